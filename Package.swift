@@ -1,0 +1,88 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "fedreport",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "fedreport", targets: ["fedreport"]),
+        .executable(name: "fedsim", targets: ["fedsim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // libcurl, with non-variadic wrappers for curl_easy_setopt and friends.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Configuration, durations, label matchers, component maps, query sets, build timelines,
+        // statistics: everything that computes and needs no I/O beyond reading YAML.
+        .target(
+            name: "FedCore",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // The Prometheus HTTP API client: libcurl transport, streaming matrix decoder, chunking,
+        // retries and concurrency.
+        .target(
+            name: "FedClient",
+            dependencies: [
+                "CCurl", "FedCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Snapshots in SQLite through GRDB.
+        .target(
+            name: "FedStore",
+            dependencies: ["FedCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The collect pipeline: query, attribute, aggregate, store.
+        .target(
+            name: "FedCollect",
+            dependencies: [
+                "FedCore", "FedClient", "FedStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Comparisons, verdicts and the report renderers.
+        .target(
+            name: "FedReports",
+            dependencies: [
+                "FedCore", "FedStore",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        // The command-line tool: commands only.
+        .executableTarget(
+            name: "fedreport",
+            dependencies: [
+                "FedCore", "FedClient", "FedStore", "FedCollect", "FedReports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Test bed: scenario generator, promtool backfill, Prometheus and nginx processes.
+        .target(name: "FedTestSupport", dependencies: ["FedCore"]),
+        // The test bed as a command, for `make demo` and `make bench`.
+        .executableTarget(
+            name: "fedsim",
+            dependencies: [
+                "FedTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "FedreportTests",
+            dependencies: [
+                "FedCore", "FedClient", "FedStore", "FedCollect", "FedReports", "FedTestSupport",
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,115 @@
+import Foundation
+import Yams
+
+/// One rule of a component map: series matching `selector` belong to component `name`.
+public struct ComponentRule: Sendable {
+    public let name: String
+    public let category: Category
+    public let selector: LabelSelector
+
+    public init(name: String, category: Category, selector: LabelSelector) {
+        self.name = name
+        self.category = category
+        self.selector = selector
+    }
+}
+
+/// Where a series lands: a component and its category.
+public struct ComponentRef: Sendable, Hashable, Codable, Comparable {
+    public let name: String
+    public let category: Category
+
+    public init(name: String, category: Category) {
+        self.name = name
+        self.category = category
+    }
+
+    /// Series that no rule matches.
+    public static let other = ComponentRef(name: "other", category: .other)
+
+    public static func < (a: ComponentRef, b: ComponentRef) -> Bool {
+        (a.category, a.name) < (b.category, b.name)
+    }
+}
+
+/// The ordered rules of one distribution. First match wins; what matches nothing is `other`.
+public struct ComponentMap: Sendable {
+    public let distribution: String
+    public let rules: [ComponentRule]
+    /// The file the map came from, for provenance.
+    public let source: String
+
+    public init(distribution: String, rules: [ComponentRule], source: String) {
+        self.distribution = distribution
+        self.rules = rules
+        self.source = source
+    }
+
+    public func classify(_ labels: LabelSet) -> ComponentRef {
+        for rule in rules where rule.selector.matches(labels) {
+            return ComponentRef(name: rule.name, category: rule.category)
+        }
+        return .other
+    }
+
+    /// What a report lists as the member a series stands for: its namespace, or for host
+    /// services without a pod the unit name from the cgroup path (`kubelet.service`).
+    public static func member(of labels: LabelSet) -> String {
+        let ns = labels.value("namespace")
+        if !ns.isEmpty { return ns }
+        let id = labels.value("id")
+        if !id.isEmpty { return id.split(separator: "/").last.map(String.init) ?? id }
+        return "(no namespace)"
+    }
+
+    public static func load(path: String) throws -> ComponentMap {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError.unreadable(path: path, reason: error.localizedDescription)
+        }
+        return try parse(yaml: text, source: path)
+    }
+
+    public static func parse(yaml: String, source: String) throws -> ComponentMap {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ConfigurationError.invalidYAML(path: source, reason: "\(error)")
+        }
+        guard let node else { throw ConfigurationError.missingKey(path: source, key: "distribution") }
+        let root = try YAMLObject(node, path: "", source: source)
+        try root.checkKeys(["distribution", "description", "components"])
+        guard let distribution = try root.string("distribution") else { throw root.missing("distribution") }
+        guard let list = try root.list("components") else { throw root.missing("components") }
+        var names: [String: Category] = [:]
+        let rules = try list.map { item -> ComponentRule in
+            try item.checkKeys(["name", "category", "match"])
+            guard let name = try item.string("name") else { throw item.missing("name") }
+            guard let categoryText = try item.string("category") else { throw item.missing("category") }
+            guard let category = Category(rawValue: categoryText) else {
+                throw ConfigurationError.invalidValue(
+                    path: source, key: item.key("category"), value: categoryText,
+                    expected: "one of " + Category.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            if let earlier = names[name], earlier != category {
+                throw ConfigurationError.invalidValue(
+                    path: source, key: item.key("category"), value: categoryText,
+                    expected: "the category '\(earlier.rawValue)' given to '\(name)' by an earlier rule")
+            }
+            names[name] = category
+            guard let match = try item.string("match") else { throw item.missing("match") }
+            let selector: LabelSelector
+            do {
+                selector = try LabelSelector(parsing: match)
+            } catch let e as LabelMatcherError {
+                throw ConfigurationError.invalidValue(
+                    path: source, key: item.key("match"), value: match, expected: e.errorDescription ?? "a label selector")
+            }
+            return ComponentRule(name: name, category: category, selector: selector)
+        }
+        return ComponentMap(distribution: distribution, rules: rules, source: source)
+    }
+}

@@ -1,0 +1,361 @@
+import Foundation
+import Yams
+
+/// The whole configuration, read from `fedreport.yaml`. Flags override the file; the file
+/// overrides these defaults. Keys are snake_case and mirror the long flags.
+public struct Configuration: Sendable, Equatable {
+    public var querier = Querier()
+    public var database = "fedreport.sqlite"
+    public var collect = Collect()
+    public var clusters: [ClusterConfig] = []
+    /// Distribution name → path of a component map that replaces the shipped one.
+    public var components: [String: String] = [:]
+    /// Folder of query-set YAML files; nil means the shipped `queries/`.
+    public var queries: String?
+    public var report = Report()
+
+    public init() {}
+
+    public struct Querier: Sendable, Equatable {
+        public var url = "http://localhost:9090"
+        public var bearerTokenFile: String?
+        public var caFile: String?
+        public var clientCertFile: String?
+        public var clientKeyFile: String?
+        public var insecureSkipTLSVerify = false
+        public var headers: [String: String] = [:]
+        public var timeout = PromDuration.minutes(2)
+        public var connectTimeout = PromDuration.seconds(10)
+        public var maxConcurrency = 4
+        public var retries = 4
+        /// Largest range one request may ask for; longer ranges are split. Nil: 11,000 steps.
+        public var chunk: PromDuration?
+        public var thanos = Thanos()
+        public init() {}
+    }
+
+    public struct Thanos: Sendable, Equatable {
+        public var dedup: Bool?
+        public var partialResponse: Bool?
+        public var replicaLabels: [String] = []
+        public var maxSourceResolution: String?
+        public init() {}
+    }
+
+    public struct Collect: Sendable, Equatable {
+        public var window = PromDuration.hours(24)
+        public var step = PromDuration.seconds(30)
+        public var rateWindow = PromDuration.minutes(5)
+        public var settle = PromDuration.minutes(15)
+        public var clusterLabel = "cluster"
+        public var replicaLabels = ["prometheus_replica", "replica"]
+        public var deadline = PromDuration.hours(4)
+        public init() {}
+    }
+
+    public struct Report: Sendable, Equatable {
+        public var output = "reports"
+        public var formats = ["md", "html", "csv", "json"]
+        public var threshold = 5.0
+        public var minDeltaCPU = 0.005
+        public var minDeltaMemory = 10.0 * 1024 * 1024
+        public var baseline: String?
+        public var builds = 10
+        public init() {}
+    }
+
+    /// Reads and validates the YAML file at `path`.
+    public static func load(path: String) throws -> Configuration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError.unreadable(path: path, reason: error.localizedDescription)
+        }
+        return try parse(yaml: text, source: path)
+    }
+
+    /// Parses configuration YAML; `source` names the file in errors.
+    public static func parse(yaml: String, source: String = "fedreport.yaml") throws -> Configuration {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ConfigurationError.invalidYAML(path: source, reason: "\(error)")
+        }
+        var config = Configuration()
+        guard let node else { return config }
+        let root = try YAMLObject(node, path: "", source: source)
+        try config.apply(root)
+        try config.validate(source: source)
+        return config
+    }
+
+    private mutating func apply(_ root: YAMLObject) throws {
+        try root.checkKeys(["querier", "database", "collect", "clusters", "components", "queries", "report"])
+        if let q = try root.object("querier") {
+            try q.checkKeys([
+                "url", "bearer_token_file", "ca_file", "client_cert_file", "client_key_file",
+                "insecure_skip_tls_verify", "headers", "timeout", "connect_timeout", "max_concurrency",
+                "retries", "chunk", "thanos",
+            ])
+            querier.url = try q.string("url") ?? querier.url
+            querier.bearerTokenFile = try q.string("bearer_token_file")
+            querier.caFile = try q.string("ca_file")
+            querier.clientCertFile = try q.string("client_cert_file")
+            querier.clientKeyFile = try q.string("client_key_file")
+            querier.insecureSkipTLSVerify = try q.bool("insecure_skip_tls_verify") ?? false
+            querier.headers = try q.stringMap("headers") ?? [:]
+            querier.timeout = try q.duration("timeout") ?? querier.timeout
+            querier.connectTimeout = try q.duration("connect_timeout") ?? querier.connectTimeout
+            querier.maxConcurrency = try q.int("max_concurrency", range: 1...64) ?? querier.maxConcurrency
+            querier.retries = try q.int("retries", range: 0...20) ?? querier.retries
+            querier.chunk = try q.duration("chunk")
+            if let t = try q.object("thanos") {
+                try t.checkKeys(["dedup", "partial_response", "replica_labels", "max_source_resolution"])
+                querier.thanos.dedup = try t.bool("dedup")
+                querier.thanos.partialResponse = try t.bool("partial_response")
+                querier.thanos.replicaLabels = try t.stringList("replica_labels") ?? []
+                querier.thanos.maxSourceResolution = try t.string("max_source_resolution")
+            }
+        }
+        database = try root.string("database") ?? database
+        if let c = try root.object("collect") {
+            try c.checkKeys([
+                "window", "step", "rate_window", "settle", "cluster_label", "replica_labels", "deadline",
+            ])
+            collect.window = try c.duration("window") ?? collect.window
+            collect.step = try c.duration("step") ?? collect.step
+            collect.rateWindow = try c.duration("rate_window") ?? collect.rateWindow
+            collect.settle = try c.duration("settle") ?? collect.settle
+            collect.clusterLabel = try c.string("cluster_label") ?? collect.clusterLabel
+            collect.replicaLabels = try c.stringList("replica_labels") ?? collect.replicaLabels
+            collect.deadline = try c.duration("deadline") ?? collect.deadline
+        }
+        if let list = try root.list("clusters") {
+            clusters = try list.map { item in
+                try item.checkKeys(["name", "distribution", "version"])
+                guard let name = try item.string("name") else { throw item.missing("name") }
+                return ClusterConfig(
+                    name: name,
+                    distribution: try item.string("distribution") ?? "ocp",
+                    version: try item.string("version"))
+            }
+        }
+        components = try root.stringMap("components") ?? [:]
+        queries = try root.string("queries")
+        if let r = try root.object("report") {
+            try r.checkKeys([
+                "output", "formats", "threshold", "min_delta_cpu", "min_delta_memory", "baseline", "builds",
+            ])
+            report.output = try r.string("output") ?? report.output
+            report.formats = try r.stringList("formats") ?? report.formats
+            report.threshold = try r.double("threshold") ?? report.threshold
+            report.minDeltaCPU = try r.double("min_delta_cpu") ?? report.minDeltaCPU
+            report.minDeltaMemory = try r.double("min_delta_memory") ?? report.minDeltaMemory
+            report.baseline = try r.string("baseline")
+            report.builds = try r.int("builds", range: 2...1000) ?? report.builds
+        }
+    }
+
+    /// Checks relations between keys that a single key cannot express.
+    public func validate(source: String = "fedreport.yaml") throws {
+        guard let url = URL(string: querier.url), let scheme = url.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", url.host != nil
+        else {
+            throw ConfigurationError.invalidValue(
+                path: source, key: "querier.url", value: querier.url,
+                expected: "an http:// or https:// URL such as https://thanos-querier.example.com")
+        }
+        if (querier.clientCertFile == nil) != (querier.clientKeyFile == nil) {
+            throw ConfigurationError.invalidValue(
+                path: source, key: querier.clientCertFile == nil ? "querier.client_key_file" : "querier.client_cert_file",
+                value: querier.clientCertFile ?? querier.clientKeyFile ?? "",
+                expected: "client_cert_file and client_key_file together")
+        }
+        if collect.step.milliseconds <= 0 {
+            throw ConfigurationError.invalidValue(
+                path: source, key: "collect.step", value: collect.step.description, expected: "a step above 0s, e.g. 30s")
+        }
+        if collect.window < collect.step {
+            throw ConfigurationError.invalidValue(
+                path: source, key: "collect.window", value: collect.window.description,
+                expected: "a window at least one step long")
+        }
+        if let chunk = querier.chunk, chunk < collect.step {
+            throw ConfigurationError.invalidValue(
+                path: source, key: "querier.chunk", value: chunk.description, expected: "a chunk at least one step long")
+        }
+        var seen = Set<String>()
+        for c in clusters where !seen.insert(c.name).inserted {
+            throw ConfigurationError.invalidValue(
+                path: source, key: "clusters", value: c.name, expected: "each cluster name listed once")
+        }
+    }
+}
+
+/// One experiment cluster as listed in the configuration.
+public struct ClusterConfig: Sendable, Equatable, Codable {
+    public var name: String
+    public var distribution: String
+    /// A build version pinned in the configuration, used when the cluster exposes none.
+    public var version: String?
+
+    public init(name: String, distribution: String, version: String? = nil) {
+        self.name = name
+        self.distribution = distribution
+        self.version = version
+    }
+}
+
+public enum ConfigurationError: Error, LocalizedError, Equatable {
+    case unreadable(path: String, reason: String)
+    case invalidYAML(path: String, reason: String)
+    case unknownKey(path: String, key: String, known: [String])
+    case wrongType(path: String, key: String, expected: String)
+    case badDuration(key: String, value: String)
+    case invalidValue(path: String, key: String, value: String, expected: String)
+    case missingKey(path: String, key: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .unreadable(let path, let reason):
+            "Cannot read the configuration file '\(path)': \(reason). Check the path given to --config "
+                + "(default fedreport.yaml in the current folder) and its permissions."
+        case .invalidYAML(let path, let reason):
+            "The configuration file '\(path)' is not valid YAML: \(reason)"
+        case .unknownKey(let path, let key, let known):
+            "Unknown key '\(key)' in '\(path)'. Known keys here: \(known.joined(separator: ", "))."
+        case .wrongType(let path, let key, let expected):
+            "The key '\(key)' in '\(path)' should be \(expected)."
+        case .badDuration(let key, let value):
+            "'\(value)' is not a duration (\(key)). Write a number followed by ms, s, m, h, d, w or y, "
+                + "e.g. 30s, 5m or 1h30m."
+        case .invalidValue(let path, let key, let value, let expected):
+            "The value '\(value)' of '\(key)' in '\(path)' is not valid: expected \(expected)."
+        case .missingKey(let path, let key):
+            "The key '\(key)' is required in '\(path)'."
+        }
+    }
+}
+
+/// A YAML mapping with its dotted path, for precise error messages.
+struct YAMLObject {
+    let mapping: Node.Mapping
+    let path: String
+    let source: String
+
+    init(_ node: Node, path: String, source: String) throws {
+        guard let m = node.mapping else {
+            throw ConfigurationError.wrongType(path: source, key: path.isEmpty ? "(top level)" : path, expected: "a mapping of keys")
+        }
+        mapping = m
+        self.path = path
+        self.source = source
+    }
+
+    func key(_ k: String) -> String { path.isEmpty ? k : "\(path).\(k)" }
+
+    func node(_ k: String) -> Node? {
+        for (key, value) in mapping where key.string == k {
+            if case .scalar(let s) = value, s.style == .plain, ["", "~", "null", "Null", "NULL"].contains(s.string) {
+                return nil
+            }
+            return value
+        }
+        return nil
+    }
+
+    func missing(_ k: String) -> ConfigurationError { .missingKey(path: source, key: key(k)) }
+
+    func checkKeys(_ known: [String]) throws {
+        for (k, _) in mapping {
+            let name = k.string ?? "\(k)"
+            if !known.contains(name) {
+                throw ConfigurationError.unknownKey(path: source, key: key(name), known: known)
+            }
+        }
+    }
+
+    func scalar(_ k: String, expected: String) throws -> String? {
+        guard let n = node(k) else { return nil }
+        guard case .scalar(let s) = n else {
+            throw ConfigurationError.wrongType(path: source, key: key(k), expected: expected)
+        }
+        return s.string
+    }
+
+    func string(_ k: String) throws -> String? { try scalar(k, expected: "a string") }
+
+    func bool(_ k: String) throws -> Bool? {
+        guard let s = try scalar(k, expected: "true or false") else { return nil }
+        switch s.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw ConfigurationError.wrongType(path: source, key: key(k), expected: "true or false")
+        }
+    }
+
+    func int(_ k: String, range: ClosedRange<Int>) throws -> Int? {
+        guard let s = try scalar(k, expected: "a whole number") else { return nil }
+        guard let v = Int(s), range.contains(v) else {
+            throw ConfigurationError.invalidValue(
+                path: source, key: key(k), value: s, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return v
+    }
+
+    func double(_ k: String) throws -> Double? {
+        guard let s = try scalar(k, expected: "a number") else { return nil }
+        guard let v = Double(s), v.isFinite, v >= 0 else {
+            throw ConfigurationError.invalidValue(path: source, key: key(k), value: s, expected: "a number of 0 or more")
+        }
+        return v
+    }
+
+    func duration(_ k: String) throws -> PromDuration? {
+        guard let s = try scalar(k, expected: "a duration such as 30s or 5m") else { return nil }
+        return try PromDuration(parsing: s, key: "\(key(k)) in \(source)")
+    }
+
+    func object(_ k: String) throws -> YAMLObject? {
+        guard let n = node(k) else { return nil }
+        return try YAMLObject(n, path: key(k), source: source)
+    }
+
+    func list(_ k: String) throws -> [YAMLObject]? {
+        guard let n = node(k) else { return nil }
+        guard let seq = n.sequence else {
+            throw ConfigurationError.wrongType(path: source, key: key(k), expected: "a list")
+        }
+        return try seq.enumerated().map { try YAMLObject($1, path: "\(key(k))[\($0)]", source: source) }
+    }
+
+    func stringList(_ k: String) throws -> [String]? {
+        guard let n = node(k) else { return nil }
+        guard let seq = n.sequence else {
+            throw ConfigurationError.wrongType(path: source, key: key(k), expected: "a list of strings")
+        }
+        return try seq.map {
+            guard case .scalar(let s) = $0 else {
+                throw ConfigurationError.wrongType(path: source, key: key(k), expected: "a list of strings")
+            }
+            return s.string
+        }
+    }
+
+    func stringMap(_ k: String) throws -> [String: String]? {
+        guard let n = node(k) else { return nil }
+        guard let m = n.mapping else {
+            throw ConfigurationError.wrongType(path: source, key: key(k), expected: "a mapping of strings")
+        }
+        var out: [String: String] = [:]
+        for (key, value) in m {
+            guard let name = key.string, case .scalar(let s) = value else {
+                throw ConfigurationError.wrongType(path: source, key: self.key(k), expected: "a mapping of strings")
+            }
+            out[name] = s.string
+        }
+        return out
+    }
+}
