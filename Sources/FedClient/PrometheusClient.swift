@@ -1,0 +1,385 @@
+import FedCore
+import Foundation
+import Logging
+
+/// What a range or instant query returned besides its series.
+public struct QueryOutcome: Sendable, Equatable {
+    public var warnings: [String] = []
+    public var infos: [String] = []
+    public var series = 0
+    public var points = 0
+    public var histogramPoints = 0
+    public var bytes = 0
+    public var requests = 0
+    public var retries = 0
+    public var httpVersion = 0
+
+    public init() {}
+
+    mutating func add(_ e: ResponseEnvelope) {
+        for w in e.warnings where !warnings.contains(w) { warnings.append(w) }
+        for i in e.infos where !infos.contains(i) { infos.append(i) }
+        series += e.seriesCount
+        points += e.pointCount
+        histogramPoints += e.histogramPoints
+        bytes += e.bytes
+    }
+}
+
+/// A client for the Prometheus HTTP API (Thanos querier, Prometheus, VictoriaMetrics) over libcurl.
+///
+/// Range queries are POSTed form-encoded, split into chunks of at most 11,000 steps (or
+/// `querier.chunk`), and streamed: libcurl's write callback feeds a ``MatrixDecoder`` that hands
+/// each series to the caller's sink as it arrives. Retries with exponential backoff and jitter
+/// cover connection failures, 429 (honouring `Retry-After`), 502, 503 and 504; never 400, 401,
+/// 403 or 422. Safe to use from several threads: each request takes its own curl handle.
+public final class PrometheusClient: @unchecked Sendable {
+    public let baseURL: String
+    public let options: TransportOptions
+    public let thanos: Configuration.Thanos
+    public let maxPointsPerRequest: Int
+    public let chunk: PromDuration?
+    public let retries: Int
+    /// Requests are not started or retried after this instant.
+    public var deadline: Date?
+    /// Base of the exponential backoff; tests shorten it.
+    public var backoffBase: Double = 0.5
+    public var backoffCap: Double = 30
+    private let logger: Logger
+    private let pool = HandlePool()
+
+    /// Prometheus refuses more than 11,000 points per series in one range query.
+    public static let prometheusMaxPoints = 11_000
+
+    public init(querier: Configuration.Querier, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws {
+        var url = querier.url
+        while url.hasSuffix("/") { url.removeLast() }
+        baseURL = url
+        var o = TransportOptions()
+        o.bearerToken = try PrometheusClient.loadToken(file: querier.bearerTokenFile, environment: environment)
+        o.caFile = querier.caFile
+        o.clientCertFile = querier.clientCertFile
+        o.clientKeyFile = querier.clientKeyFile
+        o.insecureSkipTLSVerify = querier.insecureSkipTLSVerify
+        o.headers = querier.headers
+        o.connectTimeout = querier.connectTimeout
+        o.timeout = querier.timeout
+        for (name, _) in querier.headers where name.lowercased() == "authorization" {
+            throw QueryError.setup(
+                "querier.headers must not hold Authorization: put the token in querier.bearer_token_file or FEDREPORT_TOKEN.")
+        }
+        for path in [querier.caFile, querier.clientCertFile, querier.clientKeyFile].compactMap({ $0 })
+        where !FileManager.default.isReadableFile(atPath: path) {
+            throw QueryError.setup("Cannot read '\(path)' named in the querier settings: check the path and its permissions.")
+        }
+        options = o
+        thanos = querier.thanos
+        chunk = querier.chunk
+        retries = querier.retries
+        maxPointsPerRequest = PrometheusClient.prometheusMaxPoints
+        self.logger = logger
+        if querier.insecureSkipTLSVerify {
+            logger.warning(
+                "TLS verification is OFF (querier.insecure_skip_tls_verify): anyone on the path can read the token and forge answers. Set querier.ca_file instead."
+            )
+        }
+    }
+
+    /// The token from `file`, else from `FEDREPORT_TOKEN`, else none. Never logged.
+    static func loadToken(file: String?, environment: [String: String]) throws -> String? {
+        var token: String?
+        if let file {
+            do {
+                token = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw QueryError.setup(
+                    "Cannot read the bearer token file '\(file)' (querier.bearer_token_file): check the path and that this user may read it.")
+            }
+        } else if let env = environment["FEDREPORT_TOKEN"], !env.isEmpty {
+            token = env
+        }
+        guard let raw = token else { return nil }
+        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty {
+            throw QueryError.setup("The bearer token is empty\(file.map { " (file '\($0)')" } ?? ""): write the token into it.")
+        }
+        if trimmed.contains(where: { $0.isNewline || $0 == "\r" }) {
+            throw QueryError.setup("The bearer token holds a line break: the file must contain the token alone.")
+        }
+        return trimmed
+    }
+
+    /// The grids of the requests a range is split into: aligned to the step, no timestamp
+    /// repeated or skipped at chunk edges.
+    public func chunks(for grid: TimeGrid) -> [TimeGrid] {
+        var perRequest = maxPointsPerRequest
+        if let chunk { perRequest = max(1, min(perRequest, Int(chunk.milliseconds / grid.step))) }
+        var out: [TimeGrid] = []
+        var first = 0
+        while first < grid.count {
+            let n = min(perRequest, grid.count - first)
+            out.append(TimeGrid(start: grid.timestamp(at: first), step: grid.step, count: n))
+            first += n
+        }
+        return out
+    }
+
+    /// Runs a range query over `grid`, handing every series to `sink`.
+    ///
+    /// A sink may see the same points twice when a chunk is retried after a partial transfer, so
+    /// it must store points by timestamp (idempotently), never accumulate them blindly.
+    public func queryRange<S: SeriesSink & AnyObject>(_ promql: String, grid: TimeGrid, sink: S) throws -> QueryOutcome {
+        var outcome = QueryOutcome()
+        for part in chunks(for: grid) {
+            var form: [(String, String)] = [
+                ("query", promql), ("start", formatSeconds(part.start)), ("end", formatSeconds(part.end)),
+                ("step", formatSeconds(part.step)),
+            ]
+            form += thanosParameters()
+            try request(path: "/api/v1/query_range", form: form, query: promql, expected: "matrix", sink: sink, outcome: &outcome)
+        }
+        return outcome
+    }
+
+    /// Runs an instant query at `time`; each series has one point.
+    public func queryInstant<S: SeriesSink & AnyObject>(_ promql: String, at time: TimestampMs, sink: S) throws -> QueryOutcome {
+        var outcome = QueryOutcome()
+        let form: [(String, String)] = [("query", promql), ("time", formatSeconds(time))] + thanosParameters()
+        try request(path: "/api/v1/query", form: form, query: promql, expected: nil, sink: sink, outcome: &outcome)
+        return outcome
+    }
+
+    /// `/api/v1/status/buildinfo` as a dictionary, or nil where the server does not offer it.
+    public func buildInfo() throws -> [String: String]? {
+        let (status, body) = try fetch(path: "/api/v1/status/buildinfo", what: "build info")
+        guard status == 200, let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+            let data = json["data"] as? [String: Any]
+        else { return nil }
+        return data.compactMapValues { $0 as? String }
+    }
+
+    /// The values of `label` on series matching `match` between `start` and `end`.
+    public func labelValues(_ label: String, match: [String], start: TimestampMs, end: TimestampMs) throws -> [String] {
+        var query: [(String, String)] = [("start", formatSeconds(start)), ("end", formatSeconds(end))]
+        for m in match { query.append(("match[]", m)) }
+        let path = "/api/v1/label/\(percentEncode(label))/values?" + formEncode(query)
+        let (status, body) = try fetch(path: path, what: "label values of \(label)")
+        let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        guard status == 200, let values = json?["data"] as? [String] else {
+            throw QueryError.http(
+                status: status, errorType: json?["errorType"] as? String, error: json?["error"] as? String,
+                body: snippetText(body), query: "label values of \(label) for \(match.joined(separator: ", "))", url: baseURL)
+        }
+        return values.sorted()
+    }
+
+    private func thanosParameters() -> [(String, String)] {
+        var out: [(String, String)] = []
+        if let d = thanos.dedup { out.append(("dedup", d ? "true" : "false")) }
+        if let p = thanos.partialResponse { out.append(("partial_response", p ? "true" : "false")) }
+        for label in thanos.replicaLabels { out.append(("replicaLabels[]", label)) }
+        if let r = thanos.maxSourceResolution { out.append(("max_source_resolution", r)) }
+        return out
+    }
+
+    // MARK: Requests
+
+    private func request<S: SeriesSink & AnyObject>(
+        path: String, form: [(String, String)], query: String, expected: String?, sink: S, outcome: inout QueryOutcome
+    ) throws {
+        let body = Array(formEncode(form).utf8)
+        var attempt = 0
+        while true {
+            if let deadline, Date() >= deadline { throw QueryError.deadlineExceeded(query: query) }
+            var retryAfter: String?
+            do {
+                outcome.requests += 1
+                let envelope = try once(path: path, body: body, query: query, expected: expected, sink: sink, retryAfter: &retryAfter)
+                outcome.add(envelope.0)
+                outcome.httpVersion = envelope.1
+                return
+            } catch let error as QueryError where error.isRetryable && attempt < retries {
+                attempt += 1
+                outcome.retries += 1
+                var delay = backoff(attempt)
+                if let retryAfter, let seconds = parseRetryAfter(retryAfter) { delay = seconds }
+                if let deadline, Date().addingTimeInterval(delay) >= deadline {
+                    logger.warning("not retrying: the run's deadline comes before the next attempt", metadata: ["error": "\(error.localizedDescription)"])
+                    throw error
+                }
+                logger.warning(
+                    "request failed, retrying in \(String(format: "%.1f", delay)) s (attempt \(attempt + 1) of \(retries + 1))",
+                    metadata: ["error": "\(error.localizedDescription)"])
+                Thread.sleep(forTimeInterval: delay)
+            }
+        }
+    }
+
+    /// Exponential backoff with full jitter.
+    func backoff(_ attempt: Int) -> Double {
+        let ceiling = min(backoffCap, backoffBase * pow(2, Double(attempt - 1)))
+        return Double.random(in: (ceiling / 2)...ceiling)
+    }
+
+    private func parseRetryAfter(_ value: String) -> Double? {
+        if let s = Double(value.trimmingCharacters(in: .whitespaces)), s >= 0 { return min(s, 3600) }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "GMT")
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        if let date = f.date(from: value) { return max(0, min(date.timeIntervalSinceNow, 3600)) }
+        return nil
+    }
+
+    private func once<S: SeriesSink & AnyObject>(
+        path: String, body: [UInt8], query: String, expected: String?, sink: S, retryAfter: inout String?
+    ) throws -> (ResponseEnvelope, Int) {
+        let decoder = MatrixDecoder(sink: SinkBox(sink))
+        decoder.expectedResultType = expected
+        let url = baseURL + path
+        let handle = try pool.take()
+        defer { pool.put(handle) }
+        logger.debug("POST \(url)", metadata: ["query": "\(abbreviate(query))"])
+        let response: HTTPResponse
+        do {
+            response = try handle.perform(
+                url: url, method: "POST", body: body, options: options,
+                accept: { status, type in (200..<300).contains(status) || (type?.contains("json") ?? false) },
+                consume: { bytes in try decoder.feed(bytes) })
+        } catch let e as DecodeError {
+            throw QueryError.malformed(problem: e.problem, offset: e.offset, query: query, url: url)
+        } catch let e as TransportFailure {
+            throw QueryError.transport(code: e.code, message: e.message, query: query, url: url, bytesReceived: e.bytesReceived)
+        }
+        retryAfter = response.retryAfter
+        let streamed = (200..<300).contains(response.status) || (response.contentType?.contains("json") ?? false)
+        var envelope: ResponseEnvelope?
+        var decodeError: DecodeError?
+        if streamed {
+            do { envelope = try decoder.finish() } catch { decodeError = error }
+        }
+        guard (200..<300).contains(response.status) else {
+            let e = envelope ?? decoder.envelope
+            throw QueryError.http(
+                status: response.status, errorType: e.errorType, error: e.error,
+                body: streamed ? nil : snippetText(response.snippet), query: query, url: url)
+        }
+        if let decodeError {
+            throw QueryError.malformed(problem: decodeError.problem, offset: decodeError.offset, query: query, url: url)
+        }
+        guard let envelope else { throw QueryError.malformed(problem: "empty body", offset: 0, query: query, url: url) }
+        guard envelope.status == "success" else {
+            throw QueryError.apiError(errorType: envelope.errorType, error: envelope.error, query: query, url: url)
+        }
+        return (envelope, response.httpVersion)
+    }
+
+    private func fetch(path: String, what: String) throws -> (Int, [UInt8]) {
+        let url = baseURL + path
+        let handle = try pool.take()
+        defer { pool.put(handle) }
+        var body: [UInt8] = []
+        let collector = ByteCollector()
+        do {
+            let response = try handle.perform(
+                url: url, method: "GET", body: nil, options: options, accept: { _, _ in true },
+                consume: { bytes in
+                    guard collector.bytes.count + bytes.count < 64 << 20 else {
+                        throw TransportFailure(code: -1, message: "answer larger than 64 MiB", bytesReceived: collector.bytes.count)
+                    }
+                    collector.bytes.append(contentsOf: bytes)
+                })
+            body = collector.bytes
+            if response.status == 401 || response.status == 403 {
+                throw QueryError.http(status: response.status, errorType: nil, error: nil, body: snippetText(body), query: what, url: url)
+            }
+            return (response.status, body)
+        } catch let e as TransportFailure {
+            throw QueryError.transport(code: e.code, message: e.message, query: what, url: url, bytesReceived: e.bytesReceived)
+        }
+    }
+}
+
+/// Holds a class sink so the generic decoder can mutate it through a reference.
+struct SinkBox<S: SeriesSink & AnyObject>: SeriesSink {
+    let target: S
+    init(_ target: S) { self.target = target }
+    mutating func beginSeries(labels: LabelSet) {
+        var t = target
+        t.beginSeries(labels: labels)
+    }
+    mutating func point(timestampMs: Int64, value: Double) {
+        var t = target
+        t.point(timestampMs: timestampMs, value: value)
+    }
+    mutating func endSeries() {
+        var t = target
+        t.endSeries()
+    }
+}
+
+private final class ByteCollector {
+    var bytes: [UInt8] = []
+}
+
+/// Idle curl handles, so keep-alive connections are reused across requests.
+private final class HandlePool: @unchecked Sendable {
+    private var idle: [CurlHandle] = []
+    private let lock = NSLock()
+
+    func take() throws -> CurlHandle {
+        lock.lock()
+        let h = idle.popLast()
+        lock.unlock()
+        return try h ?? CurlHandle()
+    }
+
+    func put(_ h: CurlHandle) {
+        lock.lock()
+        if idle.count < 16 { idle.append(h) }
+        lock.unlock()
+    }
+}
+
+func snippetText(_ bytes: [UInt8]) -> String {
+    var text = String(decoding: bytes.prefix(2048), as: UTF8.self)
+    // An HTML error page: keep its title or visible text, not the markup.
+    if let start = text.range(of: "<title>", options: .caseInsensitive),
+        let end = text.range(of: "</title>", options: .caseInsensitive, range: start.upperBound..<text.endIndex)
+    {
+        text = String(text[start.upperBound..<end.lowerBound])
+    } else if text.contains("<") {
+        text = text.replacingOccurrences(of: "<[^>]*>", with: " ", options: .regularExpression)
+    }
+    let collapsed = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    return collapsed.count > 300 ? String(collapsed.prefix(300)) + "…" : collapsed
+}
+
+/// Unix seconds with millisecond precision, as the API expects: `1700000000` or `1700000000.5`.
+public func formatSeconds(_ ms: Int64) -> String {
+    let seconds = ms / 1000
+    let rest = abs(ms % 1000)
+    if rest == 0 { return String(ms / 1000) }
+    var frac = String(rest)
+    frac = String(repeating: "0", count: 3 - frac.count) + frac
+    while frac.hasSuffix("0") { frac.removeLast() }
+    return "\(ms < 0 && seconds == 0 ? "-" : "")\(seconds).\(frac)"
+}
+
+func percentEncode(_ s: String) -> String {
+    var out = ""
+    for b in s.utf8 {
+        switch b {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            out.unicodeScalars.append(UnicodeScalar(b))
+        default:
+            out += "%" + String(format: "%02X", b)
+        }
+    }
+    return out
+}
+
+func formEncode(_ pairs: [(String, String)]) -> String {
+    pairs.map { percentEncode($0.0) + "=" + percentEncode($0.1) }.joined(separator: "&")
+}

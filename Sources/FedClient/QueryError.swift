@@ -1,0 +1,121 @@
+import FedCore
+import Foundation
+
+/// Why a request to the querier failed, with the fix a user is most likely to need.
+public enum QueryError: Error, LocalizedError, Sendable {
+    /// The server answered with an error status (JSON `status: error` or a proxy's page).
+    case http(status: Int, errorType: String?, error: String?, body: String?, query: String, url: String)
+    /// The exchange did not complete (refused, reset, timed out, TLS).
+    case transport(code: Int, message: String, query: String, url: String, bytesReceived: Int)
+    /// The body was not a valid Prometheus API response.
+    case malformed(problem: String, offset: Int, query: String, url: String)
+    /// `status: error` in a 200 answer, or a response without `status: success`.
+    case apiError(errorType: String?, error: String?, query: String, url: String)
+    /// The run's deadline passed before the request could be made or retried.
+    case deadlineExceeded(query: String)
+    /// Bad local settings (token file, URL).
+    case setup(String)
+
+    public var query: String? {
+        switch self {
+        case .http(_, _, _, _, let q, _), .transport(_, _, let q, _, _), .malformed(_, _, let q, _),
+            .apiError(_, _, let q, _), .deadlineExceeded(let q):
+            q
+        case .setup: nil
+        }
+    }
+
+    /// Whether a retry may succeed.
+    public var isRetryable: Bool {
+        switch self {
+        case .http(let status, _, _, _, _, _): [429, 502, 503, 504].contains(status)
+        case .transport(let code, _, _, _, _): TransportFailure(code: code, message: "", bytesReceived: 0).isRetryable
+        default: false
+        }
+    }
+
+    public var errorDescription: String? {
+        switch self {
+        case .http(let status, let errorType, let error, let body, let query, let url):
+            var text = "The querier at \(url) answered HTTP \(status)"
+            if let errorType { text += " (\(errorType))" }
+            if let error { text += ": \(error)" } else if let body, !body.isEmpty { text += ": \(body)" }
+            text += ". Query: \(abbreviate(query)). "
+            text += QueryError.hint(status: status, errorType: errorType, error: error, isJSON: errorType != nil)
+            return text
+        case .transport(let code, let message, let query, let url, let bytes):
+            var text = "The request to \(url) failed: \(message) (libcurl error \(code)"
+            text += bytes > 0 ? ", after \(bytes) bytes of the body)" : ")"
+            text += ". Query: \(abbreviate(query)). "
+            text += QueryError.transportHint(code: code)
+            return text
+        case .malformed(let problem, let offset, let query, let url):
+            return "The response from \(url) is not a valid Prometheus API answer at byte \(offset): \(problem). "
+                + "Query: \(abbreviate(query)). Check that querier.url points at a Prometheus-compatible API "
+                + "(Thanos querier, Prometheus, VictoriaMetrics) and that no proxy cut the response short."
+        case .apiError(let errorType, let error, let query, let url):
+            return "The querier at \(url) reported an error\(errorType.map { " (\($0))" } ?? ""): \(error ?? "no error text"). "
+                + "Query: \(abbreviate(query)). "
+                + QueryError.hint(status: 200, errorType: errorType, error: error, isJSON: true)
+        case .deadlineExceeded(let query):
+            return "The run's deadline passed before \(abbreviate(query)) could complete. Raise --deadline "
+                + "(collect.deadline) or collect fewer clusters per run."
+        case .setup(let text):
+            return text
+        }
+    }
+
+    static func hint(status: Int, errorType: String?, error: String?, isJSON: Bool) -> String {
+        switch (status, errorType) {
+        case (401, _):
+            return "The bearer token expired or is wrong: get a new one (e.g. `oc create token <service-account> -n <namespace>`"
+                + " or `oc whoami -t`) and put it in querier.bearer_token_file or FEDREPORT_TOKEN."
+        case (403, _):
+            return "The token is valid but its service account lacks a role on the querier: grant it "
+                + "cluster-monitoring-view (`oc adm policy add-cluster-role-to-user cluster-monitoring-view -z <sa>`) "
+                + "or the tenant's reader role."
+        case (404, _):
+            return "No Prometheus API at this address: check querier.url (it should be the querier's base URL, "
+                + "without /api/v1)."
+        case (429, _):
+            return "The querier is rate-limiting: lower querier.max_concurrency."
+        case (502, _) where !isJSON, (504, _) where !isJSON:
+            return "A route or proxy in front of the querier timed out or lost the backend: raise its timeout "
+                + "(on OpenShift, annotate the route with haproxy.router.openshift.io/timeout=5m) or shorten "
+                + "querier.chunk so each request does less work."
+        case (_, "bad_data"?):
+            if let error, error.contains("11,000") || error.contains("resolution") {
+                return "The range has too many points: fedreport splits at 11,000 steps; lower querier.chunk."
+            }
+            return "The PromQL is wrong: check the query file in queries/ (or the query you typed)."
+        case (_, "execution"?):
+            return "The query is too heavy for the querier (too many samples or series): shorten querier.chunk, "
+                + "collect fewer clusters at once, or narrow the query."
+        case (_, "timeout"?), (503, _):
+            return "The querier timed out or is overloaded: shorten querier.chunk or lower querier.max_concurrency."
+        default:
+            return "Check the querier's logs."
+        }
+    }
+
+    static func transportHint(code: Int) -> String {
+        switch code {
+        case 7: return "Nothing listens there: check querier.url and that the querier is up; a proxy is used if HTTPS_PROXY is set."
+        case 6: return "The host name does not resolve: check querier.url."
+        case 28: return "No complete answer within querier.timeout: raise it, or shorten querier.chunk."
+        case 60, 77:
+            return "The server's certificate is not signed by a trusted CA: set querier.ca_file to the CA bundle "
+                + "that signed it (on OpenShift, the service CA or the ingress CA)."
+        case 35, 58, 59, 83, 90, 91:
+            return "TLS failed: check querier.ca_file, client_cert_file and client_key_file."
+        case 51: return "The certificate does not match the host name in querier.url."
+        case 52, 56, 55, 18: return "The connection dropped: a proxy or the querier may have restarted; it was retried."
+        default: return "Check the network path to the querier."
+        }
+    }
+}
+
+func abbreviate(_ query: String) -> String {
+    let flat = query.split(whereSeparator: { $0 == "\n" }).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    return flat.count > 300 ? String(flat.prefix(300)) + "…" : flat
+}
