@@ -3,7 +3,8 @@ import Yams
 
 /// One query of the query set: what it measures and its PromQL template.
 ///
-/// Placeholders in `promql`: `{{cluster_label}}` (the configured cluster label),
+/// Placeholders in `promql`: `{{cluster_matcher}}` (`cluster="<name>"` with the configured label
+/// and the name quoted), `{{cluster_label}}` (the configured cluster label),
 /// `{{cluster}}` (the cluster's name, escaped for use inside a double-quoted PromQL string) and
 /// `{{rate_window}}` (the configured rate window, e.g. `5m`).
 public struct QueryDefinition: Sendable, Equatable {
@@ -32,6 +33,7 @@ public struct QueryDefinition: Sendable, Equatable {
     public func render(clusterLabel: String, cluster: String, rateWindow: PromDuration) -> String {
         let escaped = String(quotePromQL(cluster).dropFirst().dropLast())
         return promql
+            .replacingOccurrences(of: "{{cluster_matcher}}", with: "\(clusterLabel)=\(quotePromQL(cluster))")
             .replacingOccurrences(of: "{{cluster_label}}", with: clusterLabel)
             .replacingOccurrences(of: "{{cluster}}", with: escaped)
             .replacingOccurrences(of: "{{rate_window}}", with: rateWindow.description)
