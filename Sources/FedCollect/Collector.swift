@@ -1,0 +1,281 @@
+import FedClient
+import FedCore
+import Foundation
+import Logging
+
+/// A cluster to collect, with the distribution whose queries and component map apply.
+public struct ClusterPlan: Sendable, Equatable {
+    public var name: String
+    public var distribution: String
+    public var pinnedVersion: String?
+
+    public init(name: String, distribution: String, pinnedVersion: String? = nil) {
+        self.name = name
+        self.distribution = distribution
+        self.pinnedVersion = pinnedVersion
+    }
+}
+
+/// What collect learned about one cluster.
+public struct ClusterResult: Sendable {
+    public var cluster: ClusterPlan
+    public var snapshots: [SnapshotInput] = []
+    /// Left-out timestamps outside every segment (e.g. no version in the whole window).
+    public var unassigned = LeftOutCounts()
+    public var warnings: [String] = []
+    /// Set when a query failed after its retries: the snapshots lack that query's data.
+    public var failures: [String] = []
+    /// A failure that must abort the whole run (bad PromQL, auth, malformed answers).
+    public var fatal: QueryError?
+    public var bytes = 0
+    public var requests = 0
+
+    public init(cluster: ClusterPlan) { self.cluster = cluster }
+}
+
+/// Progress of a run, reported from worker threads.
+public protocol CollectProgress: Sendable {
+    func started(cluster: String, queries: Int)
+    func finished(query: String, cluster: String)
+    func finished(cluster: String)
+}
+
+/// Runs the query set against every cluster and turns the answers into snapshots.
+///
+/// Clusters are collected in parallel, with at most `querier.max_concurrency` requests in
+/// flight. Nothing is stored here: the caller saves all snapshots of a run in one transaction.
+public final class Collector: @unchecked Sendable {
+    public let configuration: Configuration
+    public let client: PrometheusClient
+    public let querySet: QuerySet
+    public let maps: [String: ComponentMap]
+    private let logger: Logger
+
+    public init(configuration: Configuration, client: PrometheusClient, querySet: QuerySet, maps: [String: ComponentMap], logger: Logger) {
+        self.configuration = configuration
+        self.client = client
+        self.querySet = querySet
+        self.maps = maps
+        self.logger = logger
+    }
+
+    /// The grid of a collect window: `end` is aligned down to the step, `start` up.
+    public static func grid(start: TimestampMs?, end: TimestampMs?, window: PromDuration, step: PromDuration, now: TimestampMs)
+        -> TimeGrid
+    {
+        let s = step.milliseconds
+        func down(_ t: TimestampMs) -> TimestampMs { t - ((t % s) + s) % s }
+        func up(_ t: TimestampMs) -> TimestampMs { down(t + s - 1) }
+        switch (start, end) {
+        case (let a?, let b?): return TimeGrid(start: up(a), end: down(b), step: s)
+        case (let a?, nil): return TimeGrid(start: up(a), end: up(a) + window.milliseconds - s, step: s)
+        case (nil, let b?): return TimeGrid(start: down(b) - window.milliseconds + s, end: down(b), step: s)
+        case (nil, nil):
+            // The last whole step before now.
+            let e = down(now) - s
+            return TimeGrid(start: e - window.milliseconds + s, end: e, step: s)
+        }
+    }
+
+    // MARK: Clusters
+
+    /// The clusters to collect: those configured, else those the cluster label names on the
+    /// querier during the window, with their distribution guessed from the metrics they expose.
+    public func plan(grid: TimeGrid, only: [String]) throws -> [ClusterPlan] {
+        var plans: [ClusterPlan]
+        if !configuration.clusters.isEmpty {
+            plans = configuration.clusters.map { ClusterPlan(name: $0.name, distribution: $0.distribution, pinnedVersion: $0.version) }
+        } else {
+            plans = try discover(grid: grid)
+        }
+        if !only.isEmpty {
+            let known = Set(plans.map(\.name))
+            for name in only where !known.contains(name) {
+                throw CollectError.unknownCluster(name: name, known: plans.map(\.name).sorted())
+            }
+            plans = plans.filter { only.contains($0.name) }
+        }
+        return plans
+    }
+
+    public func discover(grid: TimeGrid) throws -> [ClusterPlan] {
+        let label = configuration.collect.clusterLabel
+        let all = try client.labelValues(
+            label, match: ["container_memory_working_set_bytes", "cluster_version", "kubernetes_build_info"],
+            start: grid.start, end: grid.end)
+        let ocp = Set(try client.labelValues(label, match: ["cluster_version"], start: grid.start, end: grid.end))
+        let k3s = Set(
+            try client.labelValues(
+                label, match: ["container_memory_working_set_bytes{id=\"/system.slice/k3s.service\"}", "kubernetes_build_info{git_version=~\".*k3s.*\"}"],
+                start: grid.start, end: grid.end))
+        let microshift = Set(
+            try client.labelValues(
+                label, match: ["container_memory_working_set_bytes{id=\"/system.slice/microshift.service\"}"], start: grid.start, end: grid.end))
+        return all.compactMap { name in
+            if ocp.contains(name) { return ClusterPlan(name: name, distribution: "ocp") }
+            if k3s.contains(name) { return ClusterPlan(name: name, distribution: "k3s") }
+            if microshift.contains(name) { return ClusterPlan(name: name, distribution: "microshift") }
+            logger.warning(
+                "cluster \(name) exposes neither cluster_version nor a k3s or MicroShift service: skipped. List it under clusters: with its distribution to collect it."
+            )
+            return nil
+        }
+    }
+
+    // MARK: Collect
+
+    /// Collects every cluster in `plans` over `grid`.
+    public func collect(plans: [ClusterPlan], grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?) -> [ClusterResult] {
+        let results = LockedArray<ClusterResult>()
+        let group = DispatchGroup()
+        let slots = DispatchSemaphore(value: configuration.querier.maxConcurrency)
+        let queue = DispatchQueue(label: "fedreport.collect", attributes: .concurrent)
+        for plan in plans {
+            group.enter()
+            queue.async {
+                slots.wait()
+                defer {
+                    slots.signal()
+                    group.leave()
+                }
+                let result = self.collect(plan: plan, grid: grid, serverBuild: serverBuild, progress: progress)
+                results.append(result)
+            }
+        }
+        group.wait()
+        return results.values.sorted { $0.cluster.name < $1.cluster.name }
+    }
+
+    /// Collects one cluster: its build timeline, then every query of its distribution.
+    public func collect(plan: ClusterPlan, grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?) -> ClusterResult {
+        var result = ClusterResult(cluster: plan)
+        let queries = querySet.queries(for: plan.distribution)
+        progress?.started(cluster: plan.name, queries: queries.count + 1)
+        defer { progress?.finished(cluster: plan.name) }
+        guard let map = maps[plan.distribution] else {
+            result.failures.append("no component map for distribution '\(plan.distribution)'")
+            return result
+        }
+        do {
+            let timeline = try buildTimeline(plan: plan, grid: grid)
+            progress?.finished(query: "build", cluster: plan.name)
+            result.unassigned = timeline.unassigned
+            if timeline.segments.isEmpty {
+                result.warnings.append(
+                    "\(plan.name): no build version at any timestamp of the window (\(timeline.unassigned.timestamps) timestamps left out); nothing stored"
+                )
+                return result
+            }
+            var perResource: [Resource: [CollectedSeries]] = [:]
+            var noData: [String] = []
+            var warnings: [String] = []
+            let attribution = Attribution(grid: grid, map: map, replicaLabels: configuration.collect.replicaLabels)
+            for query in queries {
+                let promql = query.render(
+                    clusterLabel: configuration.collect.clusterLabel, cluster: plan.name, rateWindow: configuration.collect.rateWindow)
+                let collector = SeriesCollector(grid: grid)
+                do {
+                    let outcome = try client.queryRange(promql, grid: grid, sink: collector)
+                    result.bytes += outcome.bytes
+                    result.requests += outcome.requests
+                    for w in outcome.warnings { warnings.append("\(query.name): \(w)") }
+                    if outcome.histogramPoints > 0 {
+                        logger.info("\(plan.name) \(query.name): skipped \(outcome.histogramPoints) native-histogram samples")
+                    }
+                } catch let error as QueryError where error.isRetryable {
+                    // The retries are spent: keep the other queries' data, mark the snapshots partial.
+                    result.failures.append("\(query.name): \(error.localizedDescription)")
+                    progress?.finished(query: query.name, cluster: plan.name)
+                    continue
+                }
+                progress?.finished(query: query.name, cluster: plan.name)
+                if collector.series.isEmpty { noData.append(query.name) }
+                perResource[query.resource, default: []] += collector.series
+            }
+            let deduplicated = perResource.mapValues { attribution.deduplicate($0) }
+            for segment in timeline.segments {
+                var components: [ComponentSeries] = []
+                var containers: [ContainerSummary] = []
+                var leftOut = segment.leftOut
+                for resource in Resource.allCases {
+                    let figures = attribution.figures(resource: resource, series: deduplicated[resource] ?? [], segment: segment)
+                    components += figures.components
+                    containers += figures.containers
+                    leftOut.nonFiniteSamples += figures.nonFiniteSamples
+                }
+                let segmentGrid = TimeGrid(start: grid.timestamp(at: segment.first), step: grid.step, count: segment.last - segment.first + 1)
+                result.snapshots.append(
+                    SnapshotInput(
+                        cluster: plan.name, distribution: plan.distribution, build: segment.version, grid: segmentGrid,
+                        includedTimestamps: segment.includedCount, querySetHash: querySet.hash, querierURL: client.baseURL,
+                        serverBuild: serverBuild, fedreportVersion: fedreportVersion, leftOut: leftOut,
+                        warnings: warnings + result.failures, partial: !warnings.isEmpty || !result.failures.isEmpty,
+                        collectedAt: Int64(Date().timeIntervalSince1970 * 1000), components: components, containers: containers,
+                        noData: noData))
+            }
+            result.warnings += warnings
+        } catch let error as QueryError {
+            result.fatal = error
+        } catch {
+            result.fatal = .setup("\(error)")
+        }
+        return result
+    }
+
+    /// The versions seen at each timestamp: `cluster_version{type="current"}` on OpenShift,
+    /// `kubernetes_build_info` elsewhere, or the version pinned in the configuration.
+    public func buildTimeline(plan: ClusterPlan, grid: TimeGrid) throws -> BuildTimeline {
+        if let pinned = plan.pinnedVersion { return BuildTimeline(grid: grid, pinned: pinned) }
+        let matcher = "\(configuration.collect.clusterLabel)=\(quotePromQL(plan.name))"
+        let (promql, label) =
+            plan.distribution == "ocp"
+            ? ("max by (version) (cluster_version{\(matcher), type=\"current\"})", "version")
+            : ("max by (git_version) (kubernetes_build_info{\(matcher)})", "git_version")
+        let collector = SeriesCollector(grid: grid)
+        _ = try client.queryRange(promql, grid: grid, sink: collector)
+        var versions = [Set<String>](repeating: [], count: grid.count)
+        for s in collector.series {
+            let v = s.labels.value(label)
+            guard !v.isEmpty else { continue }
+            for i in 0..<grid.count where !CollectedSeries.isMissing(s.values[i]) { versions[i].insert(v) }
+        }
+        return BuildTimeline(grid: grid, versions: versions, settle: configuration.collect.settle)
+    }
+}
+
+public enum CollectError: Error, LocalizedError {
+    case unknownCluster(name: String, known: [String])
+    case noClusters(url: String)
+    case missingMap(distribution: String, looked: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .unknownCluster(let name, let known):
+            "No cluster named '\(name)'. Known clusters: \(known.isEmpty ? "none" : known.joined(separator: ", "))."
+        case .noClusters(let url):
+            "The querier at \(url) shows no clusters in this window. Check collect.cluster_label and the window "
+                + "(--start/--end), or list the clusters under clusters: in the configuration."
+        case .missingMap(let distribution, let looked):
+            "No component map for distribution '\(distribution)' (looked for \(looked)). Ship one in queries/components/ "
+                + "or point components.\(distribution) at your own map in the configuration."
+        }
+    }
+}
+
+/// An array appended to from several threads.
+final class LockedArray<T>: @unchecked Sendable {
+    private var items: [T] = []
+    private let lock = NSLock()
+
+    func append(_ item: T) {
+        lock.lock()
+        items.append(item)
+        lock.unlock()
+    }
+
+    var values: [T] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import FedClient
+import FedCollect
+import FedCore
+import Foundation
+
+extension Fedreport {
+    struct Query: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run one range query through fedreport's client and print the series.",
+            discussion: """
+                Handy when a number looks wrong: this is exactly what collect sees (same auth, chunking, \
+                retries and decoder). Non-finite values print as NaN, +Inf, -Inf.
+
+                Example:
+                  fedreport query 'sum by (namespace) (rate(container_cpu_usage_seconds_total{container!=""}[5m]))' \\
+                      --start 2026-11-01T00:00:00Z --end 2026-11-01T01:00:00Z --step 60s --format csv
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "The PromQL expression.")
+        var promql: String
+
+        @Option(help: "Start (RFC 3339 or Unix seconds).")
+        var start: String
+
+        @Option(help: "End (RFC 3339 or Unix seconds).")
+        var end: String
+
+        @Option(help: "Step, e.g. 30s (default: collect.step).")
+        var step: String?
+
+        @Option(help: "csv or json.")
+        var format: String = "csv"
+
+        func validate() throws {
+            guard ["csv", "json"].contains(format) else { throw ValidationError("--format must be csv or json.") }
+        }
+
+        func run() throws {
+            try guarded {
+                let configuration = try global.load()
+                let client = try PrometheusClient(querier: configuration.querier, logger: global.logger())
+                let stepDuration = try step.map { try parseDurationOption($0, option: "--step") } ?? configuration.collect.step
+                let s = try parseTime(start, option: "--start")
+                let e = try parseTime(end, option: "--end")
+                guard e >= s else { throw ValidationError("--end must not be before --start.") }
+                let grid = TimeGrid(start: s, end: e, step: stepDuration.milliseconds)
+                let collector = SeriesCollector(grid: grid)
+                let outcome = try client.queryRange(promql, grid: grid, sink: collector)
+                for w in outcome.warnings { printError("warning from the querier: \(w)") }
+                if format == "csv" {
+                    print("labels,timestamp,value", terminator: "\r\n")
+                    for s in collector.series {
+                        let labels = csvField(s.labels.description)
+                        for i in 0..<grid.count where !CollectedSeries.isMissing(s.values[i]) {
+                            print("\(labels),\(formatSeconds(grid.timestamp(at: i))),\(formatValue(s.values[i]))", terminator: "\r\n")
+                        }
+                    }
+                } else {
+                    let out: [[String: Any]] = collector.series.map { s in
+                        [
+                            "metric": s.labels.dictionary,
+                            "values": (0..<grid.count).filter { !CollectedSeries.isMissing(s.values[$0]) }.map {
+                                [formatSeconds(grid.timestamp(at: $0)), formatValue(s.values[$0])]
+                            },
+                        ]
+                    }
+                    let data = try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys])
+                    print(String(decoding: data, as: UTF8.self))
+                }
+                printError("\(collector.series.count) series, \(outcome.points) points, \(outcome.bytes) bytes in \(outcome.requests) request(s)")
+                return Exit.ok
+            }
+        }
+    }
+}
+
+func formatValue(_ v: Double) -> String {
+    if v.isNaN { return "NaN" }
+    if v == .infinity { return "+Inf" }
+    if v == -.infinity { return "-Inf" }
+    return "\(v)"
+}
+
+/// RFC 4180 quoting.
+func csvField(_ s: String) -> String {
+    if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    return s
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+@main
+struct Fedreport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fedreport",
+        abstract: "Per-component CPU and memory of OpenShift builds, compared release by release and against a baseline.",
+        discussion: """
+            A nightly job on the hub: `collect` runs range queries against the Thanos querier and stores \
+            a snapshot per cluster and build in SQLite; `compare` and `report` turn snapshots into \
+            Markdown, HTML, CSV and JSON reports.
+
+            Exit codes: 0 fine, 1 error, 2 usage, 3 regression found (with --fail-on-regression), \
+            4 a requested build has no snapshots, 5 collect stored partial data.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            Check.self, Query.self, Collect.self, Components.self, Builds.self, Snapshots.self,
+        ]
+    )
+}
