@@ -1,0 +1,144 @@
+import FedCore
+import Testing
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    @Test("decoding {} gives the documented defaults")
+    func defaults() throws {
+        let c = try Configuration.parse(yaml: "{}")
+        // The defaults the README documents.
+        #expect(c.querier.url == "http://localhost:9090")
+        #expect(c.querier.timeout == .minutes(2))
+        #expect(c.querier.maxConcurrency == 4)
+        #expect(c.querier.insecureSkipTLSVerify == false)
+        #expect(c.querier.thanos.dedup == nil && c.querier.thanos.partialResponse == nil)
+        #expect(c.database == "fedreport.sqlite")
+        #expect(c.collect.window == .hours(24))
+        #expect(c.collect.step == .seconds(30))
+        #expect(c.collect.rateWindow == .minutes(5))
+        #expect(c.collect.settle == .minutes(15))
+        #expect(c.collect.clusterLabel == "cluster")
+        #expect(c.collect.replicaLabels == ["prometheus_replica", "replica"])
+        #expect(c.clusters.isEmpty)
+        #expect(try Configuration.parse(yaml: "") == Configuration())
+    }
+
+    @Test("the example from the README parses")
+    func example() throws {
+        let c = try Configuration.parse(
+            yaml: """
+                querier:
+                  url: https://thanos-querier-thanos.apps.hub.example.com
+                  bearer_token_file: /var/run/secrets/fedreport/token
+                  ca_file: /etc/fedreport/service-ca.crt
+                  insecure_skip_tls_verify: false
+                  headers: {THANOS-TENANT: default-tenant}
+                  timeout: 2m
+                  max_concurrency: 4
+                  thanos: {dedup: true, partial_response: false, replica_labels: [prometheus_replica]}
+                database: fedreport.sqlite
+                collect:
+                  window: 24h
+                  step: 30s
+                  rate_window: 5m
+                  settle: 15m
+                  cluster_label: cluster
+                  replica_labels: [prometheus_replica, replica]
+                clusters:
+                  - {name: test-cluster-0, distribution: ocp}
+                  - {name: edge-k3s-0, distribution: k3s, version: v1.26.5+k3s1}
+                """)
+        #expect(c.querier.headers == ["THANOS-TENANT": "default-tenant"])
+        #expect(c.querier.thanos.dedup == true)
+        #expect(c.querier.thanos.partialResponse == false)
+        #expect(c.querier.thanos.replicaLabels == ["prometheus_replica"])
+        #expect(c.clusters == [ClusterConfig(name: "test-cluster-0", distribution: "ocp"), ClusterConfig(name: "edge-k3s-0", distribution: "k3s", version: "v1.26.5+k3s1")])
+    }
+
+    @Test("errors name the key and what is expected")
+    func errors() {
+        func message(_ yaml: String) -> String {
+            do {
+                _ = try Configuration.parse(yaml: yaml, source: "f.yaml")
+                return ""
+            } catch {
+                return (error as? ConfigurationError)?.errorDescription ?? "\(error)"
+            }
+        }
+        #expect(message("collect: {stepp: 30s}").contains("Unknown key 'collect.stepp'"))
+        #expect(message("collect: {stepp: 30s}").contains("step"))
+        #expect(message("collect: {step: 30x}").contains("'30x' is not a duration (collect.step in f.yaml)"))
+        #expect(message("querier: {max_concurrency: 0}").contains("querier.max_concurrency"))
+        #expect(message("querier: {url: ftp://x}").contains("querier.url"))
+        #expect(message("clusters: [{distribution: ocp}]").contains("clusters[0].name"))
+        #expect(throws: ConfigurationError.self) { try Configuration.load(path: "/nonexistent/fedreport.yaml") }
+    }
+}
+
+@Suite("Durations")
+struct DurationTests {
+    @Test func parsing() {
+        #expect(PromDuration.parse("30s")?.milliseconds == 30_000)
+        #expect(PromDuration.parse("1h30m")?.milliseconds == 5_400_000)
+        #expect(PromDuration.parse("100ms")?.milliseconds == 100)
+        #expect(PromDuration.parse("2d")?.milliseconds == 172_800_000)
+        #expect(PromDuration.parse("1m30s500ms")?.milliseconds == 90_500)
+        for bad in ["", "30", "s", "30x", "1s1h", "1m1m", "-5m", "99999999999999999999s"] {
+            #expect(PromDuration.parse(bad) == nil, "\(bad)")
+        }
+        #expect(PromDuration(milliseconds: 5_400_000).description == "1h30m")
+        #expect(PromDuration(milliseconds: 86_400_000).description == "1d")
+    }
+}
+
+@Suite("Statistics")
+struct StatisticsTests {
+    @Test("percentiles interpolate between closest ranks as quantile_over_time does")
+    func quantiles() throws {
+        // Values 1..10: rank of p95 = 0.95 × 9 = 8.55 → 9 + 0.55 × (10 − 9) = 9.55, by hand.
+        let s = try #require(Summary(of: (1...10).map(Double.init), expected: 10))
+        #expect(s.mean == 5.5)
+        #expect(s.p50 == 5.5)
+        #expect(abs(s.p95 - 9.55) < 1e-12)
+        #expect(abs(s.p90 - 9.1) < 1e-12)
+        #expect(abs(s.p99 - 9.91) < 1e-12)
+        #expect(s.min == 1 && s.max == 10)
+        #expect(s.coverage == 1)
+    }
+
+    @Test("NaN is no data, and no data is not zero")
+    func missing() throws {
+        let s = try #require(Summary(of: [2, .nan, 4, .nan], expected: 4))
+        #expect(s.samples == 2)
+        #expect(s.coverage == 0.5)
+        #expect(s.mean == 3)
+        #expect(Summary(of: [Double.nan, .nan], expected: 2) == nil)
+    }
+}
+
+@Suite("Build timeline")
+struct BuildTimelineTests {
+    @Test("an upgrade splits the window and leaves the settle period out")
+    func upgrade() {
+        // 10 points at 1-minute steps; 4.6.1 for 0...3, 4.6.8 from 4 on, settle 3m → 4,5,6 left out.
+        let grid = TimeGrid(start: 0, step: 60_000, count: 10)
+        let versions: [Set<String>] = (0..<10).map { $0 < 4 ? ["4.6.1"] : ["4.6.8"] }
+        let t = BuildTimeline(grid: grid, versions: versions, settle: .minutes(3))
+        #expect(t.segments.map(\.version) == ["4.6.1", "4.6.8"])
+        #expect(t.segments[0].first == 0 && t.segments[0].last == 3)
+        #expect(t.segments[1].first == 7 && t.segments[1].last == 9)
+        #expect(t.segments[1].leftOut.settling == 3)
+        #expect(t.segments[0].includedCount == 4 && t.segments[1].includedCount == 3)
+    }
+
+    @Test("no version and two versions are left out and counted")
+    func gaps() {
+        let grid = TimeGrid(start: 0, step: 1000, count: 6)
+        let versions: [Set<String>] = [["a"], [], ["a", "b"], ["a"], ["a"], []]
+        let t = BuildTimeline(grid: grid, versions: versions, settle: .minutes(15))
+        #expect(t.segments.count == 1)
+        #expect(t.segments[0].first == 0 && t.segments[0].last == 4)
+        #expect(t.segments[0].included == [true, false, false, true, true])
+        #expect(t.segments[0].leftOut == LeftOutCounts(noVersion: 2, multipleVersions: 1))
+    }
+}
