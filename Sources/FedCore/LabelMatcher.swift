@@ -42,7 +42,8 @@ struct AnchoredRegex: @unchecked Sendable {
 
     init(_ pattern: String) throws {
         do {
-            expression = try NSRegularExpression(pattern: "^(?:" + pattern + ")$", options: [])
+            // \A and \z, not ^ and $: `$` would also match before a trailing newline.
+            expression = try NSRegularExpression(pattern: "\\A(?:" + pattern + ")\\z", options: [])
         } catch {
             throw LabelMatcherError.badRegex(pattern: pattern)
         }

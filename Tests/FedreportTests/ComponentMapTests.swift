@@ -545,14 +545,11 @@ struct ComponentMapTests {
         #expect(try matches(#"{namespace!~"openshift-etcd"}"#, ["namespace": "openshift-etcd-operator"]))
     }
 
-    /// PromQL anchors with RE2's `^(?:…)$`, where `$` is the end of the text. LabelMatcher.swift
-    /// builds `^(?:…)$` for NSRegularExpression (ICU), whose `$` also matches before a final
-    /// line terminator; `\z` would be the exact end. Recorded as a known issue until fixed there.
+    /// PromQL anchors with RE2's `^(?:…)$`, where `$` is the end of the text. ICU's `$` also
+    /// matches before a final line terminator, so LabelMatcher.swift anchors with `\A…\z`.
     @Test func regexAnchorIsTheEndOfTheText() throws {
         let matchesWithNewline = try matches(#"{namespace=~"openshift-etcd"}"#, ["namespace": "openshift-etcd\n"])
-        withKnownIssue("ICU's $ matches before a trailing newline (LabelMatcher.swift, AnchoredRegex)") {
-            #expect(!matchesWithNewline)
-        }
+        #expect(!matchesWithNewline)
         // The equality matcher has no such gap.
         #expect(try !matches(#"{namespace="openshift-etcd"}"#, ["namespace": "openshift-etcd\n"]))
     }

@@ -1,0 +1,49 @@
+# fedreport: the two set-up commands are `make demo` and `make test`; both install what is missing.
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev prometheus nginx-light openssl pkg-config
+BIN := .build/debug
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build test demo bench fuzz lint format install clean
+
+all: build
+
+# Installs the Debian packages the build and the tests need, only when one is missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+# Builds once, then runs every suite: unit tests and the integration tests that start a real
+# Prometheus (and nginx) on loopback over backfilled data.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Generates the demo data set, starts a throwaway Prometheus over it, runs the whole job and
+# prints where the reports are.
+demo: deps
+	$(SWIFT) build
+	scripts/demo.sh
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests
+
+PREFIX ?= /usr/local
+install: deps
+	$(SWIFT) build -c release --product fedreport
+	install -d $(PREFIX)/bin $(PREFIX)/share/fedreport
+	install -m 755 .build/release/fedreport $(PREFIX)/bin/fedreport
+	cp -r queries templates $(PREFIX)/share/fedreport/
+
+clean:
+	rm -rf .build .demo
