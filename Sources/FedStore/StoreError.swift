@@ -1,0 +1,115 @@
+import FedCore
+import Foundation
+import GRDB
+
+/// Everything that can go wrong with the snapshot database or the collect lock.
+///
+/// Each message is a full sentence that names the file and says what to do next.
+public enum StoreError: Error, LocalizedError, Equatable {
+    /// A read-only command was pointed at a database that does not exist.
+    case missingDatabase(path: String)
+    /// The database was written by a newer fedreport whose schema this one does not know.
+    case newerDatabase(path: String, found: Int, supported: Int)
+    /// A read-only command was pointed at a database with an older schema, which only a writing
+    /// command may upgrade.
+    case olderDatabase(path: String, found: Int, supported: Int)
+    /// The file is not an SQLite database, or it is damaged.
+    case notADatabase(path: String, detail: String)
+    /// The disk (or the user's quota) is full.
+    case diskFull(path: String)
+    /// The database file or its directory cannot be written.
+    case notWritable(path: String, detail: String)
+    /// Another process kept the database locked for longer than the busy timeout.
+    case busy(path: String)
+    /// SQLite could not open the file.
+    case cannotOpen(path: String, detail: String)
+    /// An I/O error while reading or writing.
+    case ioError(path: String, detail: String)
+    /// `save` was called on a store opened read-only.
+    case readOnlyStore(path: String)
+    /// `save` was given a snapshot that cannot be stored as it is; nothing of the run was saved.
+    case invalidSnapshot(path: String, cluster: String, build: String, reason: String)
+    /// A stored row cannot be read back into the model.
+    case corruptRow(path: String, table: String, id: Int64, reason: String)
+    /// Another `fedreport collect` holds the collect lock.
+    case collectLockHeld(lockPath: String, holder: String?)
+    /// The lock file could not be opened or locked.
+    case collectLockFailed(lockPath: String, detail: String)
+    /// Any other SQLite error.
+    case sqlite(path: String, operation: String, detail: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .missingDatabase(let path):
+            "The snapshot database '\(path)' does not exist. Run `fedreport collect` first to create it, "
+                + "or pass the path of an existing database."
+        case .newerDatabase(let path, let found, let supported):
+            "The snapshot database '\(path)' has schema version \(found), written by a newer fedreport; "
+                + "this fedreport (\(fedreportVersion)) knows schema versions up to \(supported). "
+                + "Upgrade fedreport to use it. The file was not changed."
+        case .olderDatabase(let path, let found, let supported):
+            found == 0
+                ? "The snapshot database '\(path)' holds no fedreport snapshots yet. "
+                    + "Run `fedreport collect` with this database first."
+                : "The snapshot database '\(path)' has the older schema version \(found) (this fedreport "
+                    + "uses \(supported)) and was opened read-only. Run `fedreport collect` with this "
+                    + "database once to upgrade it."
+        case .notADatabase(let path, let detail):
+            "The file '\(path)' is not a readable SQLite database (\(detail)). Point fedreport at its "
+                + "snapshot database, or move the file away so that a new one can be created."
+        case .diskFull(let path):
+            "The disk holding the snapshot database '\(path)' is full. Free some space and run the command "
+                + "again; nothing of this run was saved."
+        case .notWritable(let path, let detail):
+            "The snapshot database '\(path)' cannot be written (\(detail)). Check the permissions of the "
+                + "file, of its -wal and -shm companions and of its directory."
+        case .busy(let path):
+            "The snapshot database '\(path)' stayed locked by another process for more than 5 seconds. "
+                + "Wait until the other fedreport finishes and run the command again."
+        case .cannotOpen(let path, let detail):
+            "The snapshot database '\(path)' cannot be opened (\(detail)). Check that its directory "
+                + "exists and that you may read and write there."
+        case .ioError(let path, let detail):
+            "Reading or writing the snapshot database '\(path)' failed with an I/O error (\(detail)). "
+                + "Check the disk, then run `sqlite3 '\(path)' 'PRAGMA integrity_check'`."
+        case .readOnlyStore(let path):
+            "The snapshot database '\(path)' was opened read-only, so snapshots cannot be saved to it. "
+                + "Open it without read-only to save."
+        case .invalidSnapshot(let path, let cluster, let build, let reason):
+            "The snapshot of cluster '\(cluster)', build '\(build)' cannot be saved to '\(path)': \(reason). "
+                + "Nothing of this run was saved; this is a bug in fedreport, please report it."
+        case .corruptRow(let path, let table, let id, let reason):
+            "Row \(id) of table '\(table)' in the snapshot database '\(path)' cannot be read: \(reason). "
+                + "Run `sqlite3 '\(path)' 'PRAGMA integrity_check'`, or collect that window again."
+        case .collectLockHeld(let lockPath, let holder):
+            "Another `fedreport collect` is running on this database (the lock '\(lockPath)' is held"
+                + (holder.map { " by process \($0)" } ?? "") + "). "
+                + "Wait for it to finish, or let this collect wait for the lock."
+        case .collectLockFailed(let lockPath, let detail):
+            "The collect lock '\(lockPath)' cannot be taken (\(detail)). Check that you may create and "
+                + "write files in its directory."
+        case .sqlite(let path, let operation, let detail):
+            "SQLite failed to \(operation) in the snapshot database '\(path)' (\(detail))."
+        }
+    }
+}
+
+extension StoreError {
+    /// Maps an error thrown while working on `path` to a `StoreError`; `StoreError`s pass through.
+    static func wrapping(_ error: any Error, path: String, operation: String) -> StoreError {
+        if let error = error as? StoreError { return error }
+        guard let dbError = error as? DatabaseError else {
+            return .sqlite(path: path, operation: operation, detail: String(describing: error))
+        }
+        let detail = dbError.message ?? "SQLite code \(dbError.extendedResultCode.rawValue)"
+        switch dbError.resultCode {
+        case .SQLITE_FULL: return .diskFull(path: path)
+        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_AUTH: return .notWritable(path: path, detail: detail)
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path: path)
+        case .SQLITE_CANTOPEN: return .cannotOpen(path: path, detail: detail)
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .notADatabase(path: path, detail: detail)
+        case .SQLITE_IOERR: return .ioError(path: path, detail: detail)
+        default: return .sqlite(path: path, operation: operation, detail: detail)
+        }
+    }
+}
