@@ -1,0 +1,472 @@
+import FedCore
+import Foundation
+
+/// What ``OpenMetricsGenerator/write(_:to:)`` wrote.
+public struct GenerationSummary: Sendable, Hashable {
+    public var series: Int
+    public var samples: Int
+    public var bytes: Int
+}
+
+/// Writes a ``Scenario`` as OpenMetrics text for `promtool tsdb create-blocks-from openmetrics`,
+/// with the series hierarchy a real kubelet's cAdvisor endpoint exposes.
+///
+/// Per cluster and per pod: one series per container, one for the pause container
+/// (`container="POD"`) and one pod total (no `container` label, `id` = the pod's cgroup, value =
+/// its containers + pause). Per node: roll-ups without pod labels for
+/// `/kubepods.slice/kubepods-burstable.slice`, `/kubepods.slice`, `/system.slice` and `/` (all
+/// of the node, host services included), and one series per host service
+/// (`id="/system.slice/<unit>"`). Every series carries `cluster`; labels whose value would be
+/// empty are left out, as Prometheus drops them on scrape.
+///
+/// CPU counters start at `10⁴ × the series' highest rate` and grow linearly with the rate of the
+/// current build, so `rate()` inside one build returns that rate exactly. Each series' samples are
+/// written in time order and each metric family is contiguous.
+public enum OpenMetricsGenerator {
+    /// Writes `scenario` to `path`, replacing the file.
+    @discardableResult
+    public static func write(_ scenario: Scenario, to path: String) throws -> GenerationSummary {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else {
+            throw TestBedError.cannotWrite(path: path, reason: "the file could not be created")
+        }
+        defer { try? handle.close() }
+        var out = ByteWriter(handle: handle, path: path)
+        let times = Array(scenario.scrapeTimestamps)
+        let plans = scenario.clusters.map { ClusterPlan(cluster: $0, scenario: scenario, times: times) }
+
+        out.append("# HELP container_cpu_usage_seconds Cumulative cpu time consumed in seconds.\n")
+        out.append("# TYPE container_cpu_usage_seconds counter\n")
+        for plan in plans {
+            for s in plan.cgroups {
+                try plan.forEachReplica(s.labels) { prefix in
+                    try out.writeCounter("container_cpu_usage_seconds_total", prefix, s, plan)
+                }
+            }
+        }
+        try out.flushIfFull()
+        out.append("# HELP container_memory_working_set_bytes Current working set in bytes.\n")
+        out.append("# TYPE container_memory_working_set_bytes gauge\n")
+        for plan in plans {
+            for s in plan.cgroups {
+                try plan.forEachReplica(s.labels) { prefix in
+                    try out.writeMemory("container_memory_working_set_bytes", prefix, s, plan)
+                }
+            }
+        }
+        let ocp = plans.filter { $0.cluster.distribution == .ocp }
+        if !ocp.isEmpty {
+            out.append("# HELP cluster_version Reported Unix time of the version change (current, completed, ...).\n")
+            out.append("# TYPE cluster_version gauge\n")
+            for plan in ocp {
+                for s in plan.buildInfo {
+                    try plan.forEachReplica(s.labels) { prefix in try out.writeBuildInfo("cluster_version", prefix, s, plan) }
+                }
+            }
+        }
+        let kube = plans.filter { $0.cluster.distribution != .ocp }
+        if !kube.isEmpty {
+            out.append(
+                "# HELP kubernetes_build_info A metric with a constant '1' value labeled by major, minor, git version, git commit, git tree state, build date, Go version, and compiler from which Kubernetes was built, and platform on which it is running.\n"
+            )
+            out.append("# TYPE kubernetes_build_info gauge\n")
+            for plan in kube {
+                for s in plan.buildInfo {
+                    try plan.forEachReplica(s.labels) { prefix in try out.writeBuildInfo("kubernetes_build_info", prefix, s, plan) }
+                }
+            }
+        }
+        out.append("# EOF\n")
+        try out.flush()
+        return GenerationSummary(series: out.series, samples: out.samples, bytes: out.bytesWritten)
+    }
+}
+
+// MARK: - Planning
+
+/// A cgroup series: labels, CPU rate per build (nil: absent in that build) and memory per scrape
+/// (NaN: absent at that scrape).
+struct CgroupSeries {
+    var labels: [(String, String)]
+    var rates: [Double?]
+    var memory: [Double]
+    var counterStart: Double {
+        1e4 * max(rates.compactMap { $0 }.max() ?? 0, 1e-3)
+    }
+}
+
+/// A build-info series: labels, value and the scrapes at which it has a sample.
+struct BuildInfoSeries {
+    var labels: [(String, String)]
+    var value: Double
+    var present: [Bool]
+}
+
+/// Everything about one cluster the writer needs, computed once.
+struct ClusterPlan {
+    let cluster: ScenarioCluster
+    let times: [TimestampMs]
+    /// Build index per scrape, -1 before the first build.
+    let buildAt: [Int]
+    let gapAt: [Bool]
+    let nanAt: [Bool]
+    /// Where each build's counting starts (its `from`, not before the data) and the integral of
+    /// the rate before it, per series, is computed from these.
+    let segmentStart: [TimestampMs]
+    var cgroups: [CgroupSeries] = []
+    var buildInfo: [BuildInfoSeries] = []
+
+    init(cluster: ScenarioCluster, scenario: Scenario, times: [TimestampMs]) {
+        self.cluster = cluster
+        self.times = times
+        buildAt = times.map { cluster.buildIndex(at: $0) ?? -1 }
+        gapAt = times.map { cluster.isInGap($0) }
+        let nanSet = Set(cluster.nanAt)
+        nanAt = times.map { nanSet.contains($0) }
+        segmentStart = cluster.builds.map { max($0.from, scenario.dataStart) }
+        cgroups = planCgroups()
+        buildInfo = planBuildInfo()
+    }
+
+    func forEachReplica(_ labels: [(String, String)], _ body: (String) throws -> Void) rethrows {
+        if cluster.haReplicas {
+            for replica in ["prometheus-k8s-0", "prometheus-k8s-1"] {
+                try body(Self.labelText(labels + [("prometheus_replica", replica)]))
+            }
+        } else {
+            try body(Self.labelText(labels))
+        }
+    }
+
+    static func labelText(_ labels: [(String, String)]) -> String {
+        var s = "{"
+        var first = true
+        for (name, value) in labels where !value.isEmpty {
+            if !first { s += "," }
+            first = false
+            s += name + "=\""
+            for ch in value.unicodeScalars {
+                switch ch {
+                case "\\": s += "\\\\"
+                case "\"": s += "\\\""
+                case "\n": s += "\\n"
+                default: s.unicodeScalars.append(ch)
+                }
+            }
+            s += "\""
+        }
+        return s + "} "
+    }
+
+    private func rates(_ usage: [String: ScenarioUsage]) -> [Double?] {
+        cluster.builds.map { usage[$0.version]?.cpuCores }
+    }
+
+    private func memoryRow(_ usage: [String: ScenarioUsage], amplitude: Double, seed: UInt64) -> [Double] {
+        let bases = cluster.builds.map { usage[$0.version]?.memoryBytes }
+        return times.indices.map { k in
+            let b = buildAt[k]
+            guard b >= 0, let base = bases[b] else { return .nan }
+            return ScenarioNoise.memory(base: base, amplitude: amplitude, seed: seed, at: times[k])
+        }
+    }
+
+    /// Sums children: a rate is present when any child's is; memory likewise per scrape.
+    private func sum(_ children: [CgroupSeries], labels: [(String, String)]) -> CgroupSeries {
+        var rates = [Double?](repeating: nil, count: cluster.builds.count)
+        var memory = [Double](repeating: .nan, count: times.count)
+        for c in children {
+            for (b, r) in c.rates.enumerated() {
+                if let r { rates[b] = (rates[b] ?? 0) + r }
+            }
+            for k in memory.indices where !c.memory[k].isNaN {
+                memory[k] = memory[k].isNaN ? c.memory[k] : memory[k] + c.memory[k]
+            }
+        }
+        return CgroupSeries(labels: labels, rates: rates, memory: memory)
+    }
+
+    private func planCgroups() -> [CgroupSeries] {
+        let name = cluster.name
+        let pauseImage: String
+        switch cluster.distribution {
+        case .ocp, .microshift: pauseImage = "quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:" + Self.hex(name + "pause", 64)
+        case .k3s: pauseImage = "docker.io/rancher/mirrored-pause:3.6"
+        }
+        // Pods in first-appearance order.
+        var podOrder: [String] = []
+        var podContainers: [String: [ScenarioContainer]] = [:]
+        for c in cluster.workloads {
+            let key = c.namespace + "/" + c.pod
+            if podContainers[key] == nil { podOrder.append(key) }
+            podContainers[key, default: []].append(c)
+        }
+        var nodes: [String] = []
+        for n in cluster.workloads.map(\.node) + cluster.hostServices.map(\.node) where !nodes.contains(n) {
+            nodes.append(n)
+        }
+        var out: [CgroupSeries] = []
+        var podTotalsByNode: [String: [CgroupSeries]] = [:]
+        for key in podOrder {
+            let containers = podContainers[key]!
+            let first = containers[0]
+            let uid = Self.uuid(name + "/" + key)
+            let podCgroup =
+                "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod\(uid.replacingOccurrences(of: "-", with: "_")).slice"
+            var children: [CgroupSeries] = []
+            for c in containers {
+                let labels = [
+                    ("cluster", name), ("namespace", c.namespace), ("pod", c.pod), ("container", c.container),
+                    ("image", c.image), ("name", "k8s_\(c.container)_\(c.pod)_\(c.namespace)_\(uid)_0"),
+                    ("id", podCgroup + "/crio-" + Self.hex(name + key + c.container, 64) + ".scope"), ("node", c.node),
+                ]
+                children.append(
+                    CgroupSeries(
+                        labels: labels, rates: rates(c.usage),
+                        memory: memoryRow(c.usage, amplitude: c.memoryAmplitude, seed: cluster.seed(of: c))))
+            }
+            // The pause container runs whenever any container of the pod does.
+            let running = cluster.builds.indices.map { b in children.contains { $0.rates[b] != nil } }
+            let pause = CgroupSeries(
+                labels: [
+                    ("cluster", name), ("namespace", first.namespace), ("pod", first.pod), ("container", "POD"),
+                    ("image", pauseImage), ("name", "k8s_POD_\(first.pod)_\(first.namespace)_\(uid)_0"),
+                    ("id", podCgroup + "/crio-" + Self.hex(name + key + "POD", 64) + ".scope"), ("node", first.node),
+                ],
+                rates: running.map { $0 ? ScenarioCluster.pauseCPUCores : nil },
+                memory: times.indices.map { k in
+                    buildAt[k] >= 0 && running[buildAt[k]] ? ScenarioCluster.pauseMemoryBytes : .nan
+                })
+            children.append(pause)
+            let total = sum(
+                children,
+                labels: [("cluster", name), ("namespace", first.namespace), ("pod", first.pod), ("id", podCgroup), ("node", first.node)])
+            out += children
+            out.append(total)
+            podTotalsByNode[first.node, default: []].append(total)
+        }
+        for node in nodes {
+            let rollup = { (id: String) in [("cluster", name), ("id", id), ("node", node)] }
+            let burstable = sum(podTotalsByNode[node] ?? [], labels: rollup("/kubepods.slice/kubepods-burstable.slice"))
+            let kubepods = sum([burstable], labels: rollup("/kubepods.slice"))
+            let services = cluster.hostServices.filter { $0.node == node }.map { s in
+                CgroupSeries(
+                    labels: rollup("/system.slice/" + s.unit), rates: rates(s.usage),
+                    memory: memoryRow(s.usage, amplitude: s.memoryAmplitude, seed: cluster.seed(of: s)))
+            }
+            let systemSlice = sum(services, labels: rollup("/system.slice"))
+            let root = sum([kubepods, systemSlice], labels: rollup("/"))
+            out += [burstable, kubepods] + services + [systemSlice, root]
+        }
+        return out.filter { s in s.rates.contains { $0 != nil } }
+    }
+
+    private func planBuildInfo() -> [BuildInfoSeries] {
+        let builds = cluster.builds
+        guard !builds.isEmpty else { return [] }
+        let missing = times.map { t in cluster.versionMissing.contains { $0.contains(t) } }
+        let double = times.map { t in cluster.versionDouble.contains { $0.contains(t) } }
+        func other(_ b: Int) -> String {
+            if b > 0 { return builds[b - 1].version }
+            if b + 1 < builds.count { return builds[b + 1].version }
+            return builds[b].version + "-double"
+        }
+        // One series per distinct version, present where it is current or the doubled one.
+        var versions: [String] = []
+        for v in builds.map(\.version) + builds.indices.map(other) where !versions.contains(v) {
+            versions.append(v)
+        }
+        let node = cluster.workloads.first?.node ?? cluster.hostServices.first?.node ?? ""
+        var out: [BuildInfoSeries] = []
+        for v in versions {
+            let present = times.indices.map { k in
+                let b = buildAt[k]
+                return b >= 0 && !missing[k] && (builds[b].version == v || (double[k] && other(b) == v))
+            }
+            guard present.contains(true) else { continue }
+            let from = builds.first { $0.version == v }?.from ?? builds[0].from
+            let seconds = Double(from / 1000)
+            switch cluster.distribution {
+            case .ocp:
+                let image = "quay.io/openshift-release-dev/ocp-release@sha256:" + Self.hex("release " + v, 64)
+                out.append(
+                    BuildInfoSeries(
+                        labels: [("cluster", cluster.name), ("image", image), ("type", "current"), ("version", v)],
+                        value: seconds, present: present))
+                // Noise a query must not pick up: the last completed update names the same version.
+                out.append(
+                    BuildInfoSeries(
+                        labels: [("cluster", cluster.name), ("image", image), ("type", "completed"), ("version", v)],
+                        value: seconds + 1200, present: present))
+            case .k3s, .microshift:
+                let numbers = v.drop { !$0.isNumber }.split(whereSeparator: { !$0.isNumber })
+                out.append(
+                    BuildInfoSeries(
+                        labels: [
+                            ("cluster", cluster.name), ("git_commit", Self.hex("commit " + v, 40)),
+                            ("git_tree_state", "clean"), ("git_version", v), ("go_version", "go1.19.9"),
+                            ("major", numbers.first.map(String.init) ?? ""),
+                            ("minor", numbers.dropFirst().first.map(String.init) ?? ""), ("node", node),
+                            ("platform", "linux/amd64"),
+                        ],
+                        value: 1, present: present))
+            }
+        }
+        return out
+    }
+
+    /// `count` hex digits derived from `text`, stable across runs.
+    static func hex(_ text: String, _ count: Int) -> String {
+        var seed = ScenarioNoise.fnv1a([text])
+        var s = ""
+        while s.count < count {
+            seed = ScenarioNoise.splitMix64(seed)
+            let chunk = String(seed, radix: 16)
+            s += String(repeating: "0", count: 16 - chunk.count) + chunk
+        }
+        return String(s.prefix(count))
+    }
+
+    /// A UUID-shaped id derived from `text`.
+    static func uuid(_ text: String) -> String {
+        let h = Array(hex(text, 32))
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(h[$0]) }.joined(separator: "-")
+    }
+}
+
+// MARK: - Writing
+
+/// A large byte buffer in front of a file handle.
+struct ByteWriter {
+    let handle: FileHandle
+    let path: String
+    var buffer: [UInt8] = []
+    var bytesWritten = 0
+    var series = 0
+    var samples = 0
+    static let capacity = 4 << 20
+
+    init(handle: FileHandle, path: String) {
+        self.handle = handle
+        self.path = path
+        buffer.reserveCapacity(Self.capacity + 4096)
+    }
+
+    mutating func append(_ s: String) { buffer.append(contentsOf: s.utf8) }
+
+    mutating func flushIfFull() throws {
+        if buffer.count >= Self.capacity { try flush() }
+    }
+
+    mutating func flush() throws {
+        do {
+            try buffer.withUnsafeBytes { try handle.write(contentsOf: $0) }
+        } catch {
+            throw TestBedError.cannotWrite(path: path, reason: error.localizedDescription)
+        }
+        bytesWritten += buffer.count
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    mutating func appendInt(_ value: Int64) {
+        if value < 0 {
+            buffer.append(UInt8(ascii: "-"))
+            appendInt(-value)
+            return
+        }
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var v = value
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[n] = UInt8(truncatingIfNeeded: v % 10) + 48
+                v /= 10
+                n += 1
+            } while v > 0
+            while n > 0 {
+                n -= 1
+                buffer.append(d[n])
+            }
+        }
+    }
+
+    /// Prometheus's spelling of special values; integers without a fraction; otherwise Swift's
+    /// shortest round-trip form, which Go's ParseFloat reads back to the same double.
+    mutating func appendDouble(_ value: Double) {
+        if value.isNaN {
+            append("NaN")
+        } else if value.isInfinite {
+            append(value > 0 ? "+Inf" : "-Inf")
+        } else if value == value.rounded(), abs(value) < 1e15 {
+            appendInt(Int64(value))
+        } else {
+            append(value.description)
+        }
+    }
+
+    /// OpenMetrics timestamps are seconds.
+    mutating func appendTimestamp(_ ms: TimestampMs) {
+        appendInt(ms.floorDiv(1000))
+        let frac = ms - ms.floorDiv(1000) * 1000
+        if frac != 0 {
+            buffer.append(UInt8(ascii: "."))
+            buffer.append(UInt8(truncatingIfNeeded: frac / 100) + 48)
+            buffer.append(UInt8(truncatingIfNeeded: frac / 10 % 10) + 48)
+            buffer.append(UInt8(truncatingIfNeeded: frac % 10) + 48)
+        }
+    }
+
+    private mutating func sample(_ head: [UInt8], _ value: Double, _ t: TimestampMs) {
+        buffer.append(contentsOf: head)
+        appendDouble(value)
+        buffer.append(UInt8(ascii: " "))
+        appendTimestamp(t)
+        buffer.append(UInt8(ascii: "\n"))
+        samples += 1
+    }
+
+    mutating func writeCounter(_ metric: String, _ labels: String, _ s: CgroupSeries, _ plan: ClusterPlan) throws {
+        let head = Array((metric + labels).utf8)
+        let c0 = s.counterStart
+        // The integral of the rate up to the start of each build.
+        var before = [Double](repeating: 0, count: s.rates.count)
+        for b in s.rates.indices.dropFirst() {
+            let length = Double(plan.segmentStart[b] - plan.segmentStart[b - 1]) / 1000
+            before[b] = before[b - 1] + max(length, 0) * (s.rates[b - 1] ?? 0)
+        }
+        series += 1
+        for k in plan.times.indices {
+            let b = plan.buildAt[k]
+            guard b >= 0, !plan.gapAt[k], let rate = s.rates[b] else { continue }
+            let t = plan.times[k]
+            sample(head, c0 + before[b] + rate * (Double(t - plan.segmentStart[b]) / 1000), t)
+            if buffer.count >= Self.capacity { try flush() }
+        }
+    }
+
+    mutating func writeMemory(_ metric: String, _ labels: String, _ s: CgroupSeries, _ plan: ClusterPlan) throws {
+        let head = Array((metric + labels).utf8)
+        series += 1
+        for k in plan.times.indices {
+            let value = s.memory[k]
+            guard !value.isNaN, !plan.gapAt[k] else { continue }
+            sample(head, plan.nanAt[k] ? .nan : value, plan.times[k])
+            if buffer.count >= Self.capacity { try flush() }
+        }
+    }
+
+    mutating func writeBuildInfo(_ metric: String, _ labels: String, _ s: BuildInfoSeries, _ plan: ClusterPlan) throws {
+        let head = Array((metric + labels).utf8)
+        series += 1
+        for k in plan.times.indices where s.present[k] {
+            sample(head, s.value, plan.times[k])
+            if buffer.count >= Self.capacity { try flush() }
+        }
+    }
+}

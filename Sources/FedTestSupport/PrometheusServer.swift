@@ -1,0 +1,81 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A real Prometheus server (the Debian 2.42 package) on a free loopback port, serving a TSDB
+/// folder, typically one that ``Backfill`` filled.
+///
+/// It scrapes nothing and keeps data for 100 years, so backfilled past data stays queryable.
+/// Stopped by ``stop()``, in `deinit`, when the process exits, and by a watchdog if the process
+/// dies (unless started `detached`).
+public final class PrometheusServer: Sendable {
+    /// `http://127.0.0.1:<port>`, without a trailing slash.
+    public let url: String
+    public let port: Int
+    public let tsdbDirectory: String
+    /// Where Prometheus's stdout and stderr go.
+    public let logPath: String
+    private let child: ManagedProcess
+
+    /// The process id of the server.
+    public var pid: Int32 { child.pid }
+
+    /// Throws ``TestBedError/toolMissing(tool:install:)`` when prometheus or promtool is missing.
+    public static func require() throws {
+        _ = try Tools.require("prometheus", package: "prometheus")
+        _ = try Tools.require("promtool", package: "prometheus")
+    }
+
+    /// Starts Prometheus over `tsdbDirectory`, writing its configuration and log into
+    /// `workDirectory`, and waits up to `timeout` seconds for `GET /-/ready` to answer 200.
+    ///
+    /// With `detached`, the server outlives this process (for `fedsim up`); stop it by its pid.
+    public init(tsdbDirectory: String, workDirectory: String, timeout: Double = 30, detached: Bool = false) throws {
+        let prometheus = try Tools.require("prometheus", package: "prometheus")
+        try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+        let config = (workDirectory as NSString).appendingPathComponent("prometheus.yml")
+        // No scrape configs: the server only serves what was backfilled.
+        try "global:\n  scrape_interval: 30s\nscrape_configs: []\n".write(toFile: config, atomically: true, encoding: .utf8)
+        logPath = (workDirectory as NSString).appendingPathComponent("prometheus.log")
+        self.tsdbDirectory = tsdbDirectory
+        var lastError: Error?
+        // A port picked free can be taken before Prometheus binds it; try a few.
+        for _ in 0..<3 {
+            let port = try Loopback.freePort()
+            let child = try ManagedProcess(
+                executable: prometheus,
+                arguments: [
+                    "--config.file=\(config)", "--storage.tsdb.path=\(tsdbDirectory)",
+                    "--storage.tsdb.retention.time=100y", "--web.listen-address=127.0.0.1:\(port)",
+                ],
+                logPath: logPath, detached: detached)
+            let url = "http://127.0.0.1:\(port)"
+            if Self.waitReady(child: child, port: port, timeout: timeout) {
+                self.url = url
+                self.port = port
+                self.child = child
+                return
+            }
+            child.stop()
+            let log = Tools.tail(file: logPath)
+            lastError = TestBedError.serverNotReady(server: "prometheus", url: url, waited: timeout, log: log)
+            if !log.contains("address already in use") { break }
+        }
+        throw lastError!
+    }
+
+    private static func waitReady(child: ManagedProcess, port: Int, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if !child.isRunning { return false }
+            if Loopback.httpStatus(port: port, path: "/-/ready") == 200 { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
+    /// Stops the server: SIGTERM, then SIGKILL after 5 s. Safe to call more than once.
+    public func stop() { child.stop() }
+}

@@ -1,0 +1,279 @@
+import FedCore
+
+/// The Kubernetes distribution a scenario cluster runs; it decides which build-info metric the
+/// generator writes (`cluster_version` for OpenShift, `kubernetes_build_info` otherwise).
+public enum ScenarioDistribution: String, Sendable, CaseIterable, Codable {
+    case ocp
+    case k3s
+    case microshift
+}
+
+/// What one container or host service uses while one build is running.
+public struct ScenarioUsage: Sendable, Hashable, Codable {
+    /// CPU in cores, constant for the whole build, so `rate()` over the generated counter gives
+    /// exactly this value.
+    public var cpuCores: Double
+    /// The memory working set the samples vary around, in bytes.
+    public var memoryBytes: Double
+
+    public init(cpuCores: Double, memoryBytes: Double) {
+        self.cpuCores = cpuCores
+        self.memoryBytes = memoryBytes
+    }
+}
+
+/// One container of a pod, with its usage per build version.
+///
+/// A build version missing from `usage` means the container does not run in that build: it has
+/// no series at all while that build is current. That is how scenarios model components that are
+/// new in, or removed from, a release.
+public struct ScenarioContainer: Sendable, Hashable {
+    public var namespace: String
+    public var pod: String
+    public var container: String
+    public var image: String
+    public var node: String
+    /// Usage per build version.
+    public var usage: [String: ScenarioUsage]
+    /// How far memory samples stray from the build's base, as a fraction: each sample is
+    /// `round(base × (1 + memoryAmplitude × u))` with `u` in [-1, 1] drawn deterministically
+    /// from the series and the scrape timestamp. 0 gives a constant working set.
+    public var memoryAmplitude: Double
+
+    public init(
+        namespace: String, pod: String, container: String, image: String, node: String,
+        usage: [String: ScenarioUsage], memoryAmplitude: Double = 0.1
+    ) {
+        self.namespace = namespace
+        self.pod = pod
+        self.container = container
+        self.image = image
+        self.node = node
+        self.usage = usage
+        self.memoryAmplitude = memoryAmplitude
+    }
+}
+
+/// A systemd unit outside Kubernetes (`kubelet.service`, `crio.service`, `k3s.service` …),
+/// written as a cgroup series `id="/system.slice/<unit>"` without namespace, pod or container.
+public struct ScenarioHostService: Sendable, Hashable {
+    public var unit: String
+    public var node: String
+    /// Usage per build version; a missing version means the unit does not run in that build.
+    public var usage: [String: ScenarioUsage]
+    /// See ``ScenarioContainer/memoryAmplitude``.
+    public var memoryAmplitude: Double
+
+    public init(unit: String, node: String, usage: [String: ScenarioUsage], memoryAmplitude: Double = 0.05) {
+        self.unit = unit
+        self.node = node
+        self.usage = usage
+        self.memoryAmplitude = memoryAmplitude
+    }
+}
+
+/// One cluster of a scenario: its builds over time, its workloads and the faults to inject.
+public struct ScenarioCluster: Sendable {
+    /// The value of the `cluster` label on every series of this cluster.
+    public var name: String
+    public var distribution: ScenarioDistribution
+    /// Builds in time order; each is current from its `from` until the next one's. Before the
+    /// first build's `from` the cluster writes nothing. An upgrade is a second entry.
+    public var builds: [(version: String, from: TimestampMs)] {
+        didSet { builds.sort { $0.from < $1.from } }
+    }
+    public var workloads: [ScenarioContainer]
+    public var hostServices: [ScenarioHostService]
+    /// Writes every series of the cluster twice, with `prometheus_replica="prometheus-k8s-0"` and
+    /// `"prometheus-k8s-1"` and identical values, as an HA pair of Prometheus servers does.
+    public var haReplicas: Bool
+    /// Ranges with no samples at all for the cluster's cAdvisor series (containers, pods, cgroup
+    /// roll-ups, host services). Build-info series go on. Counters keep counting across a gap.
+    public var gaps: [ClosedRange<TimestampMs>]
+    /// Scrape timestamps at which every `container_memory_working_set_bytes` sample of the
+    /// cluster (containers, pause, pod totals, roll-ups, host services) is written as `NaN`.
+    public var nanAt: [TimestampMs]
+    /// Ranges without build-info samples.
+    public var versionMissing: [ClosedRange<TimestampMs>]
+    /// Ranges where a second current build-info series with another version runs beside the
+    /// real one: the previous build's version, else the next one's, else `<version>-double`.
+    public var versionDouble: [ClosedRange<TimestampMs>]
+
+    public init(
+        name: String, distribution: ScenarioDistribution, builds: [(version: String, from: TimestampMs)],
+        workloads: [ScenarioContainer], hostServices: [ScenarioHostService] = [],
+        haReplicas: Bool = false, gaps: [ClosedRange<TimestampMs>] = [], nanAt: [TimestampMs] = [],
+        versionMissing: [ClosedRange<TimestampMs>] = [], versionDouble: [ClosedRange<TimestampMs>] = []
+    ) {
+        self.name = name
+        self.distribution = distribution
+        self.builds = builds.sorted { $0.from < $1.from }
+        self.workloads = workloads
+        self.hostServices = hostServices
+        self.haReplicas = haReplicas
+        self.gaps = gaps
+        self.nanAt = nanAt
+        self.versionMissing = versionMissing
+        self.versionDouble = versionDouble
+    }
+
+    /// CPU of a pod's pause container (`container="POD"`), in cores, in every build.
+    public static let pauseCPUCores = 0.00002
+    /// Memory working set of a pod's pause container, in bytes, constant.
+    public static let pauseMemoryBytes = 573_440.0
+
+    /// The index into ``builds`` of the build current at `t`, or nil before the first build.
+    public func buildIndex(at t: TimestampMs) -> Int? {
+        var found: Int?
+        for (i, b) in builds.enumerated() where b.from <= t { found = i }
+        return found
+    }
+
+    /// The version current at `t`, or nil before the first build.
+    public func version(at t: TimestampMs) -> String? {
+        buildIndex(at: t).map { builds[$0].version }
+    }
+
+    /// Whether `t` falls in one of ``gaps``.
+    public func isInGap(_ t: TimestampMs) -> Bool { gaps.contains { $0.contains(t) } }
+
+    /// The CPU the container uses at `t` in cores, or nil when it does not run then.
+    public func cpuCores(of container: ScenarioContainer, at t: TimestampMs) -> Double? {
+        version(at: t).flatMap { container.usage[$0]?.cpuCores }
+    }
+
+    /// The container's memory working set at `t` as the model defines it (gaps and ``nanAt``
+    /// ignored), or nil when it does not run then. Samples are only written at scrape timestamps.
+    public func memoryBytes(of container: ScenarioContainer, at t: TimestampMs) -> Double? {
+        guard let base = version(at: t).flatMap({ container.usage[$0]?.memoryBytes }) else { return nil }
+        return ScenarioNoise.memory(base: base, amplitude: container.memoryAmplitude, seed: seed(of: container), at: t)
+    }
+
+    /// The memory sample the generated file holds for the container at scrape timestamp `t`:
+    /// nil when there is none (not running, or in a gap), `NaN` at ``nanAt``.
+    public func memorySample(of container: ScenarioContainer, at t: TimestampMs) -> Double? {
+        guard !isInGap(t), let value = memoryBytes(of: container, at: t) else { return nil }
+        return nanAt.contains(t) ? .nan : value
+    }
+
+    /// The CPU the host service uses at `t` in cores, or nil when it does not run then.
+    public func cpuCores(of service: ScenarioHostService, at t: TimestampMs) -> Double? {
+        version(at: t).flatMap { service.usage[$0]?.cpuCores }
+    }
+
+    /// The host service's memory working set at `t` (gaps and ``nanAt`` ignored).
+    public func memoryBytes(of service: ScenarioHostService, at t: TimestampMs) -> Double? {
+        guard let base = version(at: t).flatMap({ service.usage[$0]?.memoryBytes }) else { return nil }
+        return ScenarioNoise.memory(base: base, amplitude: service.memoryAmplitude, seed: seed(of: service), at: t)
+    }
+
+    func seed(of c: ScenarioContainer) -> UInt64 {
+        ScenarioNoise.fnv1a([name, c.namespace, c.pod, c.container])
+    }
+
+    func seed(of s: ScenarioHostService) -> UInt64 {
+        ScenarioNoise.fnv1a([name, s.node, s.unit])
+    }
+}
+
+/// A set of clusters over one data window, scraped on one regular grid.
+public struct Scenario: Sendable {
+    /// First and last instants of the data; samples sit on the multiples of `scrapeInterval`
+    /// inside `dataStart...dataEnd`.
+    public var dataStart: TimestampMs
+    public var dataEnd: TimestampMs
+    /// Milliseconds between scrapes, 30 s by default as OpenShift scrapes cAdvisor.
+    public var scrapeInterval: Int64
+    public var clusters: [ScenarioCluster]
+
+    public init(dataStart: TimestampMs, dataEnd: TimestampMs, scrapeInterval: Int64 = 30_000, clusters: [ScenarioCluster]) {
+        precondition(scrapeInterval > 0 && dataEnd >= dataStart, "a scenario needs a positive scrape interval and dataEnd ≥ dataStart")
+        self.dataStart = dataStart
+        self.dataEnd = dataEnd
+        self.scrapeInterval = scrapeInterval
+        self.clusters = clusters
+    }
+
+    /// The scrape timestamps, in order: multiples of `scrapeInterval` in `dataStart...dataEnd`.
+    public var scrapeTimestamps: StrideThrough<TimestampMs> {
+        let first = (dataStart + scrapeInterval - 1).floorDiv(scrapeInterval) * scrapeInterval
+        return stride(from: first, through: dataEnd, by: Int(scrapeInterval))
+    }
+
+    /// The window a collector can query in full: from 10 minutes after the first sample (so a
+    /// 5- or 10-minute rate window is already filled) to the last sample, in milliseconds.
+    public var collectableWindow: ClosedRange<TimestampMs> {
+        let stamps = Array(scrapeTimestamps)
+        guard let first = stamps.first, let last = stamps.last else { return dataStart...dataStart }
+        return min(first + 600_000, last)...last
+    }
+
+    public func cluster(named name: String) -> ScenarioCluster? {
+        clusters.first { $0.name == name }
+    }
+
+    /// The container `namespace/pod/container` of cluster `cluster`, if the scenario has it.
+    public func container(cluster: String, namespace: String, pod: String, container: String) -> ScenarioContainer? {
+        self.cluster(named: cluster)?.workloads.first {
+            $0.namespace == namespace && $0.pod == pod && $0.container == container
+        }
+    }
+
+    /// The CPU in cores the named container uses at `t`, or nil when it does not exist or run then.
+    public func cpuCores(cluster: String, namespace: String, pod: String, container: String, at t: TimestampMs) -> Double? {
+        guard let cl = self.cluster(named: cluster),
+            let c = self.container(cluster: cluster, namespace: namespace, pod: pod, container: container)
+        else { return nil }
+        return cl.cpuCores(of: c, at: t)
+    }
+
+    /// The named container's memory working set at `t` by the model (see
+    /// ``ScenarioCluster/memoryBytes(of:at:)``), or nil when it does not exist or run then.
+    public func memoryBytes(cluster: String, namespace: String, pod: String, container: String, at t: TimestampMs) -> Double? {
+        guard let cl = self.cluster(named: cluster),
+            let c = self.container(cluster: cluster, namespace: namespace, pod: pod, container: container)
+        else { return nil }
+        return cl.memoryBytes(of: c, at: t)
+    }
+}
+
+extension Int64 {
+    /// Division rounding towards minus infinity.
+    func floorDiv(_ d: Int64) -> Int64 {
+        let q = self / d
+        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
+    }
+}
+
+/// Deterministic pseudo-randomness for memory samples: SplitMix64 keyed by a series seed and the
+/// timestamp, so any sample can be recomputed on its own.
+public enum ScenarioNoise {
+    /// SplitMix64's output function.
+    public static func splitMix64(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A value in [-1, 1] for `seed` at `t`.
+    public static func unit(seed: UInt64, at t: TimestampMs) -> Double {
+        let bits = splitMix64(seed ^ UInt64(bitPattern: t))
+        return Double(bits >> 11) * 0x1p-52 - 1
+    }
+
+    /// `round(base × (1 + amplitude × unit(seed, t)))`.
+    public static func memory(base: Double, amplitude: Double, seed: UInt64, at t: TimestampMs) -> Double {
+        amplitude == 0 ? base.rounded() : (base * (1 + amplitude * unit(seed: seed, at: t))).rounded()
+    }
+
+    /// FNV-1a over the parts, separated by a zero byte; stable across runs, unlike `Hasher`.
+    public static func fnv1a(_ parts: [String]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for (i, part) in parts.enumerated() {
+            if i > 0 { h = (h ^ 0) &* 0x0000_0100_0000_01B3 }
+            for b in part.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        }
+        return h
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// Entry points for integration tests: shared Prometheus servers over generated scenarios, and
+/// whether the tools they need are there.
+public enum TestBed {
+    /// Whether prometheus and promtool are installed.
+    public static var available: Bool {
+        Tools.find("prometheus") != nil && Tools.find("promtool") != nil
+    }
+
+    /// Whether nginx and openssl are installed.
+    public static var proxyAvailable: Bool {
+        Tools.find("nginx") != nil && Tools.find("openssl") != nil
+    }
+
+    /// Whether the CI environment variable is set (to anything but empty).
+    public static var isCI: Bool {
+        !(ProcessInfo.processInfo.environment["CI"] ?? "").isEmpty
+    }
+
+    /// For Swift Testing's `.enabled(if: TestBed.shouldRun)`: true when the tools are installed,
+    /// and also on CI, so that a missing tool fails there (with "install with apt-get install
+    /// prometheus") instead of skipping quietly.
+    public static var shouldRun: Bool { available || isCI }
+
+    /// Like ``shouldRun``, for tests that also need ``NginxProxy``.
+    public static var shouldRunWithProxy: Bool { (available && proxyAvailable) || isCI }
+
+    /// The folder of this process's test bed: `/tmp/fedreport-testbed-<pid>`, removed at exit.
+    public static let folder: String = {
+        let path = "/tmp/fedreport-testbed-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        ChildProcesses.removeAtExit(path)
+        return path
+    }()
+
+    private static let cache = ServerCache()
+
+    /// The Prometheus server for the scenario called `name`, started on first use and shared by
+    /// every later caller in this process (the first caller's `scenario` wins; give different
+    /// scenarios different names). Generation and backfill happen once, under ``folder``.
+    public static func prometheus(for scenario: Scenario, name: String) async throws -> PrometheusServer {
+        try await cache.server(name: name) {
+            try startPrometheus(for: scenario, in: (folder as NSString).appendingPathComponent(safeName(name)))
+        }
+    }
+
+    /// Generates `scenario` into `directory`, backfills it and starts Prometheus over it.
+    /// Files: `scenario.om`, `tsdb/`, `prometheus.yml`, `prometheus.log`.
+    public static func startPrometheus(for scenario: Scenario, in directory: String, detached: Bool = false) throws -> PrometheusServer {
+        try PrometheusServer.require()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = (directory as NSString).appendingPathComponent("scenario.om")
+        let tsdb = (directory as NSString).appendingPathComponent("tsdb")
+        try OpenMetricsGenerator.write(scenario, to: file)
+        try Backfill.run(openMetricsFile: file, tsdbDirectory: tsdb)
+        // The blocks hold everything; the text is only needed again to debug.
+        try? FileManager.default.removeItem(atPath: file)
+        return try PrometheusServer(tsdbDirectory: tsdb, workDirectory: directory, detached: detached)
+    }
+
+    private static func safeName(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+}
+
+/// One server per scenario name; concurrent first callers wait for the same start.
+private actor ServerCache {
+    private var servers: [String: Task<PrometheusServer, Error>] = [:]
+
+    func server(name: String, start: @escaping @Sendable () throws -> PrometheusServer) async throws -> PrometheusServer {
+        if let task = servers[name] { return try await task.value }
+        let task = Task.detached { try start() }
+        servers[name] = task
+        do {
+            return try await task.value
+        } catch {
+            // Let a later test try again rather than repeat a stale failure.
+            servers[name] = nil
+            throw error
+        }
+    }
+}
