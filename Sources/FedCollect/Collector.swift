@@ -166,16 +166,18 @@ public final class Collector: @unchecked Sendable {
                 )
                 return result
             }
-            var perResource: [Resource: [CollectedSeries]] = [:]
             var noData: [String] = []
             var warnings: [String] = []
-            let attribution = Attribution(grid: grid, map: map, replicaLabels: configuration.collect.replicaLabels)
+            let chunked = client.chunks(for: grid).count > 1
+            var perSegment = [[SegmentFigures]](repeating: [], count: timeline.segments.count)
             for query in queries {
                 let promql = query.render(
                     clusterLabel: configuration.collect.clusterLabel, cluster: plan.name, rateWindow: configuration.collect.rateWindow)
-                let collector = SeriesCollector(grid: grid)
+                let aggregator = StreamingAggregator(
+                    grid: grid, resource: query.resource, segments: timeline.segments, map: map,
+                    replicaLabels: configuration.collect.replicaLabels, chunked: chunked)
                 do {
-                    let outcome = try client.queryRange(promql, grid: grid, sink: collector)
+                    let outcome = try client.queryRange(promql, grid: grid, sink: aggregator)
                     result.bytes += outcome.bytes
                     result.requests += outcome.requests
                     for w in outcome.warnings { warnings.append("\(query.name): \(w)") }
@@ -189,20 +191,15 @@ public final class Collector: @unchecked Sendable {
                     continue
                 }
                 progress?.finished(query: query.name, cluster: plan.name)
-                if collector.series.isEmpty { noData.append(query.name) }
-                perResource[query.resource, default: []] += collector.series
+                if aggregator.seriesCount == 0 { noData.append(query.name) }
+                for k in timeline.segments.indices { perSegment[k].append(aggregator.figures(for: k)) }
             }
-            let deduplicated = perResource.mapValues { attribution.deduplicate($0) }
-            for segment in timeline.segments {
-                var components: [ComponentSeries] = []
-                var containers: [ContainerSummary] = []
+            for (k, segment) in timeline.segments.enumerated() {
                 var leftOut = segment.leftOut
-                for resource in Resource.allCases {
-                    let figures = attribution.figures(resource: resource, series: deduplicated[resource] ?? [], segment: segment)
-                    components += figures.components
-                    containers += figures.containers
-                    leftOut.nonFiniteSamples += figures.nonFiniteSamples
-                }
+                let figures = perSegment[k]
+                leftOut.nonFiniteSamples = figures.reduce(0) { $0 + $1.nonFiniteSamples }
+                let components = mergeComponents(figures.flatMap(\.components))
+                let containers = figures.flatMap(\.containers)
                 let segmentGrid = TimeGrid(start: grid.timestamp(at: segment.first), step: grid.step, count: segment.last - segment.first + 1)
                 result.snapshots.append(
                     SnapshotInput(
@@ -220,6 +217,25 @@ public final class Collector: @unchecked Sendable {
             result.fatal = .setup("\(error)")
         }
         return result
+    }
+
+    /// One series per (component, resource): a component fed by two queries (pods and a host
+    /// service) is summed timestamp by timestamp.
+    func mergeComponents(_ list: [ComponentSeries]) -> [ComponentSeries] {
+        var order: [String] = []
+        var merged: [String: ComponentSeries] = [:]
+        for c in list {
+            let key = "\(c.resource.rawValue)/\(c.component.name)"
+            if var existing = merged[key] {
+                existing.values = sumSeries([existing.values, c.values], count: c.values.count)
+                existing.members = Array(Set(existing.members + c.members)).sorted()
+                merged[key] = existing
+            } else {
+                order.append(key)
+                merged[key] = c
+            }
+        }
+        return order.map { merged[$0]! }
     }
 
     /// The versions seen at each timestamp: `cluster_version{type="current"}` on OpenShift,

@@ -124,6 +124,7 @@ struct CollectJob {
             return Exit.error
         }
         let outcomes = try store.save(inputs)
+        try store.close()
         var rows: [[String]] = []
         for (input, outcome) in zip(inputs, outcomes) {
             let coverage = componentCoverage(input)
