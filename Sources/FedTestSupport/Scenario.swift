@@ -271,7 +271,8 @@ public enum ScenarioNoise {
     public static func fnv1a(_ parts: [String]) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for (i, part) in parts.enumerated() {
-            if i > 0 { h = (h ^ 0) &* 0x0000_0100_0000_01B3 }
+            // A zero byte between parts, so that ["ab", "c"] and ["a", "bc"] differ.
+            if i > 0 { h &*= 0x0000_0100_0000_01B3 }
             for b in part.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
         }
         return h

@@ -46,12 +46,15 @@ public enum TestBed {
     }
 
     /// Generates `scenario` into `directory`, backfills it and starts Prometheus over it.
-    /// Files: `scenario.om`, `tsdb/`, `prometheus.yml`, `prometheus.log`.
+    /// Files: `tsdb/` (replaced), `prometheus.yml`, `prometheus.log`; the intermediate
+    /// `scenario.om` is deleted once backfilled.
     public static func startPrometheus(for scenario: Scenario, in directory: String, detached: Bool = false) throws -> PrometheusServer {
         try PrometheusServer.require()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let file = (directory as NSString).appendingPathComponent("scenario.om")
         let tsdb = (directory as NSString).appendingPathComponent("tsdb")
+        // Blocks from an earlier run would overlap the new ones.
+        try? FileManager.default.removeItem(atPath: tsdb)
         try OpenMetricsGenerator.write(scenario, to: file)
         try Backfill.run(openMetricsFile: file, tsdbDirectory: tsdb)
         // The blocks hold everything; the text is only needed again to debug.

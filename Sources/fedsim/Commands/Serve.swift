@@ -18,7 +18,7 @@ struct ServeOptions: ParsableArguments {
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
             let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, kill(pid, 0) == 0
         else { return }
-        throw ValidationError("Prometheus (pid \(pid)) is still running over \(dir); stop it with `kill \(pid)` first.")
+        throw AlreadyRunning(pid: pid, dir: dir)
     }
 
     func start(_ scenario: Scenario, detached: Bool) throws -> PrometheusServer {
@@ -26,6 +26,15 @@ struct ServeOptions: ParsableArguments {
         let server = try TestBed.startPrometheus(for: scenario, in: dir, detached: detached)
         try "\(server.pid)\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
         return server
+    }
+}
+
+/// A server from an earlier `up` still serves the folder.
+struct AlreadyRunning: LocalizedError {
+    let pid: Int32
+    let dir: String
+    var errorDescription: String? {
+        "Prometheus (pid \(pid)) is still running over \(dir); stop it with `kill \(pid)` first."
     }
 }
 
