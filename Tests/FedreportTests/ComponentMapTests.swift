@@ -2,12 +2,8 @@ import FedCore
 import Foundation
 import Testing
 
-/// The repository root: this file is Tests/FedreportTests/ComponentMapTests.swift.
-private let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
 private func shippedMap(_ distribution: String) throws -> ComponentMap {
-    try ComponentMap.load(path: repositoryRoot.appendingPathComponent("queries/components/\(distribution).yaml").path)
+    try ComponentMap.load(path: "\(repositoryRoot)/queries/components/\(distribution).yaml")
 }
 
 private func ref(_ name: String, _ category: FedCore.Category) -> ComponentRef {

@@ -1,0 +1,227 @@
+import FedCore
+import FedStore
+import FedTestSupport
+import Foundation
+import Testing
+
+/// The scenario these tests collect: an HA OpenShift cluster upgraded mid-window, a second
+/// OpenShift cluster with a scrape gap, NaN samples and version trouble, and a k3s baseline.
+enum CollectScenario {
+    static let end = Scenarios.fixedEnd
+    static let start = end - 3 * 3_600_000
+    static let upgrade = start + 90 * 60_000
+    static let nanTimes: [TimestampMs] = [start + 100 * 60_000, start + 101 * 60_000]
+    static let gap: ClosedRange<TimestampMs> = (start + 120 * 60_000)...(start + 140 * 60_000)
+    static let versionMissing: ClosedRange<TimestampMs> = (start + 30 * 60_000)...(start + 35 * 60_000)
+    static let versionDouble: ClosedRange<TimestampMs> = (start + 50 * 60_000)...(start + 52 * 60_000)
+
+    static let scenario: Scenario = {
+        var a = Scenarios.ocp(name: "it-ocp-0", builds: [("4.6.1", start), ("4.6.8", upgrade)], maxPods: 60)
+        a.haReplicas = true
+        var b = Scenarios.ocp(name: "it-ocp-1", builds: [("4.6.16", start)], maxPods: 12)
+        b.nanAt = nanTimes
+        b.gaps = [gap]
+        b.versionMissing = [versionMissing]
+        b.versionDouble = [versionDouble]
+        let k = Scenarios.k3s(name: "it-k3s-0", version: "v1.26.5+k3s1", from: start)
+        return Scenario(dataStart: start, dataEnd: end, clusters: [a, b, k])
+    }()
+
+    /// The collected window: from 10 minutes after the first sample to the last one.
+    static var window: ClosedRange<TimestampMs> { scenario.collectableWindow }
+}
+
+/// One collect run over the scenario, shared by the tests below.
+actor CollectedDatabase {
+    static let shared = CollectedDatabase()
+    private var cached: (url: String, folder: String, config: String, first: RunResult)?
+
+    func get() async throws -> (url: String, folder: String, config: String, first: RunResult) {
+        if let cached { return cached }
+        let server = try await TestBed.prometheus(for: CollectScenario.scenario, name: "collect")
+        let folder = try temporaryFolder("collect")
+        let config = try writeConfig(in: folder, url: server.url)
+        let w = CollectScenario.window
+        let result = try runFedreport(["collect", "--config", config, "--start", "\(w.lowerBound / 1000)", "--end", "\(w.upperBound / 1000)"])
+        cached = (server.url, folder, config, result)
+        return cached!
+    }
+}
+
+@Suite("Collect against a real Prometheus", .serialized, .enabled(if: TestBed.shouldRun))
+struct CollectIntegrationTests {
+    let s = CollectScenario.scenario
+
+    func store() async throws -> (SnapshotStore, String) {
+        let (url, folder, _, first) = try await CollectedDatabase.shared.get()
+        #expect(first.status == 0, "collect failed: \(first.stderr)")
+        return (try SnapshotStore(path: "\(folder)/fedreport.sqlite", readOnly: true), url)
+    }
+
+    @Test("collect stores one snapshot per cluster and build, splitting the upgrade")
+    func snapshotsPerBuild() async throws {
+        let (store, _) = try await store()
+        let snapshots = try store.snapshots()
+        let pairs = Set(snapshots.map { "\($0.cluster) \($0.build)" })
+        #expect(pairs == ["it-ocp-0 4.6.1", "it-ocp-0 4.6.8", "it-ocp-1 4.6.16", "it-k3s-0 v1.26.5+k3s1"])
+        #expect(snapshots.allSatisfy { !$0.partial })
+        #expect(snapshots.allSatisfy { $0.step == 30_000 })
+    }
+
+    @Test("the settle period after the upgrade is left out and counted")
+    func settle() async throws {
+        let (store, url) = try await store()
+        let after = try #require(try store.snapshots(SnapshotFilter(build: "4.6.8")).first)
+        let before = try #require(try store.snapshots(SnapshotFilter(build: "4.6.1")).first)
+        // Ask Prometheus when both versions were visible (backfilled data has no staleness
+        // markers, so the old version lingers for the 5-minute lookback).
+        let counts = try promRange(
+            url, #"count(max by (version) (cluster_version{cluster="it-ocp-0", type="current"}))"#,
+            start: CollectScenario.window.lowerBound, end: CollectScenario.window.upperBound, step: 30_000)
+        let points = try #require(counts.first).values
+        let doubled = points.filter { $0.1 == 2 }.map(\.0)
+        let firstSingleAfter = try #require(points.first { $0.0 > CollectScenario.upgrade && $0.1 == 1 }).0
+        let firstDoubled = try #require(doubled.first)
+        #expect(before.end == firstDoubled - 30_000)
+        #expect(after.start == firstSingleAfter + 15 * 60_000)
+        #expect(after.leftOut.settling == 30)  // 15 min / 30 s
+        #expect(before.leftOut.multipleVersions + after.leftOut.multipleVersions == doubled.count)
+        #expect(after.end == CollectScenario.window.upperBound)
+    }
+
+    /// The scenario's containers that the shipped OpenShift map puts in `component`.
+    func containers(of component: String, in cluster: ScenarioCluster) throws -> [ScenarioContainer] {
+        let map = try ComponentMap.load(path: "\(repositoryRoot)/queries/components/ocp.yaml")
+        return cluster.workloads.filter {
+            map.classify(LabelSet(["namespace": $0.namespace, "pod": $0.pod, "container": $0.container])).name == component
+        }
+    }
+
+    /// Memory per component, from the generator's known inputs, over the snapshot's timestamps.
+    func expectedMemory(_ members: [ScenarioContainer], in cluster: ScenarioCluster, grid: TimeGrid) -> [Double] {
+        (0..<grid.count).map { i in
+            let t = grid.timestamp(at: i)
+            return members.compactMap { cluster.memorySample(of: $0, at: t) }.reduce(0, +)
+        }
+    }
+
+    @Test("component means and p95s match the generator and PromQL to 0.1 %", arguments: ["4.6.1", "4.6.8"])
+    func componentFigures(build: String) async throws {
+        let (store, url) = try await store()
+        let snapshot = try #require(try store.snapshots(SnapshotFilter(build: build)).first)
+        let series = try #require(try store.componentSeries(snapshotIDs: [snapshot.id])[snapshot.id])
+        let cluster = try #require(s.cluster(named: "it-ocp-0"))
+        for (component, namespace) in [("etcd", "openshift-etcd"), ("monitoring", "openshift-monitoring")] {
+            let members = try containers(of: component, in: cluster)
+            #expect(!members.isEmpty)
+            // Memory: exact per timestamp from the generator (HA replicas count once).
+            let memory = try #require(series.first { $0.component.name == component && $0.resource == .memory })
+            let expected = expectedMemory(members, in: cluster, grid: snapshot.grid)
+            let got = try #require(Summary(of: memory.values, expected: snapshot.includedTimestamps))
+            let want = try #require(Summary(of: expected, expected: expected.count))
+            #expect(abs(got.mean / want.mean - 1) < 1e-9, "\(component) memory mean")
+            #expect(got.coverage == 1)
+            // p95 as Prometheus computes it over the same timestamps.
+            let span = Int64(snapshot.grid.count) * 30_000 - 1000
+            let pods = Set(members.map(\.pod)).sorted().joined(separator: "|")
+            let selector = #"container_memory_working_set_bytes{cluster="it-ocp-0", namespace="\#(namespace)", pod=~"\#(pods)", container!="", container!="POD"}"#
+            let promP95 = try #require(
+                try promScalar(url, "quantile_over_time(0.95, (sum(max without (prometheus_replica) (\(selector))))[\(span / 1000)s:30s])", at: snapshot.end))
+            #expect(abs(got.p95 / promP95 - 1) < 0.001, "\(component) memory p95 \(got.p95) vs \(promP95)")
+            // CPU: constant per build in the generator, so rate() gives exactly its sum.
+            let cpu = try #require(series.first { $0.component.name == component && $0.resource == .cpu })
+            let cpuWant = members.compactMap { $0.usage[build]?.cpuCores }.reduce(0, +)
+            let cpuGot = try #require(Summary(of: cpu.values, expected: snapshot.includedTimestamps))
+            #expect(abs(cpuGot.mean / cpuWant - 1) < 0.001, "\(component) cpu mean \(cpuGot.mean) vs \(cpuWant)")
+            #expect(abs(cpuGot.p95 / cpuWant - 1) < 0.001)
+        }
+    }
+
+    @Test("no double counting: the platform total is the sum of real containers and host services")
+    func noDoubleCounting() async throws {
+        let (store, _) = try await store()
+        let snapshot = try #require(try store.snapshots(SnapshotFilter(build: "4.6.8")).first)
+        let series = try #require(try store.componentSeries(snapshotIDs: [snapshot.id])[snapshot.id])
+        let total = sumSeries(series.filter { $0.resource == .cpu }.map(\.values), count: snapshot.grid.count)
+        let got = try #require(Summary(of: total, expected: snapshot.includedTimestamps)).mean
+        let cluster = try #require(s.cluster(named: "it-ocp-0"))
+        let want = cluster.workloads.compactMap { $0.usage["4.6.8"]?.cpuCores }.reduce(0, +)
+            + cluster.hostServices.compactMap { $0.usage["4.6.8"]?.cpuCores }.reduce(0, +)
+        #expect(abs(got / want - 1) < 0.001, "total \(got) vs \(want)")
+    }
+
+    @Test("NaN samples are left out and counted; version trouble is left out and counted; a gap lowers coverage")
+    func dataQuality() async throws {
+        let (store, url) = try await store()
+        let snapshot = try #require(try store.snapshots(SnapshotFilter(build: "4.6.16")).first)
+        let cluster = try #require(s.cluster(named: "it-ocp-1"))
+        // Every memory series the queries select is NaN at those two scrapes: containers and the
+        // kubelet and CRI-O host services (pause, pod totals and roll-ups are not selected).
+        let expectedNaN = CollectScenario.nanTimes.count * (cluster.workloads.count + cluster.hostServices.count)
+        #expect(snapshot.leftOut.nonFiniteSamples == expectedNaN)
+        // The version series is missing for 5 minutes (plus what the lookback hides) and doubled
+        // for 2; ask Prometheus how many timestamps that left without exactly one version.
+        let counts = try promRange(
+            url, #"count(max by (version) (cluster_version{cluster="it-ocp-1", type="current"}))"#,
+            start: snapshot.start, end: snapshot.end, step: 30_000)
+        let present = Dictionary(uniqueKeysWithValues: (counts.first?.values ?? []).map { ($0.0, $0.1) })
+        let grid = snapshot.grid
+        let missing = (0..<grid.count).filter { present[grid.timestamp(at: $0)] == nil }.count
+        let doubled = (0..<grid.count).filter { present[grid.timestamp(at: $0)] == 2 }.count
+        #expect(missing > 0 && doubled > 0)
+        #expect(snapshot.leftOut.noVersion == missing)
+        #expect(snapshot.leftOut.multipleVersions == doubled)
+        #expect(snapshot.includedTimestamps == grid.count - missing - doubled)
+        // Coverage of the memory total: the timestamps where Prometheus has a finite value.
+        let series = try #require(try store.componentSeries(snapshotIDs: [snapshot.id])[snapshot.id])
+        let total = sumSeries(series.filter { $0.resource == .memory }.map(\.values), count: grid.count)
+        let coverage = try #require(Summary(of: total, expected: snapshot.includedTimestamps)).coverage
+        let promTotal = try promRange(
+            url, #"sum(container_memory_working_set_bytes{cluster="it-ocp-1", container!="", container!="POD"}) and on() (count(max by (version) (cluster_version{cluster="it-ocp-1", type="current"})) == 1)"#,
+            start: snapshot.start, end: snapshot.end, step: 30_000)
+        let finite = (promTotal.first?.values ?? []).filter { $0.1.isFinite }.count
+        #expect(coverage < 1)
+        #expect(abs(coverage - Double(finite) / Double(snapshot.includedTimestamps)) < 1e-9, "coverage \(coverage)")
+    }
+
+    @Test("collecting the same window again replaces instead of duplicating")
+    func rerun() async throws {
+        let (_, folder, config, _) = try await CollectedDatabase.shared.get()
+        let before = try SnapshotStore(path: "\(folder)/fedreport.sqlite", readOnly: true).snapshots()
+        let w = CollectScenario.window
+        let again = try runFedreport(["collect", "--config", config, "--start", "\(w.lowerBound / 1000)", "--end", "\(w.upperBound / 1000)", "--cluster", "it-k3s-0"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("replaced"))
+        let after = try SnapshotStore(path: "\(folder)/fedreport.sqlite", readOnly: true).snapshots()
+        #expect(after.count == before.count)
+        #expect(Set(after.map(\.cluster)) == Set(before.map(\.cluster)))
+    }
+
+    @Test("a killed collect leaves the database as it was")
+    func killed() async throws {
+        let (url, _, _, _) = try await CollectedDatabase.shared.get()
+        let folder = try temporaryFolder("killed")
+        let config = try writeConfig(in: folder, url: url)
+        let w = CollectScenario.window
+        let args = ["collect", "--config", config, "--start", "\(w.lowerBound / 1000)", "--end", "\(w.upperBound / 1000)"]
+        // A first complete run, then a run killed at several points.
+        let first = try runFedreport(args + ["--cluster", "it-k3s-0"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let database = "\(folder)/fedreport.sqlite"
+        let baseline = try SnapshotStore(path: database, readOnly: true).snapshots()
+        for delay in [0.05, 0.3, 0.8] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: fedreportBinary)
+            p.arguments = args
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            let now = try SnapshotStore(path: database, readOnly: true).snapshots()
+            // Either the run had not committed (database as before) or it had committed whole.
+            #expect(now == baseline || Set(now.map(\.cluster)) == ["it-ocp-0", "it-ocp-1", "it-k3s-0"])
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import FedCore
+import FedTestSupport
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The repository root, found from this file's path.
+let repositoryRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+/// The output of one run of the real `fedreport` binary.
+struct RunResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// The built `fedreport` executable (built with the tests by `swift build --build-tests`).
+let fedreportBinary: String = {
+    let candidates = [".build/debug/fedreport", ".build/release/fedreport"].map { "\(repositoryRoot)/\($0)" }
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+}()
+
+/// Runs `fedreport` with `arguments`, in `directory`, with extra environment variables.
+func runFedreport(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> RunResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: fedreportBinary)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env["FEDREPORT_TOKEN"] = nil
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Read both pipes concurrently so a large output cannot block the child.
+    let outData = LockedData()
+    let errData = LockedData()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+        outData.set(out.fileHandleForReading.readDataToEndOfFile())
+        group.leave()
+    }
+    group.enter()
+    DispatchQueue.global().async {
+        errData.set(err.fileHandleForReading.readDataToEndOfFile())
+        group.leave()
+    }
+    process.waitUntilExit()
+    group.wait()
+    return RunResult(
+        status: process.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self),
+        stderr: String(decoding: errData.get(), as: UTF8.self))
+}
+
+final class LockedData: @unchecked Sendable {
+    private var data = Data()
+    private let lock = NSLock()
+    func set(_ d: Data) {
+        lock.lock()
+        data = d
+        lock.unlock()
+    }
+    func get() -> Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return data
+    }
+}
+
+/// A fresh temporary folder.
+func temporaryFolder(_ name: String) throws -> String {
+    let path = "\(TestBed.folder)/\(name)-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// Writes a configuration file pointing at `url` and returns its path.
+func writeConfig(in folder: String, url: String, extra: String = "") throws -> String {
+    let path = "\(folder)/fedreport.yaml"
+    let text = """
+        querier:
+          url: \(url)
+          timeout: 60s
+          retries: 1
+        database: \(folder)/fedreport.sqlite
+        \(extra)
+        """
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+/// Asks Prometheus directly (Foundation's HTTP client, not fedreport's) for a range query.
+func promRange(_ url: String, _ query: String, start: TimestampMs, end: TimestampMs, step: Int64) throws -> [(labels: [String: String], values: [(TimestampMs, Double)])] {
+    let json = try promGet(url, "/api/v1/query_range", ["query": query, "start": "\(Double(start) / 1000)", "end": "\(Double(end) / 1000)", "step": "\(Double(step) / 1000)"])
+    let result = ((json["data"] as? [String: Any])?["result"] as? [[String: Any]]) ?? []
+    return result.map { r in
+        let labels = r["metric"] as? [String: String] ?? [:]
+        let values = (r["values"] as? [[Any]] ?? []).map { pair -> (TimestampMs, Double) in
+            let t = (pair[0] as? NSNumber)?.doubleValue ?? 0
+            let v = Double((pair[1] as? String ?? "NaN").replacingOccurrences(of: "Inf", with: "inf")) ?? .nan
+            return (Int64((t * 1000).rounded()), v)
+        }
+        return (labels, values)
+    }
+}
+
+/// One instant query's single value (the first series), or nil when empty.
+func promScalar(_ url: String, _ query: String, at time: TimestampMs) throws -> Double? {
+    let json = try promGet(url, "/api/v1/query", ["query": query, "time": "\(Double(time) / 1000)"])
+    guard let first = ((json["data"] as? [String: Any])?["result"] as? [[String: Any]])?.first,
+        let value = first["value"] as? [Any], let text = value[1] as? String
+    else { return nil }
+    return Double(text)
+}
+
+func promGet(_ base: String, _ path: String, _ parameters: [String: String]) throws -> [String: Any] {
+    var components = URLComponents(string: base + path)!
+    components.queryItems = parameters.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+    // URLComponents leaves '+' alone, which a server reads as a space.
+    components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+    let data = try Data(contentsOf: components.url!)
+    guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any], json["status"] as? String == "success" else {
+        throw NSError(domain: "prometheus", code: 1, userInfo: [NSLocalizedDescriptionKey: String(decoding: data, as: UTF8.self)])
+    }
+    return json
+}
