@@ -1,0 +1,204 @@
+import FedCore
+import Foundation
+
+/// Compares two builds (and optionally a baseline distribution) from pooled snapshots.
+///
+/// The verdict of a row is taken on the MEAN (p95 and max are reported beside it): B's mean must
+/// differ from A's by more than `threshold` relative AND more than the resource's absolute floor.
+/// When both sides have at least `minSnapshotsForTest` snapshots with data, the change must also be
+/// significant: Welch's t-test on the per-snapshot means, Benjamini-Hochberg across all such rows
+/// of the comparison at `falseDiscoveryRate`. A side below `minCoverage` makes the row
+/// `insufficient-data`.
+public enum Comparer {
+    public static func compare(
+        a: BuildSample, b: BuildSample, baseline: BuildSample? = nil, options: CompareOptions = .init()
+    ) -> Comparison {
+        let pa = PooledSide(a.snapshots)
+        let pb = PooledSide(b.snapshots)
+        let pbase = baseline.map { PooledSide($0.snapshots, components: false) }
+
+        var keys = Set(pa.rows.keys).union(pb.rows.keys)
+        if let pbase { keys.formUnion(pbase.rows.keys) }
+
+        var rows: [ComparisonRow] = keys.sorted().map { key in
+            let sa = pa.stats(key)
+            let sb = pb.stats(key)
+            let sbase = key.level == .component ? nil : pbase?.stats(key)
+            var members = Set<String>()
+            members.formUnion(pa.rows[key]?.members ?? [])
+            members.formUnion(pb.rows[key]?.members ?? [])
+            var deltaVsBaseline: DeltaPct?
+            if let sb, let sbase { deltaVsBaseline = DeltaPct(sb.summary, against: sbase.summary) }
+            var deltaPct: DeltaPct?
+            if let sa, let sb { deltaPct = DeltaPct(sb.summary, against: sa.summary) }
+            return ComparisonRow(
+                level: key.level, component: key.component, category: key.category, resource: key.resource,
+                a: sa, b: sb, baseline: sbase, presentInA: pa.rows[key] != nil, presentInB: pb.rows[key] != nil,
+                deltaPct: deltaPct, deltaPctVsBaseline: deltaVsBaseline, pValue: nil, qValue: nil,
+                verdict: .unchanged, flags: [], notes: [],
+                members: key.level == .component ? members.sorted() : [])
+        }
+
+        // Significance across snapshots, corrected for the number of rows tested.
+        let tested = rows.indices.filter { i in
+            guard let sa = rows[i].a, let sb = rows[i].b else { return false }
+            return sa.snapshots >= options.minSnapshotsForTest && sb.snapshots >= options.minSnapshotsForTest
+        }
+        let pValues = tested.map { i in
+            Significance.welch(rows[i].a!.snapshotMeans, rows[i].b!.snapshotMeans)?.p ?? 1
+        }
+        for (i, q) in zip(tested, Significance.benjaminiHochberg(pValues)) {
+            rows[i].qValue = q
+        }
+        for (i, p) in zip(tested, pValues) { rows[i].pValue = p }
+
+        for i in rows.indices { decide(&rows[i], options: options) }
+
+        var dq = dataQuality(
+            sides: [(Side.a, a), (Side.b, b)] + (baseline.map { [(Side.baseline, $0)] } ?? []))
+        dq.lowCoverage = lowCoverage(rows, a: a, b: b, baseline: baseline, options: options)
+
+        return Comparison(
+            a: sideInfo(a), b: sideInfo(b), baseline: baseline.map(sideInfo), options: options,
+            components: rows.filter { $0.level == .component },
+            categories: rows.filter { $0.level == .category },
+            totals: rows.filter { $0.level == .total },
+            dataQuality: dq,
+            provenance: provenance([(.a, a), (.b, b)] + (baseline.map { [(Side.baseline, $0)] } ?? [])))
+    }
+
+    /// Sets verdict, flags and notes of a row whose statistics and q-value are known.
+    static func decide(_ row: inout ComparisonRow, options: CompareOptions) {
+        var flags = Set<RowFlag>()
+        if row.a?.partial == true || row.b?.partial == true || row.baseline?.partial == true { flags.insert(.partial) }
+        for side in [row.a, row.b, row.baseline] {
+            if let side, side.summary.coverage < options.lowCoverage { flags.insert(.lowCoverage) }
+        }
+        row.flags = flags.sorted()
+
+        switch (row.presentInA, row.presentInB) {
+        case (false, true):
+            row.verdict = .new
+            return
+        case (true, false):
+            row.verdict = .removed
+            return
+        case (false, false):
+            row.verdict = .insufficientData
+            row.notes.append("Neither build has this \(row.level.rawValue); only the baseline does.")
+            return
+        case (true, true):
+            break
+        }
+        guard let a = row.a, let b = row.b else {
+            row.verdict = .insufficientData
+            row.notes.append(row.a == nil ? "No samples in A." : "No samples in B.")
+            return
+        }
+        let low = [("A", a), ("B", b)].filter { $0.1.summary.coverage < options.minCoverage }
+        if !low.isEmpty {
+            row.verdict = .insufficientData
+            for (side, s) in low {
+                row.notes.append(
+                    "Coverage of \(side) is \(percentText(s.summary.coverage)), below the \(percentText(options.minCoverage)) needed for a verdict."
+                )
+            }
+            return
+        }
+        let delta = b.summary.mean - a.summary.mean
+        let relative = a.summary.mean == 0 ? (delta == 0 ? 0 : Double.infinity) : abs(delta / a.summary.mean)
+        let exceeds = relative > options.threshold && abs(delta) > options.floor(row.resource)
+        guard exceeds else {
+            row.verdict = .unchanged
+            return
+        }
+        if let q = row.qValue, q > options.falseDiscoveryRate {
+            row.verdict = .unchanged
+            row.notes.append(
+                "The mean changed by \(signedPercentText(row.deltaPct?.mean)) but the change is not significant across snapshots (Benjamini-Hochberg adjusted p = \(String(format: "%.3g", q)))."
+            )
+            return
+        }
+        row.verdict = delta > 0 ? .regression : .improvement
+    }
+
+    static func percentText(_ fraction: Double) -> String { String(format: "%.0f %%", fraction * 100) }
+
+    static func signedPercentText(_ pct: Double?) -> String {
+        guard let pct else { return "n/a" }
+        return String(format: "%+.1f %%", pct)
+    }
+
+    static func sideInfo(_ s: BuildSample) -> SideInfo {
+        SideInfo(
+            build: s.build, distribution: s.distribution, snapshots: s.snapshots.count, clusters: s.clusters,
+            snapshotIDs: s.snapshots.map(\.info.id))
+    }
+
+    static func lowCoverage(
+        _ rows: [ComparisonRow], a: BuildSample, b: BuildSample, baseline: BuildSample?, options: CompareOptions
+    ) -> [DataQuality.LowCoverage] {
+        var out: [DataQuality.LowCoverage] = []
+        for row in rows {
+            let sides: [(Side, SideStats?, String)] = [
+                (.a, row.a, a.build), (.b, row.b, b.build), (.baseline, row.baseline, baseline?.build ?? ""),
+            ]
+            for (side, stats, build) in sides {
+                guard let stats, stats.summary.coverage < options.lowCoverage else { continue }
+                out.append(
+                    .init(
+                        level: row.level, name: row.name, resource: row.resource, side: side.rawValue, build: build,
+                        coverage: stats.summary.coverage))
+            }
+        }
+        return out
+    }
+
+    /// The snapshot-level data-quality findings of the snapshots used.
+    static func dataQuality(sides: [(Side, BuildSample)]) -> DataQuality {
+        var dq = DataQuality()
+        var unmapped: [String: [String]] = [:]
+        var unmappedOrder: [String] = []
+        var hashes: [String: [Int64]] = [:]
+        var hashOrder: [String] = []
+        var seen = Set<Int64>()
+        for (_, sample) in sides {
+            for snapshot in sample.snapshots {
+                let info = snapshot.info
+                guard seen.insert(info.id).inserted else { continue }
+                if info.partial {
+                    dq.partialSnapshots.append(
+                        .init(snapshotID: info.id, cluster: info.cluster, build: info.build, warnings: info.warnings))
+                }
+                dq.leftOut = dq.leftOut + info.leftOut
+                if hashes[info.querySetHash] == nil { hashOrder.append(info.querySetHash) }
+                hashes[info.querySetHash, default: []].append(info.id)
+                for query in info.noData {
+                    dq.noData.append(.init(snapshotID: info.id, cluster: info.cluster, build: info.build, query: query))
+                }
+                for series in snapshot.series where series.component == .other {
+                    for member in series.members {
+                        if unmapped[member] == nil { unmappedOrder.append(member) }
+                        if !(unmapped[member] ?? []).contains(info.build) { unmapped[member, default: []].append(info.build) }
+                    }
+                }
+            }
+        }
+        dq.unmapped = unmappedOrder.sorted().map { .init(member: $0, builds: unmapped[$0] ?? []) }
+        dq.querySets = hashOrder.map { .init(hash: $0, snapshotIDs: hashes[$0] ?? []) }
+        return dq
+    }
+
+    static func provenance(_ sides: [(Side, BuildSample)]) -> [ProvenanceEntry] {
+        sides.flatMap { side, sample in
+            sample.snapshots.map { s in
+                let i = s.info
+                return ProvenanceEntry(
+                    side: side.rawValue, snapshotID: i.id, cluster: i.cluster, build: i.build, distribution: i.distribution,
+                    querierURL: i.querierURL, start: i.start, end: i.end, step: i.step,
+                    fedreportVersion: i.fedreportVersion, serverBuild: i.serverBuild, querySetHash: i.querySetHash,
+                    collectedAt: i.collectedAt, partial: i.partial)
+            }
+        }
+    }
+}

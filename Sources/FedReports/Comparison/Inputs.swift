@@ -1,0 +1,127 @@
+import FedCore
+
+/// What a comparison needs to know about one stored snapshot, independent of the store so that
+/// the comparison core can be fed directly (tests) or through `SnapshotLoader` (the CLI).
+public struct SnapshotInfo: Sendable, Equatable {
+    public var id: Int64
+    public var cluster: String
+    public var distribution: String
+    public var build: String
+    public var start: TimestampMs
+    public var end: TimestampMs
+    public var step: Int64
+    /// Timestamps that count: the denominator of coverage.
+    public var includedTimestamps: Int
+    public var querySetHash: String
+    public var querierURL: String
+    public var serverBuild: String?
+    public var fedreportVersion: String
+    public var leftOut: LeftOutCounts
+    public var warnings: [String]
+    public var partial: Bool
+    public var collectedAt: TimestampMs
+    public var noData: [String]
+
+    public init(
+        id: Int64, cluster: String, distribution: String, build: String, start: TimestampMs, end: TimestampMs,
+        step: Int64, includedTimestamps: Int, querySetHash: String = "", querierURL: String = "",
+        serverBuild: String? = nil, fedreportVersion: String = FedCore.fedreportVersion,
+        leftOut: LeftOutCounts = .init(), warnings: [String] = [], partial: Bool = false,
+        collectedAt: TimestampMs = 0, noData: [String] = []
+    ) {
+        self.id = id
+        self.cluster = cluster
+        self.distribution = distribution
+        self.build = build
+        self.start = start
+        self.end = end
+        self.step = step
+        self.includedTimestamps = includedTimestamps
+        self.querySetHash = querySetHash
+        self.querierURL = querierURL
+        self.serverBuild = serverBuild
+        self.fedreportVersion = fedreportVersion
+        self.leftOut = leftOut
+        self.warnings = warnings
+        self.partial = partial
+        self.collectedAt = collectedAt
+        self.noData = noData
+    }
+}
+
+/// One snapshot with its component series: the unit of pooling.
+public struct PooledSnapshot: Sendable {
+    public var info: SnapshotInfo
+    public var series: [ComponentSeries]
+
+    public init(info: SnapshotInfo, series: [ComponentSeries]) {
+        self.info = info
+        self.series = series
+    }
+}
+
+/// The snapshots pooled for one side of a comparison (all snapshots of one build that pass the
+/// filters).
+public struct BuildSample: Sendable {
+    public var build: String
+    public var distribution: String
+    public var snapshots: [PooledSnapshot]
+
+    public init(build: String, distribution: String, snapshots: [PooledSnapshot]) {
+        self.build = build
+        self.distribution = distribution
+        self.snapshots = snapshots
+    }
+
+    /// Clusters of the pooled snapshots, sorted, without repeats.
+    public var clusters: [String] { Array(Set(snapshots.map(\.info.cluster))).sorted() }
+}
+
+/// Which snapshots of a build to pool.
+public struct SnapshotSelection: Sendable, Equatable {
+    /// Only these clusters; empty means all.
+    public var clusters: [String]
+    public var since: TimestampMs?
+    public var until: TimestampMs?
+
+    public init(clusters: [String] = [], since: TimestampMs? = nil, until: TimestampMs? = nil) {
+        self.clusters = clusters
+        self.since = since
+        self.until = until
+    }
+}
+
+/// Thresholds of the verdicts. Defaults are those documented in docs/report-formats.md.
+public struct CompareOptions: Sendable, Equatable {
+    /// Relative change of the mean that counts, as a fraction (0.05 = 5 %).
+    public var threshold: Double = 0.05
+    /// Absolute change of the mean that counts for CPU, in cores.
+    public var minDeltaCPU: Double = 0.005
+    /// Absolute change of the mean that counts for memory, in bytes.
+    public var minDeltaMemory: Double = 10 * 1024 * 1024
+    /// Below this coverage on either side the row is `insufficient-data`.
+    public var minCoverage: Double = 0.5
+    /// Below this coverage a row is flagged `low-coverage` but keeps its verdict.
+    public var lowCoverage: Double = 0.9
+    /// Snapshots with data needed on each side before significance is required.
+    public var minSnapshotsForTest: Int = 3
+    /// False discovery rate of the Benjamini-Hochberg procedure.
+    public var falseDiscoveryRate: Double = 0.05
+
+    public init(
+        threshold: Double = 0.05, minDeltaCPU: Double = 0.005, minDeltaMemory: Double = 10 * 1024 * 1024,
+        minCoverage: Double = 0.5, lowCoverage: Double = 0.9, minSnapshotsForTest: Int = 3,
+        falseDiscoveryRate: Double = 0.05
+    ) {
+        self.threshold = threshold
+        self.minDeltaCPU = minDeltaCPU
+        self.minDeltaMemory = minDeltaMemory
+        self.minCoverage = minCoverage
+        self.lowCoverage = lowCoverage
+        self.minSnapshotsForTest = minSnapshotsForTest
+        self.falseDiscoveryRate = falseDiscoveryRate
+    }
+
+    /// The absolute floor of `resource`, in its unit.
+    public func floor(_ resource: Resource) -> Double { resource == .cpu ? minDeltaCPU : minDeltaMemory }
+}

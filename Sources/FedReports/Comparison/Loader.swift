@@ -1,0 +1,111 @@
+import FedCore
+import FedStore
+
+extension SnapshotInfo {
+    /// The comparison's view of a stored snapshot.
+    public init(_ r: SnapshotRecord) {
+        self.init(
+            id: r.id, cluster: r.cluster, distribution: r.distribution, build: r.build, start: r.start, end: r.end,
+            step: r.step, includedTimestamps: r.includedTimestamps, querySetHash: r.querySetHash,
+            querierURL: r.querierURL, serverBuild: r.serverBuild, fedreportVersion: r.fedreportVersion,
+            leftOut: r.leftOut, warnings: r.warnings, partial: r.partial, collectedAt: r.collectedAt, noData: r.noData)
+    }
+}
+
+/// The thin layer between the store and the comparison core: finds the snapshots of a build and
+/// loads their component series.
+public struct SnapshotLoader: Sendable {
+    public let store: SnapshotStore
+
+    public init(store: SnapshotStore) { self.store = store }
+
+    /// Every snapshot of `build` that passes `selection`, with its series.
+    ///
+    /// Throws `CompareError.unknownBuild` when the store has no snapshot of the build at all and
+    /// `CompareError.noSnapshots` when the filters exclude them all.
+    public func sample(build: String, distribution: String? = nil, selection: SnapshotSelection = .init()) throws
+        -> BuildSample
+    {
+        let records = try store.snapshots(
+            SnapshotFilter(
+                build: build, distribution: distribution, clusters: selection.clusters, since: selection.since,
+                until: selection.until))
+        if records.isEmpty {
+            let all = try store.builds()
+            let known = all.filter { distribution == nil || $0.distribution == distribution }.map(\.build)
+            if known.contains(build) { throw CompareError.noSnapshots(build: build) }
+            throw CompareError.unknownBuild(name: build, known: sortedBuilds(Array(Set(known))))
+        }
+        let distributions = Array(Set(records.map(\.distribution))).sorted()
+        if distributions.count > 1 {
+            throw CompareError.ambiguousBuild(name: build, distributions: distributions)
+        }
+        let series = try store.componentSeries(snapshotIDs: records.map(\.id))
+        return BuildSample(
+            build: build, distribution: distributions[0],
+            snapshots: records.map { PooledSnapshot(info: SnapshotInfo($0), series: series[$0.id] ?? []) })
+    }
+
+    /// The baseline named by `spec`: `<distribution>` (its newest build in version order) or
+    /// `<distribution>@<build>`. Only the time filters of `selection` apply: its clusters name the
+    /// compared clusters, not the baseline's.
+    public func baseline(_ spec: String, selection: SnapshotSelection = .init()) throws -> BuildSample {
+        let parts = spec.split(separator: "@", maxSplits: 1).map(String.init)
+        let distribution = parts.first ?? spec
+        let builds = try store.builds()
+        let ofDistribution = sortedBuilds(Array(Set(builds.filter { $0.distribution == distribution }.map(\.build))))
+        guard let newest = ofDistribution.last else {
+            throw CompareError.unknownDistribution(
+                name: distribution, known: Array(Set(builds.map(\.distribution))).sorted())
+        }
+        let build = parts.count > 1 ? parts[1] : newest
+        guard ofDistribution.contains(build) else {
+            throw CompareError.unknownBaselineBuild(distribution: distribution, build: build, known: ofDistribution)
+        }
+        return try sample(
+            build: build, distribution: distribution,
+            selection: SnapshotSelection(clusters: [], since: selection.since, until: selection.until))
+    }
+}
+
+extension Reporter {
+    /// `fedreport compare`: pools every snapshot of `a` and `b` that passes `selection` and
+    /// compares B against A, and the category and total levels against `baseline`
+    /// (`<distribution>[@<build>]`) when given.
+    public static func compare(
+        store: SnapshotStore, a: String, b: String, baseline: String? = nil, selection: SnapshotSelection = .init(),
+        options: CompareOptions = .init()
+    ) throws -> Comparison {
+        let loader = SnapshotLoader(store: store)
+        let sa = try loader.sample(build: a, selection: selection)
+        let sb = try loader.sample(build: b, selection: selection)
+        let sbase = try baseline.map { try loader.baseline($0, selection: selection) }
+        return Comparer.compare(a: sa, b: sb, baseline: sbase, options: options)
+    }
+
+    /// `fedreport report`: the newest of the last `builds` builds of `distribution` (version
+    /// order) against the one before it and against `baseline`, with the trend over those builds.
+    /// Builds without a snapshot passing `selection` are skipped.
+    public static func periodic(
+        store: SnapshotStore, distribution: String, builds: Int = 10, baseline: String? = nil,
+        options: CompareOptions = .init(), selection: SnapshotSelection = .init()
+    ) throws -> PeriodicReport {
+        let loader = SnapshotLoader(store: store)
+        let all = try store.builds()
+        let names = sortedBuilds(Array(Set(all.filter { $0.distribution == distribution }.map(\.build))))
+        guard !names.isEmpty else {
+            throw CompareError.unknownDistribution(name: distribution, known: Array(Set(all.map(\.distribution))).sorted())
+        }
+        var samples: [BuildSample] = []
+        for name in names.reversed() where samples.count < max(builds, 1) {
+            do {
+                samples.insert(try loader.sample(build: name, distribution: distribution, selection: selection), at: 0)
+            } catch CompareError.noSnapshots {
+                continue
+            }
+        }
+        guard !samples.isEmpty else { throw CompareError.noSnapshots(build: names.last!) }
+        let sbase = try baseline.map { try loader.baseline($0, selection: selection) }
+        return periodic(distribution: distribution, samples: samples, baseline: sbase, options: options)
+    }
+}

@@ -1,0 +1,253 @@
+import FedCore
+
+/// The level of a comparison row.
+public enum RowLevel: String, Sendable, Codable, CaseIterable {
+    case component
+    case category
+    case total
+}
+
+/// What a comparison row says about B against A.
+public enum Verdict: String, Sendable, Codable, CaseIterable {
+    case regression
+    case improvement
+    case unchanged
+    case new
+    case removed
+    case insufficientData = "insufficient-data"
+}
+
+/// Marks on a row that keep its verdict but warn the reader.
+public enum RowFlag: String, Sendable, Codable, CaseIterable, Comparable {
+    /// A snapshot that contributed to the row was collected from a partial response.
+    case partial
+    /// Coverage below `CompareOptions.lowCoverage` on a side.
+    case lowCoverage = "low-coverage"
+
+    public static func < (a: RowFlag, b: RowFlag) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// The pooled statistics of one side of a row.
+public struct SideStats: Sendable, Equatable {
+    /// Statistics over all samples of all pooled snapshots; coverage over Σ includedTimestamps.
+    public var summary: Summary
+    /// Snapshots that had at least one sample for this row.
+    public var snapshots: Int
+    /// The mean of each of those snapshots, in snapshot order.
+    public var snapshotMeans: [Double]
+    /// Whether a snapshot that contributed was partial.
+    public var partial: Bool
+
+    public init(summary: Summary, snapshots: Int, snapshotMeans: [Double], partial: Bool) {
+        self.summary = summary
+        self.snapshots = snapshots
+        self.snapshotMeans = snapshotMeans
+        self.partial = partial
+    }
+
+    /// Standard deviation (n − 1) of the per-snapshot means; nil with fewer than two snapshots.
+    public var snapshotMeanSD: Double? {
+        guard snapshotMeans.count >= 2 else { return nil }
+        return Significance.meanAndVariance(snapshotMeans).variance.squareRoot()
+    }
+
+    public var snapshotMeanMin: Double? { snapshotMeans.min() }
+    public var snapshotMeanMax: Double? { snapshotMeans.max() }
+}
+
+/// Relative changes in percent of the reference side; nil where the reference is zero.
+public struct DeltaPct: Sendable, Equatable {
+    public var mean: Double?
+    public var p50: Double?
+    public var p95: Double?
+    public var p99: Double?
+    public var max: Double?
+
+    public init(mean: Double?, p50: Double?, p95: Double?, p99: Double?, max: Double?) {
+        self.mean = mean
+        self.p50 = p50
+        self.p95 = p95
+        self.p99 = p99
+        self.max = max
+    }
+
+    /// `new` against `reference`, in percent of `reference`.
+    public init(_ new: Summary, against reference: Summary) {
+        func pct(_ n: Double, _ r: Double) -> Double? { r == 0 ? (n == 0 ? 0 : nil) : (n - r) / r * 100 }
+        self.init(
+            mean: pct(new.mean, reference.mean), p50: pct(new.p50, reference.p50),
+            p95: pct(new.p95, reference.p95), p99: pct(new.p99, reference.p99), max: pct(new.max, reference.max))
+    }
+}
+
+/// One compared quantity: a component, a category or the platform total, for one resource.
+public struct ComparisonRow: Sendable, Equatable {
+    public var level: RowLevel
+    /// Set on component rows.
+    public var component: ComponentRef?
+    /// Set on component and category rows.
+    public var category: Category?
+    public var resource: Resource
+    public var a: SideStats?
+    public var b: SideStats?
+    /// Only on category and total rows of a comparison with a baseline.
+    public var baseline: SideStats?
+    /// Whether the side had a series for this row at all (a side can have a series without samples).
+    public var presentInA: Bool
+    public var presentInB: Bool
+    /// B against A; nil when a side has no data.
+    public var deltaPct: DeltaPct?
+    /// B against the baseline; nil without a baseline or data.
+    public var deltaPctVsBaseline: DeltaPct?
+    /// Welch's p-value across per-snapshot means, when both sides had enough snapshots.
+    public var pValue: Double?
+    /// The Benjamini-Hochberg adjusted p-value of `pValue`.
+    public var qValue: Double?
+    public var verdict: Verdict
+    public var flags: [RowFlag]
+    public var notes: [String]
+    /// Namespaces or host services summed into the component, both sides, sorted.
+    public var members: [String]
+
+    /// The row's display name: the component, the category, or `platform` for totals.
+    public var name: String {
+        switch level {
+        case .component: component?.name ?? ""
+        case .category: category?.rawValue ?? ""
+        case .total: "platform"
+        }
+    }
+
+    /// B's mean minus A's mean, in the resource's unit.
+    public var deltaMean: Double? {
+        guard let a, let b else { return nil }
+        return b.summary.mean - a.summary.mean
+    }
+}
+
+/// Who a side of a comparison is.
+public struct SideInfo: Sendable, Equatable {
+    public var build: String
+    public var distribution: String
+    public var snapshots: Int
+    public var clusters: [String]
+    public var snapshotIDs: [Int64]
+
+    public init(build: String, distribution: String, snapshots: Int, clusters: [String], snapshotIDs: [Int64]) {
+        self.build = build
+        self.distribution = distribution
+        self.snapshots = snapshots
+        self.clusters = clusters
+        self.snapshotIDs = snapshotIDs
+    }
+}
+
+/// Which side of a comparison a snapshot or a figure belongs to.
+public enum Side: String, Sendable, Codable, CaseIterable {
+    case a
+    case b
+    case baseline
+}
+
+/// Where the figures came from: one entry per snapshot used.
+public struct ProvenanceEntry: Sendable, Equatable {
+    public var side: String
+    public var snapshotID: Int64
+    public var cluster: String
+    public var build: String
+    public var distribution: String
+    public var querierURL: String
+    public var start: TimestampMs
+    public var end: TimestampMs
+    public var step: Int64
+    public var fedreportVersion: String
+    public var serverBuild: String?
+    public var querySetHash: String
+    public var collectedAt: TimestampMs
+    public var partial: Bool
+}
+
+/// Everything a reader should know before trusting the figures.
+public struct DataQuality: Sendable, Equatable {
+    public struct PartialSnapshot: Sendable, Equatable {
+        public var snapshotID: Int64
+        public var cluster: String
+        public var build: String
+        public var warnings: [String]
+    }
+
+    public struct LowCoverage: Sendable, Equatable {
+        public var level: RowLevel
+        public var name: String
+        public var resource: Resource
+        public var side: String
+        public var build: String
+        public var coverage: Double
+    }
+
+    public struct Unmapped: Sendable, Equatable {
+        /// A namespace or host service that no rule of the component map matched.
+        public var member: String
+        /// Builds in which it was seen, in order of first appearance.
+        public var builds: [String]
+    }
+
+    public struct QuerySetUse: Sendable, Equatable {
+        public var hash: String
+        public var snapshotIDs: [Int64]
+    }
+
+    public struct NoData: Sendable, Equatable {
+        public var snapshotID: Int64
+        public var cluster: String
+        public var build: String
+        public var query: String
+    }
+
+    public var partialSnapshots: [PartialSnapshot] = []
+    public var lowCoverage: [LowCoverage] = []
+    public var unmapped: [Unmapped] = []
+    /// Sum of the left-out counts of all snapshots used.
+    public var leftOut = LeftOutCounts()
+    public var querySets: [QuerySetUse] = []
+    public var noData: [NoData] = []
+
+    /// Non-finite samples left out of the sums.
+    public var leftOutSamples: Int { leftOut.nonFiniteSamples }
+    /// Timestamps left out (no version, several versions, settling).
+    public var leftOutTimestamps: Int { leftOut.timestamps }
+    /// True when the snapshots used were collected with different query sets.
+    public var querySetsDiffer: Bool { querySets.count > 1 }
+
+    /// Whether there is anything to tell.
+    public var isClean: Bool {
+        partialSnapshots.isEmpty && lowCoverage.isEmpty && unmapped.isEmpty && leftOut == LeftOutCounts()
+            && !querySetsDiffer && noData.isEmpty
+    }
+}
+
+/// B compared against A (and the category and total levels against a baseline).
+public struct Comparison: Sendable {
+    public var a: SideInfo
+    public var b: SideInfo
+    public var baseline: SideInfo?
+    public var options: CompareOptions
+    /// Component rows ordered by category, component, resource.
+    public var components: [ComparisonRow]
+    /// Category rows ordered by category, resource.
+    public var categories: [ComparisonRow]
+    /// Platform totals, CPU then memory.
+    public var totals: [ComparisonRow]
+    public var dataQuality: DataQuality
+    public var provenance: [ProvenanceEntry]
+
+    /// Every row, components first.
+    public var allRows: [ComparisonRow] { components + categories + totals }
+    /// Whether any row (component, category or total) is a regression.
+    public var hasRegression: Bool { allRows.contains { $0.verdict == .regression } }
+    public var regressions: [ComparisonRow] { allRows.filter { $0.verdict == .regression } }
+    public var improvements: [ComparisonRow] { allRows.filter { $0.verdict == .improvement } }
+
+    /// The platform total of `resource`.
+    public func total(_ resource: Resource) -> ComparisonRow? { totals.first { $0.resource == resource } }
+}

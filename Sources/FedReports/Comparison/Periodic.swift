@@ -1,0 +1,75 @@
+import FedCore
+
+/// One build's pooled figures in a trend.
+public struct TrendPoint: Sendable, Equatable {
+    public var build: String
+    /// Nil when the build has no sample for the row.
+    public var stats: SideStats?
+}
+
+/// A row's pooled mean and p95 per build, in version order.
+public struct TrendSeries: Sendable, Equatable {
+    public var level: RowLevel
+    public var component: ComponentRef?
+    public var category: Category?
+    public var resource: Resource
+    public var points: [TrendPoint]
+
+    public var name: String {
+        switch level {
+        case .component: component?.name ?? ""
+        case .category: category?.rawValue ?? ""
+        case .total: "platform"
+        }
+    }
+}
+
+/// The periodic report of one distribution: the newest build against the one before it and
+/// against the baseline, the trend over the last builds, and data quality.
+public struct PeriodicReport: Sendable {
+    public var distribution: String
+    /// The builds of the trend, oldest first; the last is the newest.
+    public var builds: [String]
+    /// Newest against the build before it; nil when only one build is stored.
+    public var comparison: Comparison?
+    /// The newest build against the baseline alone, used when `comparison` is nil.
+    public var baseline: SideInfo?
+    public var trends: [TrendSeries]
+    /// Findings over every snapshot of the trend and the baseline.
+    public var dataQuality: DataQuality
+    public var provenance: [ProvenanceEntry]
+
+    public var newest: String { builds.last ?? "" }
+}
+
+extension Reporter {
+    /// Builds the periodic report from samples already in version order (oldest first).
+    public static func periodic(
+        distribution: String, samples: [BuildSample], baseline: BuildSample?, options: CompareOptions = .init()
+    ) -> PeriodicReport {
+        var comparison: Comparison?
+        if samples.count >= 2 {
+            comparison = Comparer.compare(
+                a: samples[samples.count - 2], b: samples[samples.count - 1], baseline: baseline, options: options)
+        }
+        let pooled = samples.map { PooledSide($0.snapshots) }
+        let keys = pooled.reduce(into: Set<RowKey>()) { $0.formUnion($1.rows.keys) }.sorted()
+        let trends = keys.map { key in
+            TrendSeries(
+                level: key.level, component: key.component, category: key.category, resource: key.resource,
+                points: zip(samples, pooled).map { TrendPoint(build: $0.build, stats: $1.stats(key)) })
+        }
+        let sides = samples.map { (Side.b, $0) } + (baseline.map { [(Side.baseline, $0)] } ?? [])
+        var dq = Comparer.dataQuality(sides: sides)
+        dq.lowCoverage = comparison?.dataQuality.lowCoverage ?? []
+        var provenance = Comparer.provenance(samples.map { (Side.b, $0) })
+        for i in provenance.indices { provenance[i].side = "trend" }
+        if let baseline { provenance += Comparer.provenance([(.baseline, baseline)]) }
+        return PeriodicReport(
+            distribution: distribution, builds: samples.map(\.build), comparison: comparison,
+            baseline: baseline.map(Comparer.sideInfo), trends: trends, dataQuality: dq, provenance: provenance)
+    }
+}
+
+/// Entry points that build report models.
+public enum Reporter {}

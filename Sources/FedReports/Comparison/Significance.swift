@@ -1,0 +1,120 @@
+import Foundation
+
+/// Significance tests across snapshots: Welch's t-test on per-snapshot means, and the
+/// Benjamini-Hochberg procedure across the rows of one comparison.
+public enum Significance {
+    /// The result of a two-sided Welch t-test.
+    public struct WelchResult: Sendable, Equatable {
+        public var t: Double
+        public var degreesOfFreedom: Double
+        /// Two-sided p-value.
+        public var p: Double
+    }
+
+    /// Welch's unequal-variances t-test of `b` against `a` (t > 0 when `b` is larger), two-sided.
+    /// Nil with fewer than two values on a side. When both sides have no spread at all the
+    /// p-value is 0 if the means differ and 1 if they are equal.
+    public static func welch(_ a: [Double], _ b: [Double]) -> WelchResult? {
+        guard a.count >= 2, b.count >= 2 else { return nil }
+        let (ma, va) = meanAndVariance(a)
+        let (mb, vb) = meanAndVariance(b)
+        let sa = va / Double(a.count)
+        let sb = vb / Double(b.count)
+        let se2 = sa + sb
+        if se2 == 0 {
+            return WelchResult(t: ma == mb ? 0 : (mb > ma ? .infinity : -.infinity), degreesOfFreedom: .nan, p: ma == mb ? 1 : 0)
+        }
+        let t = (mb - ma) / se2.squareRoot()
+        let df = se2 * se2 / (sa * sa / Double(a.count - 1) + sb * sb / Double(b.count - 1))
+        return WelchResult(t: t, degreesOfFreedom: df, p: studentTTwoSidedP(t: t, df: df))
+    }
+
+    /// Mean and sample variance (n − 1 in the denominator).
+    public static func meanAndVariance(_ x: [Double]) -> (mean: Double, variance: Double) {
+        let n = Double(x.count)
+        let mean = x.reduce(0, +) / n
+        guard x.count > 1 else { return (mean, 0) }
+        let ss = x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        return (mean, ss / (n - 1))
+    }
+
+    /// P(|T| ≥ |t|) for Student's t with `df` degrees of freedom: I_{df/(df+t²)}(df/2, 1/2).
+    public static func studentTTwoSidedP(t: Double, df: Double) -> Double {
+        guard t.isFinite else { return 0 }
+        let x = df / (df + t * t)
+        return Swift.min(1, Swift.max(0, regularizedIncompleteBeta(a: df / 2, b: 0.5, x: x)))
+    }
+
+    /// The cumulative distribution function of Student's t.
+    public static func studentTCDF(t: Double, df: Double) -> Double {
+        let tail = 0.5 * studentTTwoSidedP(t: t, df: df)
+        return t >= 0 ? 1 - tail : tail
+    }
+
+    /// The regularized incomplete beta function I_x(a, b), by the continued fraction of
+    /// Numerical Recipes (betai/betacf), using the symmetry relation where it converges faster.
+    public static func regularizedIncompleteBeta(a: Double, b: Double, x: Double) -> Double {
+        if x <= 0 { return 0 }
+        if x >= 1 { return 1 }
+        let lnBeta: Double = lgamma(a) + lgamma(b) - lgamma(a + b)
+        let lnPowers: Double = a * log(x) + b * log(1 - x)
+        let lnFront = lnPowers - lnBeta
+        let front = exp(lnFront)
+        if x < (a + 1) / (a + b + 2) {
+            return front * betaContinuedFraction(a: a, b: b, x: x) / a
+        }
+        return 1 - front * betaContinuedFraction(a: b, b: a, x: 1 - x) / b
+    }
+
+    /// Lentz's evaluation of the continued fraction for the incomplete beta function.
+    static func betaContinuedFraction(a: Double, b: Double, x: Double) -> Double {
+        let maxIterations = 300
+        let epsilon = 3e-16
+        let tiny = 1e-300
+        let qab = a + b
+        let qap = a + 1
+        let qam = a - 1
+        var c = 1.0
+        var d = 1 - qab * x / qap
+        if abs(d) < tiny { d = tiny }
+        d = 1 / d
+        var h = d
+        for m in 1...maxIterations {
+            let m = Double(m)
+            let m2 = 2 * m
+            var aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+            d = 1 + aa * d
+            if abs(d) < tiny { d = tiny }
+            c = 1 + aa / c
+            if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            h *= d * c
+            aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+            d = 1 + aa * d
+            if abs(d) < tiny { d = tiny }
+            c = 1 + aa / c
+            if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            let del = d * c
+            h *= del
+            if abs(del - 1) < epsilon { break }
+        }
+        return h
+    }
+
+    /// Benjamini-Hochberg adjusted p-values (q-values) in the order of `p`: a hypothesis is
+    /// rejected at false discovery rate α when its adjusted value is ≤ α.
+    public static func benjaminiHochberg(_ p: [Double]) -> [Double] {
+        let m = p.count
+        guard m > 0 else { return [] }
+        let order = p.indices.sorted { p[$0] < p[$1] }
+        var adjusted = [Double](repeating: 1, count: m)
+        var running = 1.0
+        for rank in stride(from: m, through: 1, by: -1) {
+            let i = order[rank - 1]
+            running = Swift.min(running, p[i] * Double(m) / Double(rank))
+            adjusted[i] = Swift.min(1, running)
+        }
+        return adjusted
+    }
+}

@@ -1,0 +1,95 @@
+import FedCore
+import Foundation
+
+/// RFC 4180 CSV: CRLF line ends, fields quoted when they hold a comma, quote, CR or LF, quotes
+/// doubled. One row per (component, category or total; resource; side). Text cells that a
+/// spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a leading
+/// `'`; numeric cells are written by us as plain numbers and never altered, so a negative delta
+/// stays a number.
+public struct CSVRenderer: Sendable {
+    public static let columns = [
+        "level", "component", "category", "resource", "unit", "side", "build", "distribution", "snapshots", "samples",
+        "coverage", "mean", "p50", "p95", "p99", "max", "min", "delta_pct_mean", "delta_pct_p95", "delta_pct_max",
+        "verdict", "flags",
+    ]
+
+    public init() {}
+
+    enum Cell {
+        case text(String)
+        case number(Double?)
+        case int(Int?)
+    }
+
+    public func render(_ c: Comparison) -> String {
+        var out = line(Self.columns.map { .text($0) })
+        for r in c.allRows { out += rows(r, c) }
+        return out
+    }
+
+    /// The comparison's rows (when there are two builds) followed by one `trend` row per build.
+    public func render(_ r: PeriodicReport) -> String {
+        var out = line(Self.columns.map { .text($0) })
+        if let c = r.comparison { for row in c.allRows { out += rows(row, c) } }
+        for t in r.trends {
+            for p in t.points {
+                out += line(
+                    head(t.level, t.name, t.category, t.resource) + [.text("trend"), .text(p.build), .text(r.distribution)]
+                        + stats(p.stats) + [.number(nil), .number(nil), .number(nil), .text(""), .text("")])
+            }
+        }
+        return out
+    }
+
+    func head(_ level: RowLevel, _ name: String, _ category: Category?, _ resource: Resource) -> [Cell] {
+        [
+            .text(level.rawValue), .text(level == .component ? name : ""), .text(category?.rawValue ?? ""),
+            .text(resource.rawValue), .text(resource.unit),
+        ]
+    }
+
+    func stats(_ s: SideStats?) -> [Cell] {
+        guard let s else { return [.int(nil), .int(nil), .number(nil)] + Array(repeating: .number(nil), count: 6) }
+        let m = s.summary
+        return [
+            .int(s.snapshots), .int(m.samples), .number(m.coverage), .number(m.mean), .number(m.p50), .number(m.p95),
+            .number(m.p99), .number(m.max), .number(m.min),
+        ]
+    }
+
+    /// Rows of the sides A, B and (category and total rows with a baseline) baseline. Deltas are on
+    /// the `b` row (B against A) and on the `baseline` row (B against the baseline).
+    func rows(_ r: ComparisonRow, _ c: Comparison) -> String {
+        var sides: [(Side, SideInfo, SideStats?, DeltaPct?)] = [(.a, c.a, r.a, nil), (.b, c.b, r.b, r.deltaPct)]
+        if let base = c.baseline, r.level != .component { sides.append((.baseline, base, r.baseline, r.deltaPctVsBaseline)) }
+        let flags = r.flags.map(\.rawValue).joined(separator: ";")
+        return sides.map { side, info, stats, delta in
+            line(
+                head(r.level, r.name, r.category, r.resource) + [.text(side.rawValue), .text(info.build), .text(info.distribution)]
+                    + self.stats(stats) + [.number(delta?.mean), .number(delta?.p95), .number(delta?.max)]
+                    + [.text(r.verdict.rawValue), .text(flags)])
+        }.joined()
+    }
+
+    func line(_ cells: [Cell]) -> String {
+        cells.map { cell in
+            switch cell {
+            case .text(let s): Self.field(Self.neutralise(s))
+            case .number(let d): d.map { $0.isFinite ? JSONValue.format($0) : "" } ?? ""
+            case .int(let i): i.map(String.init) ?? ""
+            }
+        }.joined(separator: ",") + "\r\n"
+    }
+
+    /// Prefixes `'` to text a spreadsheet would evaluate as a formula.
+    public static func neutralise(_ s: String) -> String {
+        guard let first = s.unicodeScalars.first else { return s }
+        return ["=", "+", "-", "@", "\t", "\r"].contains(first) ? "'" + s : s
+    }
+
+    /// Quotes a field when RFC 4180 requires it.
+    public static func field(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

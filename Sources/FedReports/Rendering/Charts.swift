@@ -1,0 +1,152 @@
+import FedCore
+import Foundation
+
+/// Geometry of the inline SVG charts. Only numbers and label text leave here; the HTML template
+/// draws the elements, so every label goes through the template's escaping like any other data.
+enum Charts {
+    struct Series {
+        var label: String
+        /// CSS class of the series colour.
+        var cssClass: String
+    }
+
+    struct Group {
+        var label: String
+        /// One value per series; nil draws no bar.
+        var values: [Double?]
+    }
+
+    static let width = 760.0
+    static let labelWidth = 200.0
+    static let valueWidth = 80.0
+    static let barHeight = 14.0
+    static let groupGap = 12.0
+    static let top = 52.0
+
+    static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    /// Horizontal grouped bars: one group per label, one bar per series.
+    static func groupedBars(title: String, resource: Resource, series: [Series], groups: [Group]) -> [String: Any] {
+        let plotWidth = width - labelWidth - valueWidth
+        let maxValue = groups.flatMap { $0.values.compactMap { $0 } }.max() ?? 0
+        let scale = niceCeiling(maxValue, resource)
+        let groupHeight = Double(series.count) * barHeight + groupGap
+        let height = top + Double(groups.count) * groupHeight + 12
+        var groupDicts: [[String: Any]] = []
+        for (gi, g) in groups.enumerated() {
+            let y0 = top + Double(gi) * groupHeight
+            var bars: [[String: Any]] = []
+            for (si, s) in series.enumerated() {
+                guard si < g.values.count, let v = g.values[si] else { continue }
+                let w = scale > 0 ? max(v / scale * plotWidth, v > 0 ? 1 : 0) : 0
+                let y = y0 + Double(si) * barHeight
+                bars.append([
+                    "x": f(labelWidth), "y": f(y), "w": f(w), "h": f(barHeight - 2), "cls": s.cssClass,
+                    "title": "\(s.label): \(Units.value(v, resource))",
+                    "valueX": f(labelWidth + w + 4), "valueY": f(y + barHeight - 4),
+                    "valueLabel": Units.value(v, resource),
+                ])
+            }
+            groupDicts.append([
+                "label": truncated(g.label, 25), "fullLabel": g.label, "labelX": f(labelWidth - 8),
+                "labelY": f(y0 + Double(series.count) * barHeight / 2 + 4), "bars": bars,
+            ])
+        }
+        let ticks = (0...4).map { i -> [String: Any] in
+            let x = labelWidth + plotWidth * Double(i) / 4
+            return ["x": f(x), "y1": f(top - 6), "y2": f(height - 10), "label": Units.value(scale * Double(i) / 4, resource),
+                    "labelY": f(top - 12), "anchor": i == 0 ? "start" : (i == 4 ? "end" : "middle")]
+        }
+        return [
+            "title": title, "viewBox": "0 0 \(Int(width)) \(Int(height.rounded(.up)))",
+            "height": "\(Int(height.rounded(.up)))", "groups": groupDicts, "ticks": ticks,
+            "legend": legend(series), "isBars": true,
+        ]
+    }
+
+    struct Line {
+        var label: String
+        var cssClass: String
+        /// One value per x position; nil leaves a gap.
+        var values: [Double?]
+    }
+
+    /// Lines over evenly spaced builds.
+    static func lines(title: String, resource: Resource, xLabels: [String], lines: [Line]) -> [String: Any] {
+        let left = 80.0
+        let right = 20.0
+        let height = 300.0
+        let bottom = 40.0
+        let plotTop = top
+        let plotHeight = height - bottom - plotTop
+        let plotWidth = width - left - right
+        let maxValue = lines.flatMap { $0.values.compactMap { $0 } }.max() ?? 0
+        let scale = niceCeiling(maxValue, resource)
+        func x(_ i: Int) -> Double {
+            xLabels.count <= 1 ? left + plotWidth / 2 : left + plotWidth * Double(i) / Double(xLabels.count - 1)
+        }
+        func y(_ v: Double) -> Double { scale > 0 ? plotTop + plotHeight * (1 - v / scale) : plotTop + plotHeight }
+        let lineDicts = lines.map { line -> [String: Any] in
+            // A gap (nil) splits the line into segments.
+            var segments: [[String]] = [[]]
+            var points: [[String: Any]] = []
+            for (i, v) in line.values.enumerated() {
+                guard let v else {
+                    if !(segments.last?.isEmpty ?? true) { segments.append([]) }
+                    continue
+                }
+                segments[segments.count - 1].append("\(f(x(i))),\(f(y(v)))")
+                points.append([
+                    "cx": f(x(i)), "cy": f(y(v)),
+                    "title": "\(line.label) · \(xLabels[i]): \(Units.value(v, resource))",
+                ])
+            }
+            return [
+                "cls": line.cssClass, "segments": segments.filter { !$0.isEmpty }.map { ["points": $0.joined(separator: " ")] },
+                "points": points,
+            ]
+        }
+        let ticks = (0...4).map { i -> [String: Any] in
+            let v = scale * Double(i) / 4
+            return ["y": f(y(v)), "x1": f(left), "x2": f(width - right), "label": Units.value(v, resource),
+                    "labelX": f(left - 6), "labelY": f(y(v) + 4)]
+        }
+        let xs = xLabels.enumerated().map { i, label -> [String: Any] in
+            ["x": f(x(i)), "y": f(plotTop + plotHeight + 20), "label": truncated(label, 18), "fullLabel": label]
+        }
+        return [
+            "title": title, "viewBox": "0 0 \(Int(width)) \(Int(height))", "height": "\(Int(height))",
+            "lines": lineDicts, "yTicks": ticks, "xLabels": xs,
+            "legend": legend(lines.map { Series(label: $0.label, cssClass: $0.cssClass) }), "isLines": true,
+        ]
+    }
+
+    static func legend(_ series: [Series]) -> [[String: Any]] {
+        var x = 0.0
+        return series.map { s in
+            defer { x += 34 + Double(min(s.label.count, 30)) * 7.4 }
+            return ["label": truncated(s.label, 30), "cls": s.cssClass, "rectX": f(x), "textX": f(x + 18), "y": "4", "textY": "15"]
+        }
+    }
+
+    /// A round axis maximum in the unit the labels use (cores or millicores, MiB or GiB).
+    static func niceCeiling(_ v: Double, _ resource: Resource) -> Double {
+        if resource == .memory {
+            let unit = v >= 1_073_741_824 ? 1_073_741_824.0 : 1_048_576.0
+            return niceCeiling(v / unit) * unit
+        }
+        return niceCeiling(v)
+    }
+
+    /// 1, 2, 2.5 or 5 times a power of ten at or above `v`, so that ticks read well.
+    static func niceCeiling(_ v: Double) -> Double {
+        guard v > 0, v.isFinite else { return 0 }
+        let magnitude = pow(10, (log10(v)).rounded(.down))
+        for m in [1.0, 2, 2.5, 5, 10] where m * magnitude >= v { return m * magnitude }
+        return 10 * magnitude
+    }
+
+    static func truncated(_ s: String, _ n: Int) -> String {
+        s.count <= n ? s : String(s.prefix(n - 1)) + "…"
+    }
+}

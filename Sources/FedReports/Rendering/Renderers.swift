@@ -1,0 +1,103 @@
+import FedCore
+import Foundation
+
+/// The output formats of a report.
+public enum ReportFormat: String, Sendable, CaseIterable, Comparable {
+    case md
+    case html
+    case csv
+    case json
+
+    /// The file extension.
+    public var fileExtension: String { rawValue }
+
+    public static func < (a: ReportFormat, b: ReportFormat) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+
+    /// Parses `md,html,csv,json`; throws a sentence naming the bad entry and the known ones.
+    public static func parseList(_ text: String) throws -> [ReportFormat] {
+        var out: [ReportFormat] = []
+        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !part.isEmpty {
+            let name = part == "markdown" ? "md" : part
+            guard let f = ReportFormat(rawValue: name) else { throw ReportFormatError.unknown(part) }
+            if !out.contains(f) { out.append(f) }
+        }
+        guard !out.isEmpty else { throw ReportFormatError.empty }
+        return out
+    }
+}
+
+public enum ReportFormatError: Error, LocalizedError, Equatable {
+    case unknown(String)
+    case empty
+
+    public var errorDescription: String? {
+        switch self {
+        case .unknown(let name):
+            "Unknown report format '\(name)'. Use a comma-separated list of: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))."
+        case .empty: "No report format given. Use a comma-separated list of: md, html, csv, json."
+        }
+    }
+}
+
+/// One renderer per format behind one protocol.
+public protocol ReportRenderer: Sendable {
+    var format: ReportFormat { get }
+    func render(_ comparison: Comparison, context: RenderContext) throws -> String
+    func render(_ report: PeriodicReport, context: RenderContext) throws -> String
+}
+
+/// Markdown through `report.md` / `periodic.md`.
+public struct MarkdownReportRenderer: ReportRenderer {
+    public let templates: TemplateSet
+    public var format: ReportFormat { .md }
+    public init(templates: TemplateSet) { self.templates = templates }
+
+    public func render(_ c: Comparison, context: RenderContext) throws -> String {
+        try templates.render(ViewModel(style: .markdown, context: context).comparison(c), template: "report.md")
+    }
+
+    public func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
+        try templates.render(ViewModel(style: .markdown, context: context).periodic(r), template: "periodic.md")
+    }
+}
+
+/// Self-contained HTML through `report.html` / `periodic.html`.
+public struct HTMLReportRenderer: ReportRenderer {
+    public let templates: TemplateSet
+    public var format: ReportFormat { .html }
+    public init(templates: TemplateSet) { self.templates = templates }
+
+    public func render(_ c: Comparison, context: RenderContext) throws -> String {
+        try templates.render(ViewModel(style: .html, context: context).comparison(c), template: "report.html")
+    }
+
+    public func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
+        try templates.render(ViewModel(style: .html, context: context).periodic(r), template: "periodic.html")
+    }
+}
+
+extension CSVRenderer: ReportRenderer {
+    public var format: ReportFormat { .csv }
+    public func render(_ c: Comparison, context: RenderContext) throws -> String { render(c) }
+    public func render(_ r: PeriodicReport, context: RenderContext) throws -> String { render(r) }
+}
+
+extension JSONRenderer: ReportRenderer {
+    public var format: ReportFormat { .json }
+    public func render(_ c: Comparison, context: RenderContext) throws -> String { render(c) }
+    public func render(_ r: PeriodicReport, context: RenderContext) throws -> String { render(r) }
+}
+
+extension ReportFormat {
+    /// The renderer of this format.
+    public func renderer(templates: TemplateSet) -> any ReportRenderer {
+        switch self {
+        case .md: MarkdownReportRenderer(templates: templates)
+        case .html: HTMLReportRenderer(templates: templates)
+        case .csv: CSVRenderer()
+        case .json: JSONRenderer()
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import FedCore
+import Foundation
+
+/// Human units for reports: CPU in millicores below one core, else cores; memory in MiB below one
+/// GiB, else GiB; changes as signed percentages with one decimal.
+public enum Units {
+    /// "350 m", "4.5 m", "1.25 cores".
+    public static func cpu(_ cores: Double) -> String {
+        guard cores.isFinite else { return "n/a" }
+        if cores == 0 { return "0 m" }
+        let sign = cores < 0 ? "-" : ""
+        let c = abs(cores)
+        let milli = c * 1000
+        if milli.rounded() < 1000 {
+            return milli < 9.95 ? sign + String(format: "%.1f m", milli) : sign + String(format: "%.0f m", milli)
+        }
+        return sign + String(format: "%.2f cores", c)
+    }
+
+    /// "512.3 MiB", "1.42 GiB".
+    public static func memory(_ bytes: Double) -> String {
+        guard bytes.isFinite else { return "n/a" }
+        if bytes == 0 { return "0 MiB" }
+        let sign = bytes < 0 ? "-" : ""
+        let b = abs(bytes)
+        let mib = b / 1_048_576
+        if (mib * 10).rounded() / 10 < 1024 { return sign + String(format: "%.1f MiB", mib) }
+        return sign + String(format: "%.2f GiB", b / 1_073_741_824)
+    }
+
+    /// The value of `resource` in human units.
+    public static func value(_ v: Double, _ resource: Resource) -> String {
+        resource == .cpu ? cpu(v) : memory(v)
+    }
+
+    /// "+20.0 %", "-3.0 %", "n/a" when there is no reference to compare with.
+    public static func deltaPct(_ pct: Double?) -> String {
+        guard let pct, pct.isFinite else { return "n/a" }
+        let rounded = (pct * 10).rounded() / 10
+        return String(format: "%+.1f %%", rounded == 0 ? 0 : rounded)
+    }
+
+    /// "97 %" for a coverage fraction.
+    public static func coverage(_ fraction: Double) -> String {
+        String(format: "%.0f %%", (fraction * 100).rounded(.down))
+    }
+
+    /// ISO-8601 UTC with minutes: "2026-11-27 09:30Z".
+    public static func time(_ ms: TimestampMs) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd HH:mm'Z'"
+        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+
+    /// Compact UTC stamp for file names: "20261127T0930Z".
+    public static func fileStamp(_ ms: TimestampMs) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd'T'HHmm'Z'"
+        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+
+    /// A step in seconds or minutes: "30s", "5m".
+    public static func step(_ ms: Int64) -> String {
+        if ms % 60_000 == 0 { return "\(ms / 60_000)m" }
+        if ms % 1000 == 0 { return "\(ms / 1000)s" }
+        return "\(ms)ms"
+    }
+}

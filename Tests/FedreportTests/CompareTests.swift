@@ -1,0 +1,401 @@
+import FedCore
+import FedStore
+import Foundation
+import Testing
+
+@testable import FedReports
+
+/// Builders of synthetic comparison inputs shared by the comparison and rendering tests.
+enum Fixture {
+    static let start: TimestampMs = 1_790_000_000_000  // 2026-09-21T14:13:20Z
+    static let step: Int64 = 30_000
+
+    static func series(
+        _ name: String, _ category: Category, _ resource: Resource, _ values: [Double], members: [String]? = nil
+    ) -> ComponentSeries {
+        ComponentSeries(
+            component: ComponentRef(name: name, category: category), resource: resource, values: values,
+            members: members ?? ["openshift-\(name)"])
+    }
+
+    static func snapshot(
+        id: Int64, build: String, cluster: String = "test-cluster-0", distribution: String = "ocp",
+        included: Int? = nil, partial: Bool = false, warnings: [String] = [], querySetHash: String = "qs1",
+        leftOut: LeftOutCounts = .init(), noData: [String] = [], _ series: [ComponentSeries]
+    ) -> PooledSnapshot {
+        let count = series.first?.values.count ?? 1
+        let begin = start + id * 86_400_000
+        return PooledSnapshot(
+            info: SnapshotInfo(
+                id: id, cluster: cluster, distribution: distribution, build: build, start: begin,
+                end: begin + Int64(count - 1) * step, step: step, includedTimestamps: included ?? count,
+                querySetHash: querySetHash, querierURL: "https://thanos-querier.example:9091",
+                serverBuild: "prometheus 2.45.0", fedreportVersion: "0.1.0", leftOut: leftOut, warnings: warnings,
+                partial: partial, collectedAt: begin + 90_000_000, noData: noData),
+            series: series)
+    }
+
+    static func sample(_ build: String, distribution: String = "ocp", _ snapshots: [PooledSnapshot]) -> BuildSample {
+        BuildSample(build: build, distribution: distribution, snapshots: snapshots)
+    }
+
+    static func constant(_ v: Double, _ n: Int = 4) -> [Double] { [Double](repeating: v, count: n) }
+}
+
+private func close(_ x: Double?, _ y: Double, tolerance: Double = 1e-9) -> Bool {
+    guard let x else { return false }
+    return abs(x - y) <= tolerance * max(1, abs(y))
+}
+
+@Suite("Comparison")
+struct CompareTests {
+    typealias F = Fixture
+
+    func row(_ c: Comparison, _ name: String, _ resource: Resource = .cpu) -> ComparisonRow? {
+        c.components.first { $0.name == name && $0.resource == resource }
+    }
+
+    @Test("A planted +20 % mean above the floors is a regression")
+    func plantedRegression() {
+        let a = F.sample("4.6.1", [F.snapshot(id: 1, build: "4.6.1", [F.series("etcd", .controlPlane, .cpu, F.constant(0.35))])])
+        let b = F.sample("4.6.8", [F.snapshot(id: 2, build: "4.6.8", [F.series("etcd", .controlPlane, .cpu, F.constant(0.42))])])
+        let c = Comparer.compare(a: a, b: b)
+        let etcd = row(c, "etcd")
+        // (0.42 − 0.35) / 0.35 = 0.07 / 0.35 = 0.2 → 20 %.
+        #expect(close(etcd?.deltaPct?.mean, 20.0))
+        #expect(close(etcd?.deltaPct?.p95, 20.0))
+        #expect(etcd?.verdict == .regression)
+        #expect(etcd?.pValue == nil)  // one snapshot a side: no significance test
+        #expect(c.total(.cpu)?.verdict == .regression)
+        #expect(c.hasRegression)
+    }
+
+    @Test("A +3 % change is unchanged; a −20 % change is an improvement")
+    func smallChangeAndImprovement() {
+        let a = F.sample("a", [F.snapshot(id: 1, build: "a", [
+            F.series("apiserver", .controlPlane, .cpu, F.constant(1.0)),
+            F.series("ovn", .networking, .memory, F.constant(1_000 * 1_048_576)),
+        ])])
+        let b = F.sample("b", [F.snapshot(id: 2, build: "b", [
+            F.series("apiserver", .controlPlane, .cpu, F.constant(1.03)),
+            F.series("ovn", .networking, .memory, F.constant(800 * 1_048_576)),
+        ])])
+        let c = Comparer.compare(a: a, b: b)
+        #expect(close(row(c, "apiserver")?.deltaPct?.mean, 3.0))
+        #expect(row(c, "apiserver")?.verdict == .unchanged)
+        // 800 MiB against 1000 MiB: −20 %, 200 MiB above the 10 MiB floor.
+        #expect(close(row(c, "ovn", .memory)?.deltaPct?.mean, -20.0))
+        #expect(row(c, "ovn", .memory)?.verdict == .improvement)
+        #expect(!c.hasRegression)
+    }
+
+    @Test("A tiny component at +50 % but below the 0.005-core floor is unchanged")
+    func belowAbsoluteFloor() {
+        let a = F.sample("a", [F.snapshot(id: 1, build: "a", [F.series("tiny", .addOns, .cpu, F.constant(0.002))])])
+        let b = F.sample("b", [F.snapshot(id: 2, build: "b", [F.series("tiny", .addOns, .cpu, F.constant(0.003))])])
+        let c = Comparer.compare(a: a, b: b)
+        #expect(close(row(c, "tiny")?.deltaPct?.mean, 50.0))
+        #expect(row(c, "tiny")?.verdict == .unchanged)
+    }
+
+    @Test("Components on one side only are new or removed, with the other side nil")
+    func newAndRemoved() {
+        let a = F.sample("a", [F.snapshot(id: 1, build: "a", [
+            F.series("etcd", .controlPlane, .cpu, F.constant(0.3)), F.series("sdn", .networking, .cpu, F.constant(0.2)),
+        ])])
+        let b = F.sample("b", [F.snapshot(id: 2, build: "b", [
+            F.series("etcd", .controlPlane, .cpu, F.constant(0.3)), F.series("ovn", .networking, .cpu, F.constant(0.25)),
+        ])])
+        let c = Comparer.compare(a: a, b: b)
+        #expect(row(c, "ovn")?.verdict == .new)
+        #expect(row(c, "ovn")?.a == nil)
+        #expect(row(c, "ovn")?.deltaPct == nil)
+        #expect(row(c, "sdn")?.verdict == .removed)
+        #expect(row(c, "sdn")?.b == nil)
+        // The networking category exists on both sides: 0.2 → 0.25 cores is +25 %.
+        let net = c.categories.first { $0.category == .networking && $0.resource == .cpu }
+        #expect(close(net?.deltaPct?.mean, 25.0))
+    }
+
+    @Test("A side whose series has no sample is insufficient-data; low coverage is insufficient below 50 %")
+    func insufficientData() {
+        let a = F.sample("a", [F.snapshot(id: 1, build: "a", [
+            F.series("dns", .networking, .cpu, [.nan, .nan, .nan, .nan]),
+            F.series("etcd", .controlPlane, .cpu, [0.3, .nan, .nan, .nan]),
+            F.series("router", .networking, .cpu, [0.1, 0.1, 0.1, .nan]),
+        ])])
+        let b = F.sample("b", [F.snapshot(id: 2, build: "b", [
+            F.series("dns", .networking, .cpu, F.constant(0.1)),
+            F.series("etcd", .controlPlane, .cpu, F.constant(0.6)),
+            F.series("router", .networking, .cpu, F.constant(0.2)),
+        ])])
+        let c = Comparer.compare(a: a, b: b)
+        #expect(row(c, "dns")?.verdict == .insufficientData)
+        #expect(row(c, "dns")?.a == nil)
+        // etcd in A: 1 sample of 4 included timestamps = 25 % coverage.
+        #expect(row(c, "etcd")?.a?.summary.coverage == 0.25)
+        #expect(row(c, "etcd")?.verdict == .insufficientData)
+        // router in A: 3 of 4 = 75 %: keeps its verdict, flagged low-coverage.
+        #expect(row(c, "router")?.verdict == .regression)
+        #expect(row(c, "router")?.flags == [.lowCoverage])
+        #expect(c.dataQuality.lowCoverage.contains { $0.name == "router" && $0.side == "a" && $0.coverage == 0.75 })
+    }
+
+    @Test("The pooled p95 is the p95 of all samples of all snapshots")
+    func pooledPercentiles() {
+        // Snapshot 1: finite values 1, 3, 5, 2 of 5 included timestamps; snapshot 2: 10, 4, 6, 8, 7, 9 of 6.
+        // Concatenated and sorted: 1 2 3 4 5 6 7 8 9 10 (n = 10).
+        // p95: rank 0.95·9 = 8.55 → 9 + 0.55·(10 − 9) = 9.55. p50: rank 4.5 → 5.5. Mean 55/10 = 5.5.
+        // Coverage 10 / (5 + 6).
+        let a = F.sample("a", [
+            F.snapshot(id: 1, build: "a", [F.series("etcd", .controlPlane, .cpu, [1, .nan, 3, 5, 2])]),
+            F.snapshot(id: 2, build: "a", [F.series("etcd", .controlPlane, .cpu, [10, 4, 6, 8, 7, 9])]),
+        ])
+        let b = F.sample("b", [F.snapshot(id: 3, build: "b", [F.series("etcd", .controlPlane, .cpu, F.constant(5.5, 5))])])
+        let c = Comparer.compare(a: a, b: b)
+        let s = row(c, "etcd")?.a
+        #expect(close(s?.summary.p95, 9.55))
+        #expect(close(s?.summary.p50, 5.5))
+        #expect(close(s?.summary.mean, 5.5))
+        #expect(s?.summary.max == 10)
+        #expect(s?.summary.min == 1)
+        #expect(s?.summary.samples == 10)
+        #expect(close(s?.summary.coverage, 10.0 / 11.0))
+        #expect(s?.snapshots == 2)
+        // Per-snapshot means: 11/4 = 2.75 and 44/6.
+        #expect(close(s?.snapshotMeans[0], 2.75))
+        #expect(close(s?.snapshotMeans[1], 44.0 / 6.0))
+    }
+
+    @Test("Category and total series are sums of the components of each snapshot, then pooled")
+    func categorySums() {
+        let a = F.sample("a", [F.snapshot(id: 1, build: "a", [
+            F.series("etcd", .controlPlane, .cpu, [1, 2, .nan]),
+            F.series("apiserver", .controlPlane, .cpu, [3, .nan, .nan]),
+            F.series("ovn", .networking, .cpu, [1, 1, 1]),
+            F.series("etcd", .controlPlane, .memory, [100, 100, 100]),
+        ])])
+        let c = Comparer.compare(a: a, b: a)
+        let cp = c.categories.first { $0.category == .controlPlane && $0.resource == .cpu }?.a
+        // control-plane: [1+3, 2, NaN] = [4, 2]: mean 3, max 4, 2 samples of 3.
+        #expect(cp?.summary.mean == 3)
+        #expect(cp?.summary.max == 4)
+        #expect(cp?.summary.samples == 2)
+        // total CPU: [4+1, 2+1, 1] = [5, 3, 1]: mean 3, min 1; memory stays apart.
+        let total = c.total(.cpu)?.a
+        #expect(total?.summary.mean == 3)
+        #expect(total?.summary.min == 1)
+        #expect(total?.summary.samples == 3)
+        #expect(c.total(.memory)?.a?.summary.mean == 100)
+        #expect(c.totals.map(\.resource) == [.cpu, .memory])
+    }
+
+    /// Three snapshots a side whose series are constant at the given means.
+    func threeByThree(_ aMeans: [Double], _ bMeans: [Double]) -> Comparison {
+        let a = F.sample("a", aMeans.enumerated().map { i, m in
+            F.snapshot(id: Int64(i + 1), build: "a", cluster: "c\(i)", [F.series("etcd", .controlPlane, .cpu, F.constant(m))])
+        })
+        let b = F.sample("b", bMeans.enumerated().map { i, m in
+            F.snapshot(id: Int64(i + 11), build: "b", cluster: "c\(i)", [F.series("etcd", .controlPlane, .cpu, F.constant(m))])
+        })
+        return Comparer.compare(a: a, b: b)
+    }
+
+    @Test("+10 % with a huge spread across 3+3 snapshots is not significant: unchanged with a note")
+    func notSignificant() {
+        let c = threeByThree([0.5, 1.0, 1.5], [0.6, 1.1, 1.6])
+        let etcd = row(c, "etcd")
+        #expect(close(etcd?.deltaPct?.mean, 10.0))
+        // scipy.stats.ttest_ind([0.6,1.1,1.6], [0.5,1.0,1.5], equal_var=False).pvalue
+        #expect(close(etcd?.pValue, 0.8185490697753558, tolerance: 1e-9))
+        // Three rows tested (component, category, total) with the same p: BH leaves it as is.
+        #expect(close(etcd?.qValue, 0.8185490697753558, tolerance: 1e-9))
+        #expect(etcd?.verdict == .unchanged)
+        #expect(etcd?.notes.first?.contains("not significant") == true)
+        #expect(!c.hasRegression)
+    }
+
+    @Test("+10 % with a tight spread across 3+3 snapshots is a regression")
+    func significant() {
+        let c = threeByThree([0.99, 1.00, 1.01], [1.09, 1.10, 1.11])
+        let etcd = row(c, "etcd")
+        // scipy.stats.ttest_ind([1.09,1.10,1.11], [0.99,1.00,1.01], equal_var=False).pvalue
+        #expect(close(etcd?.pValue, 0.0002552167494419246, tolerance: 1e-7))
+        #expect(etcd?.verdict == .regression)
+        // The per-snapshot means' standard deviation: 0.01.
+        #expect(close(etcd?.b?.snapshotMeanSD, 0.01, tolerance: 1e-9))
+    }
+
+    @Test("Welch's t-test matches scipy on a textbook sample")
+    func welchAgainstScipy() throws {
+        let a = [27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4]
+        let b = [27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4]
+        let r = try #require(Significance.welch(a, b))
+        // scipy.stats.ttest_ind(b, a, equal_var=False): statistic 2.455356398286006,
+        // pvalue 0.021378001462866992, df 24.988529290231416.
+        #expect(close(r.t, 2.455356398286006, tolerance: 1e-12))
+        #expect(close(r.degreesOfFreedom, 24.988529290231416, tolerance: 1e-12))
+        #expect(close(r.p, 0.021378001462866992, tolerance: 1e-10))
+    }
+
+    @Test("Student-t CDF and the incomplete beta function match scipy")
+    func distributions() {
+        // scipy.stats.t.cdf(2.0, 10) and scipy.stats.t.cdf(-1.3, 3.7)
+        #expect(close(Significance.studentTCDF(t: 2.0, df: 10), 0.9633059826146299, tolerance: 1e-12))
+        #expect(close(Significance.studentTCDF(t: -1.3, df: 3.7), 0.13433336208631375, tolerance: 1e-12))
+        // scipy.special.betainc(2.5, 0.5, 0.3)
+        #expect(close(Significance.regularizedIncompleteBeta(a: 2.5, b: 0.5, x: 0.3), 0.018927124071945658, tolerance: 1e-12))
+        // I_x(1, 1) = x; I_½(a, a) = ½ by symmetry.
+        #expect(close(Significance.regularizedIncompleteBeta(a: 1, b: 1, x: 0.37), 0.37))
+        #expect(close(Significance.regularizedIncompleteBeta(a: 7.5, b: 7.5, x: 0.5), 0.5))
+    }
+
+    @Test("Benjamini-Hochberg adjusted p-values")
+    func benjaminiHochberg() {
+        // Sorted 0.005, 0.01, 0.03, 0.04 (m = 4): p·m/rank = 0.02, 0.02, 0.04, 0.04, then running
+        // minimum from the top: 0.02, 0.02, 0.04, 0.04. Back in input order:
+        let q = Significance.benjaminiHochberg([0.01, 0.04, 0.03, 0.005])
+        #expect(zip(q, [0.02, 0.04, 0.04, 0.02]).allSatisfy { close($0, $1) })
+        #expect(Significance.benjaminiHochberg([0.9, 0.5]) == [0.9, 0.9])
+    }
+
+    @Test("The baseline is compared at category and total level, with deltas of B against it")
+    func baseline() {
+        let a = F.sample("4.6.1", [F.snapshot(id: 1, build: "4.6.1", [F.series("etcd", .controlPlane, .cpu, F.constant(0.4))])])
+        let b = F.sample("4.6.8", [F.snapshot(id: 2, build: "4.6.8", [F.series("etcd", .controlPlane, .cpu, F.constant(0.5))])])
+        let k3s = F.sample("v1.26.5+k3s1", distribution: "k3s", [
+            F.snapshot(id: 3, build: "v1.26.5+k3s1", cluster: "edge-k3s-0", distribution: "k3s", [
+                F.series("k3s-server", .controlPlane, .cpu, F.constant(0.1)),
+                F.series("coredns", .networking, .cpu, F.constant(0.01)),
+            ]),
+        ])
+        let c = Comparer.compare(a: a, b: b, baseline: k3s)
+        #expect(c.baseline?.build == "v1.26.5+k3s1")
+        #expect(c.components.allSatisfy { $0.baseline == nil })
+        #expect(!c.components.contains { $0.name == "k3s-server" })
+        let cp = c.categories.first { $0.category == .controlPlane }
+        // 0.5 cores against the baseline's 0.1: +400 %.
+        #expect(close(cp?.deltaPctVsBaseline?.mean, 400))
+        // Total: 0.5 against 0.1 + 0.01 = 0.11.
+        #expect(close(c.total(.cpu)?.deltaPctVsBaseline?.mean, (0.5 - 0.11) / 0.11 * 100))
+        // Networking only in the baseline: no verdict between A and B.
+        let net = c.categories.first { $0.category == .networking }
+        #expect(net?.verdict == .insufficientData)
+        #expect(net?.baseline != nil && net?.a == nil)
+    }
+
+    @Test("Data quality gathers partial snapshots, unmapped members, left-out counts, query sets and no-data")
+    func dataQuality() {
+        let a = F.sample("a", [
+            F.snapshot(
+                id: 1, build: "a", partial: true, warnings: ["store unavailable"], querySetHash: "qs1",
+                leftOut: LeftOutCounts(noVersion: 2, multipleVersions: 1, settling: 3, nonFiniteSamples: 5),
+                noData: ["kube_node_info"],
+                [F.series("etcd", .controlPlane, .cpu, F.constant(0.3)), F.series("other", .other, .cpu, F.constant(0.1), members: ["ns-x", "ns-y"])]),
+        ])
+        let b = F.sample("b", [
+            F.snapshot(
+                id: 2, build: "b", querySetHash: "qs2", leftOut: LeftOutCounts(nonFiniteSamples: 1),
+                [F.series("etcd", .controlPlane, .cpu, F.constant(0.3)), F.series("other", .other, .cpu, F.constant(0.1), members: ["ns-x"])]),
+        ])
+        let c = Comparer.compare(a: a, b: b)
+        let dq = c.dataQuality
+        #expect(dq.partialSnapshots.map(\.snapshotID) == [1])
+        #expect(dq.partialSnapshots.first?.warnings == ["store unavailable"])
+        #expect(dq.unmapped.map(\.member) == ["ns-x", "ns-y"])
+        #expect(dq.unmapped.first?.builds == ["a", "b"])
+        #expect(dq.leftOutSamples == 6)
+        #expect(dq.leftOutTimestamps == 6)
+        #expect(dq.querySetsDiffer)
+        #expect(dq.noData.map(\.query) == ["kube_node_info"])
+        #expect(row(c, "etcd")?.flags == [.partial])
+        #expect(row(c, "etcd")?.verdict == .unchanged)
+        #expect(c.provenance.map(\.snapshotID) == [1, 2])
+        #expect(c.provenance.first?.querierURL == "https://thanos-querier.example:9091")
+    }
+
+    @Test("The periodic report trends each row over the builds and compares the two newest")
+    func periodicModel() {
+        let builds = ["4.6.8", "4.6.9", "4.6.10"]
+        let samples = builds.enumerated().map { i, build in
+            F.sample(build, [F.snapshot(id: Int64(i + 1), build: build, [F.series("etcd", .controlPlane, .cpu, F.constant(0.1 * Double(i + 1)))])])
+        }
+        let r = Reporter.periodic(distribution: "ocp", samples: samples, baseline: nil)
+        #expect(r.newest == "4.6.10")
+        #expect(r.comparison?.a.build == "4.6.9")
+        #expect(r.comparison?.b.build == "4.6.10")
+        let etcd = r.trends.first { $0.level == .component && $0.name == "etcd" }
+        #expect(etcd?.points.map(\.build) == builds)
+        #expect(zip(etcd?.points.compactMap { $0.stats?.summary.mean } ?? [], [0.1, 0.2, 0.3]).allSatisfy { close($0, $1) })
+    }
+}
+
+@Suite("Comparison through a SnapshotStore")
+struct CompareStoreTests {
+    func input(cluster: String, distribution: String = "ocp", build: String, day: Int64, etcd: Double, partial: Bool = false)
+        -> SnapshotInput
+    {
+        let grid = TimeGrid(start: Fixture.start + day * 86_400_000, step: 60_000, count: 4)
+        return SnapshotInput(
+            cluster: cluster, distribution: distribution, build: build, grid: grid, includedTimestamps: 4,
+            querySetHash: "qs1", querierURL: "https://q.example", serverBuild: nil, fedreportVersion: "0.1.0",
+            leftOut: .init(), warnings: partial ? ["partial response"] : [], partial: partial,
+            collectedAt: grid.end + 1000,
+            components: [
+                Fixture.series("etcd", .controlPlane, .cpu, [etcd, etcd, etcd, etcd]),
+                Fixture.series("etcd", .controlPlane, .memory, [200e6, 200e6, 200e6, 200e6]),
+            ],
+            containers: [], noData: [])
+    }
+
+    @Test("compare and periodic load pooled snapshots from a real store")
+    func throughStore() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fedreport-compare-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try SnapshotStore(path: dir.appendingPathComponent("snapshots.db").path)
+        _ = try store.save([
+            input(cluster: "test-cluster-0", build: "4.6.9", day: 0, etcd: 0.30),
+            input(cluster: "test-cluster-1", build: "4.6.9", day: 0, etcd: 0.40),
+            input(cluster: "test-cluster-0", build: "4.6.10", day: 1, etcd: 0.42),
+            input(cluster: "edge-k3s-0", distribution: "k3s", build: "v1.26.5+k3s1", day: 0, etcd: 0.05),
+            input(cluster: "edge-k3s-0", distribution: "k3s", build: "v1.27.1+k3s1", day: 1, etcd: 0.06),
+        ])
+        let c = try Reporter.compare(store: store, a: "4.6.9", b: "4.6.10", baseline: "k3s")
+        // A pools both clusters: mean (0.30·4 + 0.40·4) / 8 = 0.35; B 0.42: +20 %.
+        let etcd = c.components.first { $0.name == "etcd" && $0.resource == .cpu }
+        #expect(abs((etcd?.a?.summary.mean ?? 0) - 0.35) < 1e-12)
+        #expect(abs((etcd?.deltaPct?.mean ?? 0) - 20) < 1e-9)
+        #expect(etcd?.verdict == .regression)
+        #expect(c.a.clusters == ["test-cluster-0", "test-cluster-1"])
+        // Newest k3s by version order.
+        #expect(c.baseline?.build == "v1.27.1+k3s1")
+        let pinned = try Reporter.compare(store: store, a: "4.6.9", b: "4.6.10", baseline: "k3s@v1.26.5+k3s1")
+        #expect(pinned.baseline?.build == "v1.26.5+k3s1")
+
+        // The cluster filter narrows A to one snapshot: 0.30 → 0.42 = +40 %.
+        let filtered = try Reporter.compare(
+            store: store, a: "4.6.9", b: "4.6.10", selection: SnapshotSelection(clusters: ["test-cluster-0"]))
+        #expect(abs((filtered.components.first { $0.name == "etcd" && $0.resource == .cpu }?.deltaPct?.mean ?? 0) - 40) < 1e-9)
+
+        // Known builds of every distribution, in version order (v1.26 < 4.6).
+        #expect(
+            throws: CompareError.unknownBuild(
+                name: "4.7.1", known: ["v1.26.5+k3s1", "v1.27.1+k3s1", "4.6.9", "4.6.10"])
+        ) {
+            try Reporter.compare(store: store, a: "4.7.1", b: "4.6.10")
+        }
+        #expect(
+            CompareError.unknownBuild(name: "4.7.1", known: ["4.6.1", "4.6.8"]).errorDescription?
+                .hasPrefix("Build '4.7.1' has no snapshots. Known builds: 4.6.1, 4.6.8") == true)
+        #expect(throws: CompareError.noSnapshots(build: "4.6.10")) {
+            try Reporter.compare(
+                store: store, a: "4.6.9", b: "4.6.10", selection: SnapshotSelection(clusters: ["test-cluster-1"]))
+        }
+
+        // Version order puts 4.6.10 after 4.6.9 although "4.6.10" < "4.6.9" as text.
+        let report = try Reporter.periodic(store: store, distribution: "ocp", builds: 10, baseline: "k3s")
+        #expect(report.builds == ["4.6.9", "4.6.10"])
+        #expect(report.comparison?.b.build == "4.6.10")
+    }
+}

@@ -1,0 +1,324 @@
+import FedCore
+import Foundation
+import Testing
+
+@testable import FedReports
+
+/// A fixed comparison whose rendering is recorded in Golden/. Values are chosen so every section
+/// has something to show: a regression, an improvement, new and removed components, unmapped
+/// members, a partial snapshot, a baseline, and hostile names.
+enum RenderFixture {
+    typealias F = Fixture
+    static let script = "<script>alert(1)</script>"
+    static let formula = "=HYPERLINK(\"http://x\")"
+    static let generatedAt: TimestampMs = 1_795_771_800_000  // 2026-11-27T09:30Z
+    static let context = RenderContext(generatedAt: generatedAt, version: "0.1.0-golden")
+    static let gib = 1_073_741_824.0
+    static let mib = 1_048_576.0
+
+    static func components(cpuScale: Double, memScale: Double, extra: [ComponentSeries]) -> [ComponentSeries] {
+        [
+            F.series("etcd", .controlPlane, .cpu, F.constant(0.35 * cpuScale)),
+            F.series("etcd", .controlPlane, .memory, F.constant(1.2 * gib * memScale)),
+            F.series("kube-apiserver", .controlPlane, .cpu, F.constant(0.9)),
+            F.series("kube-apiserver", .controlPlane, .memory, F.constant(1.6 * gib)),
+            F.series("ovnkube", .networking, .cpu, F.constant(0.12)),
+            F.series("ovnkube", .networking, .memory, F.constant(300 * mib / memScale)),
+            F.series("prometheus", .monitoring, .cpu, F.constant(0.25)),
+            F.series("prometheus", .monitoring, .memory, F.constant(2.1 * gib)),
+            F.series("other", .other, .cpu, F.constant(0.004), members: [script, "ns-unmapped"]),
+        ] + extra
+    }
+
+    static var comparison: Comparison {
+        let a = F.sample("4.6.1", (1...3).map { i in
+            F.snapshot(
+                id: Int64(i), build: "4.6.1", cluster: "test-cluster-0",
+                leftOut: LeftOutCounts(settling: 2, nonFiniteSamples: 1),
+                components(cpuScale: 1, memScale: 1, extra: [F.series("openshift-sdn", .networking, .cpu, F.constant(0.08))]))
+        })
+        let b = F.sample("4.7.0", (4...5).map { i in
+            F.snapshot(
+                id: Int64(i), build: "4.7.0", cluster: formula, partial: i == 5,
+                warnings: i == 5 ? ["store \(script) unavailable"] : [],
+                components(cpuScale: 1.2, memScale: 1.25, extra: [F.series("new-operator", .operators, .cpu, F.constant(0.03))]))
+        })
+        let k3s = F.sample("v1.26.5+k3s1", distribution: "k3s", [
+            F.snapshot(id: 6, build: "v1.26.5+k3s1", cluster: "edge-k3s-0", distribution: "k3s", [
+                F.series("k3s-server", .controlPlane, .cpu, F.constant(0.08)),
+                F.series("k3s-server", .controlPlane, .memory, F.constant(900 * mib)),
+                F.series("coredns", .networking, .cpu, F.constant(0.004)),
+            ]),
+        ])
+        return Comparer.compare(a: a, b: b, baseline: k3s)
+    }
+
+    static var periodic: PeriodicReport {
+        let builds = ["4.6.8", "4.6.9", "4.6.10"]
+        let samples = builds.enumerated().map { i, build in
+            F.sample(build, [
+                F.snapshot(id: Int64(10 + i), build: build, components(
+                    cpuScale: 1 + 0.1 * Double(i), memScale: 1, extra: i == 0 ? [] : [F.series(script, .operators, .cpu, F.constant(0.02))])),
+            ])
+        }
+        let k3s = F.sample("v1.26.5+k3s1", distribution: "k3s", [
+            F.snapshot(id: 20, build: "v1.26.5+k3s1", cluster: "edge-k3s-0", distribution: "k3s", [
+                F.series("k3s-server", .controlPlane, .cpu, F.constant(0.08)),
+            ]),
+        ])
+        return Reporter.periodic(distribution: "ocp", samples: samples, baseline: k3s)
+    }
+}
+
+@Suite("Rendering")
+struct RenderTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let goldenDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    func templates() throws -> TemplateSet {
+        try TemplateSet.load(folder: Self.repo.appendingPathComponent("templates").path)
+    }
+
+    func checkGolden(_ text: String, _ name: String) throws {
+        let url = Self.goldenDir.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["FEDREPORT_RECORD_GOLDEN"] == "1" {
+            try FileManager.default.createDirectory(at: Self.goldenDir, withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
+            Issue.record("Golden file \(name) is missing; run with FEDREPORT_RECORD_GOLDEN=1 to record it.")
+            return
+        }
+        if expected != text {
+            let got = FileManager.default.temporaryDirectory.appendingPathComponent("golden-\(name)")
+            try? text.write(to: got, atomically: true, encoding: .utf8)
+            Issue.record(
+                "\(name) differs from its golden file; output written to \(got.path). Re-record with FEDREPORT_RECORD_GOLDEN=1 if the change is intended.")
+        }
+    }
+
+    @Test("Markdown and HTML of a fixed comparison match their golden files")
+    func goldenComparison() throws {
+        let t = try templates()
+        let c = RenderFixture.comparison
+        try checkGolden(try MarkdownReportRenderer(templates: t).render(c, context: RenderFixture.context), "compare.md")
+        try checkGolden(try HTMLReportRenderer(templates: t).render(c, context: RenderFixture.context), "compare.html")
+    }
+
+    @Test("Markdown and HTML of a fixed periodic report match their golden files")
+    func goldenPeriodic() throws {
+        let t = try templates()
+        let r = RenderFixture.periodic
+        try checkGolden(try MarkdownReportRenderer(templates: t).render(r, context: RenderFixture.context), "periodic.md")
+        try checkGolden(try HTMLReportRenderer(templates: t).render(r, context: RenderFixture.context), "periodic.html")
+    }
+
+    @Test("Data in HTML is escaped: a member named <script> never appears raw")
+    func htmlEscaping() throws {
+        let t = try templates()
+        let html = try HTMLReportRenderer(templates: t).render(RenderFixture.comparison, context: RenderFixture.context)
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(!html.contains("<script"))
+        #expect(html.contains("=HYPERLINK(&quot;http://x&quot;)"))
+        let periodic = try HTMLReportRenderer(templates: t).render(RenderFixture.periodic, context: RenderFixture.context)
+        #expect(periodic.contains("&lt;script&gt;"))
+        #expect(!periodic.contains("<script"))
+        // Self-contained: nothing is fetched.
+        for page in [html, periodic] {
+            #expect(!page.contains("src="))
+            #expect(!page.contains("<link"))
+            #expect(!page.contains("@import"))
+            #expect(!page.contains("url("))
+        }
+    }
+
+    @Test("Markdown escapes data so it cannot inject HTML or break a table")
+    func markdownEscaping() throws {
+        let md = try MarkdownReportRenderer(templates: try templates()).render(RenderFixture.comparison, context: RenderFixture.context)
+        #expect(md.contains("\\<script\\>alert(1)\\</script\\>"))
+        // Every < is escaped, so GitHub shows it as text instead of parsing HTML.
+        #expect(md.range(of: #"(^|[^\\])<"#, options: .regularExpression) == nil)
+        #expect(markdownEscape("a|b\nc") == "a\\|b c")
+        #expect(md.hasPrefix("# Resource comparison: 4.6.1 → 4.7.0\n\n## Headline\n"))
+    }
+
+    @Test("Templates that switch HTML escaping off are refused")
+    func refusesUnescaped() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fedreport-tpl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in TemplateSet.required {
+            try "{{% CONTENT_TYPE: TEXT}}\n{{title}}\n".write(
+                to: dir.appendingPathComponent("\(name).mustache"), atomically: true, encoding: .utf8)
+        }
+        _ = try TemplateSet.load(folder: dir.path)
+        try "<p>{{{title}}}</p>\n".write(to: dir.appendingPathComponent("report.html.mustache"), atomically: true, encoding: .utf8)
+        #expect(throws: TemplateError.unescapedData(path: dir.appendingPathComponent("report.html.mustache").path, line: 1)) {
+            try TemplateSet.load(folder: dir.path)
+        }
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("report.html.mustache"))
+        #expect(throws: TemplateError.missingTemplate(name: "report.html", folder: dir.path)) {
+            try TemplateSet.load(folder: dir.path)
+        }
+    }
+
+    @Test("CSV is RFC 4180 and neutralises formulas in text cells only")
+    func csv() throws {
+        let c = RenderFixture.comparison
+        var b = c
+        b.b.distribution = RenderFixture.formula
+        let text = CSVRenderer().render(b)
+        let lines = text.components(separatedBy: "\r\n")
+        #expect(lines.first == CSVRenderer.columns.joined(separator: ","))
+        #expect(text.hasSuffix("\r\n"))
+        #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+        // The quote is doubled and the field quoted; the leading = is neutralised.
+        #expect(text.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","))
+        #expect(!text.contains(",=HYPERLINK"))
+        // ovnkube memory: 300 MiB / 1.25 = 240 MiB in B against 300 MiB: −20 %, a plain number.
+        let ovn = try #require(lines.first { $0.hasPrefix("component,ovnkube,networking,memory,bytes,b,") })
+        let cells = ovn.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(cells.count == CSVRenderer.columns.count)
+        let delta = try #require(Double(cells[17]))
+        #expect(abs(delta - -20) < 1e-9)
+        #expect(cells[17].hasPrefix("-"))
+        #expect(cells[20] == "improvement")
+        // Three rows (a, b, baseline) per category row, two per component row.
+        let components = c.components.count
+        let others = c.categories.count + c.totals.count
+        #expect(lines.count == 1 + 2 * components + 3 * others + 1)
+        #expect(CSVRenderer.neutralise("-x") == "'-x")
+        #expect(CSVRenderer.neutralise("@x") == "'@x")
+        #expect(CSVRenderer.neutralise("\tx") == "'\tx")
+        #expect(CSVRenderer.neutralise("x=1") == "x=1")
+        #expect(CSVRenderer.field("a\nb") == "\"a\nb\"")
+    }
+
+    @Test("JSON has exactly the documented keys, null sides and no NaN")
+    func json() throws {
+        let c = RenderFixture.comparison
+        let text = JSONRenderer().render(c)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["a", "b", "baseline", "components", "categories", "totals", "data_quality"])
+        let a = try #require(object["a"] as? [String: Any])
+        #expect(a["build"] as? String == "4.6.1")
+        #expect(a["snapshots"] as? Int == 3)
+        #expect(a["clusters"] as? [String] == ["test-cluster-0"])
+        let components = try #require(object["components"] as? [[String: Any]])
+        let newOperator = try #require(components.first { $0["component"] as? String == "new-operator" })
+        #expect(newOperator["a"] is NSNull)
+        #expect(newOperator["delta_pct"] is NSNull)
+        #expect(newOperator["verdict"] as? String == "new")
+        let etcd = try #require(components.first { $0["component"] as? String == "etcd" && $0["resource"] as? String == "cpu" })
+        for key in ["component", "category", "resource", "unit", "a", "b", "delta_pct", "verdict"] {
+            #expect(etcd[key] != nil, "component row lacks \(key)")
+        }
+        let side = try #require(etcd["a"] as? [String: Any])
+        for key in ["mean", "p50", "p95", "p99", "max", "min", "samples", "coverage", "snapshots"] {
+            #expect(side[key] != nil, "side lacks \(key)")
+        }
+        // 0.35 → 0.42 cores: +20 %.
+        let delta = try #require(etcd["delta_pct"] as? [String: Any])
+        #expect(abs((delta["mean"] as? Double ?? 0) - 20) < 1e-9)
+        #expect(etcd["unit"] as? String == "cores")
+        let totals = try #require(object["totals"] as? [[String: Any]])
+        #expect(totals.map { $0["resource"] as? String } == ["cpu", "memory"])
+        #expect(totals.first?["baseline"] is [String: Any])
+        let dq = try #require(object["data_quality"] as? [String: Any])
+        for key in ["partial_snapshots", "low_coverage", "unmapped", "left_out_samples"] {
+            #expect(dq[key] != nil, "data_quality lacks \(key)")
+        }
+        #expect(dq["left_out_samples"] as? Int == 3)
+        // No bare NaN or infinity tokens (JSONSerialization above would have refused them too).
+        #expect(text.range(of: #"[:\[,]\s*-?(nan|NaN|inf|Infinity)"#, options: .regularExpression) == nil)
+
+        // Without a baseline, `baseline` is null at the top and on category and total rows.
+        var noBase = c
+        noBase.baseline = nil
+        for i in noBase.categories.indices { noBase.categories[i].baseline = nil }
+        let bare = try #require(
+            try JSONSerialization.jsonObject(with: Data(JSONRenderer().render(noBase).utf8)) as? [String: Any])
+        #expect(bare["baseline"] is NSNull)
+        #expect((bare["categories"] as? [[String: Any]])?.first?["baseline"] is NSNull)
+    }
+
+    @Test("JSON numbers and strings")
+    func jsonEncoding() {
+        #expect(JSONValue.object([("x", .num(.nan)), ("y", .num(1.5)), ("z", .string("a\"\n\u{01}"))]).serialized()
+            == "{\n  \"x\": null,\n  \"y\": 1.5,\n  \"z\": \"a\\\"\\n\\u0001\"\n}\n")
+        #expect(JSONValue.format(5760) == "5760")
+        #expect(JSONValue.format(0.35) == "0.35")
+    }
+
+    @Test("Human units")
+    func units() {
+        #expect(Units.cpu(0.35) == "350 m")
+        #expect(Units.cpu(0.0045) == "4.5 m")
+        #expect(Units.cpu(1.25) == "1.25 cores")
+        #expect(Units.cpu(0.9996) == "1.00 cores")
+        #expect(Units.memory(512.3 * 1_048_576) == "512.3 MiB")
+        #expect(Units.memory(1.42 * 1_073_741_824) == "1.42 GiB")
+        #expect(Units.deltaPct(20) == "+20.0 %")
+        #expect(Units.deltaPct(-3.04) == "-3.0 %")
+        #expect(Units.deltaPct(-0.01) == "+0.0 %")
+        #expect(Units.deltaPct(nil) == "n/a")
+        #expect(Units.fileStamp(RenderFixture.generatedAt) == "20261127T0930Z")
+    }
+
+    @Test("Reports are written atomically under names carrying both builds and the UTC time")
+    func writer() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fedreport-out-\(UUID().uuidString)/reports")
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        let base = ReportWriter.comparisonBaseName(a: "4.6.1", b: "4.6.8", at: RenderFixture.generatedAt)
+        #expect(base == "compare-4.6.1_vs_4.6.8-20261127T0930Z")
+        #expect(ReportWriter.periodicBaseName(distribution: "ocp", newest: "4.6.16", at: RenderFixture.generatedAt)
+            == "report-ocp-4.6.16-20261127T0930Z")
+        #expect(ReportWriter.safe("../x/y") == "_._x_y")
+        let paths = try ReportWriter.write([(.md, "# hi\n"), (.json, "{}\n")], folder: dir.path, baseName: base)
+        #expect(paths.map { ($0 as NSString).lastPathComponent } == ["\(base).md", "\(base).json"])
+        #expect(try String(contentsOfFile: paths[0], encoding: .utf8) == "# hi\n")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+        // A folder under a regular file cannot be created (this holds for root too).
+        let bad = paths[0] + "/sub"
+        #expect(throws: ReportWriteError.self) { try ReportWriter.write([(.md, "x")], folder: bad, baseName: base) }
+        do {
+            try ReportWriter.write([(.md, "x")], folder: bad, baseName: base)
+        } catch {
+            #expect(error.localizedDescription.contains(bad))
+        }
+    }
+
+    @Test("Formats parse from a comma-separated list")
+    func formats() throws {
+        #expect(try ReportFormat.parseList("md, html,csv,json,md") == [.md, .html, .csv, .json])
+        #expect(throws: ReportFormatError.unknown("pdf")) { try ReportFormat.parseList("md,pdf") }
+    }
+
+    @Test("The resource locator finds the repository's templates from .build/debug")
+    func locator() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("fedreport-loc-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let exe = root.appendingPathComponent(".build/debug/fedreport")
+        try FileManager.default.createDirectory(at: exe.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("templates"), withIntermediateDirectories: true)
+        try "x".write(to: root.appendingPathComponent("templates/report.md.mustache"), atomically: true, encoding: .utf8)
+        let found = TemplateSet.shippedFolder(env: [:], executablePath: exe.path)
+        #expect(found == root.appendingPathComponent("templates").standardizedFileURL.path)
+        // FEDREPORT_HOME wins.
+        let home = root.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: home.appendingPathComponent("templates"), withIntermediateDirectories: true)
+        try "x".write(to: home.appendingPathComponent("templates/report.md.mustache"), atomically: true, encoding: .utf8)
+        #expect(TemplateSet.shippedFolder(env: ["FEDREPORT_HOME": home.path], executablePath: exe.path)
+            == home.appendingPathComponent("templates").standardizedFileURL.path)
+        // An install prefix: <prefix>/bin/fedreport finds <prefix>/share/fedreport/templates.
+        let prefix = root.appendingPathComponent("prefix")
+        let share = prefix.appendingPathComponent("share/fedreport/templates")
+        try FileManager.default.createDirectory(at: share, withIntermediateDirectories: true)
+        try "x".write(to: share.appendingPathComponent("report.md.mustache"), atomically: true, encoding: .utf8)
+        #expect(ResourceLocator.find("templates/report.md.mustache", env: [:], executablePath: prefix.appendingPathComponent("bin/fedreport").path)
+            == share.appendingPathComponent("report.md.mustache").standardizedFileURL.path)
+    }
+}
