@@ -36,11 +36,12 @@ struct TransportFailure: Error {
     var message: String
     var bytesReceived: Int
     var isTimeout: Bool { code == Int(CURLE_OPERATION_TIMEDOUT.rawValue) }
-    /// Failures a retry may cure: refused, reset, dropped, DNS hiccups.
+    /// Failures a retry may cure: refused, reset, dropped, DNS hiccups. A body shorter than its
+    /// Content-Length is not among them: that is reported, never silently retried.
     var isRetryable: Bool {
         let retryable: [CURLcode] = [
             CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_RECV_ERROR,
-            CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM,
+            CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_HTTP2, CURLE_HTTP2_STREAM,
         ]
         return retryable.contains { Int($0.rawValue) == code }
     }

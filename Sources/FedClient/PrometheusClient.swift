@@ -56,7 +56,7 @@ public final class PrometheusClient: @unchecked Sendable {
         while url.hasSuffix("/") { url.removeLast() }
         baseURL = url
         var o = TransportOptions()
-        o.bearerToken = try PrometheusClient.loadToken(file: querier.bearerTokenFile, environment: environment)
+        o.bearerToken = try PrometheusClient.loadToken(file: querier.bearerTokenFile, inline: querier.bearerToken, environment: environment)
         o.caFile = querier.caFile
         o.clientCertFile = querier.clientCertFile
         o.clientKeyFile = querier.clientKeyFile
@@ -85,10 +85,13 @@ public final class PrometheusClient: @unchecked Sendable {
         }
     }
 
-    /// The token from `file`, else from `FEDREPORT_TOKEN`, else none. Never logged.
-    static func loadToken(file: String?, environment: [String: String]) throws -> String? {
+    /// The token from `file`, else the configuration, else `FEDREPORT_TOKEN`, else none. Never
+    /// logged, never passed on a command line.
+    static func loadToken(file: String?, inline: String?, environment: [String: String]) throws -> String? {
         var token: String?
-        if let file {
+        if let inline {
+            token = inline
+        } else if let file {
             do {
                 token = try String(contentsOfFile: file, encoding: .utf8)
             } catch {

@@ -25,6 +25,12 @@ public enum QueryError: Error, LocalizedError, Sendable {
         }
     }
 
+    /// The run's deadline passed: what completed is kept as partial.
+    public var isDeadline: Bool {
+        if case .deadlineExceeded = self { return true }
+        return false
+    }
+
     /// Whether a retry may succeed.
     public var isRetryable: Bool {
         switch self {

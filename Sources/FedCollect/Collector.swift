@@ -184,8 +184,9 @@ public final class Collector: @unchecked Sendable {
                     if outcome.histogramPoints > 0 {
                         logger.info("\(plan.name) \(query.name): skipped \(outcome.histogramPoints) native-histogram samples")
                     }
-                } catch let error as QueryError where error.isRetryable {
-                    // The retries are spent: keep the other queries' data, mark the snapshots partial.
+                } catch let error as QueryError where error.isRetryable || error.isDeadline {
+                    // The retries are spent, or the run's deadline passed: keep the other
+                    // queries' data and mark the snapshots partial.
                     result.failures.append("\(query.name): \(error.localizedDescription)")
                     progress?.finished(query: query.name, cluster: plan.name)
                     continue
@@ -211,6 +212,8 @@ public final class Collector: @unchecked Sendable {
                         noData: noData))
             }
             result.warnings += warnings
+        } catch let error as QueryError where error.isDeadline {
+            result.failures.append("build timeline: \(error.localizedDescription)")
         } catch let error as QueryError {
             result.fatal = error
         } catch {

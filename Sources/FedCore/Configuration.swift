@@ -19,6 +19,8 @@ public struct Configuration: Sendable, Equatable {
     public struct Querier: Sendable, Equatable {
         public var url = "http://localhost:9090"
         public var bearerTokenFile: String?
+        /// A token written into the configuration itself; prefer `bearer_token_file`.
+        public var bearerToken: String?
         public var caFile: String?
         public var clientCertFile: String?
         public var clientKeyFile: String?
@@ -95,12 +97,13 @@ public struct Configuration: Sendable, Equatable {
         try root.checkKeys(["querier", "database", "collect", "clusters", "components", "queries", "report"])
         if let q = try root.object("querier") {
             try q.checkKeys([
-                "url", "bearer_token_file", "ca_file", "client_cert_file", "client_key_file",
+                "url", "bearer_token_file", "bearer_token", "ca_file", "client_cert_file", "client_key_file",
                 "insecure_skip_tls_verify", "headers", "timeout", "connect_timeout", "max_concurrency",
                 "retries", "chunk", "thanos",
             ])
             querier.url = try q.string("url") ?? querier.url
             querier.bearerTokenFile = try q.string("bearer_token_file")
+            querier.bearerToken = try q.string("bearer_token")
             querier.caFile = try q.string("ca_file")
             querier.clientCertFile = try q.string("client_cert_file")
             querier.clientKeyFile = try q.string("client_key_file")
@@ -166,6 +169,11 @@ public struct Configuration: Sendable, Equatable {
             throw ConfigurationError.invalidValue(
                 path: source, key: "querier.url", value: querier.url,
                 expected: "an http:// or https:// URL such as https://thanos-querier.example.com")
+        }
+        if querier.bearerToken != nil && querier.bearerTokenFile != nil {
+            throw ConfigurationError.invalidValue(
+                path: source, key: "querier.bearer_token", value: "(hidden)",
+                expected: "either bearer_token or bearer_token_file, not both")
         }
         if (querier.clientCertFile == nil) != (querier.clientKeyFile == nil) {
             throw ConfigurationError.invalidValue(

@@ -62,7 +62,7 @@ struct GlobalOptions: ParsableArguments {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: configPath),
             let mode = attributes[.posixPermissions] as? Int, mode & 0o044 != 0,
             let text = try? String(contentsOfFile: configPath, encoding: .utf8),
-            text.range(of: #"(?im)^\s*(bearer_token|token|password)\s*:"#, options: .regularExpression) != nil
+            text.range(of: #"(?im)^\s*(bearer_token|token|password)\s*:\s*\S"#, options: .regularExpression) != nil
         else { return }
         printError("warning: \(configPath) seems to hold a secret and is readable by other users; chmod 600 it, or use querier.bearer_token_file.")
     }
