@@ -46,7 +46,8 @@ public enum ResourceLocator {
         #endif
         if let path = Bundle.main.executablePath { return (path as NSString).resolvingSymlinksInPath }
         guard let first = CommandLine.arguments.first, first.contains("/") else { return nil }
-        let absolute = first.hasPrefix("/")
+        let absolute =
+            first.hasPrefix("/")
             ? first : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(first)
         return (absolute as NSString).resolvingSymlinksInPath
     }

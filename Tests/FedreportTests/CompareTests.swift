@@ -72,14 +72,26 @@ struct CompareTests {
 
     @Test("A +3 % change is unchanged; a −20 % change is an improvement")
     func smallChangeAndImprovement() {
-        let a = F.sample("a", [F.snapshot(id: 1, build: "a", [
-            F.series("apiserver", .controlPlane, .cpu, F.constant(1.0)),
-            F.series("ovn", .networking, .memory, F.constant(1_000 * 1_048_576)),
-        ])])
-        let b = F.sample("b", [F.snapshot(id: 2, build: "b", [
-            F.series("apiserver", .controlPlane, .cpu, F.constant(1.03)),
-            F.series("ovn", .networking, .memory, F.constant(800 * 1_048_576)),
-        ])])
+        let a = F.sample(
+            "a",
+            [
+                F.snapshot(
+                    id: 1, build: "a",
+                    [
+                        F.series("apiserver", .controlPlane, .cpu, F.constant(1.0)),
+                        F.series("ovn", .networking, .memory, F.constant(1_000 * 1_048_576)),
+                    ])
+            ])
+        let b = F.sample(
+            "b",
+            [
+                F.snapshot(
+                    id: 2, build: "b",
+                    [
+                        F.series("apiserver", .controlPlane, .cpu, F.constant(1.03)),
+                        F.series("ovn", .networking, .memory, F.constant(800 * 1_048_576)),
+                    ])
+            ])
         let c = Comparer.compare(a: a, b: b)
         #expect(close(row(c, "apiserver")?.deltaPct?.mean, 3.0))
         #expect(row(c, "apiserver")?.verdict == .unchanged)
@@ -100,12 +112,24 @@ struct CompareTests {
 
     @Test("Components on one side only are new or removed, with the other side nil")
     func newAndRemoved() {
-        let a = F.sample("a", [F.snapshot(id: 1, build: "a", [
-            F.series("etcd", .controlPlane, .cpu, F.constant(0.3)), F.series("sdn", .networking, .cpu, F.constant(0.2)),
-        ])])
-        let b = F.sample("b", [F.snapshot(id: 2, build: "b", [
-            F.series("etcd", .controlPlane, .cpu, F.constant(0.3)), F.series("ovn", .networking, .cpu, F.constant(0.25)),
-        ])])
+        let a = F.sample(
+            "a",
+            [
+                F.snapshot(
+                    id: 1, build: "a",
+                    [
+                        F.series("etcd", .controlPlane, .cpu, F.constant(0.3)), F.series("sdn", .networking, .cpu, F.constant(0.2)),
+                    ])
+            ])
+        let b = F.sample(
+            "b",
+            [
+                F.snapshot(
+                    id: 2, build: "b",
+                    [
+                        F.series("etcd", .controlPlane, .cpu, F.constant(0.3)), F.series("ovn", .networking, .cpu, F.constant(0.25)),
+                    ])
+            ])
         let c = Comparer.compare(a: a, b: b)
         #expect(row(c, "ovn")?.verdict == .new)
         #expect(row(c, "ovn")?.a == nil)
@@ -119,16 +143,28 @@ struct CompareTests {
 
     @Test("A side whose series has no sample is insufficient-data; low coverage is insufficient below 50 %")
     func insufficientData() {
-        let a = F.sample("a", [F.snapshot(id: 1, build: "a", [
-            F.series("dns", .networking, .cpu, [.nan, .nan, .nan, .nan]),
-            F.series("etcd", .controlPlane, .cpu, [0.3, .nan, .nan, .nan]),
-            F.series("router", .networking, .cpu, [0.1, 0.1, 0.1, .nan]),
-        ])])
-        let b = F.sample("b", [F.snapshot(id: 2, build: "b", [
-            F.series("dns", .networking, .cpu, F.constant(0.1)),
-            F.series("etcd", .controlPlane, .cpu, F.constant(0.6)),
-            F.series("router", .networking, .cpu, F.constant(0.2)),
-        ])])
+        let a = F.sample(
+            "a",
+            [
+                F.snapshot(
+                    id: 1, build: "a",
+                    [
+                        F.series("dns", .networking, .cpu, [.nan, .nan, .nan, .nan]),
+                        F.series("etcd", .controlPlane, .cpu, [0.3, .nan, .nan, .nan]),
+                        F.series("router", .networking, .cpu, [0.1, 0.1, 0.1, .nan]),
+                    ])
+            ])
+        let b = F.sample(
+            "b",
+            [
+                F.snapshot(
+                    id: 2, build: "b",
+                    [
+                        F.series("dns", .networking, .cpu, F.constant(0.1)),
+                        F.series("etcd", .controlPlane, .cpu, F.constant(0.6)),
+                        F.series("router", .networking, .cpu, F.constant(0.2)),
+                    ])
+            ])
         let c = Comparer.compare(a: a, b: b)
         #expect(row(c, "dns")?.verdict == .insufficientData)
         #expect(row(c, "dns")?.a == nil)
@@ -147,10 +183,12 @@ struct CompareTests {
         // Concatenated and sorted: 1 2 3 4 5 6 7 8 9 10 (n = 10).
         // p95: rank 0.95·9 = 8.55 → 9 + 0.55·(10 − 9) = 9.55. p50: rank 4.5 → 5.5. Mean 55/10 = 5.5.
         // Coverage 10 / (5 + 6).
-        let a = F.sample("a", [
-            F.snapshot(id: 1, build: "a", [F.series("etcd", .controlPlane, .cpu, [1, .nan, 3, 5, 2])]),
-            F.snapshot(id: 2, build: "a", [F.series("etcd", .controlPlane, .cpu, [10, 4, 6, 8, 7, 9])]),
-        ])
+        let a = F.sample(
+            "a",
+            [
+                F.snapshot(id: 1, build: "a", [F.series("etcd", .controlPlane, .cpu, [1, .nan, 3, 5, 2])]),
+                F.snapshot(id: 2, build: "a", [F.series("etcd", .controlPlane, .cpu, [10, 4, 6, 8, 7, 9])]),
+            ])
         let b = F.sample("b", [F.snapshot(id: 3, build: "b", [F.series("etcd", .controlPlane, .cpu, F.constant(5.5, 5))])])
         let c = Comparer.compare(a: a, b: b)
         let s = row(c, "etcd")?.a
@@ -169,12 +207,18 @@ struct CompareTests {
 
     @Test("Category and total series are sums of the components of each snapshot, then pooled")
     func categorySums() {
-        let a = F.sample("a", [F.snapshot(id: 1, build: "a", [
-            F.series("etcd", .controlPlane, .cpu, [1, 2, .nan]),
-            F.series("apiserver", .controlPlane, .cpu, [3, .nan, .nan]),
-            F.series("ovn", .networking, .cpu, [1, 1, 1]),
-            F.series("etcd", .controlPlane, .memory, [100, 100, 100]),
-        ])])
+        let a = F.sample(
+            "a",
+            [
+                F.snapshot(
+                    id: 1, build: "a",
+                    [
+                        F.series("etcd", .controlPlane, .cpu, [1, 2, .nan]),
+                        F.series("apiserver", .controlPlane, .cpu, [3, .nan, .nan]),
+                        F.series("ovn", .networking, .cpu, [1, 1, 1]),
+                        F.series("etcd", .controlPlane, .memory, [100, 100, 100]),
+                    ])
+            ])
         let c = Comparer.compare(a: a, b: a)
         let cp = c.categories.first { $0.category == .controlPlane && $0.resource == .cpu }?.a
         // control-plane: [1+3, 2, NaN] = [4, 2]: mean 3, max 4, 2 samples of 3.
@@ -192,12 +236,16 @@ struct CompareTests {
 
     /// Three snapshots a side whose series are constant at the given means.
     func threeByThree(_ aMeans: [Double], _ bMeans: [Double]) -> Comparison {
-        let a = F.sample("a", aMeans.enumerated().map { i, m in
-            F.snapshot(id: Int64(i + 1), build: "a", cluster: "c\(i)", [F.series("etcd", .controlPlane, .cpu, F.constant(m))])
-        })
-        let b = F.sample("b", bMeans.enumerated().map { i, m in
-            F.snapshot(id: Int64(i + 11), build: "b", cluster: "c\(i)", [F.series("etcd", .controlPlane, .cpu, F.constant(m))])
-        })
+        let a = F.sample(
+            "a",
+            aMeans.enumerated().map { i, m in
+                F.snapshot(id: Int64(i + 1), build: "a", cluster: "c\(i)", [F.series("etcd", .controlPlane, .cpu, F.constant(m))])
+            })
+        let b = F.sample(
+            "b",
+            bMeans.enumerated().map { i, m in
+                F.snapshot(id: Int64(i + 11), build: "b", cluster: "c\(i)", [F.series("etcd", .controlPlane, .cpu, F.constant(m))])
+            })
         return Comparer.compare(a: a, b: b)
     }
 
@@ -263,12 +311,16 @@ struct CompareTests {
     func baseline() {
         let a = F.sample("4.6.1", [F.snapshot(id: 1, build: "4.6.1", [F.series("etcd", .controlPlane, .cpu, F.constant(0.4))])])
         let b = F.sample("4.6.8", [F.snapshot(id: 2, build: "4.6.8", [F.series("etcd", .controlPlane, .cpu, F.constant(0.5))])])
-        let k3s = F.sample("v1.26.5+k3s1", distribution: "k3s", [
-            F.snapshot(id: 3, build: "v1.26.5+k3s1", cluster: "edge-k3s-0", distribution: "k3s", [
-                F.series("k3s-server", .controlPlane, .cpu, F.constant(0.1)),
-                F.series("coredns", .networking, .cpu, F.constant(0.01)),
-            ]),
-        ])
+        let k3s = F.sample(
+            "v1.26.5+k3s1", distribution: "k3s",
+            [
+                F.snapshot(
+                    id: 3, build: "v1.26.5+k3s1", cluster: "edge-k3s-0", distribution: "k3s",
+                    [
+                        F.series("k3s-server", .controlPlane, .cpu, F.constant(0.1)),
+                        F.series("coredns", .networking, .cpu, F.constant(0.01)),
+                    ])
+            ])
         let c = Comparer.compare(a: a, b: b, baseline: k3s)
         #expect(c.baseline?.build == "v1.26.5+k3s1")
         #expect(c.components.allSatisfy { $0.baseline == nil })
@@ -286,18 +338,28 @@ struct CompareTests {
 
     @Test("Data quality gathers partial snapshots, unmapped members, left-out counts, query sets and no-data")
     func dataQuality() {
-        let a = F.sample("a", [
-            F.snapshot(
-                id: 1, build: "a", partial: true, warnings: ["store unavailable"], querySetHash: "qs1",
-                leftOut: LeftOutCounts(noVersion: 2, multipleVersions: 1, settling: 3, nonFiniteSamples: 5),
-                noData: ["kube_node_info"],
-                [F.series("etcd", .controlPlane, .cpu, F.constant(0.3)), F.series("other", .other, .cpu, F.constant(0.1), members: ["ns-x", "ns-y"])]),
-        ])
-        let b = F.sample("b", [
-            F.snapshot(
-                id: 2, build: "b", querySetHash: "qs2", leftOut: LeftOutCounts(nonFiniteSamples: 1),
-                [F.series("etcd", .controlPlane, .cpu, F.constant(0.3)), F.series("other", .other, .cpu, F.constant(0.1), members: ["ns-x"])]),
-        ])
+        let a = F.sample(
+            "a",
+            [
+                F.snapshot(
+                    id: 1, build: "a", partial: true, warnings: ["store unavailable"], querySetHash: "qs1",
+                    leftOut: LeftOutCounts(noVersion: 2, multipleVersions: 1, settling: 3, nonFiniteSamples: 5),
+                    noData: ["kube_node_info"],
+                    [
+                        F.series("etcd", .controlPlane, .cpu, F.constant(0.3)),
+                        F.series("other", .other, .cpu, F.constant(0.1), members: ["ns-x", "ns-y"]),
+                    ])
+            ])
+        let b = F.sample(
+            "b",
+            [
+                F.snapshot(
+                    id: 2, build: "b", querySetHash: "qs2", leftOut: LeftOutCounts(nonFiniteSamples: 1),
+                    [
+                        F.series("etcd", .controlPlane, .cpu, F.constant(0.3)),
+                        F.series("other", .other, .cpu, F.constant(0.1), members: ["ns-x"]),
+                    ])
+            ])
         let c = Comparer.compare(a: a, b: b)
         let dq = c.dataQuality
         #expect(dq.partialSnapshots.map(\.snapshotID) == [1])
@@ -318,7 +380,9 @@ struct CompareTests {
     func periodicModel() {
         let builds = ["4.6.8", "4.6.9", "4.6.10"]
         let samples = builds.enumerated().map { i, build in
-            F.sample(build, [F.snapshot(id: Int64(i + 1), build: build, [F.series("etcd", .controlPlane, .cpu, F.constant(0.1 * Double(i + 1)))])])
+            F.sample(
+                build,
+                [F.snapshot(id: Int64(i + 1), build: build, [F.series("etcd", .controlPlane, .cpu, F.constant(0.1 * Double(i + 1)))])])
         }
         let r = Reporter.periodic(distribution: "ocp", samples: samples, baseline: nil)
         #expect(r.newest == "4.6.10")
@@ -332,7 +396,9 @@ struct CompareTests {
 
 @Suite("Comparison through a SnapshotStore")
 struct CompareStoreTests {
-    func input(cluster: String, distribution: String = "ocp", build: String, day: Int64, etcd: Double, partial: Bool = false)
+    func input(
+        cluster: String, distribution: String = "ocp", build: String, day: Int64, etcd: Double, partial: Bool = false
+    )
         -> SnapshotInput
     {
         let grid = TimeGrid(start: Fixture.start + day * 86_400_000, step: 60_000, count: 4)

@@ -31,41 +31,58 @@ enum RenderFixture {
     }
 
     static var comparison: Comparison {
-        let a = F.sample("4.6.1", (1...3).map { i in
-            F.snapshot(
-                id: Int64(i), build: "4.6.1", cluster: "test-cluster-0",
-                leftOut: LeftOutCounts(settling: 2, nonFiniteSamples: 1),
-                components(cpuScale: 1, memScale: 1, extra: [F.series("openshift-sdn", .networking, .cpu, F.constant(0.08))]))
-        })
-        let b = F.sample("4.7.0", (4...5).map { i in
-            F.snapshot(
-                id: Int64(i), build: "4.7.0", cluster: formula, partial: i == 5,
-                warnings: i == 5 ? ["store \(script) unavailable"] : [],
-                components(cpuScale: 1.2, memScale: 1.25, extra: [F.series("new-operator", .operators, .cpu, F.constant(0.03))]))
-        })
-        let k3s = F.sample("v1.26.5+k3s1", distribution: "k3s", [
-            F.snapshot(id: 6, build: "v1.26.5+k3s1", cluster: "edge-k3s-0", distribution: "k3s", [
-                F.series("k3s-server", .controlPlane, .cpu, F.constant(0.08)),
-                F.series("k3s-server", .controlPlane, .memory, F.constant(900 * mib)),
-                F.series("coredns", .networking, .cpu, F.constant(0.004)),
-            ]),
-        ])
+        let a = F.sample(
+            "4.6.1",
+            (1...3).map { i in
+                F.snapshot(
+                    id: Int64(i), build: "4.6.1", cluster: "test-cluster-0",
+                    leftOut: LeftOutCounts(settling: 2, nonFiniteSamples: 1),
+                    components(cpuScale: 1, memScale: 1, extra: [F.series("openshift-sdn", .networking, .cpu, F.constant(0.08))]))
+            })
+        let b = F.sample(
+            "4.7.0",
+            (4...5).map { i in
+                F.snapshot(
+                    id: Int64(i), build: "4.7.0", cluster: formula, partial: i == 5,
+                    warnings: i == 5 ? ["store \(script) unavailable"] : [],
+                    components(cpuScale: 1.2, memScale: 1.25, extra: [F.series("new-operator", .operators, .cpu, F.constant(0.03))]))
+            })
+        let k3s = F.sample(
+            "v1.26.5+k3s1", distribution: "k3s",
+            [
+                F.snapshot(
+                    id: 6, build: "v1.26.5+k3s1", cluster: "edge-k3s-0", distribution: "k3s",
+                    [
+                        F.series("k3s-server", .controlPlane, .cpu, F.constant(0.08)),
+                        F.series("k3s-server", .controlPlane, .memory, F.constant(900 * mib)),
+                        F.series("coredns", .networking, .cpu, F.constant(0.004)),
+                    ])
+            ])
         return Comparer.compare(a: a, b: b, baseline: k3s)
     }
 
     static var periodic: PeriodicReport {
         let builds = ["4.6.8", "4.6.9", "4.6.10"]
         let samples = builds.enumerated().map { i, build in
-            F.sample(build, [
-                F.snapshot(id: Int64(10 + i), build: build, components(
-                    cpuScale: 1 + 0.1 * Double(i), memScale: 1, extra: i == 0 ? [] : [F.series(script, .operators, .cpu, F.constant(0.02))])),
-            ])
+            F.sample(
+                build,
+                [
+                    F.snapshot(
+                        id: Int64(10 + i), build: build,
+                        components(
+                            cpuScale: 1 + 0.1 * Double(i), memScale: 1,
+                            extra: i == 0 ? [] : [F.series(script, .operators, .cpu, F.constant(0.02))]))
+                ])
         }
-        let k3s = F.sample("v1.26.5+k3s1", distribution: "k3s", [
-            F.snapshot(id: 20, build: "v1.26.5+k3s1", cluster: "edge-k3s-0", distribution: "k3s", [
-                F.series("k3s-server", .controlPlane, .cpu, F.constant(0.08)),
-            ]),
-        ])
+        let k3s = F.sample(
+            "v1.26.5+k3s1", distribution: "k3s",
+            [
+                F.snapshot(
+                    id: 20, build: "v1.26.5+k3s1", cluster: "edge-k3s-0", distribution: "k3s",
+                    [
+                        F.series("k3s-server", .controlPlane, .cpu, F.constant(0.08))
+                    ])
+            ])
         return Reporter.periodic(distribution: "ocp", samples: samples, baseline: k3s)
     }
 }
@@ -95,7 +112,8 @@ struct RenderTests {
             let got = FileManager.default.temporaryDirectory.appendingPathComponent("golden-\(name)")
             try? text.write(to: got, atomically: true, encoding: .utf8)
             Issue.record(
-                "\(name) differs from its golden file; output written to \(got.path). Re-record with FEDREPORT_RECORD_GOLDEN=1 if the change is intended.")
+                "\(name) differs from its golden file; output written to \(got.path). Re-record with FEDREPORT_RECORD_GOLDEN=1 if the change is intended."
+            )
         }
     }
 
@@ -246,8 +264,9 @@ struct RenderTests {
 
     @Test("JSON numbers and strings")
     func jsonEncoding() {
-        #expect(JSONValue.object([("x", .num(.nan)), ("y", .num(1.5)), ("z", .string("a\"\n\u{01}"))]).serialized()
-            == "{\n  \"x\": null,\n  \"y\": 1.5,\n  \"z\": \"a\\\"\\n\\u0001\"\n}\n")
+        #expect(
+            JSONValue.object([("x", .num(.nan)), ("y", .num(1.5)), ("z", .string("a\"\n\u{01}"))]).serialized()
+                == "{\n  \"x\": null,\n  \"y\": 1.5,\n  \"z\": \"a\\\"\\n\\u0001\"\n}\n")
         #expect(JSONValue.format(5760) == "5760")
         #expect(JSONValue.format(0.35) == "0.35")
     }
@@ -273,8 +292,9 @@ struct RenderTests {
         defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
         let base = ReportWriter.comparisonBaseName(a: "4.6.1", b: "4.6.8", at: RenderFixture.generatedAt)
         #expect(base == "compare-4.6.1_vs_4.6.8-20261127T0930Z")
-        #expect(ReportWriter.periodicBaseName(distribution: "ocp", newest: "4.6.16", at: RenderFixture.generatedAt)
-            == "report-ocp-4.6.16-20261127T0930Z")
+        #expect(
+            ReportWriter.periodicBaseName(distribution: "ocp", newest: "4.6.16", at: RenderFixture.generatedAt)
+                == "report-ocp-4.6.16-20261127T0930Z")
         #expect(ReportWriter.safe("../x/y") == "_._x_y")
         let paths = try ReportWriter.write([(.md, "# hi\n"), (.json, "{}\n")], folder: dir.path, baseName: base)
         #expect(paths.map { ($0 as NSString).lastPathComponent } == ["\(base).md", "\(base).json"])
@@ -311,14 +331,37 @@ struct RenderTests {
         let home = root.appendingPathComponent("home")
         try FileManager.default.createDirectory(at: home.appendingPathComponent("templates"), withIntermediateDirectories: true)
         try "x".write(to: home.appendingPathComponent("templates/report.md.mustache"), atomically: true, encoding: .utf8)
-        #expect(TemplateSet.shippedFolder(env: ["FEDREPORT_HOME": home.path], executablePath: exe.path)
-            == home.appendingPathComponent("templates").standardizedFileURL.path)
+        #expect(
+            TemplateSet.shippedFolder(env: ["FEDREPORT_HOME": home.path], executablePath: exe.path)
+                == home.appendingPathComponent("templates").standardizedFileURL.path)
         // An install prefix: <prefix>/bin/fedreport finds <prefix>/share/fedreport/templates.
         let prefix = root.appendingPathComponent("prefix")
         let share = prefix.appendingPathComponent("share/fedreport/templates")
         try FileManager.default.createDirectory(at: share, withIntermediateDirectories: true)
         try "x".write(to: share.appendingPathComponent("report.md.mustache"), atomically: true, encoding: .utf8)
-        #expect(ResourceLocator.find("templates/report.md.mustache", env: [:], executablePath: prefix.appendingPathComponent("bin/fedreport").path)
-            == share.appendingPathComponent("report.md.mustache").standardizedFileURL.path)
+        #expect(
+            ResourceLocator.find(
+                "templates/report.md.mustache", env: [:], executablePath: prefix.appendingPathComponent("bin/fedreport").path)
+                == share.appendingPathComponent("report.md.mustache").standardizedFileURL.path)
+    }
+}
+
+@Suite("Rendering end to end")
+struct RenderEndToEndTests {
+    @Test("All four formats render and are written under one base name")
+    func allFormats() throws {
+        let t = try TemplateSet.load(folder: RenderTests.repo.appendingPathComponent("templates").path)
+        let files = try Reporter.render(
+            RenderFixture.comparison, formats: ReportFormat.allCases, templates: t, context: RenderFixture.context)
+        #expect(files.map(\.0) == [.md, .html, .csv, .json])
+        #expect(files.allSatisfy { !$0.1.isEmpty })
+        let periodic = try Reporter.render(
+            RenderFixture.periodic, formats: [.csv, .json], templates: t, context: RenderFixture.context)
+        // The periodic CSV ends with one `trend` row per (row, build).
+        #expect(periodic[0].1.contains(",trend,4.6.8,ocp,"))
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(periodic[1].1.utf8)) as? [String: Any])
+        #expect(json["builds"] as? [String] == ["4.6.8", "4.6.9", "4.6.10"])
+        #expect(json["comparison"] is [String: Any])
     }
 }

@@ -23,7 +23,9 @@ public struct SnapshotLoader: Sendable {
     ///
     /// Throws `CompareError.unknownBuild` when the store has no snapshot of the build at all and
     /// `CompareError.noSnapshots` when the filters exclude them all.
-    public func sample(build: String, distribution: String? = nil, selection: SnapshotSelection = .init()) throws
+    public func sample(
+        build: String, distribution: String? = nil, selection: SnapshotSelection = .init()
+    ) throws
         -> BuildSample
     {
         let records = try store.snapshots(

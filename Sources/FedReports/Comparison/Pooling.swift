@@ -53,7 +53,8 @@ struct PooledSide {
             var byCategory: [RowKey: [[Double]]] = [:]
             var byTotal: [RowKey: [[Double]]] = [:]
             var membersOf: [RowKey: Set<String>] = [:]
-            for (key, entry) in perComponent {
+            // Sorted so that floating-point sums run in the same order in every process.
+            for (key, entry) in perComponent.sorted(by: { $0.key < $1.key }) {
                 if components {
                     add(entry.values, members: entry.members, to: key, from: snapshot)
                 }
@@ -62,10 +63,10 @@ struct PooledSide {
                 membersOf[cat, default: []].formUnion(entry.members)
                 byTotal[.total(key.resource), default: []].append(entry.values)
             }
-            for (key, list) in byCategory {
+            for (key, list) in byCategory.sorted(by: { $0.key < $1.key }) {
                 add(Self.sum(list), members: membersOf[key] ?? [], to: key, from: snapshot)
             }
-            for (key, list) in byTotal {
+            for (key, list) in byTotal.sorted(by: { $0.key < $1.key }) {
                 add(Self.sum(list), members: [], to: key, from: snapshot)
             }
         }

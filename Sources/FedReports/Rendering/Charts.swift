@@ -54,8 +54,10 @@ enum Charts {
         }
         let ticks = (0...4).map { i -> [String: Any] in
             let x = labelWidth + plotWidth * Double(i) / 4
-            return ["x": f(x), "y1": f(top - 6), "y2": f(height - 10), "label": Units.value(scale * Double(i) / 4, resource),
-                    "labelY": f(top - 12), "anchor": i == 0 ? "start" : (i == 4 ? "end" : "middle")]
+            return [
+                "x": f(x), "y1": f(top - 6), "y2": f(height - 10), "label": Units.value(scale * Double(i) / 4, resource),
+                "labelY": f(top - 12), "anchor": i == 0 ? "start" : (i == 4 ? "end" : "middle"),
+            ]
         }
         return [
             "title": title, "viewBox": "0 0 \(Int(width)) \(Int(height.rounded(.up)))",
@@ -108,8 +110,10 @@ enum Charts {
         }
         let ticks = (0...4).map { i -> [String: Any] in
             let v = scale * Double(i) / 4
-            return ["y": f(y(v)), "x1": f(left), "x2": f(width - right), "label": Units.value(v, resource),
-                    "labelX": f(left - 6), "labelY": f(y(v) + 4)]
+            return [
+                "y": f(y(v)), "x1": f(left), "x2": f(width - right), "label": Units.value(v, resource),
+                "labelX": f(left - 6), "labelY": f(y(v) + 4),
+            ]
         }
         let xs = xLabels.enumerated().map { i, label -> [String: Any] in
             ["x": f(x(i)), "y": f(plotTop + plotHeight + 20), "label": truncated(label, 18), "fullLabel": label]

@@ -117,57 +117,77 @@ public struct JSONRenderer: Sendable {
         if t.level != .total { pairs.append(("category", .str(t.category?.rawValue))) }
         pairs += [("resource", .string(t.resource.rawValue)), ("unit", .string(t.resource.unit))]
         pairs.append(
-            ("points",
-             .array(t.points.map { p in
-                 .object([
-                     ("build", .string(p.build)), ("mean", .num(p.stats?.summary.mean)), ("p95", .num(p.stats?.summary.p95)),
-                     ("snapshots", p.stats.map { .int(Int64($0.snapshots)) } ?? .int(0)),
-                     ("coverage", .num(p.stats?.summary.coverage)),
-                 ])
-             })))
+            (
+                "points",
+                .array(
+                    t.points.map { p in
+                        .object([
+                            ("build", .string(p.build)), ("mean", .num(p.stats?.summary.mean)), ("p95", .num(p.stats?.summary.p95)),
+                            ("snapshots", p.stats.map { .int(Int64($0.snapshots)) } ?? .int(0)),
+                            ("coverage", .num(p.stats?.summary.coverage)),
+                        ])
+                    })
+            ))
         return .object(pairs)
     }
 
     func dataQuality(_ d: DataQuality) -> JSONValue {
         .object([
-            ("partial_snapshots",
-             .array(d.partialSnapshots.map {
-                 .object([
-                     ("snapshot_id", .int($0.snapshotID)), ("cluster", .string($0.cluster)), ("build", .string($0.build)),
-                     ("warnings", .array($0.warnings.map { .string($0) })),
-                 ])
-             })),
-            ("low_coverage",
-             .array(d.lowCoverage.map {
-                 .object([
-                     ("level", .string($0.level.rawValue)), ("name", .string($0.name)),
-                     ("resource", .string($0.resource.rawValue)), ("side", .string($0.side)),
-                     ("build", .string($0.build)), ("coverage", .num($0.coverage)),
-                 ])
-             })),
-            ("unmapped",
-             .array(d.unmapped.map {
-                 .object([("member", .string($0.member)), ("builds", .array($0.builds.map { .string($0) }))])
-             })),
+            (
+                "partial_snapshots",
+                .array(
+                    d.partialSnapshots.map {
+                        .object([
+                            ("snapshot_id", .int($0.snapshotID)), ("cluster", .string($0.cluster)), ("build", .string($0.build)),
+                            ("warnings", .array($0.warnings.map { .string($0) })),
+                        ])
+                    })
+            ),
+            (
+                "low_coverage",
+                .array(
+                    d.lowCoverage.map {
+                        .object([
+                            ("level", .string($0.level.rawValue)), ("name", .string($0.name)),
+                            ("resource", .string($0.resource.rawValue)), ("side", .string($0.side)),
+                            ("build", .string($0.build)), ("coverage", .num($0.coverage)),
+                        ])
+                    })
+            ),
+            (
+                "unmapped",
+                .array(
+                    d.unmapped.map {
+                        .object([("member", .string($0.member)), ("builds", .array($0.builds.map { .string($0) }))])
+                    })
+            ),
             ("left_out_samples", .int(Int64(d.leftOutSamples))),
-            ("left_out_timestamps",
-             .object([
-                 ("no_version", .int(Int64(d.leftOut.noVersion))),
-                 ("multiple_versions", .int(Int64(d.leftOut.multipleVersions))),
-                 ("settling", .int(Int64(d.leftOut.settling))),
-             ])),
-            ("query_set_hashes",
-             .array(d.querySets.map {
-                 .object([("hash", .string($0.hash)), ("snapshot_ids", .array($0.snapshotIDs.map { .int($0) }))])
-             })),
+            (
+                "left_out_timestamps",
+                .object([
+                    ("no_version", .int(Int64(d.leftOut.noVersion))),
+                    ("multiple_versions", .int(Int64(d.leftOut.multipleVersions))),
+                    ("settling", .int(Int64(d.leftOut.settling))),
+                ])
+            ),
+            (
+                "query_set_hashes",
+                .array(
+                    d.querySets.map {
+                        .object([("hash", .string($0.hash)), ("snapshot_ids", .array($0.snapshotIDs.map { .int($0) }))])
+                    })
+            ),
             ("query_sets_differ", .bool(d.querySetsDiffer)),
-            ("no_data",
-             .array(d.noData.map {
-                 .object([
-                     ("snapshot_id", .int($0.snapshotID)), ("cluster", .string($0.cluster)), ("build", .string($0.build)),
-                     ("query", .string($0.query)),
-                 ])
-             })),
+            (
+                "no_data",
+                .array(
+                    d.noData.map {
+                        .object([
+                            ("snapshot_id", .int($0.snapshotID)), ("cluster", .string($0.cluster)), ("build", .string($0.build)),
+                            ("query", .string($0.query)),
+                        ])
+                    })
+            ),
         ])
     }
 }

@@ -101,3 +101,19 @@ extension ReportFormat {
         }
     }
 }
+
+extension Reporter {
+    /// Renders `comparison` in each of `formats`, in the order given.
+    public static func render(
+        _ comparison: Comparison, formats: [ReportFormat], templates: TemplateSet, context: RenderContext
+    ) throws -> [(ReportFormat, String)] {
+        try formats.map { ($0, try $0.renderer(templates: templates).render(comparison, context: context)) }
+    }
+
+    /// Renders `report` in each of `formats`, in the order given.
+    public static func render(
+        _ report: PeriodicReport, formats: [ReportFormat], templates: TemplateSet, context: RenderContext
+    ) throws -> [(ReportFormat, String)] {
+        try formats.map { ($0, try $0.renderer(templates: templates).render(report, context: context)) }
+    }
+}

@@ -40,9 +40,10 @@ public enum ReportWriter {
 
     /// A build name made safe for a file name: anything but letters, digits, `.`, `-`, `+` becomes `_`.
     public static func safe(_ s: String) -> String {
-        let mapped = String(s.map { ch -> Character in
-            ch.isASCII && (ch.isLetter || ch.isNumber || ch == "." || ch == "-" || ch == "+") ? ch : "_"
-        })
+        let mapped = String(
+            s.map { ch -> Character in
+                ch.isASCII && (ch.isLetter || ch.isNumber || ch == "." || ch == "-" || ch == "+") ? ch : "_"
+            })
         return mapped.hasPrefix(".") ? "_" + mapped.dropFirst() : mapped
     }
 

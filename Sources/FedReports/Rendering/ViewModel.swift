@@ -243,7 +243,8 @@ struct ViewModel {
             let groups = shown.map { r in
                 Charts.Group(label: r.name + marks(r), values: [r.a?.summary.mean, r.b?.summary.mean])
             }
-            let title = rows.count > limit
+            let title =
+                rows.count > limit
                 ? "Mean \(resourceName(res)) of the \(limit) largest components" : "Mean \(resourceName(res)) by component"
             charts.append(Charts.groupedBars(title: title, resource: res, series: componentSeries, groups: groups))
         }
@@ -278,7 +279,9 @@ struct ViewModel {
         [
             "name": t(s.name), "category": t(s.category?.rawValue ?? ""), "resource": resourceName(s.resource),
             "points": s.points.map { p -> [String: Any] in
-                guard let st = p.stats else { return ["mean": Self.missing, "p95": Self.missing, "hasData": false, "marks": "", "cell": Self.missing] }
+                guard let st = p.stats else {
+                    return ["mean": Self.missing, "p95": Self.missing, "hasData": false, "marks": "", "cell": Self.missing]
+                }
                 let mean = Units.value(st.summary.mean, s.resource)
                 let p95 = Units.value(st.summary.p95, s.resource)
                 let marks = st.partial ? Self.partialMark : ""
