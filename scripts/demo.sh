@@ -27,7 +27,7 @@ report:
 YAML
 rm -f "$DEMO"/fedreport.sqlite*
 
-run() { echo "==> fedreport $*"; "$BIN/fedreport" "$@"; }
+run() { echo "==> fedreport $*" >&2; "$BIN/fedreport" "$@"; }
 run check --config "$DEMO/fedreport.yaml" --end "$end" --window 6h
 run collect --config "$DEMO/fedreport.yaml" --start "$start" --end "$end"
 run builds --config "$DEMO/fedreport.yaml"

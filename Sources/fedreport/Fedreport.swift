@@ -15,7 +15,8 @@ struct Fedreport: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Check.self, Query.self, Collect.self, Components.self, Builds.self, Snapshots.self,
+            Check.self, Query.self, Collect.self, Components.self, Builds.self, Snapshots.self, Compare.self, Report.self,
+            Nightly.self,
         ]
     )
 }
