@@ -105,7 +105,10 @@ final class CurlHandle {
             try check(fed_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(payload.count)), "POSTFIELDSIZE")
             try payload.withUnsafeBufferPointer { p in
                 // COPYPOSTFIELDS copies, so the buffer need not outlive this call.
-                try check(fed_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: p.baseAddress ?? UnsafePointer(bitPattern: 1)!)), "COPYPOSTFIELDS")
+                try check(
+                    fed_curl_setopt_pointer(
+                        handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: p.baseAddress ?? UnsafePointer(bitPattern: 1)!)),
+                    "COPYPOSTFIELDS")
             }
         } else {
             try check(fed_curl_setopt_long(handle, CURLOPT_HTTPGET, 1), "HTTPGET")
@@ -154,7 +157,10 @@ private final class TransferContext {
     var bodyBytes = 0
     var failure: (any Error)?
 
-    init(accept: @escaping (Int, String?) -> Bool, consume: @escaping (UnsafeRawBufferPointer) throws -> Void, handle: UnsafeMutableRawPointer) {
+    init(
+        accept: @escaping (Int, String?) -> Bool, consume: @escaping (UnsafeRawBufferPointer) throws -> Void,
+        handle: UnsafeMutableRawPointer
+    ) {
         self.accept = accept
         self.consume = consume
         self.handle = handle

@@ -51,7 +51,8 @@ public final class PrometheusClient: @unchecked Sendable {
     /// Prometheus refuses more than 11,000 points per series in one range query.
     public static let prometheusMaxPoints = 11_000
 
-    public init(querier: Configuration.Querier, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws {
+    public init(querier: Configuration.Querier, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws
+    {
         var url = querier.url
         while url.hasSuffix("/") { url.removeLast() }
         baseURL = url
@@ -96,7 +97,8 @@ public final class PrometheusClient: @unchecked Sendable {
                 token = try String(contentsOfFile: file, encoding: .utf8)
             } catch {
                 throw QueryError.setup(
-                    "Cannot read the bearer token file '\(file)' (querier.bearer_token_file): check the path and that this user may read it.")
+                    "Cannot read the bearer token file '\(file)' (querier.bearer_token_file): check the path and that this user may read it."
+                )
             }
         } else if let env = environment["FEDREPORT_TOKEN"], !env.isEmpty {
             token = env
@@ -207,7 +209,9 @@ public final class PrometheusClient: @unchecked Sendable {
                 var delay = backoff(attempt)
                 if let retryAfter, let seconds = parseRetryAfter(retryAfter) { delay = seconds }
                 if let deadline, Date().addingTimeInterval(delay) >= deadline {
-                    logger.warning("not retrying: the run's deadline comes before the next attempt", metadata: ["error": "\(error.localizedDescription)"])
+                    logger.warning(
+                        "not retrying: the run's deadline comes before the next attempt",
+                        metadata: ["error": "\(error.localizedDescription)"])
                     throw error
                 }
                 logger.warning(

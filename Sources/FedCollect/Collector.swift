@@ -60,7 +60,9 @@ public final class Collector: @unchecked Sendable {
     }
 
     /// The grid of a collect window: `end` is aligned down to the step, `start` up.
-    public static func grid(start: TimestampMs?, end: TimestampMs?, window: PromDuration, step: PromDuration, now: TimestampMs)
+    public static func grid(
+        start: TimestampMs?, end: TimestampMs?, window: PromDuration, step: PromDuration, now: TimestampMs
+    )
         -> TimeGrid
     {
         let s = step.milliseconds
@@ -106,11 +108,16 @@ public final class Collector: @unchecked Sendable {
         let ocp = Set(try client.labelValues(label, match: ["cluster_version"], start: grid.start, end: grid.end))
         let k3s = Set(
             try client.labelValues(
-                label, match: ["container_memory_working_set_bytes{id=\"/system.slice/k3s.service\"}", "kubernetes_build_info{git_version=~\".*k3s.*\"}"],
+                label,
+                match: [
+                    "container_memory_working_set_bytes{id=\"/system.slice/k3s.service\"}",
+                    "kubernetes_build_info{git_version=~\".*k3s.*\"}",
+                ],
                 start: grid.start, end: grid.end))
         let microshift = Set(
             try client.labelValues(
-                label, match: ["container_memory_working_set_bytes{id=\"/system.slice/microshift.service\"}"], start: grid.start, end: grid.end))
+                label, match: ["container_memory_working_set_bytes{id=\"/system.slice/microshift.service\"}"], start: grid.start,
+                end: grid.end))
         return all.compactMap { name in
             if ocp.contains(name) { return ClusterPlan(name: name, distribution: "ocp") }
             if k3s.contains(name) { return ClusterPlan(name: name, distribution: "k3s") }
@@ -201,7 +208,8 @@ public final class Collector: @unchecked Sendable {
                 leftOut.nonFiniteSamples = figures.reduce(0) { $0 + $1.nonFiniteSamples }
                 let components = mergeComponents(figures.flatMap(\.components))
                 let containers = figures.flatMap(\.containers)
-                let segmentGrid = TimeGrid(start: grid.timestamp(at: segment.first), step: grid.step, count: segment.last - segment.first + 1)
+                let segmentGrid = TimeGrid(
+                    start: grid.timestamp(at: segment.first), step: grid.step, count: segment.last - segment.first + 1)
                 result.snapshots.append(
                     SnapshotInput(
                         cluster: plan.name, distribution: plan.distribution, build: segment.version, grid: segmentGrid,

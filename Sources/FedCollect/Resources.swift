@@ -23,7 +23,9 @@ public struct RunResources: Sendable {
         } else {
             throw ConfigurationError.unreadable(
                 path: "queries/",
-                reason: "the shipped query set was not found next to the executable; set FEDREPORT_HOME to the folder that holds queries/ and templates/, or set queries: in the configuration")
+                reason:
+                    "the shipped query set was not found next to the executable; set FEDREPORT_HOME to the folder that holds queries/ and templates/, or set queries: in the configuration"
+            )
         }
         let querySet = try QuerySet.load(folder: folder)
         var maps: [String: ComponentMap] = [:]

@@ -188,7 +188,8 @@ public final class StreamingAggregator: SeriesSink {
             }
             guard any else { continue }
             components.append(
-                ComponentSeries(component: component, resource: resource, values: values, members: members[component, default: []].sorted()))
+                ComponentSeries(component: component, resource: resource, values: values, members: members[component, default: []].sorted())
+            )
         }
         var nonFiniteSamples = 0
         for k in 0..<length where segment.included[k] { nonFiniteSamples += Int(nonFinite[segment.first + k]) }

@@ -20,4 +20,3 @@ public struct CollectedSeries: Sendable {
         self.values = values
     }
 }
-

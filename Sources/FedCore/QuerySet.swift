@@ -32,7 +32,8 @@ public struct QueryDefinition: Sendable, Equatable {
     /// The PromQL with placeholders filled in.
     public func render(clusterLabel: String, cluster: String, rateWindow: PromDuration) -> String {
         let escaped = String(quotePromQL(cluster).dropFirst().dropLast())
-        return promql
+        return
+            promql
             .replacingOccurrences(of: "{{cluster_matcher}}", with: "\(clusterLabel)=\(quotePromQL(cluster))")
             .replacingOccurrences(of: "{{cluster_label}}", with: clusterLabel)
             .replacingOccurrences(of: "{{cluster}}", with: escaped)

@@ -64,7 +64,8 @@ struct GlobalOptions: ParsableArguments {
             let text = try? String(contentsOfFile: configPath, encoding: .utf8),
             text.range(of: #"(?im)^\s*(bearer_token|token|password)\s*:\s*\S"#, options: .regularExpression) != nil
         else { return }
-        printError("warning: \(configPath) seems to hold a secret and is readable by other users; chmod 600 it, or use querier.bearer_token_file.")
+        printError(
+            "warning: \(configPath) seems to hold a secret and is readable by other users; chmod 600 it, or use querier.bearer_token_file.")
     }
 }
 

@@ -35,7 +35,8 @@ struct ClientIntegrationTests {
         let window = SmallScenario.scenario.collectableWindow
         let start = window.lowerBound
         let end = start + 10 * 60_000
-        let selector = #"container_memory_working_set_bytes{cluster="\#(cluster.name)", namespace="\#(container.namespace)", pod="\#(container.pod)", container="\#(container.container)"}"#
+        let selector =
+            #"container_memory_working_set_bytes{cluster="\#(cluster.name)", namespace="\#(container.namespace)", pod="\#(container.pod)", container="\#(container.container)"}"#
         let result = try runFedreport([
             "query", selector, "--url", server.url, "--start", "\(start / 1000)", "--end", "\(end / 1000)", "--step", "30s",
         ])

@@ -42,7 +42,9 @@ actor CollectedDatabase {
         let folder = try temporaryFolder("collect")
         let config = try writeConfig(in: folder, url: server.url)
         let w = CollectScenario.window
-        let result = try runFedreport(["collect", "--config", config, "--start", "\(w.lowerBound / 1000)", "--end", "\(w.upperBound / 1000)"])
+        let result = try runFedreport([
+            "collect", "--config", config, "--start", "\(w.lowerBound / 1000)", "--end", "\(w.upperBound / 1000)",
+        ])
         cached = (server.url, folder, config, result)
         return cached!
     }
@@ -124,9 +126,12 @@ struct CollectIntegrationTests {
             // p95 as Prometheus computes it over the same timestamps.
             let span = Int64(snapshot.grid.count) * 30_000 - 1000
             let pods = Set(members.map(\.pod)).sorted().joined(separator: "|")
-            let selector = #"container_memory_working_set_bytes{cluster="it-ocp-0", namespace="\#(namespace)", pod=~"\#(pods)", container!="", container!="POD"}"#
+            let selector =
+                #"container_memory_working_set_bytes{cluster="it-ocp-0", namespace="\#(namespace)", pod=~"\#(pods)", container!="", container!="POD"}"#
             let promP95 = try #require(
-                try promScalar(url, "quantile_over_time(0.95, (sum(max without (prometheus_replica) (\(selector))))[\(span / 1000)s:30s])", at: snapshot.end))
+                try promScalar(
+                    url, "quantile_over_time(0.95, (sum(max without (prometheus_replica) (\(selector))))[\(span / 1000)s:30s])",
+                    at: snapshot.end))
             #expect(abs(got.p95 / promP95 - 1) < 0.001, "\(component) memory p95 \(got.p95) vs \(promP95)")
             // CPU: constant per build in the generator, so rate() gives exactly its sum.
             let cpu = try #require(series.first { $0.component.name == component && $0.resource == .cpu })
@@ -145,7 +150,8 @@ struct CollectIntegrationTests {
         let total = sumSeries(series.filter { $0.resource == .cpu }.map(\.values), count: snapshot.grid.count)
         let got = try #require(Summary(of: total, expected: snapshot.includedTimestamps)).mean
         let cluster = try #require(s.cluster(named: "it-ocp-0"))
-        let want = cluster.workloads.compactMap { $0.usage["4.6.8"]?.cpuCores }.reduce(0, +)
+        let want =
+            cluster.workloads.compactMap { $0.usage["4.6.8"]?.cpuCores }.reduce(0, +)
             + cluster.hostServices.compactMap { $0.usage["4.6.8"]?.cpuCores }.reduce(0, +)
         #expect(abs(got / want - 1) < 0.001, "total \(got) vs \(want)")
     }
@@ -177,7 +183,8 @@ struct CollectIntegrationTests {
         let total = sumSeries(series.filter { $0.resource == .memory }.map(\.values), count: grid.count)
         let coverage = try #require(Summary(of: total, expected: snapshot.includedTimestamps)).coverage
         let promTotal = try promRange(
-            url, #"sum(container_memory_working_set_bytes{cluster="it-ocp-1", container!="", container!="POD"}) and on() (count(max by (version) (cluster_version{cluster="it-ocp-1", type="current"})) == 1)"#,
+            url,
+            #"sum(container_memory_working_set_bytes{cluster="it-ocp-1", container!="", container!="POD"}) and on() (count(max by (version) (cluster_version{cluster="it-ocp-1", type="current"})) == 1)"#,
             start: snapshot.start, end: snapshot.end, step: 30_000)
         let finite = (promTotal.first?.values ?? []).filter { $0.1.isFinite }.count
         #expect(coverage < 1)
@@ -189,7 +196,9 @@ struct CollectIntegrationTests {
         let (_, folder, config, _) = try await CollectedDatabase.shared.get()
         let before = try SnapshotStore(path: "\(folder)/fedreport.sqlite", readOnly: true).snapshots()
         let w = CollectScenario.window
-        let again = try runFedreport(["collect", "--config", config, "--start", "\(w.lowerBound / 1000)", "--end", "\(w.upperBound / 1000)", "--cluster", "it-k3s-0"])
+        let again = try runFedreport([
+            "collect", "--config", config, "--start", "\(w.lowerBound / 1000)", "--end", "\(w.upperBound / 1000)", "--cluster", "it-k3s-0",
+        ])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("replaced"))
         let after = try SnapshotStore(path: "\(folder)/fedreport.sqlite", readOnly: true).snapshots()

@@ -52,7 +52,11 @@ struct ConfigurationTests {
         #expect(c.querier.thanos.dedup == true)
         #expect(c.querier.thanos.partialResponse == false)
         #expect(c.querier.thanos.replicaLabels == ["prometheus_replica"])
-        #expect(c.clusters == [ClusterConfig(name: "test-cluster-0", distribution: "ocp"), ClusterConfig(name: "edge-k3s-0", distribution: "k3s", version: "v1.26.5+k3s1")])
+        #expect(
+            c.clusters == [
+                ClusterConfig(name: "test-cluster-0", distribution: "ocp"),
+                ClusterConfig(name: "edge-k3s-0", distribution: "k3s", version: "v1.26.5+k3s1"),
+            ])
     }
 
     @Test("errors name the key and what is expected")

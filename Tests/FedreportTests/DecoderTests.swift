@@ -56,7 +56,11 @@ struct DecoderTests {
         #expect(whole.series[0].labels["uni"] == "été 😀")
         #expect(whole.series[0].labels["raw"] == "ß")
         let values = whole.series[0].points.map { Double(bitPattern: $0.1) }
-        #expect(whole.series[0].points.map(\.0) == [1_700_000_000_000, 1_700_000_030_500, 1_700_000_060_000, 1_700_000_090_123, 1_700_000_120_000, 1_700_000_150_000, 1_700_000_180_000, 1_700_000_210_000])
+        #expect(
+            whole.series[0].points.map(\.0) == [
+                1_700_000_000_000, 1_700_000_030_500, 1_700_000_060_000, 1_700_000_090_123, 1_700_000_120_000, 1_700_000_150_000,
+                1_700_000_180_000, 1_700_000_210_000,
+            ])
         #expect(values[0] == 0.5)
         #expect(values[1].isNaN)
         #expect(values[2] == .infinity)
@@ -108,13 +112,15 @@ struct DecoderTests {
         #expect(sink.series.first?.points.first?.0 == 1000)
     }
 
-    @Test("malformed JSON is an error with an offset", arguments: [
-        (#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"x"]]}]}}"#, "not a number"),
-        (#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":1},"values":[]}]}}"#, "label value"),
-        (#"{"status":"success" "data":{}}"#, "expected ','"),
-        ("<html><body>502 Bad Gateway</body></html>", "expected a JSON object"),
-        (#"{"status":"success","data":{"resultType":"matrix","result":[]}} x"#, "after the end"),
-    ])
+    @Test(
+        "malformed JSON is an error with an offset",
+        arguments: [
+            (#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"x"]]}]}}"#, "not a number"),
+            (#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":1},"values":[]}]}}"#, "label value"),
+            (#"{"status":"success" "data":{}}"#, "expected ','"),
+            ("<html><body>502 Bad Gateway</body></html>", "expected a JSON object"),
+            (#"{"status":"success","data":{"resultType":"matrix","result":[]}} x"#, "after the end"),
+        ])
     func malformed(text: String, problem: String) throws {
         do {
             _ = try decode(Array(text.utf8), cuts: [])
@@ -136,7 +142,8 @@ struct DecoderTests {
     @Test("a 64 KiB label value survives any chunking")
     func hugeLabel() throws {
         let big = String(repeating: "x", count: 65_536) + "é"
-        let body = Array(#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"pod":"\#(big)"},"values":[[1,"1"]]}]}}"#.utf8)
+        let body = Array(
+            #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"pod":"\#(big)"},"values":[[1,"1"]]}]}}"#.utf8)
         let (sink, _) = try decode(body, cuts: Array(stride(from: 100, to: body.count, by: 16_384)))
         #expect(sink.series.first?.labels["pod"] == big)
     }
@@ -147,7 +154,9 @@ struct DecoderTests {
     @Test("property: random responses and random chunk boundaries")
     func property() throws {
         var rng = SplitMix(seed: 42)
-        let specials = ["NaN", "+Inf", "-Inf", "1e-07", "1.5e+22", "-3.25", "0", "123456789.123456789", "4.9e-324", "1.7976931348623157e+308"]
+        let specials = [
+            "NaN", "+Inf", "-Inf", "1e-07", "1.5e+22", "-3.25", "0", "123456789.123456789", "4.9e-324", "1.7976931348623157e+308",
+        ]
         for round in 0..<200 {
             var result: [[String: Any]] = []
             var expected: [RecordingSink.Series] = []

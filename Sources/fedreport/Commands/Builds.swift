@@ -39,7 +39,10 @@ extension Fedreport {
                         table(
                             ["BUILD", "DISTRIBUTION", "CLUSTERS", "SNAPSHOTS", "FIRST", "LAST"],
                             builds.map {
-                                [$0.build, $0.distribution, $0.clusters.joined(separator: ","), "\($0.snapshots)", formatTime($0.first), formatTime($0.last)]
+                                [
+                                    $0.build, $0.distribution, $0.clusters.joined(separator: ","), "\($0.snapshots)", formatTime($0.first),
+                                    formatTime($0.last),
+                                ]
                             }))
                 }
                 return Exit.ok

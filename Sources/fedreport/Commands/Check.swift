@@ -41,7 +41,8 @@ extension Fedreport {
 
                 let build = try client.buildInfo()
                 print("Querier:   \(client.baseURL)")
-                print("Server:    \(build.map { "\($0["version"] ?? "?") (revision \($0["revision"] ?? "?"))" } ?? "build info not offered")")
+                print(
+                    "Server:    \(build.map { "\($0["version"] ?? "?") (revision \($0["revision"] ?? "?"))" } ?? "build info not offered")")
                 print("Window:    \(formatTime(grid.start)) to \(formatTime(grid.end))")
                 print("Query set: \(resources.querySet.folder) (sha256 \(resources.querySet.hash.prefix(12)))")
                 print("")
@@ -68,7 +69,8 @@ extension Fedreport {
                     var cells: [String] = []
                     for query in resources.querySet.queries(for: plan.distribution) {
                         let promql = query.render(
-                            clusterLabel: configuration.collect.clusterLabel, cluster: plan.name, rateWindow: configuration.collect.rateWindow)
+                            clusterLabel: configuration.collect.clusterLabel, cluster: plan.name,
+                            rateWindow: configuration.collect.rateWindow)
                         let subqueryStep = PromDuration(milliseconds: max(step.milliseconds, windowLength.milliseconds / 48))
                         let count = "count(last_over_time((\(promql))[\(windowLength):\(subqueryStep)]))"
                         let sink = SeriesCollector(grid: TimeGrid(start: grid.end, step: grid.step, count: 1))

@@ -145,7 +145,8 @@ struct CollectJob {
             printError("note: \(r.cluster.name): \(r.unassigned.timestamps) timestamp(s) without a usable version fall in no snapshot")
         }
         if inputs.contains(where: \.partial) {
-            printError("Some snapshots are partial (the querier sent warnings or a query failed after retries); they are marked in every report.")
+            printError(
+                "Some snapshots are partial (the querier sent warnings or a query failed after retries); they are marked in every report.")
             return Exit.partial
         }
         return Exit.ok

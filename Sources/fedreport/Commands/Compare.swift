@@ -145,8 +145,10 @@ extension Fedreport {
                     throw error
                 }
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
-                let files = try Reporter.render(comparison, formats: formats, templates: templates, context: RenderContext(generatedAt: now))
-                try report.emit(files, configuration: configuration, baseName: ReportWriter.comparisonBaseName(a: buildA, b: buildB, at: now))
+                let files = try Reporter.render(
+                    comparison, formats: formats, templates: templates, context: RenderContext(generatedAt: now))
+                try report.emit(
+                    files, configuration: configuration, baseName: ReportWriter.comparisonBaseName(a: buildA, b: buildB, at: now))
                 if comparison.hasRegression {
                     printError("\(comparison.regressions.count) regression(s) from \(buildA) to \(buildB).")
                     if report.failOnRegression { return Exit.regression }

@@ -43,7 +43,8 @@ extension Fedreport {
                     var seen: [String: (ComponentRef, Int)] = [:]
                     for query in resources.querySet.queries(for: plan.distribution) where query.resource == .memory {
                         let promql = query.render(
-                            clusterLabel: configuration.collect.clusterLabel, cluster: plan.name, rateWindow: configuration.collect.rateWindow)
+                            clusterLabel: configuration.collect.clusterLabel, cluster: plan.name,
+                            rateWindow: configuration.collect.rateWindow)
                         let span = PromDuration(milliseconds: grid.end - grid.start + grid.step)
                         let subStep = PromDuration(milliseconds: max(grid.step, span.milliseconds / 48))
                         let expression = "last_over_time((\(promql))[\(span):\(subStep)])"

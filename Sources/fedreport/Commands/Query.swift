@@ -70,7 +70,8 @@ extension Fedreport {
                     let data = try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys])
                     print(String(decoding: data, as: UTF8.self))
                 }
-                printError("\(collector.series.count) series, \(outcome.points) points, \(outcome.bytes) bytes in \(outcome.requests) request(s)")
+                printError(
+                    "\(collector.series.count) series, \(outcome.points) points, \(outcome.bytes) bytes in \(outcome.requests) request(s)")
                 return Exit.ok
             }
         }

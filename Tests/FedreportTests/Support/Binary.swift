@@ -100,8 +100,12 @@ func writeConfig(in folder: String, url: String, extra: String = "") throws -> S
 }
 
 /// Asks Prometheus directly (Foundation's HTTP client, not fedreport's) for a range query.
-func promRange(_ url: String, _ query: String, start: TimestampMs, end: TimestampMs, step: Int64) throws -> [(labels: [String: String], values: [(TimestampMs, Double)])] {
-    let json = try promGet(url, "/api/v1/query_range", ["query": query, "start": "\(Double(start) / 1000)", "end": "\(Double(end) / 1000)", "step": "\(Double(step) / 1000)"])
+func promRange(
+    _ url: String, _ query: String, start: TimestampMs, end: TimestampMs, step: Int64
+) throws -> [(labels: [String: String], values: [(TimestampMs, Double)])] {
+    let json = try promGet(
+        url, "/api/v1/query_range",
+        ["query": query, "start": "\(Double(start) / 1000)", "end": "\(Double(end) / 1000)", "step": "\(Double(step) / 1000)"])
     let result = ((json["data"] as? [String: Any])?["result"] as? [[String: Any]]) ?? []
     return result.map { r in
         let labels = r["metric"] as? [String: String] ?? [:]
