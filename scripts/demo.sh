@@ -39,3 +39,14 @@ if "$BIN/fedreport" help compare >/dev/null 2>&1; then
   echo "Reports:"
   cat "$DEMO/compare-paths.txt" "$DEMO/report-paths.txt" | sed 's/^/  /'
 fi
+
+# `UPDATE_SAMPLE=1 make demo` refreshes the committed sample reports (Markdown and HTML).
+if [ "${UPDATE_SAMPLE:-}" = 1 ]; then
+  mkdir -p reports/sample
+  for f in $(cat "$DEMO/compare-paths.txt" "$DEMO/report-paths.txt"); do
+    case "$f" in
+      *.md|*.html) cp "$f" "reports/sample/$(basename "$f" | sed -E 's/-[0-9]{8}T[0-9]{4}Z//')" ;;
+    esac
+  done
+  echo "sample reports refreshed in reports/sample/"
+fi
