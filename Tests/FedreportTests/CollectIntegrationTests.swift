@@ -233,4 +233,45 @@ struct CollectIntegrationTests {
             #expect(now == baseline || Set(now.map(\.cluster)) == ["it-ocp-0", "it-ocp-1", "it-k3s-0"])
         }
     }
+
+    @Test("components shows where each namespace and host service lands")
+    func components() async throws {
+        let (_, _, config, _) = try await CollectedDatabase.shared.get()
+        let w = CollectScenario.window
+        let result = try runFedreport([
+            "components", "--config", config, "--cluster", "it-ocp-1", "--start", "\(w.lowerBound / 1000)", "--end",
+            "\(w.upperBound / 1000)",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = result.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        // By hand from queries/components/ocp.yaml.
+        #expect(rows.contains { $0.starts(with: ["kubelet.service", "kubelet", "node"]) })
+        #expect(rows.contains { $0.starts(with: ["crio.service", "crio", "node"]) })
+        let cluster = try #require(s.cluster(named: "it-ocp-1"))
+        if cluster.workloads.contains(where: { $0.namespace == "openshift-etcd" }) {
+            #expect(rows.contains { $0.starts(with: ["openshift-etcd", "etcd", "control-plane"]) })
+        }
+        // Every namespace of the scenario is listed.
+        for namespace in Set(cluster.workloads.map(\.namespace)) {
+            #expect(rows.contains { $0.first == namespace }, "\(namespace)")
+        }
+    }
+
+    @Test("a second collect while one runs exits at once with a clear message")
+    func lock() async throws {
+        let (url, _, _, _) = try await CollectedDatabase.shared.get()
+        let folder = try temporaryFolder("lock")
+        let config = try writeConfig(in: folder, url: url)
+        let held = try CollectLock.acquire(databasePath: "\(folder)/fedreport.sqlite", wait: false)
+        defer { held.release() }
+        let w = CollectScenario.window
+        let started = Date()
+        let result = try runFedreport([
+            "collect", "--config", config, "--start", "\(w.lowerBound / 1000)", "--end", "\(w.upperBound / 1000)",
+        ])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(getpid())"), "\(result.stderr)")
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(!FileManager.default.fileExists(atPath: "\(folder)/fedreport.sqlite"))
+    }
 }
