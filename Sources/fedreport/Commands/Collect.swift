@@ -144,6 +144,11 @@ struct CollectJob {
         for r in results where r.unassigned.timestamps > 0 {
             printError("note: \(r.cluster.name): \(r.unassigned.timestamps) timestamp(s) without a usable version fall in no snapshot")
         }
+        let empty = results.filter { $0.snapshots.isEmpty }.map(\.cluster.name)
+        if !empty.isEmpty {
+            printError("No snapshot was stored for \(empty.joined(separator: ", ")) (see above); the other clusters' snapshots were.")
+            return Exit.partial
+        }
         if inputs.contains(where: \.partial) {
             printError(
                 "Some snapshots are partial (the querier sent warnings or a query failed after retries); they are marked in every report.")
