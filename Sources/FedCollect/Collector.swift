@@ -131,9 +131,20 @@ public final class Collector: @unchecked Sendable {
 
     // MARK: Collect
 
-    /// Collects every cluster in `plans` over `grid`.
+    /// Collects every cluster in `plans` over `grid` and returns their results by name.
     public func collect(plans: [ClusterPlan], grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?) -> [ClusterResult] {
         let results = LockedArray<ClusterResult>()
+        collect(plans: plans, grid: grid, serverBuild: serverBuild, progress: progress) { results.append($0) }
+        return results.values.sorted { $0.cluster.name < $1.cluster.name }
+    }
+
+    /// Collects every cluster in `plans`, handing each result to `deliver` (from a worker
+    /// thread) as soon as its cluster is done, so the caller can store it and let it go.
+    /// Returns when every cluster is done.
+    public func collect(
+        plans: [ClusterPlan], grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?,
+        deliver: @escaping @Sendable (ClusterResult) -> Void
+    ) {
         let group = DispatchGroup()
         let slots = DispatchSemaphore(value: configuration.querier.maxConcurrency)
         let queue = DispatchQueue(label: "fedreport.collect", attributes: .concurrent)
@@ -145,12 +156,10 @@ public final class Collector: @unchecked Sendable {
                     slots.signal()
                     group.leave()
                 }
-                let result = self.collect(plan: plan, grid: grid, serverBuild: serverBuild, progress: progress)
-                results.append(result)
+                deliver(self.collect(plan: plan, grid: grid, serverBuild: serverBuild, progress: progress))
             }
         }
         group.wait()
-        return results.values.sorted { $0.cluster.name < $1.cluster.name }
     }
 
     /// Collects one cluster: its build timeline, then every query of its distribution.
@@ -286,6 +295,38 @@ public enum CollectError: Error, LocalizedError {
             "No component map for distribution '\(distribution)' (looked for \(looked)). Ship one in queries/components/ "
                 + "or point components.\(distribution) at your own map in the configuration."
         }
+    }
+}
+
+/// Results handed from worker threads to the thread that stores them, one at a time.
+public final class ResultQueue<T>: @unchecked Sendable {
+    private var items: [T] = []
+    private var closed = false
+    private let condition = NSCondition()
+
+    public init() {}
+
+    public func push(_ item: T) {
+        condition.lock()
+        items.append(item)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// No more items will come.
+    public func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next item, waiting for it; nil once closed and drained.
+    public func pop() -> T? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !closed { condition.wait() }
+        return items.isEmpty ? nil : items.removeFirst()
     }
 }
 

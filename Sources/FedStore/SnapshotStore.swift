@@ -211,6 +211,42 @@ public final class SnapshotStore: Sendable {
         }
     }
 
+    /// Saves snapshots as a run produces them, all in one write transaction: `next` is called
+    /// until it returns nil and may block until the next cluster is done, so a run over many
+    /// clusters never holds all their series in memory. A throw from `next` (or from saving)
+    /// rolls back everything saved so far. `saved` hears each batch's outcomes as they land.
+    public func save(
+        streaming next: () throws -> [SnapshotInput]?, saved: ([SnapshotInput], [SaveOutcome]) -> Void = { _, _ in }
+    ) throws -> [SaveOutcome] {
+        if readOnly { throw StoreError.readOnlyStore(path: path) }
+        // The producer's own errors (a failed query, say) pass through unwrapped.
+        var producerError: (any Error)?
+        func pull() throws -> [SnapshotInput]? {
+            do {
+                return try next()
+            } catch {
+                producerError = error
+                throw error
+            }
+        }
+        do {
+            return try perform("save snapshots") {
+                try pool.write { db in
+                    var outcomes: [SaveOutcome] = []
+                    while let batch = try pull() {
+                        let batchOutcomes = try batch.map { try self.save($0, db) }
+                        saved(batch, batchOutcomes)
+                        outcomes += batchOutcomes
+                    }
+                    return outcomes
+                }
+            }
+        } catch {
+            if let producerError { throw producerError }
+            throw error
+        }
+    }
+
     private func save(_ input: SnapshotInput, _ db: Database) throws -> SaveOutcome {
         try validate(input)
         let grid = input.grid

@@ -105,56 +105,82 @@ struct CollectJob {
             )
         }
         let progress = StderrProgress(total: plans.count, interactive: isTerminal(2) && !global.quiet, quiet: global.quiet)
-        let results = collector.collect(plans: plans, grid: grid, serverBuild: serverBuild, progress: progress)
-        progress.done()
-
-        let fatal = results.compactMap { r in r.fatal.map { (r.cluster.name, $0) } }
-        if !fatal.isEmpty {
-            for (cluster, error) in fatal { printError("error: \(cluster): \(describe(error))") }
+        // Store each cluster's snapshots as soon as it is done, inside the run's one
+        // transaction, so memory stays flat however many clusters there are.
+        let queue = ResultQueue<ClusterResult>()
+        Thread.detachNewThread {
+            collector.collect(plans: plans, grid: grid, serverBuild: serverBuild, progress: progress) { queue.push($0) }
+            queue.close()
+        }
+        var rows: [(cluster: String, row: [String])] = []
+        var results: [ClusterResult] = []
+        var anyPartial = false
+        do {
+            _ = try store.save(
+                streaming: {
+                    while let result = queue.pop() {
+                        if let fatal = result.fatal { throw CollectAbort(cluster: result.cluster.name, error: fatal) }
+                        var light = result
+                        light.snapshots = []
+                        results.append(light)
+                        if !result.snapshots.isEmpty { return result.snapshots }
+                    }
+                    return nil
+                },
+                saved: { inputs, outcomes in
+                    for (input, outcome) in zip(inputs, outcomes) {
+                        anyPartial = anyPartial || input.partial
+                        rows.append((input.cluster, summaryRow(input, outcome)))
+                    }
+                })
+        } catch let abort as CollectAbort {
+            progress.done()
+            printError("error: \(abort.cluster): \(describe(abort.error))")
             printError("Nothing was stored: the database is as it was before this run.")
             return Exit.error
         }
-        for r in results {
+        progress.done()
+        try store.close()
+        for r in results.sorted(by: { $0.cluster.name < $1.cluster.name }) {
             for w in r.warnings { printError("warning: \(r.cluster.name): \(w)") }
             for f in r.failures { printError("error: \(r.cluster.name): \(f)") }
+            if r.unassigned.timestamps > 0 {
+                printError("note: \(r.cluster.name): \(r.unassigned.timestamps) timestamp(s) without a usable version fall in no snapshot")
+            }
         }
-        let inputs = results.flatMap(\.snapshots)
-        if inputs.isEmpty {
+        if rows.isEmpty {
             printError("error: no snapshot to store (see above). Nothing was stored.")
             return Exit.error
         }
-        let outcomes = try store.save(inputs)
-        try store.close()
-        var rows: [[String]] = []
-        for (input, outcome) in zip(inputs, outcomes) {
-            let coverage = componentCoverage(input)
-            let stored: String
-            switch outcome {
-            case .inserted(let id): stored = "new #\(id)"
-            case .replaced(let old, let new): stored = "replaced #\(old) by #\(new)"
-            case .keptComplete(let id): stored = "kept complete #\(id)"
-            }
-            rows.append([
-                input.cluster, input.build, "\(formatTime(input.grid.start)) – \(formatTime(input.grid.end))",
-                "\(Set(input.components.map(\.component.name)).count)", coverage,
-                "\(input.leftOut.timestamps)", input.partial ? "yes" : "no", stored,
-            ])
-        }
-        print(table(["CLUSTER", "BUILD", "SEGMENT", "COMPONENTS", "COVERAGE", "LEFT OUT", "PARTIAL", "STORED"], rows))
-        for r in results where r.unassigned.timestamps > 0 {
-            printError("note: \(r.cluster.name): \(r.unassigned.timestamps) timestamp(s) without a usable version fall in no snapshot")
-        }
-        let empty = results.filter { $0.snapshots.isEmpty }.map(\.cluster.name)
+        print(
+            table(
+                ["CLUSTER", "BUILD", "SEGMENT", "COMPONENTS", "COVERAGE", "LEFT OUT", "PARTIAL", "STORED"],
+                rows.sorted { $0.cluster < $1.cluster }.map(\.row)))
+        let empty = results.filter { r in !rows.contains { $0.cluster == r.cluster.name } }.map(\.cluster.name).sorted()
         if !empty.isEmpty {
             printError("No snapshot was stored for \(empty.joined(separator: ", ")) (see above); the other clusters' snapshots were.")
             return Exit.partial
         }
-        if inputs.contains(where: \.partial) {
+        if anyPartial {
             printError(
                 "Some snapshots are partial (the querier sent warnings or a query failed after retries); they are marked in every report.")
             return Exit.partial
         }
         return Exit.ok
+    }
+
+    private func summaryRow(_ input: SnapshotInput, _ outcome: SaveOutcome) -> [String] {
+        let stored: String
+        switch outcome {
+        case .inserted(let id): stored = "new #\(id)"
+        case .replaced(let old, let new): stored = "replaced #\(old) by #\(new)"
+        case .keptComplete(let id): stored = "kept complete #\(id)"
+        }
+        return [
+            input.cluster, input.build, "\(formatTime(input.grid.start)) – \(formatTime(input.grid.end))",
+            "\(Set(input.components.map(\.component.name)).count)", componentCoverage(input), "\(input.leftOut.timestamps)",
+            input.partial ? "yes" : "no", stored,
+        ]
     }
 
     /// The platform total's coverage of the segment, in percent.
@@ -164,6 +190,12 @@ struct CollectJob {
         let present = total.filter { !$0.isNaN }.count
         return String(format: "%.1f %%", 100 * Double(present) / Double(input.includedTimestamps))
     }
+}
+
+/// A cluster failed in a way no retry cures: the run stores nothing.
+struct CollectAbort: Error {
+    var cluster: String
+    var error: any Error
 }
 
 /// Progress on stderr: a live line on a terminal, a line per cluster in cron.
