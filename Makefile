@@ -32,6 +32,12 @@ demo: deps
 	$(SWIFT) build
 	scripts/demo.sh
 
+# Release builds (in .build-release, apart from the shared debug build), data generated once
+# into .bench/, a throwaway Prometheus, every comparison of issue 5 side by side; the table goes
+# to stdout and reports/bench/bench.md and bench.json. BENCH_ARGS go to `fedbench run`.
+bench: deps
+	scripts/bench/run.sh $(BENCH_ARGS)
+
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests
 

@@ -77,6 +77,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The performance benchmark behind `make bench`.
+        .executableTarget(
+            name: "fedbench",
+            dependencies: [
+                "FedCore", "FedClient", "FedCollect", "FedStore", "FedReports", "FedTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "FedreportTests",
             dependencies: [

@@ -33,6 +33,23 @@ public struct DecodeError: Error, Equatable, Sendable {
     public var problem: String
 }
 
+// The parser's state types live outside the generic class: nested in it they would be generic
+// too, and code that is not specialised for the sink (a caller in another module) would look up
+// their metadata at run time on every access.
+private enum ObjectKind { case root, data, series, metric, skip }
+private enum ArrayKind { case result, values, point, histograms, warnings, infos, skip }
+private enum Key { case none, status, data, errorType, error, warnings, infos, resultType, result, metric, values, histograms, value, other, label }
+private enum Phase { case keyOrEnd, key, colon, value, commaOrEnd, valueOrEnd }
+
+private struct Frame {
+    var isObject: Bool
+    var object: ObjectKind
+    var array: ArrayKind
+    var phase: Phase
+    var key: Key
+    var index: Int
+}
+
 /// An incremental decoder for the Prometheus HTTP API envelope with a `matrix` result.
 ///
 /// Bytes are fed as they arrive from the network, split anywhere (inside a number, a string or
@@ -45,20 +62,6 @@ public final class MatrixDecoder<Sink: SeriesSink> {
     public private(set) var envelope = ResponseEnvelope()
     /// `matrix` for range queries; set to nil to accept any result type (e.g. instant queries).
     public var expectedResultType: String? = "matrix"
-
-    private enum ObjectKind { case root, data, series, metric, skip }
-    private enum ArrayKind { case result, values, point, histograms, warnings, infos, skip }
-    private enum Key { case none, status, data, errorType, error, warnings, infos, resultType, result, metric, values, histograms, value, other, label }
-    private enum Phase { case keyOrEnd, key, colon, value, commaOrEnd, valueOrEnd }
-
-    private struct Frame {
-        var isObject: Bool
-        var object: ObjectKind
-        var array: ArrayKind
-        var phase: Phase
-        var key: Key
-        var index: Int
-    }
 
     private var stack: [Frame] = []
     private var buffer: [UInt8] = []
@@ -187,6 +190,15 @@ public final class MatrixDecoder<Sink: SeriesSink> {
                 continue
             }
             let top = stack.count - 1
+            if c == UInt8(ascii: "["), seriesStarted, !stack[top].isObject, stack[top].array == .values,
+                stack[top].phase == .valueOrEnd || stack[top].phase == .value
+            {
+                let resume = fastPoints(p, i, n)
+                if resume != i {
+                    i = resume
+                    continue
+                }
+            }
             switch stack[top].phase {
             case .keyOrEnd, .key:
                 if c == UInt8(ascii: "}"), stack[top].phase == .keyOrEnd {
@@ -268,6 +280,68 @@ public final class MatrixDecoder<Sink: SeriesSink> {
                 }
             }
         }
+    }
+
+    /// The hot path: `[<timestamp>, "<value>"]` pairs of a series' `values`, parsed in a tight
+    /// loop over locals and handed to the sink. Consumes only whole pairs (with the comma after
+    /// each); anything else (the closing bracket, an escape, a malformed or cut-off pair) is left
+    /// at the returned offset for the general parser, which then decides and reports exactly as
+    /// it would have without this path. Returns `start` when not even one pair was taken.
+    private func fastPoints(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
+        @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+        var i = start
+        var taken = 0
+        var endedWithComma = false
+        withUnsafeMutablePointer(to: &sink) { sinkPointer in
+            while true {
+                var j = i
+                guard j < n, p[j] == UInt8(ascii: "[") else { break }
+                j += 1
+                while j < n, isSpace(p[j]) { j += 1 }
+                let ts = j
+                while j < n {
+                    let d = p[j]
+                    if d == UInt8(ascii: ",") || d == UInt8(ascii: "]") || d == UInt8(ascii: "}") || isSpace(d) { break }
+                    j += 1
+                }
+                guard j < n, j > ts, let t = NumberParsing.parseTimestampMs(p, ts, j) else { break }
+                while j < n, isSpace(p[j]) { j += 1 }
+                guard j < n, p[j] == UInt8(ascii: ",") else { break }
+                j += 1
+                while j < n, isSpace(p[j]) { j += 1 }
+                guard j < n, p[j] == UInt8(ascii: "\"") else { break }
+                j += 1
+                let vs = j
+                while j < n, p[j] != UInt8(ascii: "\""), p[j] != UInt8(ascii: "\\") { j += 1 }
+                guard j < n, p[j] == UInt8(ascii: "\""), let v = NumberParsing.parseValue(p, vs, j) else { break }
+                j += 1
+                while j < n, isSpace(p[j]) { j += 1 }
+                guard j < n, p[j] == UInt8(ascii: "]") else { break }
+                j += 1
+                sinkPointer.pointee.point(timestampMs: t, value: v)
+                taken += 1
+                // The separator after the pair: a comma is consumed, anything else is the general
+                // parser's business.
+                while j < n, isSpace(p[j]) { j += 1 }
+                if j < n, p[j] == UInt8(ascii: ",") {
+                    j += 1
+                    while j < n, isSpace(p[j]) { j += 1 }
+                    i = j
+                    endedWithComma = true
+                    continue
+                }
+                i = j
+                endedWithComma = false
+                break
+            }
+        }
+        if taken > 0 {
+            envelope.pointCount += taken
+            let top = stack.count - 1
+            stack[top].index += taken
+            stack[top].phase = endedWithComma ? .value : .commaOrEnd
+        }
+        return i
     }
 
     @inline(__always)

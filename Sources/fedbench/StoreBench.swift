@@ -1,0 +1,101 @@
+import FedCollect
+import FedCore
+import FedReports
+import FedStore
+import Foundation
+
+/// One cluster-day snapshot as `collect` builds it, from the CPU and memory responses on disk.
+func clusterDaySnapshot(cpuFile: String, memoryFile: String, grid: TimeGrid, map: ComponentMap, cluster: String) throws
+    -> SnapshotInput
+{
+    var components: [ComponentSeries] = []
+    var containers: [ContainerSummary] = []
+    var included = grid.count
+    for (resource, file) in [(Resource.cpu, cpuFile), (.memory, memoryFile)] {
+        guard let data = FileManager.default.contents(atPath: file) else { throw BenchError.message("Cannot read \(file).") }
+        let path = FedreportPath(grid: grid, map: map, resource: resource)
+        let sink = try [UInt8](data).withUnsafeBytes { try path.decode($0) }
+        let figures = sink.figures(for: 0)
+        components += figures.components
+        containers += figures.containers
+        included = path.segments[0].includedCount
+    }
+    return SnapshotInput(
+        cluster: cluster, distribution: "ocp", build: "4.6.1", grid: grid, includedTimestamps: included,
+        querySetHash: "bench", querierURL: "http://127.0.0.1", serverBuild: "2.42.0", fedreportVersion: fedreportVersion,
+        leftOut: LeftOutCounts(), warnings: [], partial: false, collectedAt: Int64(Date().timeIntervalSince1970 * 1000),
+        components: components, containers: containers, noData: [])
+}
+
+/// Seconds to save `input` into a new database, `runs` times (a fresh file each time).
+func timeSave(_ input: SnapshotInput, directory: String, runs: Int) throws -> [Double] {
+    var seconds: [Double] = []
+    for run in 0..<runs {
+        let path = (directory as NSString).appendingPathComponent("save-\(run).sqlite")
+        removeDatabase(path)
+        let store = try SnapshotStore(path: path)
+        let t0 = now()
+        _ = try store.save([input])
+        seconds.append(now() - t0)
+        try store.close()
+        removeDatabase(path)
+    }
+    return seconds
+}
+
+func removeDatabase(_ path: String) {
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+}
+
+/// A database of `builds` OpenShift builds, each with one cluster-day snapshot of `components`
+/// components (CPU and memory), values varying deterministically by build and component.
+func comparisonDatabase(path: String, builds: Int, components: Int, grid: TimeGrid) throws -> [String] {
+    removeDatabase(path)
+    let store = try SnapshotStore(path: path)
+    let categories = Category.allCases
+    var names: [String] = []
+    var inputs: [SnapshotInput] = []
+    for b in 0..<builds {
+        let build = "4.6.\(b + 1)"
+        names.append(build)
+        var series: [ComponentSeries] = []
+        for c in 0..<components {
+            let ref = ComponentRef(name: "component-\(c)", category: categories[c % categories.count])
+            for resource in Resource.allCases {
+                let base = resource == .cpu ? 0.01 * Double(c + 1) : 5e7 * Double(c + 1)
+                let scale = 1 + 0.01 * Double(b % 7)
+                let values = (0..<grid.count).map { i in base * scale * (1 + 0.1 * sin(Double(i * (c + 3)) / 97)) }
+                series.append(ComponentSeries(component: ref, resource: resource, values: values, members: ["openshift-ns-\(c)"]))
+            }
+        }
+        inputs.append(
+            SnapshotInput(
+                cluster: "bench-ocp-0", distribution: "ocp", build: build, grid: grid, includedTimestamps: grid.count,
+                querySetHash: "bench", querierURL: "http://127.0.0.1", serverBuild: nil, fedreportVersion: fedreportVersion,
+                leftOut: LeftOutCounts(), warnings: [], partial: false,
+                collectedAt: Int64(Date().timeIntervalSince1970 * 1000), components: series, containers: [], noData: []))
+    }
+    _ = try store.save(inputs)
+    try store.close()
+    return names
+}
+
+/// Seconds for `compare` of the first and last build, and for the periodic report over all
+/// builds, each opening the database read-only as the command does.
+func timeCompare(path: String, builds: [String], runs: Int) throws -> (compare: [Double], periodic: [Double], rows: Int) {
+    var compare: [Double] = []
+    var periodic: [Double] = []
+    var rows = 0
+    for _ in 0..<runs {
+        let t0 = now()
+        let store = try SnapshotStore(path: path, readOnly: true)
+        let comparison = try Reporter.compare(store: store, a: builds.first!, b: builds.last!)
+        compare.append(now() - t0)
+        rows = comparison.allRows.count
+        let t1 = now()
+        let store2 = try SnapshotStore(path: path, readOnly: true)
+        _ = try Reporter.periodic(store: store2, distribution: "ocp", builds: builds.count)
+        periodic.append(now() - t1)
+    }
+    return (compare, periodic, rows)
+}
