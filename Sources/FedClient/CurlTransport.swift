@@ -15,6 +15,8 @@ public struct TransportOptions: Sendable {
     public var headers: [String: String] = [:]
     public var connectTimeout = PromDuration.seconds(10)
     public var timeout = PromDuration.minutes(2)
+    /// Ask for gzip-compressed answers.
+    public var gzip = true
 
     public init() {}
 }
@@ -78,7 +80,10 @@ final class CurlHandle {
         try check(fed_curl_setopt_string(handle, CURLOPT_URL, url), "URL")
         try check(fed_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
         try check(fed_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, &errorBuffer), "ERRORBUFFER")
-        try check(fed_curl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""), "ACCEPT_ENCODING")
+        if options.gzip {
+            // "" offers every encoding libcurl can decode (gzip, deflate, and more where built in).
+            try check(fed_curl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""), "ACCEPT_ENCODING")
+        }
         try check(fed_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)), "HTTP_VERSION")
         try check(fed_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout.milliseconds)), "CONNECTTIMEOUT")
         try check(fed_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(options.timeout.milliseconds)), "TIMEOUT")

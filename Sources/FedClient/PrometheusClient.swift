@@ -65,6 +65,7 @@ public final class PrometheusClient: @unchecked Sendable {
         o.headers = querier.headers
         o.connectTimeout = querier.connectTimeout
         o.timeout = querier.timeout
+        o.gzip = PrometheusClient.wantsGzip(querier.compression, url: url)
         for (name, _) in querier.headers where name.lowercased() == "authorization" {
             throw QueryError.setup(
                 "querier.headers must not hold Authorization: put the token in querier.bearer_token_file or FEDREPORT_TOKEN.")
@@ -83,6 +84,18 @@ public final class PrometheusClient: @unchecked Sendable {
             logger.warning(
                 "TLS verification is OFF (querier.insecure_skip_tls_verify): anyone on the path can read the token and forge answers. Set querier.ca_file instead."
             )
+        }
+    }
+
+    /// `auto` compresses except on loopback, where gzip costs the server more CPU than the
+    /// bytes it saves.
+    static func wantsGzip(_ setting: String, url: String) -> Bool {
+        switch setting {
+        case "gzip": return true
+        case "none": return false
+        default:
+            let host = URL(string: url)?.host?.lowercased() ?? ""
+            return !(host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]")
         }
     }
 
@@ -196,13 +209,27 @@ public final class PrometheusClient: @unchecked Sendable {
         var attempt = 0
         while true {
             if let deadline, Date() >= deadline { throw QueryError.deadlineExceeded(query: query) }
+            // A request never outlives the run's deadline: one stalled answer must not hold a
+            // run for querier.timeout past it and lose what completed.
+            var attemptOptions = options
+            var cappedByDeadline = false
+            if let deadline {
+                let remaining = Int64(deadline.timeIntervalSinceNow * 1000)
+                if remaining < attemptOptions.timeout.milliseconds {
+                    attemptOptions.timeout = PromDuration(milliseconds: max(1, remaining))
+                    cappedByDeadline = true
+                }
+            }
             var retryAfter: String?
             do {
                 outcome.requests += 1
-                let envelope = try once(path: path, body: body, query: query, expected: expected, sink: sink, retryAfter: &retryAfter)
+                let envelope = try once(
+                    path: path, body: body, query: query, expected: expected, sink: sink, options: attemptOptions, retryAfter: &retryAfter)
                 outcome.add(envelope.0)
                 outcome.httpVersion = envelope.1
                 return
+            } catch let error as QueryError where cappedByDeadline && error.isTimeout {
+                throw QueryError.deadlineExceeded(query: query)
             } catch let error as QueryError where error.isRetryable && attempt < retries {
                 attempt += 1
                 outcome.retries += 1
@@ -239,7 +266,8 @@ public final class PrometheusClient: @unchecked Sendable {
     }
 
     private func once<S: SeriesSink & AnyObject>(
-        path: String, body: [UInt8], query: String, expected: String?, sink: S, retryAfter: inout String?
+        path: String, body: [UInt8], query: String, expected: String?, sink: S, options: TransportOptions,
+        retryAfter: inout String?
     ) throws -> (ResponseEnvelope, Int) {
         let decoder = MatrixDecoder(sink: SinkBox(sink))
         decoder.expectedResultType = expected

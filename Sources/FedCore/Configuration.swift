@@ -30,6 +30,9 @@ public struct Configuration: Sendable, Equatable {
         public var connectTimeout = PromDuration.seconds(10)
         public var maxConcurrency = 4
         public var retries = 4
+        /// `auto` (gzip except on loopback, where compressing costs more than it saves), `gzip`
+        /// or `none`.
+        public var compression = "auto"
         /// Largest range one request may ask for; longer ranges are split. Nil: 11,000 steps.
         public var chunk: PromDuration?
         public var thanos = Thanos()
@@ -99,7 +102,7 @@ public struct Configuration: Sendable, Equatable {
             try q.checkKeys([
                 "url", "bearer_token_file", "bearer_token", "ca_file", "client_cert_file", "client_key_file",
                 "insecure_skip_tls_verify", "headers", "timeout", "connect_timeout", "max_concurrency",
-                "retries", "chunk", "thanos",
+                "retries", "chunk", "thanos", "compression",
             ])
             querier.url = try q.string("url") ?? querier.url
             querier.bearerTokenFile = try q.string("bearer_token_file")
@@ -114,6 +117,13 @@ public struct Configuration: Sendable, Equatable {
             querier.maxConcurrency = try q.int("max_concurrency", range: 1...64) ?? querier.maxConcurrency
             querier.retries = try q.int("retries", range: 0...20) ?? querier.retries
             querier.chunk = try q.duration("chunk")
+            if let compression = try q.string("compression") {
+                guard ["auto", "gzip", "none"].contains(compression) else {
+                    throw ConfigurationError.invalidValue(
+                        path: q.source, key: q.key("compression"), value: compression, expected: "auto, gzip or none")
+                }
+                querier.compression = compression
+            }
             if let t = try q.object("thanos") {
                 try t.checkKeys(["dedup", "partial_response", "replica_labels", "max_source_resolution"])
                 querier.thanos.dedup = try t.bool("dedup")

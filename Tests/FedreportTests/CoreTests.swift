@@ -10,6 +10,8 @@ struct ConfigurationTests {
         #expect(c.querier.url == "http://localhost:9090")
         #expect(c.querier.timeout == .minutes(2))
         #expect(c.querier.maxConcurrency == 4)
+        #expect(c.querier.compression == "auto")
+        #expect(c.querier.retries == 4)
         #expect(c.querier.insecureSkipTLSVerify == false)
         #expect(c.querier.thanos.dedup == nil && c.querier.thanos.partialResponse == nil)
         #expect(c.database == "fedreport.sqlite")
