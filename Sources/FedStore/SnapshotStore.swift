@@ -28,9 +28,10 @@ public struct SnapshotRecord: Sendable, Codable, Equatable {
 
     public init(
         id: Int64, cluster: String, distribution: String, build: String, start: TimestampMs, end: TimestampMs,
-        step: Int64, includedTimestamps: Int, querySetHash: String, querierURL: String, serverBuild: String?,
-        fedreportVersion: String, leftOut: LeftOutCounts, warnings: [String], partial: Bool,
-        collectedAt: TimestampMs, noData: [String]
+        step: Int64, includedTimestamps: Int, querySetHash: String = "", querierURL: String = "",
+        serverBuild: String? = nil, fedreportVersion: String = FedCore.fedreportVersion,
+        leftOut: LeftOutCounts = .init(), warnings: [String] = [], partial: Bool = false,
+        collectedAt: TimestampMs = 0, noData: [String] = []
     ) {
         self.id = id
         self.cluster = cluster

@@ -1,53 +1,9 @@
 import FedCore
+import FedStore
 
-/// What a comparison needs to know about one stored snapshot, independent of the store so that
-/// the comparison core can be fed directly (tests) or through `SnapshotLoader` (the CLI).
-public struct SnapshotInfo: Sendable, Equatable {
-    public var id: Int64
-    public var cluster: String
-    public var distribution: String
-    public var build: String
-    public var start: TimestampMs
-    public var end: TimestampMs
-    public var step: Int64
-    /// Timestamps that count: the denominator of coverage.
-    public var includedTimestamps: Int
-    public var querySetHash: String
-    public var querierURL: String
-    public var serverBuild: String?
-    public var fedreportVersion: String
-    public var leftOut: LeftOutCounts
-    public var warnings: [String]
-    public var partial: Bool
-    public var collectedAt: TimestampMs
-    public var noData: [String]
-
-    public init(
-        id: Int64, cluster: String, distribution: String, build: String, start: TimestampMs, end: TimestampMs,
-        step: Int64, includedTimestamps: Int, querySetHash: String = "", querierURL: String = "",
-        serverBuild: String? = nil, fedreportVersion: String = FedCore.fedreportVersion,
-        leftOut: LeftOutCounts = .init(), warnings: [String] = [], partial: Bool = false,
-        collectedAt: TimestampMs = 0, noData: [String] = []
-    ) {
-        self.id = id
-        self.cluster = cluster
-        self.distribution = distribution
-        self.build = build
-        self.start = start
-        self.end = end
-        self.step = step
-        self.includedTimestamps = includedTimestamps
-        self.querySetHash = querySetHash
-        self.querierURL = querierURL
-        self.serverBuild = serverBuild
-        self.fedreportVersion = fedreportVersion
-        self.leftOut = leftOut
-        self.warnings = warnings
-        self.partial = partial
-        self.collectedAt = collectedAt
-        self.noData = noData
-    }
-}
+/// What a comparison needs to know about one stored snapshot: the store's own record, so the
+/// comparison core can be fed directly (tests) or through `SnapshotLoader` (the CLI).
+public typealias SnapshotInfo = SnapshotRecord
 
 /// One snapshot with its component series: the unit of pooling.
 public struct PooledSnapshot: Sendable {

@@ -1,17 +1,6 @@
 import FedCore
 import FedStore
 
-extension SnapshotInfo {
-    /// The comparison's view of a stored snapshot.
-    public init(_ r: SnapshotRecord) {
-        self.init(
-            id: r.id, cluster: r.cluster, distribution: r.distribution, build: r.build, start: r.start, end: r.end,
-            step: r.step, includedTimestamps: r.includedTimestamps, querySetHash: r.querySetHash,
-            querierURL: r.querierURL, serverBuild: r.serverBuild, fedreportVersion: r.fedreportVersion,
-            leftOut: r.leftOut, warnings: r.warnings, partial: r.partial, collectedAt: r.collectedAt, noData: r.noData)
-    }
-}
-
 /// The thin layer between the store and the comparison core: finds the snapshots of a build and
 /// loads their component series.
 public struct SnapshotLoader: Sendable {
@@ -45,7 +34,7 @@ public struct SnapshotLoader: Sendable {
         let series = try store.componentSeries(snapshotIDs: records.map(\.id))
         return BuildSample(
             build: build, distribution: distributions[0],
-            snapshots: records.map { PooledSnapshot(info: SnapshotInfo($0), series: series[$0.id] ?? []) })
+            snapshots: records.map { PooledSnapshot(info: $0, series: series[$0.id] ?? []) })
     }
 
     /// The baseline named by `spec`: `<distribution>` (its newest build in version order) or
