@@ -274,4 +274,29 @@ struct CollectIntegrationTests {
         #expect(Date().timeIntervalSince(started) < 5)
         #expect(!FileManager.default.fileExists(atPath: "\(folder)/fedreport.sqlite"))
     }
+
+    @Test("drill-down: each container's statistics, as the generator wrote them, listed by the snapshots command")
+    func drillDown() async throws {
+        let (store, _) = try await store()
+        let (_, _, config, _) = try await CollectedDatabase.shared.get()
+        let snapshot = try #require(try store.snapshots(SnapshotFilter(build: "4.6.8")).first)
+        let summaries = try #require(try store.containers(snapshotIDs: [snapshot.id])[snapshot.id])
+        let cluster = try #require(s.cluster(named: "it-ocp-0"))
+        let etcd = try containers(of: "etcd", in: cluster)
+        for c in etcd {
+            let got = try #require(
+                summaries.first { $0.pod == c.pod && $0.container == c.container && $0.resource == .memory }, "\(c.pod)/\(c.container)")
+            let values = (0..<snapshot.grid.count).compactMap { cluster.memorySample(of: c, at: snapshot.grid.timestamp(at: $0)) }
+            let want = try #require(Summary(of: values, expected: values.count))
+            #expect(got.summary.mean == want.mean)
+            #expect(got.summary.max == want.max)
+            #expect(got.component == "etcd")
+        }
+        let listed = try runFedreport([
+            "snapshots", "--config", config, "--containers", "\(snapshot.id)", "--component", "etcd", "--format", "json",
+        ])
+        #expect(listed.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(json.count == etcd.count * 2)  // CPU and memory per container
+    }
 }

@@ -54,15 +54,25 @@ extension Fedreport {
         static let configuration = CommandConfiguration(
             abstract: "List snapshots with their window, coverage counts and flags.",
             discussion: """
+                With --containers ID, the drill-down of one snapshot: statistics per pod and \
+                container (and host service), optionally for one component.
+
                 Example:
                   fedreport snapshots --build 4.6.8
                   fedreport snapshots --format json
+                  fedreport snapshots --containers 3 --component etcd
                 """)
 
         @OptionGroup var global: GlobalOptions
 
         @Option(help: "Only snapshots of this build.")
         var build: String?
+
+        @Option(help: "Show the per-container statistics of the snapshot with this id.")
+        var containers: Int64?
+
+        @Option(help: "With --containers: only this component.")
+        var component: String?
 
         @Option(help: "table or json.")
         var format: ListFormat = .table
@@ -71,6 +81,31 @@ extension Fedreport {
             try guarded {
                 let configuration = try global.load()
                 let store = try SnapshotStore(path: configuration.database, readOnly: true)
+                if let id = containers {
+                    guard let list = try store.containers(snapshotIDs: [id])[id] else {
+                        printError("error: No snapshot #\(id). `fedreport snapshots` lists the ids.")
+                        return Exit.noSnapshots
+                    }
+                    let shown = list.filter { component == nil || $0.component == component }.sorted {
+                        ($0.resource, $0.component, $0.namespace, $0.pod, $0.container)
+                            < ($1.resource, $1.component, $1.namespace, $1.pod, $1.container)
+                    }
+                    switch format {
+                    case .json: try printJSON(shown)
+                    case .table:
+                        print(
+                            table(
+                                ["COMPONENT", "NAMESPACE", "POD", "CONTAINER", "RESOURCE", "MEAN", "P95", "MAX", "COVERAGE"],
+                                shown.map {
+                                    [
+                                        $0.component, $0.namespace, $0.pod, $0.container, $0.resource.rawValue,
+                                        formatFigure($0.summary.mean, $0.resource), formatFigure($0.summary.p95, $0.resource),
+                                        formatFigure($0.summary.max, $0.resource), String(format: "%.1f %%", 100 * $0.summary.coverage),
+                                    ]
+                                }))
+                    }
+                    return Exit.ok
+                }
                 let snapshots = try store.snapshots(SnapshotFilter(build: build))
                 switch format {
                 case .json: try printJSON(snapshots)
@@ -91,4 +126,9 @@ extension Fedreport {
             }
         }
     }
+}
+
+/// A figure in the unit a terminal reader expects: cores with 4 decimals, memory in MiB.
+func formatFigure(_ value: Double, _ resource: Resource) -> String {
+    resource == .cpu ? String(format: "%.4f", value) : String(format: "%.1f MiB", value / 1_048_576)
 }
