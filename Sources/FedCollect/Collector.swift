@@ -229,7 +229,9 @@ public final class Collector: @unchecked Sendable {
                         noData: noData))
             }
             result.warnings += warnings
-        } catch let error as QueryError where error.isDeadline {
+        } catch let error as QueryError where error.isDeadline || error.isRetryable {
+            // Without a timeline this cluster has nothing to store, but the other clusters' data
+            // stands: a querier that stays unavailable for one cluster must not sink the run.
             result.failures.append("build timeline: \(error.localizedDescription)")
         } catch let error as QueryError {
             result.fatal = error

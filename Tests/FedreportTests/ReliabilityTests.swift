@@ -1,0 +1,960 @@
+import FedCore
+import FedStore
+import FedTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The queries of the small scenario's one OpenShift cluster, as substrings of the PromQL that
+/// `fedreport collect` sends (rendered from queries/*.yaml), in the order it sends them.
+enum SmallQueries {
+    static let cluster = "small-ocp-0"
+    static let timeline = "cluster_version"
+    static let containerCPU = #"rate(container_cpu_usage_seconds_total{ cluster="small-ocp-0", container!="#
+    static let containerMemory = #"container_memory_working_set_bytes{ cluster="small-ocp-0", container!="#
+    static let hostCPU = #"rate(container_cpu_usage_seconds_total{ cluster="small-ocp-0", id=~"#
+    static let hostMemory = #"container_memory_working_set_bytes{ cluster="small-ocp-0", id=~"#
+}
+
+/// One test's proxy, folder, configuration and database.
+struct Bed {
+    let proxy: FaultProxy
+    let upstream: String
+    let folder: String
+    let config: String
+    var database: String { "\(folder)/fedreport.sqlite" }
+    static let window = Scenarios.small.collectableWindow
+    /// The collectable window as --start/--end.
+    static let windowArguments = ["--start", "\(window.lowerBound / 1000)", "--end", "\(window.upperBound / 1000)"]
+
+    /// A proxy in front of the small scenario's Prometheus, and a configuration that collects its
+    /// one cluster (named, so no discovery) through the proxy with 2 retries.
+    static func make(
+        _ name: String, timeout: String = "60s", querier extraQuerier: String = "", clusters: [String] = [SmallQueries.cluster],
+        folder: String? = nil
+    ) async throws -> Bed {
+        let server = try await SmallScenario.server()
+        let proxy = try FaultProxy(upstream: server.url)
+        let folder = try folder ?? temporaryFolder("rel-\(name)")
+        let config = "\(folder)/fedreport.yaml"
+        let text = """
+            querier:
+              url: \(proxy.url)
+              timeout: \(timeout)
+              retries: 2
+            \(extraQuerier)
+            database: \(folder)/fedreport.sqlite
+            clusters:
+            \(clusters.map { "  - {name: \($0), distribution: ocp}" }.joined(separator: "\n"))
+            """
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        return Bed(proxy: proxy, upstream: server.url, folder: folder, config: config)
+    }
+
+    func collect(_ extra: [String] = [], environment: [String: String] = [:]) throws -> RunResult {
+        try runFedreport(["collect", "--config", config] + Bed.windowArguments + extra, environment: environment)
+    }
+
+    func store() throws -> SnapshotStore { try SnapshotStore(path: database, readOnly: true) }
+
+    /// `sqlite3 <db> .dump`: the database's whole content as SQL text.
+    func dump() throws -> String { try sqlite(database, ".dump") }
+}
+
+/// Runs the sqlite3 command-line tool (independent of GRDB) and returns its stdout, trimmed.
+func sqlite(_ database: String, _ sql: String) throws -> String {
+    try Tools.run(try Tools.require("sqlite3", package: "sqlite3"), [database, sql]).trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// Starts the real binary without waiting; stdout and stderr go to files in `folder`.
+final class Spawned: @unchecked Sendable {
+    let process = Process()
+    let outPath: String
+    let errPath: String
+
+    init(_ arguments: [String], folder: String, environment: [String: String] = [:], shell: String? = nil) throws {
+        let tag = UUID().uuidString.prefix(8)
+        outPath = "\(folder)/spawn-\(tag).out"
+        errPath = "\(folder)/spawn-\(tag).err"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        if let shell {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", shell + " \"$0\" \"$@\"", fedreportBinary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: fedreportBinary)
+            process.arguments = arguments
+        }
+        var env = ProcessInfo.processInfo.environment
+        env["FEDREPORT_TOKEN"] = nil
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    func wait() -> RunResult {
+        process.waitUntilExit()
+        return RunResult(
+            status: process.terminationStatus, stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+}
+
+/// Waits until `condition` holds, up to `timeout` seconds.
+func waitUntil(_ timeout: Double, _ condition: () -> Bool) async throws -> Bool {
+    let until = Date().addingTimeInterval(timeout)
+    while Date() < until {
+        if condition() { return true }
+        try await Task.sleep(nanoseconds: 20_000_000)
+    }
+    return condition()
+}
+
+/// tmpfs mounts for the disk-full and read-only tests (we run as root in CI).
+enum Mounts {
+    /// Whether a tmpfs can be mounted here; probed once with a real mount.
+    static let available: Bool = {
+        let probe = "\(TestBed.folder)/mount-probe"
+        try? FileManager.default.createDirectory(atPath: probe, withIntermediateDirectories: true)
+        guard (try? Tools.run("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", probe])) != nil else { return false }
+        _ = try? Tools.run("/bin/umount", [probe])
+        return true
+    }()
+
+    /// On CI a failing mount must fail the test, not skip it.
+    static var shouldRun: Bool { TestBed.shouldRun && (available || TestBed.isCI) }
+
+    static func tmpfs(_ path: String, size: String) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try Tools.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", path])
+    }
+
+    static func remountReadOnly(_ path: String) throws { try Tools.run("/bin/mount", ["-o", "remount,ro", path]) }
+
+    static func unmount(_ path: String) { _ = try? Tools.run("/bin/umount", ["-l", path]) }
+
+    /// Free bytes on the file system holding `path`.
+    static func free(_ path: String) -> Int {
+        var s = statvfs()
+        guard statvfs(path, &s) == 0 else { return 0 }
+        return Int(s.f_bavail) * Int(s.f_frsize)
+    }
+}
+
+/// Body rewrites for the proxy, applied to Prometheus's JSON text.
+enum Rewrites {
+    /// Replaces the value strings of the first `values.count` samples (in document order).
+    static func sampleValues(_ values: [String]) -> @Sendable (String) -> String {
+        { body in
+            var out = body
+            var search = out.startIndex
+            for v in values {
+                // A sample is `[<timestamp>,"<value>"]`.
+                guard let open = out.range(of: #"\[\d+(\.\d+)?,""#, options: .regularExpression, range: search..<out.endIndex),
+                    let close = out.range(of: "\"]", range: open.upperBound..<out.endIndex)
+                else { break }
+                out.replaceSubrange(open.upperBound..<close.lowerBound, with: v)
+                search = out.index(open.upperBound, offsetBy: v.count)
+            }
+            return out
+        }
+    }
+
+    /// Replaces the value of the `n`-th (from 0) `"label":"…"` in the body with `raw` (JSON text).
+    static func label(_ name: String, occurrence n: Int, raw: String) -> @Sendable (String) -> String {
+        { body in
+            var out = body
+            var search = out.startIndex
+            for k in 0...n {
+                guard let key = out.range(of: "\"\(name)\":\"", range: search..<out.endIndex),
+                    let end = out.range(of: "\"", range: key.upperBound..<out.endIndex)
+                else { return out }
+                if k == n { out.replaceSubrange(key.upperBound..<end.lowerBound, with: raw) }
+                search = key.upperBound
+            }
+            return out
+        }
+    }
+}
+
+@Suite("Reliability: faults through a proxy, crashes, concurrency, full disks, secrets", .serialized, .enabled(if: TestBed.shouldRun))
+struct ReliabilityTests {
+    typealias Q = SmallQueries
+
+    // MARK: Server warnings
+
+    @Test("warnings (a Thanos partial response) mark the snapshot partial with their text; a complete snapshot is kept")
+    func warnings() async throws {
+        let bed = try await Bed.make("warnings")
+        defer { bed.proxy.stop() }
+        let clean = try bed.collect()
+        #expect(clean.status == 0, "\(clean.stderr)")
+        let complete = try #require(try bed.store().snapshots().first)
+        #expect(!complete.partial)
+
+        let text = "No StoreAPIs matched for this query: store 10.0.0.7:10901 is down"
+        bed.proxy.inject(.warnings([text]), when: .rangeQuery(containing: Q.containerMemory))
+        // The same window: the complete snapshot stays.
+        let again = try bed.collect()
+        #expect(again.status == 5, "\(again.stderr)")
+        #expect(again.stdout.contains("kept complete #\(complete.id)"))
+        #expect(again.stderr.contains(text))
+        let kept = try bed.store().snapshots()
+        #expect(kept == [complete])
+
+        // Another window (10 minutes shorter): stored, partial, with the warning.
+        let end = Bed.window.upperBound - 10 * 60_000
+        let other = try runFedreport([
+            "collect", "--config", bed.config, "--start", "\(Bed.window.lowerBound / 1000)", "--end", "\(end / 1000)",
+        ])
+        #expect(other.status == 5, "\(other.stderr)")
+        let partial = try #require(try bed.store().snapshots().first { $0.end == end })
+        #expect(partial.partial)
+        #expect(partial.warnings == ["container-memory: \(text)"])
+        // The data is kept: the memory of the components is there.
+        let series = try #require(try bed.store().componentSeries(snapshotIDs: [partial.id])[partial.id])
+        #expect(series.contains { $0.resource == .memory && $0.component.name == "etcd" })
+        let listing = try runFedreport(["snapshots", "--config", bed.config])
+        #expect(listing.status == 0, "\(listing.stderr)")
+    }
+
+    // MARK: Errors the server reports
+
+    @Test(
+        "bad_data and execution errors: one attempt, errorType, error and query in the message, nothing committed",
+        arguments: [
+            (400, "bad_data", "invalid parameter \"query\": 1:1: parse error"),
+            (422, "execution", "query processing would load too many samples into memory"),
+        ]
+    )
+    func apiErrors(status: Int, errorType: String, error: String) async throws {
+        let bed = try await Bed.make("api-\(status)")
+        defer { bed.proxy.stop() }
+        #expect(try bed.collect().status == 0)
+        let before = try bed.dump()
+        bed.proxy.clearRequests()
+        bed.proxy.inject(.apiError(status: status, errorType: errorType, error: error), when: .rangeQuery(containing: Q.containerMemory))
+        let run = try bed.collect()
+        #expect(run.status == 1)
+        #expect(bed.proxy.rangeQueries(containing: Q.containerMemory).count == 1, "retried a \(status)")
+        #expect(run.stderr.contains("HTTP \(status) (\(errorType)): \(error)"))
+        #expect(run.stderr.contains(Q.containerMemory))
+        #expect(run.stderr.contains(errorType == "bad_data" ? "The PromQL is wrong" : "too heavy for the querier"))
+        #expect(run.stderr.contains("Nothing was stored"))
+        #expect(try bed.dump() == before)
+    }
+
+    // MARK: Gateways, resets, refusals
+
+    @Test(
+        "503, 502 and 504 HTML pages: bounded retries with backoff, then the snapshot is partial and the error names the proxy",
+        arguments: [503, 502, 504])
+    func gatewayErrors(status: Int) async throws {
+        let bed = try await Bed.make("gw-\(status)")
+        defer { bed.proxy.stop() }
+        bed.proxy.inject(.html(status: status, title: "\(status) Gateway trouble"), when: .rangeQuery(containing: Q.containerMemory))
+        let run = try bed.collect()
+        #expect(run.status == 5, "\(run.stderr)")
+        let attempts = bed.proxy.rangeQueries(containing: Q.containerMemory)
+        #expect(attempts.count == 3)  // retries: 2
+        // Backoff: base 0.5 s doubling, full jitter between half and the whole.
+        if attempts.count == 3 {
+            #expect(attempts[1].receivedAt.timeIntervalSince(attempts[0].receivedAt) >= 0.25)
+            #expect(attempts[2].receivedAt.timeIntervalSince(attempts[1].receivedAt) >= 0.5)
+        }
+        #expect(run.stderr.contains("attempt 3 of 3"))
+        let hint = status == 503 ? "timed out or is overloaded" : "A route or proxy in front of the querier timed out"
+        #expect(run.stderr.contains("HTTP \(status): \(status) Gateway trouble"))
+        #expect(run.stderr.contains(hint))
+        let snapshot = try #require(try bed.store().snapshots().first)
+        #expect(snapshot.partial)
+        #expect(snapshot.warnings.count == 1)
+        #expect(snapshot.warnings.first?.hasPrefix("container-memory: The querier at \(bed.proxy.url)") ?? false)
+        #expect(snapshot.warnings.first?.contains(hint) ?? false)
+        // The other queries' data is there; container memory is not.
+        let series = try #require(try bed.store().componentSeries(snapshotIDs: [snapshot.id])[snapshot.id])
+        #expect(series.contains { $0.resource == .cpu && $0.component.name == "etcd" })
+        #expect(!series.contains { $0.resource == .memory && $0.component.name == "etcd" })
+    }
+
+    @Test("a connection reset is retried a bounded number of times, then reported")
+    func reset() async throws {
+        let bed = try await Bed.make("reset")
+        defer { bed.proxy.stop() }
+        bed.proxy.inject(.reset, when: .rangeQuery(containing: Q.containerMemory))
+        let run = try bed.collect()
+        #expect(run.status == 5, "\(run.stderr)")
+        #expect(bed.proxy.rangeQueries(containing: Q.containerMemory).count == 3)
+        #expect(run.stderr.contains("libcurl error 56"))
+        #expect(run.stderr.contains("The connection dropped"))
+        #expect(try bed.store().snapshots().first?.partial == true)
+    }
+
+    @Test("a refused connection is retried a bounded number of times, then reported with a hint; nothing stored")
+    func refused() async throws {
+        let bed = try await Bed.make("refused")
+        defer { bed.proxy.stop() }
+        #expect(try bed.collect().status == 0)
+        let before = try bed.dump()
+        bed.proxy.refuseConnections()
+        let run = try bed.collect()
+        #expect(run.status == 1)
+        // Two retries of the first range query, then no more requests.
+        #expect(run.stderr.components(separatedBy: "request failed, retrying").count - 1 == 2, "\(run.stderr)")
+        #expect(run.stderr.contains("attempt 3 of 3"))
+        #expect(run.stderr.contains("libcurl error 7"))
+        #expect(run.stderr.contains("Nothing listens there"))
+        #expect(try bed.dump() == before)
+        // Back up: the next run works.
+        try bed.proxy.acceptConnections()
+        #expect(try bed.collect().status == 0)
+    }
+
+    @Test("429 with Retry-After: the client waits as told, then succeeds")
+    func retryAfter() async throws {
+        let bed = try await Bed.make("429")
+        defer { bed.proxy.stop() }
+        bed.proxy.inject(
+            .html(status: 429, title: "429 Too Many Requests", headers: ["Retry-After": "1"]),
+            when: .rangeQuery(containing: Q.containerMemory), on: .first(1))
+        let run = try bed.collect()
+        #expect(run.status == 0, "\(run.stderr)")
+        let attempts = bed.proxy.rangeQueries(containing: Q.containerMemory)
+        #expect(attempts.count == 2)
+        if attempts.count == 2 {
+            #expect(attempts[1].receivedAt.timeIntervalSince(attempts[0].receivedAt) >= 1.0)
+        }
+        #expect(run.stderr.contains("retrying in 1.0 s"))
+        #expect(try bed.store().snapshots().first?.partial == false)
+    }
+
+    @Test("401 and 403: fail at once, one attempt, token expired or role missing", arguments: [401, 403])
+    func auth(status: Int) async throws {
+        let bed = try await Bed.make("auth-\(status)")
+        defer { bed.proxy.stop() }
+        let token = "sha256~\(UUID().uuidString)"
+        bed.proxy.inject(status == 401 ? .unauthorized : .forbidden)
+        let run = try bed.collect(environment: ["FEDREPORT_TOKEN": token])
+        #expect(run.status == 1)
+        // The first range query (the build timeline) fails and nothing else is asked.
+        #expect(bed.proxy.requests.filter { $0.path == "/api/v1/query_range" }.count == 1)
+        #expect(!run.stderr.contains("retrying"))
+        #expect(run.stderr.contains("HTTP \(status)"))
+        #expect(run.stderr.contains(status == 401 ? "token expired or is wrong" : "lacks a role"))
+        #expect(bed.proxy.requests.allSatisfy { $0.headers["authorization"] == "Bearer \(token)" })
+        #expect(!run.stderr.contains(token) && !run.stdout.contains(token))
+        #expect(try bed.store().snapshots().isEmpty)
+    }
+
+    @Test("a cluster whose build timeline stays unavailable after retries does not sink the other clusters")
+    func clusterUnavailable() async throws {
+        let bed = try await Bed.make("gone", clusters: [Q.cluster, "gone-ocp"])
+        defer { bed.proxy.stop() }
+        bed.proxy.inject(
+            .html(status: 503, title: "503 Service Unavailable"), when: .rangeQuery(containing: #"cluster_version{cluster="gone-ocp""#))
+        let run = try bed.collect()
+        #expect(run.status == 5, "\(run.stderr)")
+        #expect(bed.proxy.rangeQueries(containing: #"cluster="gone-ocp""#).count == 3)
+        #expect(
+            run.stderr.contains("error: gone-ocp: build timeline: The querier at \(bed.proxy.url)/api/v1/query_range answered HTTP 503"))
+        let snapshots = try bed.store().snapshots()
+        #expect(snapshots.map(\.cluster) == [Q.cluster])
+        #expect(snapshots.allSatisfy { !$0.partial })
+    }
+
+    // MARK: Broken bodies
+
+    @Test("a body cut off mid-stream: the query and the byte offset are named, no retry, nothing committed")
+    func truncated() async throws {
+        let bed = try await Bed.make("truncated")
+        defer { bed.proxy.stop() }
+        #expect(try bed.collect().status == 0)
+        let before = try bed.dump()
+        bed.proxy.clearRequests()
+        bed.proxy.inject(.truncate(bytes: 5000), when: .rangeQuery(containing: Q.containerMemory))
+        let run = try bed.collect()
+        #expect(run.status == 1)
+        #expect(bed.proxy.rangeQueries(containing: Q.containerMemory).count == 1)
+        #expect(run.stderr.contains("after 5000 bytes of the body"), "\(run.stderr)")
+        #expect(run.stderr.contains(Q.containerMemory))
+        #expect(!run.stderr.contains("it was retried"))
+        #expect(try bed.dump() == before)
+    }
+
+    @Test("malformed JSON: the query and the byte offset of the fault are named, nothing committed")
+    func malformed() async throws {
+        let bed = try await Bed.make("malformed")
+        defer { bed.proxy.stop() }
+        #expect(try bed.collect().status == 0)
+        let before = try bed.dump()
+        bed.proxy.clearRequests()
+        bed.proxy.inject(.malformed, when: .rangeQuery(containing: Q.containerMemory))
+        let run = try bed.collect()
+        #expect(run.status == 1)
+        let request = try #require(bed.proxy.rangeQueries(containing: Q.containerMemory).first)
+        let offset = try #require(request.faultOffset)
+        #expect(run.stderr.contains("not a valid Prometheus API answer at byte \(offset):"), "\(run.stderr)")
+        #expect(run.stderr.contains(Q.containerMemory))
+        #expect(bed.proxy.rangeQueries(containing: Q.containerMemory).count == 1)
+        #expect(try bed.dump() == before)
+    }
+
+    @Test("a vector where a matrix was asked for: the query and the byte offset are named, nothing committed")
+    func vector() async throws {
+        let bed = try await Bed.make("vector")
+        defer { bed.proxy.stop() }
+        #expect(try bed.collect().status == 0)
+        let before = try bed.dump()
+        bed.proxy.inject(.vector, when: .rangeQuery(containing: Q.containerMemory))
+        let run = try bed.collect()
+        #expect(run.status == 1)
+        // The decoder stops at the "vector" string of resultType.
+        let offset = try #require(FaultProxy.vectorBody.range(of: #""vector""#)).lowerBound.utf16Offset(in: FaultProxy.vectorBody)
+        #expect(run.stderr.contains("at byte \(offset): the result is a vector where a matrix was asked for"), "\(run.stderr)")
+        #expect(run.stderr.contains(Q.containerMemory))
+        #expect(try bed.dump() == before)
+    }
+
+    @Test("a server that stalls mid-body: querier.timeout fires within seconds with a clear message")
+    func stall() async throws {
+        let bed = try await Bed.make("stall", timeout: "2s")
+        defer { bed.proxy.stop() }
+        bed.proxy.inject(.stall(seconds: 30), when: .rangeQuery(containing: Q.containerMemory))
+        let started = Date()
+        let run = try bed.collect()
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed < 8, "took \(elapsed) s")
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("libcurl error 28"), "\(run.stderr)")
+        #expect(run.stderr.contains("No complete answer within querier.timeout"))
+        #expect(run.stderr.contains(Q.containerMemory))
+        #expect(try bed.store().snapshots().isEmpty)
+    }
+
+    // MARK: Odd values and labels
+
+    @Test("NaN, +Inf and -Inf are left out and counted; an exponent is parsed to the same value")
+    func nonFinite() async throws {
+        let bed = try await Bed.make("nonfinite")
+        defer { bed.proxy.stop() }
+        #expect(try bed.collect().status == 0)
+        let clean = try #require(try bed.store().snapshots().first)
+        let cleanSeries = try #require(try bed.store().componentSeries(snapshotIDs: [clean.id])[clean.id])
+        #expect(clean.leftOut.nonFiniteSamples == 0)
+
+        // The first three samples of the container answer, the first of the host answer.
+        bed.proxy.inject(.rewrite(Rewrites.sampleValues(["NaN", "+Inf", "-Inf"])), when: .rangeQuery(containing: Q.containerMemory))
+        bed.proxy.inject(.rewrite(Rewrites.sampleValues(["-Inf"])), when: .rangeQuery(containing: Q.hostMemory))
+        let run = try bed.collect()
+        #expect(run.status == 0, "\(run.stderr)")
+        let snapshot = try #require(try bed.store().snapshots().first)
+        #expect(snapshot.leftOut.nonFiniteSamples == 4)
+        #expect(!snapshot.partial)
+
+        // Exponent form of every value of the CPU answer: the same figures as the clean run.
+        bed.proxy.clearFaults()
+        bed.proxy.inject(
+            .rewrite { text in
+                let pattern = try! NSRegularExpression(pattern: #","([0-9]+\.?[0-9]*)"\]"#)
+                var out = ""
+                var last = text.startIndex
+                for m in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    let whole = Range(m.range, in: text)!
+                    let number = Double(text[Range(m.range(at: 1), in: text)!])!
+                    out += text[last..<whole.lowerBound] + ",\"" + String(format: "%.17e", number) + "\"]"
+                    last = whole.upperBound
+                }
+                return out + text[last...]
+            }, when: .rangeQuery(containing: Q.containerCPU))
+        let exponents = try bed.collect()
+        #expect(exponents.status == 0, "\(exponents.stderr)")
+        let again = try #require(try bed.store().snapshots().first)
+        let series = try #require(try bed.store().componentSeries(snapshotIDs: [again.id])[again.id])
+        let cpu = { (list: [ComponentSeries]) in list.filter { $0.resource == .cpu }.map { "\($0.component.name) \($0.values)" } }
+        #expect(cpu(series) == cpu(cleanSeries))
+    }
+
+    @Test("a 64 KiB label value and non-ASCII labels (raw UTF-8 and \\u escapes) are parsed")
+    func hostileLabels() async throws {
+        let bed = try await Bed.make("labels")
+        defer { bed.proxy.stop() }
+        let long = "ns-" + String(repeating: "x", count: 64 * 1024)
+        let rewrite: @Sendable (String) -> String = { body in
+            let a = Rewrites.label("namespace", occurrence: 0, raw: long)(body)
+            let b = Rewrites.label("namespace", occurrence: 1, raw: "ns-über-名前-🚀")(a)
+            return Rewrites.label("namespace", occurrence: 2, raw: #"esc-\u00fc\u540d\ud83d\ude80"#)(b)
+        }
+        bed.proxy.inject(.rewrite(rewrite), when: .rangeQuery(containing: Q.containerMemory))
+        let run = try bed.collect()
+        #expect(run.status == 0, "\(run.stderr)")
+        let snapshot = try #require(try bed.store().snapshots().first)
+        let members = try #require(try bed.store().members(snapshotIDs: [snapshot.id])[snapshot.id])
+        let all = Set(members.values.flatMap { $0 })
+        #expect(all.contains(long))
+        #expect(all.contains("ns-über-名前-🚀"))
+        #expect(all.contains("esc-ü名🚀"))
+    }
+
+    @Test("an empty result for a query is 'no data' for that query, not zero usage")
+    func emptyResult() async throws {
+        let bed = try await Bed.make("empty")
+        defer { bed.proxy.stop() }
+        bed.proxy.inject(.emptyResult, when: .rangeQuery(containing: Q.hostMemory))
+        let run = try bed.collect()
+        #expect(run.status == 0, "\(run.stderr)")
+        let snapshot = try #require(try bed.store().snapshots().first)
+        #expect(snapshot.noData == ["host-memory-ocp"])
+        let series = try #require(try bed.store().componentSeries(snapshotIDs: [snapshot.id])[snapshot.id])
+        // kubelet and CRI-O: CPU is there, memory is absent rather than a row of zeros.
+        for component in ["kubelet", "crio"] {
+            #expect(series.contains { $0.component.name == component && $0.resource == .cpu })
+            #expect(!series.contains { $0.component.name == component && $0.resource == .memory })
+        }
+        #expect(!series.contains { $0.values.contains(0) })
+    }
+
+    // MARK: Thanos parameters, POST, token
+
+    @Test("Thanos parameters are sent only when configured; range queries are POSTed as forms with the token")
+    func thanosParameters() async throws {
+        let plain = try await Bed.make("thanos-off")
+        defer { plain.proxy.stop() }
+        let token = "tok-\(UUID().uuidString)"
+        #expect(try plain.collect(environment: ["FEDREPORT_TOKEN": token]).status == 0)
+        let queries = plain.proxy.requests.filter { $0.path == "/api/v1/query_range" }
+        #expect(queries.count == 5)
+        for r in queries {
+            #expect(r.method == "POST")
+            #expect(r.headers["content-type"] == "application/x-www-form-urlencoded")
+            #expect(r.headers["authorization"] == "Bearer \(token)")
+            #expect(Set(r.form.map(\.name)) == ["query", "start", "end", "step"])
+        }
+
+        let thanos = try await Bed.make(
+            "thanos-on",
+            querier: """
+                  thanos:
+                    dedup: true
+                    partial_response: false
+                    replica_labels: [prometheus_replica, rule_replica]
+                    max_source_resolution: 5m
+                """)
+        defer { thanos.proxy.stop() }
+        #expect(try thanos.collect().status == 0)
+        let sent = thanos.proxy.requests.filter { $0.path == "/api/v1/query_range" }
+        #expect(sent.count == 5)
+        for r in sent {
+            #expect(r.values("dedup") == ["true"])
+            #expect(r.values("partial_response") == ["false"])
+            #expect(r.values("replicaLabels[]") == ["prometheus_replica", "rule_replica"])
+            #expect(r.values("max_source_resolution") == ["5m"])
+            #expect(r.headers["authorization"] == nil)
+        }
+    }
+
+    // MARK: Deadline
+
+    @Test("--deadline with a stalled query: what completed is stored as partial, exit 5, within seconds")
+    func deadline() async throws {
+        let bed = try await Bed.make("deadline")
+        defer { bed.proxy.stop() }
+        bed.proxy.inject(.stall(seconds: 30), when: .rangeQuery(containing: Q.containerMemory))
+        let started = Date()
+        let run = try bed.collect(["--deadline", "3s"])
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed < 8, "took \(elapsed) s")
+        #expect(run.status == 5, "\(run.stderr)")
+        let snapshot = try #require(try bed.store().snapshots().first)
+        #expect(snapshot.partial)
+        #expect(snapshot.warnings.contains { $0.hasPrefix("container-memory: The run's deadline passed") }, "\(snapshot.warnings)")
+        // The queries after the stalled one were not started.
+        #expect(bed.proxy.rangeQueries(containing: Q.hostCPU).isEmpty)
+        let series = try #require(try bed.store().componentSeries(snapshotIDs: [snapshot.id])[snapshot.id])
+        #expect(series.contains { $0.resource == .cpu && $0.component.name == "etcd" })
+        #expect(!series.contains { $0.resource == .memory })
+    }
+
+    // MARK: Crash safety
+
+    @Test("SIGKILL at 60 moments of a run: integrity ok, no half snapshot, a re-run completes")
+    func killed() async throws {
+        let bed = try await Bed.make("kill")
+        defer { bed.proxy.stop() }
+        // Stretch the run to about a second: 6 requests at 0.15 s each.
+        bed.proxy.latency = 0.15
+        let arguments = ["collect", "--config", bed.config, "--quiet"] + Bed.windowArguments
+        let started = Date()
+        #expect(try bed.collect().status == 0)
+        let duration = Date().timeIntervalSince(started)
+        // Spread over the whole run, and more densely over its last fifth (the save).
+        var delays = (0..<45).map { duration * 1.05 * Double($0) / 44 }
+        delays += (0..<15).map { duration * (0.8 + 0.3 * Double($0) / 14) }
+        var fresh: [String] = []
+        var committed = 0
+        var notCommitted = 0
+        var lastID = try sqlite(bed.database, "SELECT max(id) FROM snapshot")
+        for (k, delay) in delays.enumerated() {
+            // Every sixth run starts from no database, so the kill can land in its creation.
+            var args = arguments
+            var database = bed.database
+            if k % 6 == 0 {
+                database = "\(bed.folder)/fresh-\(k).sqlite"
+                args += ["--database", database]
+                fresh.append(database)
+            }
+            let child = try Spawned(args, folder: bed.folder)
+            try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            kill(child.pid, SIGKILL)
+            _ = child.wait()
+            guard FileManager.default.fileExists(atPath: database) else { continue }
+            #expect(try sqlite(database, "PRAGMA integrity_check") == "ok", "kill \(k) after \(delay) s")
+            let tables = try sqlite(database, "SELECT count(*) FROM sqlite_master WHERE name = 'snapshot'")
+            if tables == "1" {
+                let half = try sqlite(
+                    database,
+                    """
+                    SELECT count(*) FROM snapshot s
+                    WHERE (SELECT count(*) FROM component_series c WHERE c.snapshot_id = s.id) = 0
+                       OR (SELECT count(*) FROM container_summary c WHERE c.snapshot_id = s.id) = 0
+                    """)
+                #expect(half == "0", "kill \(k) after \(delay) s left a snapshot without its rows")
+                #expect(Int(try sqlite(database, "SELECT count(*) FROM snapshot")) ?? 9 <= 1)
+            }
+            if database == bed.database {
+                // A committed run replaced the snapshot, so its id moved on.
+                let id = try sqlite(database, "SELECT max(id) FROM snapshot")
+                if id == lastID { notCommitted += 1 } else { committed += 1 }
+                lastID = id
+            }
+        }
+        // The kills landed both before and after the commit.
+        #expect(committed > 0 && notCommitted > 0, "committed \(committed), not committed \(notCommitted)")
+        bed.proxy.latency = 0
+        for database in [bed.database] + fresh.prefix(3) {
+            let rerun = try runFedreport(arguments + ["--database", database])
+            #expect(rerun.status == 0, "\(database): \(rerun.stderr)")
+            #expect(try sqlite(database, "PRAGMA integrity_check") == "ok")
+            #expect(try sqlite(database, "SELECT count(*) FROM snapshot") == "1")
+        }
+    }
+
+    // MARK: Two collects, readers
+
+    @Test("a second collect exits at once naming the lock and pid; with --wait it waits; reads work meanwhile")
+    func concurrentCollects() async throws {
+        let bed = try await Bed.make("lock")
+        defer { bed.proxy.stop() }
+        // Two builds to compare: 4.6.1 as detected, and a pinned 4.6.2 over an earlier window.
+        #expect(try bed.collect().status == 0)
+        let pinned = "\(bed.folder)/pinned.yaml"
+        try (try String(contentsOfFile: bed.config, encoding: .utf8))
+            .replacingOccurrences(of: "distribution: ocp}", with: "distribution: ocp, version: 4.6.2}")
+            .write(toFile: pinned, atomically: true, encoding: .utf8)
+        let early = try runFedreport([
+            "collect", "--config", pinned, "--start", "\(Bed.window.lowerBound / 1000)", "--end",
+            "\((Bed.window.lowerBound + 3_600_000) / 1000)",
+        ])
+        #expect(early.status == 0, "\(early.stderr)")
+
+        bed.proxy.clearRequests()
+        bed.proxy.inject(.delay(seconds: 4), when: .rangeQuery(containing: Q.containerMemory), on: .first(1))
+        let first = try Spawned(["collect", "--config", bed.config] + Bed.windowArguments, folder: bed.folder)
+        #expect(try await waitUntil(10) { !bed.proxy.rangeQueries(containing: Q.containerMemory).isEmpty })
+
+        let started = Date()
+        let second = try bed.collect()
+        #expect(Date().timeIntervalSince(started) < 2)
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("Another `fedreport collect` is running"))
+        #expect(second.stderr.contains("\(bed.database).lock"))
+        #expect(second.stderr.contains("by process \(first.pid)"), "\(second.stderr)")
+
+        // Readers are not blocked by the collect.
+        let builds = try runFedreport(["builds", "--config", bed.config])
+        #expect(builds.status == 0, "\(builds.stderr)")
+        #expect(builds.stdout.contains("4.6.1") && builds.stdout.contains("4.6.2"))
+        let compare = try runFedreport([
+            "compare", "4.6.2", "4.6.1", "--config", bed.config, "--format", "json", "--output", "-",
+        ])
+        #expect(compare.status == 0, "\(compare.stderr)")
+
+        let waiting = try Spawned(["collect", "--config", bed.config, "--wait"] + Bed.windowArguments, folder: bed.folder)
+        let firstResult = first.wait()
+        let waitingResult = waiting.wait()
+        #expect(firstResult.status == 0, "\(firstResult.stderr)")
+        #expect(waitingResult.status == 0, "\(waitingResult.stderr)")
+        // The waiting collect replaced the snapshot the first one had stored: it ran after it.
+        let replaced = try #require(firstResult.stdout.firstMatch(of: /replaced #(\d+) by #(\d+)/))
+        #expect(waitingResult.stdout.contains("replaced #\(replaced.2) by #"), "\(waitingResult.stdout)")
+        #expect(bed.proxy.requests.filter { $0.path == "/api/v1/query_range" }.count == 5 + 5)
+    }
+
+    @Test("builds and compare keep reading while collects write")
+    func readersDuringWrites() async throws {
+        let bed = try await Bed.make("readers")
+        defer { bed.proxy.stop() }
+        #expect(try bed.collect().status == 0)
+        // Each collect takes about a second and holds its write transaction for most of it.
+        bed.proxy.latency = 0.1
+        let stop = LockedFlag()
+        let done = LockedFlag()
+        let failures = LockedData()
+        let reads = LockedCounter()
+        let config = bed.config
+        let reader = Thread {
+            while !stop.isSet {
+                let arguments =
+                    reads.value % 2 == 0
+                    ? ["builds", "--config", config]
+                    : ["compare", "4.6.1", "4.6.1", "--config", config, "--format", "json", "--output", "-"]
+                if let r = try? runFedreport(arguments), r.status != 0 { failures.set(Data((arguments[0] + ": " + r.stderr).utf8)) }
+                reads.increment()
+            }
+            done.set()
+        }
+        reader.start()
+        for _ in 0..<3 { #expect(try bed.collect().status == 0) }
+        stop.set()
+        #expect(try await waitUntil(10) { done.isSet })
+        #expect(reads.value >= 6)
+        #expect(failures.get().isEmpty, "\(String(decoding: failures.get(), as: UTF8.self))")
+    }
+
+    // MARK: Disks
+
+    @Test("a full disk: clear error, the database unchanged", .enabled(if: Mounts.shouldRun, "needs `mount -t tmpfs` (root)"))
+    func diskFull() async throws {
+        let folder = try temporaryFolder("rel-full")
+        try Mounts.tmpfs(folder, size: "600k")
+        defer { Mounts.unmount(folder) }
+        let bed = try await Bed.make("full", folder: folder)
+        defer { bed.proxy.stop() }
+        #expect(try bed.collect().status == 0)
+        // Leave 48 KiB: less than another snapshot needs.
+        let filler = "\(folder)/filler"
+        let size = Mounts.free(folder) - 48 * 1024
+        #expect(FileManager.default.createFile(atPath: filler, contents: Data(count: max(0, size))))
+        let before = try bed.dump()
+        let earlier = Bed.window.lowerBound + 30 * 60_000
+        let run = try runFedreport([
+            "collect", "--config", bed.config, "--start", "\(earlier / 1000)", "--end", "\(Bed.window.upperBound / 1000)",
+        ])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("is full"), "\(run.stderr)")
+        #expect(run.stderr.contains(bed.database))
+        #expect(try sqlite(bed.database, "PRAGMA integrity_check") == "ok")
+        #expect(try bed.dump() == before)
+        // Space again: the same run completes.
+        try FileManager.default.removeItem(atPath: filler)
+        let again = try runFedreport([
+            "collect", "--config", bed.config, "--start", "\(earlier / 1000)", "--end", "\(Bed.window.upperBound / 1000)",
+        ])
+        #expect(again.status == 0, "\(again.stderr)")
+    }
+
+    @Test(
+        "a read-only database and an unwritable or full report folder: clear errors, nothing changed, no half report",
+        .enabled(if: Mounts.shouldRun, "needs `mount -t tmpfs` (root)"))
+    func readOnly() async throws {
+        let folder = try temporaryFolder("rel-ro")
+        try Mounts.tmpfs(folder, size: "2m")
+        defer { Mounts.unmount(folder) }
+        let bed = try await Bed.make("ro", folder: folder)
+        defer { bed.proxy.stop() }
+        #expect(try bed.collect().status == 0)
+        let pinned = "\(folder)/pinned.yaml"
+        try (try String(contentsOfFile: bed.config, encoding: .utf8))
+            .replacingOccurrences(of: "distribution: ocp}", with: "distribution: ocp, version: 4.6.2}")
+            .write(toFile: pinned, atomically: true, encoding: .utf8)
+        let early = try runFedreport([
+            "collect", "--config", pinned, "--start", "\(Bed.window.lowerBound / 1000)", "--end",
+            "\((Bed.window.lowerBound + 3_600_000) / 1000)",
+        ])
+        #expect(early.status == 0, "\(early.stderr)")
+
+        // A report folder on a full file system: the files that fit are whole, no temporary file stays.
+        let reports = try temporaryFolder("rel-reports")
+        let outside = try runFedreport(["compare", "4.6.2", "4.6.1", "--config", bed.config, "--output", reports])
+        #expect(outside.status == 0, "\(outside.stderr)")
+        let sizes = try FileManager.default.contentsOfDirectory(atPath: reports).sorted().map {
+            (try FileManager.default.attributesOfItem(atPath: "\(reports)/\($0)")[.size] as? Int) ?? 0
+        }
+        let full = try temporaryFolder("rel-fullreports")
+        try Mounts.tmpfs(full, size: "\(max(64, (sizes.reduce(0, +) / 1024) / 2))k")
+        defer { Mounts.unmount(full) }
+        let fill = Mounts.free(full) - (sizes.min() ?? 4096) - 4096
+        FileManager.default.createFile(atPath: "\(full)/filler", contents: Data(count: max(0, fill)))
+        let cramped = try runFedreport(["compare", "4.6.2", "4.6.1", "--config", bed.config, "--output", "\(full)/out"])
+        #expect(cramped.status == 1)
+        #expect(cramped.stderr.contains("Cannot write report"), "\(cramped.stderr)")
+        #expect(cramped.stderr.contains("No space left on device"))
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: "\(full)/out")) ?? []
+        #expect(!left.contains { $0.hasPrefix(".") }, "temporary files left: \(left)")
+        let wholeSizes = Dictionary(
+            try FileManager.default.contentsOfDirectory(atPath: reports).map {
+                (($0 as NSString).pathExtension, (try FileManager.default.attributesOfItem(atPath: "\(reports)/\($0)")[.size] as? Int) ?? 0)
+            }, uniquingKeysWith: { a, _ in a })
+        for name in left {
+            // Whole: as long as the same format written where there was room (the names and
+            // time stamps have the same length).
+            let size = (try FileManager.default.attributesOfItem(atPath: "\(full)/out/\(name)")[.size] as? Int) ?? -1
+            #expect(size == wholeSizes[(name as NSString).pathExtension], "\(name) is \(size) bytes")
+        }
+        #expect(left.count < 4)
+
+        // Now the database's file system goes read-only.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: bed.database))
+        try Mounts.remountReadOnly(folder)
+        let run = try bed.collect()
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("Read-only file system"), "\(run.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: bed.database)) == bytes)
+        // Reading still works.
+        let builds = try runFedreport(["builds", "--config", bed.config])
+        #expect(builds.status == 0, "\(builds.stderr)")
+        #expect(builds.stdout.contains("4.6.2"))
+        // A report folder there cannot be written: a clear error, no file.
+        let report = try runFedreport(["compare", "4.6.2", "4.6.1", "--config", bed.config, "--output", "\(folder)/reports"])
+        #expect(report.status == 1)
+        #expect(report.stderr.contains("Cannot write reports to folder '\(folder)/reports'"), "\(report.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(folder)/reports"))
+    }
+
+    @Test(
+        "a database file this user may not write (0444, run as nobody): a clear error, the file unchanged",
+        .enabled(if: getuid() == 0 && Tools.find("setpriv") != nil, "needs root and setpriv to run as nobody"))
+    func readOnlyFile() async throws {
+        let bed = try await Bed.make("ro-file")
+        defer { bed.proxy.stop() }
+        #expect(try bed.collect().status == 0)
+        // The folder stays writable (the lock and SQLite's companions go there); the file does not.
+        for name in ["fedreport.sqlite.lock", "fedreport.sqlite-shm", "fedreport.sqlite-wal"] {
+            try? FileManager.default.removeItem(atPath: "\(bed.folder)/\(name)")
+        }
+        chmod(bed.folder, 0o777)
+        chmod(bed.config, 0o644)
+        chmod(bed.database, 0o444)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: bed.database))
+        let run = try Spawned(
+            ["collect", "--config", bed.config] + Bed.windowArguments, folder: bed.folder,
+            shell: "exec \(Tools.find("setpriv")!) --reuid=65534 --regid=65534 --clear-groups"
+        ).wait()
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("The snapshot database '\(bed.database)' cannot be written"), "\(run.stderr)")
+        #expect(run.stderr.contains("Check the permissions of the file"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: bed.database)) == bytes)
+    }
+
+    // MARK: Secrets and permissions
+
+    @Test("the token never reaches output, the database or argv; files do not widen a 077 umask")
+    func secrets() async throws {
+        let bed = try await Bed.make("secrets")
+        defer { bed.proxy.stop() }
+        let envToken = "env-\(UUID().uuidString)"
+        let fileToken = "file-\(UUID().uuidString)"
+        let tokenFile = "\(bed.folder)/token"
+        try (fileToken + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        chmod(tokenFile, 0o600)
+        let fileConfig = "\(bed.folder)/with-file.yaml"
+        try (try String(contentsOfFile: bed.config, encoding: .utf8))
+            .replacingOccurrences(of: "  retries: 2\n", with: "  retries: 2\n  bearer_token_file: \(tokenFile)\n")
+            .write(toFile: fileConfig, atomically: true, encoding: .utf8)
+        let umask077 = "umask 077; exec"
+
+        // A complete run under umask 077 with the token from the environment, watched in ps.
+        bed.proxy.inject(.delay(seconds: 1), when: .rangeQuery(containing: Q.containerMemory), on: .first(1))
+        let child = try Spawned(
+            ["collect", "--config", bed.config] + Bed.windowArguments, folder: bed.folder, environment: ["FEDREPORT_TOKEN": envToken],
+            shell: umask077)
+        #expect(try await waitUntil(10) { !bed.proxy.rangeQueries(containing: Q.containerMemory).isEmpty })
+        let argv = try String(contentsOfFile: "/proc/\(child.pid)/cmdline", encoding: .utf8)
+        #expect(argv.contains("collect"))
+        #expect(!argv.contains(envToken))
+        let ps = try Tools.run("/bin/ps", ["-eo", "args"])
+        #expect(ps.contains(bed.config) && !ps.contains(envToken))
+        let ok = child.wait()
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(bed.proxy.requests.last?.headers["authorization"] == "Bearer \(envToken)")
+
+        // Failing runs: retries logged, errors printed, warnings stored; then auth failures.
+        bed.proxy.clearFaults()
+        bed.proxy.inject(.html(status: 503, title: "503 Service Unavailable"), when: .rangeQuery(containing: Q.hostCPU))
+        let partial = try runFedreport(["collect", "--config", fileConfig, "-v"] + Bed.windowArguments)
+        #expect(partial.status == 5, "\(partial.stderr)")
+        #expect(bed.proxy.requests.last?.headers["authorization"] == "Bearer \(fileToken)")
+        bed.proxy.clearFaults()
+        bed.proxy.inject(.unauthorized)
+        let denied = try runFedreport(
+            ["collect", "--config", bed.config, "-v"] + Bed.windowArguments, environment: ["FEDREPORT_TOKEN": envToken])
+        let deniedFile = try runFedreport(["collect", "--config", fileConfig, "-v"] + Bed.windowArguments)
+        #expect(denied.status == 1 && deniedFile.status == 1)
+        for r in [ok, partial, denied, deniedFile] {
+            for token in [envToken, fileToken] {
+                #expect(!r.stdout.contains(token) && !r.stderr.contains(token))
+            }
+        }
+        // Neither token is in any file the runs wrote (the database and its companions).
+        for name in try FileManager.default.contentsOfDirectory(atPath: bed.folder) where name.hasPrefix("fedreport.sqlite") {
+            let data = try Data(contentsOf: URL(fileURLWithPath: "\(bed.folder)/\(name)"))
+            for token in [envToken, fileToken] { #expect(data.range(of: Data(token.utf8)) == nil, "\(name) holds a token") }
+        }
+
+        // Permissions under umask 077: the database, its companions, the lock, reports and their folder.
+        for name in try FileManager.default.contentsOfDirectory(atPath: bed.folder) where name.hasPrefix("fedreport.sqlite") {
+            let mode = (try FileManager.default.attributesOfItem(atPath: "\(bed.folder)/\(name)")[.posixPermissions] as? Int) ?? -1
+            #expect(mode == 0o600, "\(name) has mode \(String(mode, radix: 8))")
+        }
+        let reports = "\(bed.folder)/reports"
+        let report = try Spawned(
+            ["compare", "4.6.1", "4.6.1", "--config", bed.config, "--output", reports], folder: bed.folder, shell: umask077
+        ).wait()
+        #expect(report.status == 0, "\(report.stderr)")
+        let folderMode = (try FileManager.default.attributesOfItem(atPath: reports)[.posixPermissions] as? Int) ?? -1
+        #expect(folderMode == 0o700)
+        let files = try FileManager.default.contentsOfDirectory(atPath: reports)
+        #expect(files.count == 4)
+        for name in files {
+            let mode = (try FileManager.default.attributesOfItem(atPath: "\(reports)/\(name)")[.posixPermissions] as? Int) ?? -1
+            #expect(mode == 0o600, "\(name) has mode \(String(mode, radix: 8))")
+        }
+    }
+}
+
+final class LockedFlag: @unchecked Sendable {
+    private var value = false
+    private let lock = NSLock()
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+}
+
+final class LockedCounter: @unchecked Sendable {
+    private var count = 0
+    private let lock = NSLock()
+    func increment() {
+        lock.lock()
+        count += 1
+        lock.unlock()
+    }
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
+}
