@@ -38,6 +38,22 @@ demo: deps
 bench: deps
 	scripts/bench/run.sh $(BENCH_ARGS)
 
+# libFuzzer targets (fuzz/): the streaming decoder, the label-selector parser, durations and the
+# YAML loaders, built with -sanitize=fuzzer,address into .build-fuzz/. Each runs for FUZZ_SECONDS
+# from the seed corpus in fuzz/corpus/; any crash, trap, sanitizer report, leak or input slower
+# than 5 s fails, and the input is saved in fuzz/crashes/. `fuzz-short` is the bound `test` uses.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz-short fuzz-build
+fuzz: fuzz-build
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-short: fuzz-build
+	fuzz/run.sh 10
+
+fuzz-build:
+	@[ -d .build/checkouts/Yams/Sources ] || $(SWIFT) package resolve
+	fuzz/build.sh
+
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests
 
