@@ -206,7 +206,24 @@ public final class PrometheusClient: @unchecked Sendable {
         path: String, form: [(String, String)], query: String, expected: String?, sink: S, outcome: inout QueryOutcome
     ) throws {
         let body = Array(formEncode(form).utf8)
-        var attempt = 0
+        var requests = 0
+        var retried = 0
+        let envelope = try retrying(query: query, attempted: { requests += 1 }, retrying: { retried += 1 }) { options, retryAfter in
+            try once(path: path, body: body, query: query, expected: expected, sink: sink, options: options, retryAfter: &retryAfter)
+        }
+        outcome.requests += requests
+        outcome.retries += retried
+        outcome.add(envelope.0)
+        outcome.httpVersion = envelope.1
+    }
+
+    /// Runs `attempt` until it succeeds, retrying what a retry may cure with exponential backoff
+    /// and jitter (or as `Retry-After` says), never past the run's deadline.
+    private func retrying<T>(
+        query: String, attempted: () -> Void = {}, retrying: () -> Void = {},
+        _ attempt: (TransportOptions, inout String?) throws -> T
+    ) throws -> T {
+        var failures = 0
         while true {
             if let deadline, Date() >= deadline { throw QueryError.deadlineExceeded(query: query) }
             // A request never outlives the run's deadline: one stalled answer must not hold a
@@ -222,18 +239,14 @@ public final class PrometheusClient: @unchecked Sendable {
             }
             var retryAfter: String?
             do {
-                outcome.requests += 1
-                let envelope = try once(
-                    path: path, body: body, query: query, expected: expected, sink: sink, options: attemptOptions, retryAfter: &retryAfter)
-                outcome.add(envelope.0)
-                outcome.httpVersion = envelope.1
-                return
+                attempted()
+                return try attempt(attemptOptions, &retryAfter)
             } catch let error as QueryError where cappedByDeadline && error.isTimeout {
                 throw QueryError.deadlineExceeded(query: query)
-            } catch let error as QueryError where error.isRetryable && attempt < retries {
-                attempt += 1
-                outcome.retries += 1
-                var delay = backoff(attempt)
+            } catch let error as QueryError where error.isRetryable && failures < retries {
+                failures += 1
+                retrying()
+                var delay = backoff(failures)
                 if let retryAfter, let seconds = parseRetryAfter(retryAfter) { delay = seconds }
                 if let deadline, Date().addingTimeInterval(delay) >= deadline {
                     logger.warning(
@@ -242,7 +255,7 @@ public final class PrometheusClient: @unchecked Sendable {
                     throw error
                 }
                 logger.warning(
-                    "request failed, retrying in \(String(format: "%.1f", delay)) s (attempt \(attempt + 1) of \(retries + 1))",
+                    "request failed, retrying in \(String(format: "%.1f", delay)) s (attempt \(failures + 1) of \(retries + 1))",
                     metadata: ["error": "\(error.localizedDescription)"])
                 Thread.sleep(forTimeInterval: delay)
             }
@@ -309,28 +322,33 @@ public final class PrometheusClient: @unchecked Sendable {
         return (envelope, response.httpVersion)
     }
 
+    /// A GET of a small JSON answer (build info, label values), retried like range queries.
     private func fetch(path: String, what: String) throws -> (Int, [UInt8]) {
         let url = baseURL + path
-        let handle = try pool.take()
-        defer { pool.put(handle) }
-        var body: [UInt8] = []
-        let collector = ByteCollector()
-        do {
-            let response = try handle.perform(
-                url: url, method: "GET", body: nil, options: options, accept: { _, _ in true },
-                consume: { bytes in
-                    guard collector.bytes.count + bytes.count < 64 << 20 else {
-                        throw TransportFailure(code: -1, message: "answer larger than 64 MiB", bytesReceived: collector.bytes.count)
-                    }
-                    collector.bytes.append(contentsOf: bytes)
-                })
-            body = collector.bytes
-            if response.status == 401 || response.status == 403 {
-                throw QueryError.http(status: response.status, errorType: nil, error: nil, body: snippetText(body), query: what, url: url)
+        return try retrying(query: what) { options, retryAfter in
+            let handle = try pool.take()
+            defer { pool.put(handle) }
+            let collector = ByteCollector()
+            do {
+                let response = try handle.perform(
+                    url: url, method: "GET", body: nil, options: options, accept: { _, _ in true },
+                    consume: { bytes in
+                        guard collector.bytes.count + bytes.count < 64 << 20 else {
+                            throw TransportFailure(code: -1, message: "answer larger than 64 MiB", bytesReceived: collector.bytes.count)
+                        }
+                        collector.bytes.append(contentsOf: bytes)
+                    })
+                retryAfter = response.retryAfter
+                if [401, 403, 429, 502, 503, 504].contains(response.status) {
+                    let json = try? JSONSerialization.jsonObject(with: Data(collector.bytes)) as? [String: Any]
+                    throw QueryError.http(
+                        status: response.status, errorType: json?["errorType"] as? String, error: json?["error"] as? String,
+                        body: snippetText(collector.bytes), query: what, url: url)
+                }
+                return (response.status, collector.bytes)
+            } catch let e as TransportFailure {
+                throw QueryError.transport(code: e.code, message: e.message, query: what, url: url, bytesReceived: e.bytesReceived)
             }
-            return (response.status, body)
-        } catch let e as TransportFailure {
-            throw QueryError.transport(code: e.code, message: e.message, query: what, url: url, bytesReceived: e.bytesReceived)
         }
     }
 }

@@ -47,7 +47,8 @@ public struct LabelSet: Sendable, Hashable, Codable, CustomStringConvertible {
     public func value(_ name: String) -> String { self[name] ?? "" }
 
     public var dictionary: [String: String] {
-        Dictionary(uniqueKeysWithValues: pairs.map { ($0.name, $0.value) })
+        // A hostile answer may repeat a label name; keep the first rather than trap.
+        Dictionary(pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// This set without the labels in `names`.

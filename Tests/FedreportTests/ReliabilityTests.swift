@@ -307,8 +307,8 @@ struct ReliabilityTests {
         bed.proxy.refuseConnections()
         let run = try bed.collect()
         #expect(run.status == 1)
-        // Two retries of the first range query, then no more requests.
-        #expect(run.stderr.components(separatedBy: "request failed, retrying").count - 1 == 2, "\(run.stderr)")
+        // Two retries of the build-info request, two of the first range query, then no more.
+        #expect(run.stderr.components(separatedBy: "request failed, retrying").count - 1 == 4, "\(run.stderr)")
         #expect(run.stderr.contains("attempt 3 of 3"))
         #expect(run.stderr.contains("libcurl error 7"))
         #expect(run.stderr.contains("Nothing listens there"))

@@ -116,6 +116,9 @@ public enum ReportWriter {
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))
         }
-        return ns.localizedDescription
+        // Messages such as "The volume is read only." end in a full stop the caller adds again.
+        var text = ns.localizedDescription
+        while text.hasSuffix(".") { text.removeLast() }
+        return text
     }
 }

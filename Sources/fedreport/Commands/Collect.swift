@@ -129,6 +129,7 @@ struct CollectJob {
                 },
                 saved: { inputs, outcomes in
                     for (input, outcome) in zip(inputs, outcomes) {
+                        // Also when a complete snapshot was kept: tonight's querier answered partially.
                         anyPartial = anyPartial || input.partial
                         rows.append((input.cluster, summaryRow(input, outcome)))
                     }
