@@ -33,12 +33,14 @@ public struct DecodeError: Error, Equatable, Sendable {
     public var problem: String
 }
 
-// The parser's state types live outside the generic class: nested in it they would be generic
-// too, and code that is not specialised for the sink (a caller in another module) would look up
-// their metadata at run time on every access.
+// The parser's state types are file-level and the parser itself is not generic: a generic
+// parser instantiated from another module (the client wraps its caller's sink) runs unspecialised,
+// with metadata look-ups and witness calls in its innermost loop.
 private enum ObjectKind { case root, data, series, metric, skip }
 private enum ArrayKind { case result, values, point, histograms, warnings, infos, skip }
-private enum Key { case none, status, data, errorType, error, warnings, infos, resultType, result, metric, values, histograms, value, other, label }
+private enum Key {
+    case none, status, data, errorType, error, warnings, infos, resultType, result, metric, values, histograms, value, other, label
+}
 private enum Phase { case keyOrEnd, key, colon, value, commaOrEnd, valueOrEnd }
 
 private struct Frame {
@@ -57,11 +59,76 @@ private struct Frame {
 /// the last chunk. Series go to the sink as soon as their labels are known, points as soon as
 /// they are complete. Anything the envelope holds that fedreport does not use is validated as
 /// JSON and skipped.
+///
+/// The parsing happens in a non-generic parser that calls the sink through a class-bound
+/// existential, one dynamic call per point. A class sink (or the client's `SinkBox` around
+/// one) is called directly; a value-type sink is kept in a box the decoder owns, and `sink`
+/// reads it back.
 public final class MatrixDecoder<Sink: SeriesSink> {
-    public var sink: Sink
-    public private(set) var envelope = ResponseEnvelope()
+    private let parser: MatrixParser
+    private var held: Sink
+    private var valueBox: ValueSink<Sink>?
+
+    public var sink: Sink {
+        get { valueBox?.value ?? held }
+        set {
+            held = newValue
+            (parser.target, valueBox) = Self.target(for: newValue)
+        }
+    }
+    public var envelope: ResponseEnvelope { parser.envelope }
     /// `matrix` for range queries; set to nil to accept any result type (e.g. instant queries).
-    public var expectedResultType: String? = "matrix"
+    public var expectedResultType: String? {
+        get { parser.expectedResultType }
+        set { parser.expectedResultType = newValue }
+    }
+
+    public init(sink: Sink) {
+        held = sink
+        let (target, box) = Self.target(for: sink)
+        valueBox = box
+        parser = MatrixParser(target: target)
+    }
+
+    private static func target(for sink: Sink) -> (any SeriesSink & AnyObject, ValueSink<Sink>?) {
+        if Sink.self is AnyObject.Type, let object = sink as? any SeriesSink & AnyObject { return (object, nil) }
+        if let forwarder = sink as? any ForwardsToObject { return (forwarder.forwardTarget, nil) }
+        let box = ValueSink(sink)
+        return (box, box)
+    }
+
+    /// Feeds the next bytes of the body.
+    public func feed(_ chunk: UnsafeRawBufferPointer) throws(DecodeError) { try parser.feed(chunk) }
+
+    public func feed(_ bytes: [UInt8]) throws(DecodeError) { try parser.feed(bytes) }
+
+    /// Signals the end of the body; throws when the document is incomplete.
+    public func finish() throws(DecodeError) -> ResponseEnvelope { try parser.finish() }
+}
+
+/// A sink value that forwards every call to a class sink it holds (the client's `SinkBox`).
+protocol ForwardsToObject {
+    var forwardTarget: any SeriesSink & AnyObject { get }
+}
+
+extension SinkBox: ForwardsToObject {
+    var forwardTarget: any SeriesSink & AnyObject { target }
+}
+
+/// A value-type sink, boxed so the parser can call it through a reference.
+private final class ValueSink<S: SeriesSink>: SeriesSink {
+    var value: S
+    init(_ value: S) { self.value = value }
+    func beginSeries(labels: LabelSet) { value.beginSeries(labels: labels) }
+    func point(timestampMs: Int64, value v: Double) { value.point(timestampMs: timestampMs, value: v) }
+    func endSeries() { value.endSeries() }
+}
+
+/// The decoder proper; see `MatrixDecoder`.
+final class MatrixParser {
+    var target: any SeriesSink & AnyObject
+    private(set) var envelope = ResponseEnvelope()
+    var expectedResultType: String? = "matrix"
 
     private var stack: [Frame] = []
     private var buffer: [UInt8] = []
@@ -80,26 +147,41 @@ public final class MatrixDecoder<Sink: SeriesSink> {
     private var pointHasValue = false
     private var interned: [String: String] = [:]
 
-    public init(sink: Sink) {
-        self.sink = sink
+    init(target: any SeriesSink & AnyObject) {
+        self.target = target
         stack.reserveCapacity(16)
     }
 
-    /// Feeds the next bytes of the body.
-    public func feed(_ chunk: UnsafeRawBufferPointer) throws(DecodeError) {
+    func feed(_ chunk: UnsafeRawBufferPointer) throws(DecodeError) {
         envelope.bytes += chunk.count
-        if buffer.isEmpty {
-            let base = chunk.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            let used = try parse(base, chunk.count, final: false)
-            if used < chunk.count { buffer.append(contentsOf: chunk[used...]) }
-            consumedBefore += used
-        } else {
-            buffer.append(contentsOf: chunk)
-            try drainBuffer(final: false)
+        guard let raw = chunk.baseAddress, chunk.count > 0 else { return }
+        let base = raw.assumingMemoryBound(to: UInt8.self)
+        var start = 0
+        if !buffer.isEmpty {
+            // Finish the token left from the last chunk with as few of these bytes as it needs,
+            // then parse the rest in place rather than copying the whole chunk behind it.
+            var appended = 0
+            while true {
+                let step = min(chunk.count - appended, max(64, appended))
+                buffer.append(contentsOf: UnsafeBufferPointer(start: base + appended, count: step))
+                appended += step
+                try drainBuffer(final: false)
+                if buffer.count <= appended {
+                    // All that is left in the buffer came from this chunk: parse it from there.
+                    start = appended - buffer.count
+                    buffer.removeAll(keepingCapacity: true)
+                    break
+                }
+                if appended == chunk.count { return }
+            }
         }
+        let used = try parse(base + start, chunk.count - start, final: false)
+        let rest = start + used
+        if rest < chunk.count { buffer.append(contentsOf: UnsafeBufferPointer(start: base + rest, count: chunk.count - rest)) }
+        consumedBefore += used
     }
 
-    public func feed(_ bytes: [UInt8]) throws(DecodeError) {
+    func feed(_ bytes: [UInt8]) throws(DecodeError) {
         var failure: DecodeError?
         bytes.withUnsafeBytes { p in
             do throws(DecodeError) {
@@ -111,8 +193,7 @@ public final class MatrixDecoder<Sink: SeriesSink> {
         if let failure { throw failure }
     }
 
-    /// Signals the end of the body; throws when the document is incomplete.
-    public func finish() throws(DecodeError) -> ResponseEnvelope {
+    func finish() throws(DecodeError) -> ResponseEnvelope {
         try drainBuffer(final: true)
         if !buffer.isEmpty {
             throw DecodeError(offset: consumedBefore, problem: "unexpected bytes after the end of the document")
@@ -292,48 +373,75 @@ public final class MatrixDecoder<Sink: SeriesSink> {
         var i = start
         var taken = 0
         var endedWithComma = false
-        withUnsafeMutablePointer(to: &sink) { sinkPointer in
-            while true {
-                var j = i
-                guard j < n, p[j] == UInt8(ascii: "[") else { break }
-                j += 1
-                while j < n, isSpace(p[j]) { j += 1 }
+        var sink = target
+        // The shortest complete pair, `[0,"0"]`, is 7 bytes.
+        while n - i >= 7 {
+            var j = i
+            guard p[j] == UInt8(ascii: "[") else { break }
+            j += 1
+            while j < n, isSpace(p[j]) { j += 1 }
+            let t: Int64
+            if n - j > 10, p[j + 10] == UInt8(ascii: ","), let whole = NumberParsing.tenDigitSeconds(p + j) {
+                // What Prometheus sends: ten digits of whole seconds and a comma.
+                t = whole
+                j += 10
+            } else {
                 let ts = j
                 while j < n {
                     let d = p[j]
                     if d == UInt8(ascii: ",") || d == UInt8(ascii: "]") || d == UInt8(ascii: "}") || isSpace(d) { break }
                     j += 1
                 }
-                guard j < n, j > ts, let t = NumberParsing.parseTimestampMs(p, ts, j) else { break }
+                guard j < n, j > ts, let parsed = NumberParsing.parseTimestampMs(p, ts, j) else { break }
+                t = parsed
                 while j < n, isSpace(p[j]) { j += 1 }
                 guard j < n, p[j] == UInt8(ascii: ",") else { break }
-                j += 1
-                while j < n, isSpace(p[j]) { j += 1 }
-                guard j < n, p[j] == UInt8(ascii: "\"") else { break }
-                j += 1
+            }
+            j += 1
+            while j < n, isSpace(p[j]) { j += 1 }
+            guard j < n, p[j] == UInt8(ascii: "\"") else { break }
+            j += 1
+            let v: Double
+            if let (number, stop) = NumberParsing.parseDecimalPrefix(p, j, n), stop < n, p[stop] == UInt8(ascii: "\"") {
+                // The string held exactly one decimal number: parsing it found its end.
+                v = number
+                j = stop
+            } else {
                 let vs = j
                 while j < n, p[j] != UInt8(ascii: "\""), p[j] != UInt8(ascii: "\\") { j += 1 }
-                guard j < n, p[j] == UInt8(ascii: "\""), let v = NumberParsing.parseValue(p, vs, j) else { break }
-                j += 1
+                guard j < n, p[j] == UInt8(ascii: "\""), let parsed = NumberParsing.parseValue(p, vs, j) else { break }
+                v = parsed
+            }
+            j += 1
+            if j < n, p[j] != UInt8(ascii: "]") {
                 while j < n, isSpace(p[j]) { j += 1 }
-                guard j < n, p[j] == UInt8(ascii: "]") else { break }
+            }
+            guard j < n, p[j] == UInt8(ascii: "]") else { break }
+            j += 1
+            sink.point(timestampMs: t, value: v)
+            taken += 1
+            // The separator after the pair: a comma is consumed, anything else is the general
+            // parser's business.
+            if j < n, p[j] == UInt8(ascii: ",") {
                 j += 1
-                sinkPointer.pointee.point(timestampMs: t, value: v)
-                taken += 1
-                // The separator after the pair: a comma is consumed, anything else is the general
-                // parser's business.
-                while j < n, isSpace(p[j]) { j += 1 }
-                if j < n, p[j] == UInt8(ascii: ",") {
-                    j += 1
+                if j < n, isSpace(p[j]) {
                     while j < n, isSpace(p[j]) { j += 1 }
-                    i = j
-                    endedWithComma = true
-                    continue
                 }
                 i = j
-                endedWithComma = false
-                break
+                endedWithComma = true
+                continue
             }
+            while j < n, isSpace(p[j]) { j += 1 }
+            if j < n, p[j] == UInt8(ascii: ",") {
+                j += 1
+                while j < n, isSpace(p[j]) { j += 1 }
+                i = j
+                endedWithComma = true
+                continue
+            }
+            i = j
+            endedWithComma = false
+            break
         }
         if taken > 0 {
             envelope.pointCount += taken
@@ -439,17 +547,17 @@ public final class MatrixDecoder<Sink: SeriesSink> {
             return
         case .metric:
             seriesStarted = true
-            sink.beginSeries(labels: LabelSet(pairs: labelPairs))
-            for (t, v) in bufferedPoints { sink.point(timestampMs: t, value: v) }
+            target.beginSeries(labels: LabelSet(pairs: labelPairs))
+            for (t, v) in bufferedPoints { target.point(timestampMs: t, value: v) }
             bufferedPoints.removeAll(keepingCapacity: true)
         case .series:
             if !seriesStarted {
                 // A series without "metric": Prometheus always sends it; treat as empty labels.
-                sink.beginSeries(labels: LabelSet(pairs: []))
-                for (t, v) in bufferedPoints { sink.point(timestampMs: t, value: v) }
+                target.beginSeries(labels: LabelSet(pairs: []))
+                for (t, v) in bufferedPoints { target.point(timestampMs: t, value: v) }
                 bufferedPoints.removeAll(keepingCapacity: true)
             }
-            sink.endSeries()
+            target.endSeries()
             seriesStarted = false
         default: break
         }
@@ -505,7 +613,7 @@ public final class MatrixDecoder<Sink: SeriesSink> {
             }
             envelope.pointCount += 1
             if seriesStarted {
-                sink.point(timestampMs: pointTimestamp, value: pointValue)
+                target.point(timestampMs: pointTimestamp, value: pointValue)
             } else {
                 bufferedPoints.append((pointTimestamp, pointValue))
             }
@@ -572,7 +680,8 @@ public final class MatrixDecoder<Sink: SeriesSink> {
         }
         if isLiteral(p, s, e, "true") || isLiteral(p, s, e, "false") || isLiteral(p, s, e, "null") { return }
         guard isJSONNumber(p, s, e) else {
-            throw fail(s, "'\(String(decoding: UnsafeBufferPointer(start: p + s, count: min(e - s, 20)), as: UTF8.self))' is not valid JSON")
+            let text = String(decoding: UnsafeBufferPointer(start: p + s, count: min(e - s, 20)), as: UTF8.self)
+            throw fail(s, "'\(text)' is not valid JSON")
         }
     }
 
