@@ -25,6 +25,7 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) fuzz-short
 
 # Generates the demo data set, starts a throwaway Prometheus over it, runs the whole job and
 # prints where the reports are.

@@ -520,7 +520,9 @@ final class MatrixParser {
         if parent.isObject {
             switch (parent.object, parent.key) {
             case (.root, .data): kind = .data
-            case (.series, .metric): kind = .metric
+            case (.series, .metric):
+                if seriesStarted { throw fail(offset, "series \(envelope.seriesCount) has two \"metric\" objects") }
+                kind = .metric
             case (.metric, _): throw fail(offset, "a label value must be a string")
             default: kind = .skip
             }
@@ -546,8 +548,13 @@ final class MatrixParser {
             rootDone = true
             return
         case .metric:
+            let labels = LabelSet(pairs: labelPairs)
+            // Sorted by name, so a repeated name sits next to itself.
+            for k in labels.pairs.indices.dropFirst() where labels.pairs[k].name == labels.pairs[k - 1].name {
+                throw fail(offset - 1, "the labels of series \(envelope.seriesCount) name '\(labels.pairs[k].name)' twice")
+            }
             seriesStarted = true
-            target.beginSeries(labels: LabelSet(pairs: labelPairs))
+            target.beginSeries(labels: labels)
             for (t, v) in bufferedPoints { target.point(timestampMs: t, value: v) }
             bufferedPoints.removeAll(keepingCapacity: true)
         case .series:
@@ -786,5 +793,23 @@ final class MatrixParser {
             i += 1
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Holds a class sink so the generic decoder can mutate it through a reference.
+struct SinkBox<S: SeriesSink & AnyObject>: SeriesSink {
+    let target: S
+    init(_ target: S) { self.target = target }
+    mutating func beginSeries(labels: LabelSet) {
+        var t = target
+        t.beginSeries(labels: labels)
+    }
+    mutating func point(timestampMs: Int64, value: Double) {
+        var t = target
+        t.point(timestampMs: timestampMs, value: value)
+    }
+    mutating func endSeries() {
+        var t = target
+        t.endSeries()
     }
 }

@@ -353,24 +353,6 @@ public final class PrometheusClient: @unchecked Sendable {
     }
 }
 
-/// Holds a class sink so the generic decoder can mutate it through a reference.
-struct SinkBox<S: SeriesSink & AnyObject>: SeriesSink {
-    let target: S
-    init(_ target: S) { self.target = target }
-    mutating func beginSeries(labels: LabelSet) {
-        var t = target
-        t.beginSeries(labels: labels)
-    }
-    mutating func point(timestampMs: Int64, value: Double) {
-        var t = target
-        t.point(timestampMs: timestampMs, value: value)
-    }
-    mutating func endSeries() {
-        var t = target
-        t.endSeries()
-    }
-}
-
 private final class ByteCollector {
     var bytes: [UInt8] = []
 }
