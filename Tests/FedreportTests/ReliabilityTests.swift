@@ -224,6 +224,18 @@ struct ReliabilityTests {
         #expect(series.contains { $0.resource == .memory && $0.component.name == "etcd" })
         let listing = try runFedreport(["snapshots", "--config", bed.config])
         #expect(listing.status == 0, "\(listing.stderr)")
+        // Every report that uses the partial snapshot says so, with the warning text.
+        let json = try runFedreport(["report", "--config", bed.config, "--format", "json", "--output", "-"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let quality = try #require(object["data_quality"] as? [String: Any])
+        let listed = try #require(quality["partial_snapshots"] as? [[String: Any]])
+        #expect(listed.contains { ($0["warnings"] as? [String])?.contains("container-memory: \(text)") == true }, "\(listed)")
+        for format in ["md", "html"] {
+            let rendered = try runFedreport(["report", "--config", bed.config, "--format", format, "--output", "-"])
+            #expect(rendered.status == 0)
+            #expect(rendered.stdout.contains("No StoreAPIs matched for this query"), "\(format)")
+        }
     }
 
     // MARK: Errors the server reports
