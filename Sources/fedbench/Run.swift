@@ -35,9 +35,9 @@ extension FedBench {
         @Option(help: "Runs of each end-to-end measurement (fedreport collect, curl, Python).")
         var e2eRuns = 3
         @Option(help: "Cluster counts for the scale test, comma-separated.")
-        var scale = "1,5,10"
-        @Option(help: "Seconds the data preparation may take before N is scaled down.")
-        var prepareBudget = 900.0
+        var scale = "1,5,10,50"
+        @Option(help: "Seconds the data preparation may take before N is scaled down (the first run prepares 50 cluster-days, about 25 minutes; later runs reuse them).")
+        var prepareBudget = 3600.0
         @Option(help: "The fedreport executable (release build).")
         var fedreport = ".build-release/release/fedreport"
         @Option(help: "The Python interpreter of the venv with prometheus-api-client and pandas.")
@@ -366,8 +366,8 @@ struct Bench {
             let (f, database) = try collect(url: url, clusters: 1)
             fed.append(f)
             fedMeans = try storedMeans(database)
-            // fedreport's libcurl sends Accept-Encoding (gzip), so Prometheus compresses: curl is
-            // timed both ways, and held against fedreport with the same encoding.
+            // On loopback fedreport asks for no compression (querier.compression: auto), like plain
+            // curl; curl --compressed is timed too, to show what gzip costs the server here.
             for compressed in [false, true] {
                 var total = 0.0
                 for r in requests {
@@ -392,7 +392,7 @@ struct Bench {
         }
         let fedTime = median(fed.map(\.seconds))
         notes.append(
-            "fedreport's libcurl sends `Accept-Encoding` (gzip), so Prometheus compresses each response on the fly; on loopback that costs more than it saves (see the two curl rows).")
+            "On loopback fedreport asks for uncompressed answers (`querier.compression: auto`), as plain curl does; against a remote querier it asks for gzip. The curl --compressed row shows what on-the-fly gzip costs the server on loopback.")
         let curlTime = median(gzipCurls)
         let plainCurlTime = median(curls)
         let fedRSS = fed.map(\.peakRSS).max() ?? 0
@@ -403,14 +403,14 @@ struct Bench {
                 ratioText: ratio(Double(fedRSS) / Double(64 << 20)), target: "< 64 MB", met: fedRSS < 64 << 20))
         rows.append(
             Row(
-                id: "collect.vs_curl", figure: "fedreport collect vs curl --compressed, same \(requests.count) responses (gzip, as fedreport asks)",
-                value: "\(secs(fedTime)) vs \(secs(curlTime))", comparison: "fedreport ÷ curl", ratio: fedTime / curlTime,
-                ratioText: ratio(fedTime / curlTime), target: "≤ 1.3×", met: fedTime / curlTime <= 1.3))
-        rows.append(
-            Row(
-                id: "collect.vs_curl_plain", figure: "  … vs curl without compression (identity encoding)",
+                id: "collect.vs_curl", figure: "fedreport collect vs curl, same \(requests.count) responses, same (identity) encoding",
                 value: "\(secs(fedTime)) vs \(secs(plainCurlTime))", comparison: "fedreport ÷ curl", ratio: fedTime / plainCurlTime,
                 ratioText: ratio(fedTime / plainCurlTime), target: "≤ 1.3×", met: fedTime / plainCurlTime <= 1.3))
+        rows.append(
+            Row(
+                id: "collect.vs_curl_gzip", figure: "  … vs curl --compressed (the server gzips on the fly)",
+                value: "\(secs(fedTime)) vs \(secs(curlTime))", comparison: "fedreport ÷ curl", ratio: fedTime / curlTime,
+                ratioText: ratio(fedTime / curlTime), target: "(informative)", met: true))
         var e2e: [String: JSONValue] = [
             "fedreport_seconds": .numbers(fed.map(\.seconds)), "fedreport_peak_rss": .numbers(fed.map { Double($0.peakRSS) }),
             "curl_seconds": .numbers(curls), "curl_gzip_seconds": .numbers(gzipCurls), "curl_peak_rss": .number(Double(curlRSS)),
