@@ -74,6 +74,37 @@ public enum Tools {
 
 /// Loopback networking helpers.
 public enum Loopback {
+    /// Starts a server on a free loopback port and waits until `GET readyPath` answers 200.
+    ///
+    /// A port picked free can be taken before the server binds it, so a start that fails with
+    /// "address already in use" in its log is tried again on another port, three times in all.
+    static func startServer(
+        name: String, executable: String, readyPath: String, logPath: String, detached: Bool = false, timeout: Double,
+        arguments: (Int) -> [String]
+    ) throws -> (child: ManagedProcess, port: Int, url: String) {
+        var lastError: Error?
+        for _ in 0..<3 {
+            let port = try freePort()
+            let child = try ManagedProcess(executable: executable, arguments: arguments(port), logPath: logPath, detached: detached)
+            let url = "http://127.0.0.1:\(port)"
+            let deadline = Date().addingTimeInterval(timeout)
+            var ready = false
+            while Date() < deadline && child.isRunning {
+                if httpStatus(port: port, path: readyPath) == 200 {
+                    ready = true
+                    break
+                }
+                usleep(100_000)
+            }
+            if ready { return (child, port, url) }
+            child.stop()
+            let log = Tools.tail(file: logPath)
+            lastError = TestBedError.serverNotReady(server: name, url: url, waited: timeout, log: log)
+            if !log.contains("address already in use") { break }
+        }
+        throw lastError!
+    }
+
     /// A TCP port on 127.0.0.1 that was free a moment ago: bound to port 0, read, closed.
     public static func freePort() throws -> Int {
         #if canImport(Glibc)

@@ -40,40 +40,17 @@ public final class PrometheusServer: Sendable {
         try "global:\n  scrape_interval: 30s\nscrape_configs: []\n".write(toFile: config, atomically: true, encoding: .utf8)
         logPath = (workDirectory as NSString).appendingPathComponent("prometheus.log")
         self.tsdbDirectory = tsdbDirectory
-        var lastError: Error?
-        // A port picked free can be taken before Prometheus binds it; try a few.
-        for _ in 0..<3 {
-            let port = try Loopback.freePort()
-            let child = try ManagedProcess(
-                executable: prometheus,
-                arguments: [
-                    "--config.file=\(config)", "--storage.tsdb.path=\(tsdbDirectory)",
-                    "--storage.tsdb.retention.time=100y", "--web.listen-address=127.0.0.1:\(port)",
-                ],
-                logPath: logPath, detached: detached)
-            let url = "http://127.0.0.1:\(port)"
-            if Self.waitReady(child: child, port: port, timeout: timeout) {
-                self.url = url
-                self.port = port
-                self.child = child
-                return
-            }
-            child.stop()
-            let log = Tools.tail(file: logPath)
-            lastError = TestBedError.serverNotReady(server: "prometheus", url: url, waited: timeout, log: log)
-            if !log.contains("address already in use") { break }
+        let started = try Loopback.startServer(
+            name: "prometheus", executable: prometheus, readyPath: "/-/ready", logPath: logPath, detached: detached, timeout: timeout
+        ) { port in
+            [
+                "--config.file=\(config)", "--storage.tsdb.path=\(tsdbDirectory)", "--storage.tsdb.retention.time=100y",
+                "--web.listen-address=127.0.0.1:\(port)",
+            ]
         }
-        throw lastError!
-    }
-
-    private static func waitReady(child: ManagedProcess, port: Int, timeout: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if !child.isRunning { return false }
-            if Loopback.httpStatus(port: port, path: "/-/ready") == 200 { return true }
-            usleep(100_000)
-        }
-        return false
+        url = started.url
+        port = started.port
+        child = started.child
     }
 
     /// Stops the server: SIGTERM, then SIGKILL after 5 s. Safe to call more than once.

@@ -56,40 +56,17 @@ public final class VictoriaMetricsServer: Sendable {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         logPath = (workDirectory as NSString).appendingPathComponent("victoria-metrics.log")
         self.dataDirectory = dataDirectory
-        var lastError: Error?
-        // A port picked free can be taken before the server binds it; try a few.
-        for _ in 0..<3 {
-            let port = try Loopback.freePort()
-            let child = try ManagedProcess(
-                executable: binary,
-                arguments: [
-                    "-storageDataPath=\(dataDirectory)", "-retentionPeriod=100y", "-httpListenAddr=127.0.0.1:\(port)",
-                    "-search.latencyOffset=0s", "-search.disableCache", "-search.maxQueryDuration=5m",
-                ],
-                logPath: logPath)
-            let url = "http://127.0.0.1:\(port)"
-            if Self.waitReady(child: child, port: port, timeout: timeout) {
-                self.url = url
-                self.port = port
-                self.child = child
-                return
-            }
-            child.stop()
-            let log = Tools.tail(file: logPath)
-            lastError = TestBedError.serverNotReady(server: "victoria-metrics", url: url, waited: timeout, log: log)
-            if !log.contains("address already in use") { break }
+        let started = try Loopback.startServer(
+            name: "victoria-metrics", executable: binary, readyPath: "/health", logPath: logPath, timeout: timeout
+        ) { port in
+            [
+                "-storageDataPath=\(dataDirectory)", "-retentionPeriod=100y", "-httpListenAddr=127.0.0.1:\(port)",
+                "-search.latencyOffset=0s", "-search.disableCache", "-search.maxQueryDuration=5m",
+            ]
         }
-        throw lastError!
-    }
-
-    private static func waitReady(child: ManagedProcess, port: Int, timeout: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if !child.isRunning { return false }
-            if Loopback.httpStatus(port: port, path: "/health") == 200 { return true }
-            usleep(100_000)
-        }
-        return false
+        url = started.url
+        port = started.port
+        child = started.child
     }
 
     /// Stops the server: SIGTERM, then SIGKILL after 5 s. Safe to call more than once.
