@@ -75,7 +75,10 @@ final class Spawned: @unchecked Sendable {
     let outPath: String
     let errPath: String
 
-    init(_ arguments: [String], folder: String, environment: [String: String] = [:], shell: String? = nil) throws {
+    init(
+        _ arguments: [String], folder: String, environment: [String: String] = [:], shell: String? = nil,
+        executable: String = fedreportBinary
+    ) throws {
         let tag = UUID().uuidString.prefix(8)
         outPath = "\(folder)/spawn-\(tag).out"
         errPath = "\(folder)/spawn-\(tag).err"
@@ -83,9 +86,9 @@ final class Spawned: @unchecked Sendable {
         FileManager.default.createFile(atPath: errPath, contents: nil)
         if let shell {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", shell + " \"$0\" \"$@\"", fedreportBinary] + arguments
+            process.arguments = ["-c", shell + " \"$0\" \"$@\"", executable] + arguments
         } else {
-            process.executableURL = URL(fileURLWithPath: fedreportBinary)
+            process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
         }
         var env = ProcessInfo.processInfo.environment
@@ -855,9 +858,20 @@ struct ReliabilityTests {
         chmod(bed.config, 0o644)
         chmod(bed.database, 0o444)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: bed.database))
+        // The checkout may sit in a folder only root can enter (CI clones into one): give nobody
+        // its own copy of the binary and of queries/, found through FEDREPORT_HOME.
+        let home = "\(bed.folder)/home"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(repositoryRoot)/queries", toPath: "\(home)/queries")
+        try FileManager.default.copyItem(atPath: fedreportBinary, toPath: "\(home)/fedreport")
+        let opened = Process()
+        opened.executableURL = URL(fileURLWithPath: "/bin/chmod")
+        opened.arguments = ["-R", "a+rX", home]
+        try opened.run()
+        opened.waitUntilExit()
         let run = try Spawned(
-            ["collect", "--config", bed.config] + Bed.windowArguments, folder: bed.folder,
-            shell: "exec \(Tools.find("setpriv")!) --reuid=65534 --regid=65534 --clear-groups"
+            ["collect", "--config", bed.config] + Bed.windowArguments, folder: bed.folder, environment: ["FEDREPORT_HOME": home],
+            shell: "exec \(Tools.find("setpriv")!) --reuid=65534 --regid=65534 --clear-groups", executable: "\(home)/fedreport"
         ).wait()
         #expect(run.status == 1)
         #expect(run.stderr.contains("The snapshot database '\(bed.database)' cannot be written"), "\(run.stderr)")
