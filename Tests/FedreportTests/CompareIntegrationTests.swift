@@ -206,4 +206,19 @@ struct CompareIntegrationTests {
         let md = try String(contentsOfFile: try #require(files.first { $0.hasSuffix(".md") }), encoding: .utf8)
         #expect(md.contains("4.7.0"))
     }
+
+    @Test("the periodic report goes on without a baseline that has no snapshots, and says so")
+    func missingBaseline() async throws {
+        let (folder, config) = try await ComparedDatabase.shared.get()
+        let result = try runFedreport([
+            "report", "--distribution", "ocp", "--baseline", "microshift", "--config", config, "--output", "\(folder)/no-baseline",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("'microshift'") && result.stderr.contains("without a baseline"))
+        #expect(result.stdout.split(separator: "\n").count == 4)
+        // An explicit comparison against it is an error with the known distributions listed.
+        let compare = try runFedreport(["compare", "4.6.1", "4.7.0", "--baseline", "microshift", "--config", config])
+        #expect(compare.status == 4)
+        #expect(compare.stderr.contains("k3s") && compare.stderr.contains("ocp"))
+    }
 }

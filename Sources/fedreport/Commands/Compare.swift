@@ -92,7 +92,7 @@ struct ReportOptions: ParsableArguments {
 func reportExit(_ error: any Error) -> Int32? {
     guard let e = error as? CompareError else { return nil }
     switch e {
-    case .unknownBuild, .noSnapshots, .unknownBaselineBuild: return Exit.noSnapshots
+    case .unknownBuild, .noSnapshots, .unknownBaselineBuild, .unknownDistribution: return Exit.noSnapshots
     default: return nil
     }
 }
@@ -208,11 +208,20 @@ struct PeriodicJob {
         let templates = try report.templateSet()
         let store = try SnapshotStore(path: configuration.database, readOnly: true)
         let periodic: PeriodicReport
+        let baselineSpec = baseline ?? configuration.report.baseline
+        func build(_ baseline: String?) throws -> PeriodicReport {
+            try Reporter.periodic(
+                store: store, distribution: distribution, builds: builds ?? configuration.report.builds, baseline: baseline,
+                options: report.options(configuration), selection: try report.selection())
+        }
         do {
-            periodic = try Reporter.periodic(
-                store: store, distribution: distribution, builds: builds ?? configuration.report.builds,
-                baseline: baseline ?? configuration.report.baseline, options: report.options(configuration),
-                selection: try report.selection())
+            do {
+                periodic = try build(baselineSpec)
+            } catch let error as CompareError where isBaselineProblem(error, spec: baselineSpec) {
+                // The nightly report is still worth having without its baseline: say so and go on.
+                printError("warning: \(describe(error)) The report is written without a baseline.")
+                periodic = try build(nil)
+            }
         } catch {
             if let code = reportExit(error) {
                 printError("error: \(describe(error))")
@@ -230,5 +239,16 @@ struct PeriodicJob {
             if report.failOnRegression { return Exit.regression }
         }
         return Exit.ok
+    }
+}
+
+/// Whether `error` is about the baseline `spec` rather than the builds being reported on.
+func isBaselineProblem(_ error: CompareError, spec: String?) -> Bool {
+    guard let spec else { return false }
+    let distribution = String(spec.split(separator: "@", maxSplits: 1).first ?? "")
+    switch error {
+    case .unknownDistribution(let name, _): return name == distribution
+    case .unknownBaselineBuild(let name, _, _): return name == distribution
+    default: return false
     }
 }
