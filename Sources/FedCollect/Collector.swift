@@ -145,18 +145,17 @@ public final class Collector: @unchecked Sendable {
         plans: [ClusterPlan], grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?,
         deliver: @escaping @Sendable (ClusterResult) -> Void
     ) {
+        // A fixed pool of max_concurrency threads takes the clusters in turn: no thread waits
+        // for a slot, so threads (and their malloc arenas) do not grow with the number of clusters.
+        let next = LockedCounter()
         let group = DispatchGroup()
-        let slots = DispatchSemaphore(value: configuration.querier.maxConcurrency)
-        let queue = DispatchQueue(label: "fedreport.collect", attributes: .concurrent)
-        for plan in plans {
+        for _ in 0..<min(configuration.querier.maxConcurrency, plans.count) {
             group.enter()
-            queue.async {
-                slots.wait()
-                defer {
-                    slots.signal()
-                    group.leave()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                while let k = next.take(below: plans.count) {
+                    deliver(self.collect(plan: plans[k], grid: grid, serverBuild: serverBuild, progress: progress))
                 }
-                deliver(self.collect(plan: plan, grid: grid, serverBuild: serverBuild, progress: progress))
             }
         }
         group.wait()
@@ -329,6 +328,20 @@ public final class ResultQueue<T>: @unchecked Sendable {
         defer { condition.unlock() }
         while items.isEmpty && !closed { condition.wait() }
         return items.isEmpty ? nil : items.removeFirst()
+    }
+}
+
+/// Hands out 0, 1, 2, … to several threads.
+final class LockedCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+
+    func take(below limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard value < limit else { return nil }
+        value += 1
+        return value - 1
     }
 }
 
