@@ -47,6 +47,8 @@ public final class PrometheusClient: @unchecked Sendable {
     public var backoffCap: Double = 30
     private let logger: Logger
     private let pool = HandlePool()
+    /// At most `querier.max_concurrency` requests in flight, whoever sends them.
+    private let inFlight: DispatchSemaphore
 
     /// Prometheus refuses more than 11,000 points per series in one range query.
     public static let prometheusMaxPoints = 11_000
@@ -79,6 +81,7 @@ public final class PrometheusClient: @unchecked Sendable {
         chunk = querier.chunk
         retries = querier.retries
         maxPointsPerRequest = PrometheusClient.prometheusMaxPoints
+        inFlight = DispatchSemaphore(value: querier.maxConcurrency)
         self.logger = logger
         if querier.insecureSkipTLSVerify {
             logger.warning(
@@ -240,6 +243,8 @@ public final class PrometheusClient: @unchecked Sendable {
             var retryAfter: String?
             do {
                 attempted()
+                inFlight.wait()
+                defer { inFlight.signal() }
                 return try attempt(attemptOptions, &retryAfter)
             } catch let error as QueryError where cappedByDeadline && error.isTimeout {
                 throw QueryError.deadlineExceeded(query: query)

@@ -185,30 +185,48 @@ public final class Collector: @unchecked Sendable {
             var warnings: [String] = []
             let chunked = client.chunks(for: grid).count > 1
             var perSegment = [[SegmentFigures]](repeating: [], count: timeline.segments.count)
-            for query in queries {
+            // The queries of a cluster run side by side (the client keeps at most
+            // max_concurrency requests in flight overall); their results are then taken in
+            // query-set order, so snapshots do not depend on which answer came first.
+            let runs = LockedSlots<QueryRun>(count: queries.count)
+            DispatchQueue.concurrentPerform(iterations: queries.count) { i in
+                let query = queries[i]
                 let promql = query.render(
                     clusterLabel: configuration.collect.clusterLabel, cluster: plan.name, rateWindow: configuration.collect.rateWindow)
                 let aggregator = StreamingAggregator(
                     grid: grid, resource: query.resource, segments: timeline.segments, map: map,
                     replicaLabels: configuration.collect.replicaLabels, chunked: chunked)
+                var run = QueryRun()
                 do {
-                    let outcome = try client.queryRange(promql, grid: grid, sink: aggregator)
-                    result.bytes += outcome.bytes
-                    result.requests += outcome.requests
-                    for w in outcome.warnings { warnings.append("\(query.name): \(w)") }
-                    if outcome.histogramPoints > 0 {
-                        logger.info("\(plan.name) \(query.name): skipped \(outcome.histogramPoints) native-histogram samples")
-                    }
-                } catch let error as QueryError where error.isRetryable || error.isDeadline {
-                    // The retries are spent, or the run's deadline passed: keep the other
-                    // queries' data and mark the snapshots partial.
-                    result.failures.append("\(query.name): \(error.localizedDescription)")
-                    progress?.finished(query: query.name, cluster: plan.name)
-                    continue
+                    run.outcome = try client.queryRange(promql, grid: grid, sink: aggregator)
+                    run.figures = timeline.segments.indices.map { aggregator.figures(for: $0) }
+                    run.seriesCount = aggregator.seriesCount
+                } catch {
+                    run.error = error
                 }
                 progress?.finished(query: query.name, cluster: plan.name)
-                if aggregator.seriesCount == 0 { noData.append(query.name) }
-                for k in timeline.segments.indices { perSegment[k].append(aggregator.figures(for: k)) }
+                runs.set(i, run)
+            }
+            for (i, query) in queries.enumerated() {
+                let run = runs.get(i)!
+                if let error = run.error {
+                    if let q = error as? QueryError, q.isRetryable || q.isDeadline {
+                        // The retries are spent, or the run's deadline passed: keep the other
+                        // queries' data and mark the snapshots partial.
+                        result.failures.append("\(query.name): \(q.localizedDescription)")
+                        continue
+                    }
+                    throw error
+                }
+                let outcome = run.outcome!
+                result.bytes += outcome.bytes
+                result.requests += outcome.requests
+                for w in outcome.warnings { warnings.append("\(query.name): \(w)") }
+                if outcome.histogramPoints > 0 {
+                    logger.info("\(plan.name) \(query.name): skipped \(outcome.histogramPoints) native-histogram samples")
+                }
+                if run.seriesCount == 0 { noData.append(query.name) }
+                for k in timeline.segments.indices { perSegment[k].append(run.figures[k]) }
             }
             for (k, segment) in timeline.segments.enumerated() {
                 var leftOut = segment.leftOut
@@ -328,6 +346,34 @@ public final class ResultQueue<T>: @unchecked Sendable {
         defer { condition.unlock() }
         while items.isEmpty && !closed { condition.wait() }
         return items.isEmpty ? nil : items.removeFirst()
+    }
+}
+
+/// What one query of a cluster produced.
+struct QueryRun {
+    var outcome: QueryOutcome?
+    var figures: [SegmentFigures] = []
+    var seriesCount = 0
+    var error: (any Error)?
+}
+
+/// A fixed number of slots written from several threads.
+final class LockedSlots<T>: @unchecked Sendable {
+    private var items: [T?]
+    private let lock = NSLock()
+
+    init(count: Int) { items = [T?](repeating: nil, count: count) }
+
+    func set(_ k: Int, _ item: T) {
+        lock.lock()
+        items[k] = item
+        lock.unlock()
+    }
+
+    func get(_ k: Int) -> T? {
+        lock.lock()
+        defer { lock.unlock() }
+        return items[k]
     }
 }
 
