@@ -1,5 +1,13 @@
 import ArgumentParser
 
+#if canImport(Glibc)
+    import Glibc
+
+    /// glibc's `mallopt`, which no Swift module exports (`<malloc.h>` is not in Glibc's map).
+    @_silgen_name("mallopt")
+    private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
+
 @main
 struct Fedreport: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,4 +27,13 @@ struct Fedreport: ParsableCommand {
             Nightly.self,
         ]
     )
+
+    static func main() {
+        #if canImport(Glibc)
+            // glibc gives every thread that allocates its own arena; collect's worker threads
+            // would each keep freed series buffers around. Two arenas keep peak memory flat.
+            _ = glibcMallopt(-8 /* M_ARENA_MAX in <malloc.h> */, 2)
+        #endif
+        main(nil)
+    }
 }
