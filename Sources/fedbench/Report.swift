@@ -11,7 +11,7 @@ struct Row: Codable {
     var ratio: Double?
     var ratioText: String
     var target: String
-    /// nil: not measured (pending or skipped).
+    /// nil: informative, no target to meet.
     var met: Bool?
 }
 
@@ -63,7 +63,7 @@ enum JSONValue: Codable {
 func formatTable(_ rows: [Row]) -> String {
     let header = ["FIGURE", "VALUE", "COMPARISON", "RATIO", "TARGET", "MET?"]
     let lines = rows.map { r in
-        [r.figure, r.value, r.comparison, r.ratioText, r.target, r.met.map { $0 ? "yes" : "NO" } ?? "pending"]
+        [r.figure, r.value, r.comparison, r.ratioText, r.target, r.met.map { $0 ? "yes" : "NO" } ?? "—"]
     }
     var widths = header.map(\.count)
     for line in lines { for (i, cell) in line.enumerated() { widths[i] = max(widths[i], cell.count) } }
@@ -77,7 +77,7 @@ func formatTable(_ rows: [Row]) -> String {
 func markdownTable(_ rows: [Row]) -> String {
     var out = "| Figure | Value | Comparison | Ratio | Target | Met? |\n|---|---|---|---|---|---|\n"
     for r in rows {
-        let met = r.met.map { $0 ? "yes" : "**no**" } ?? "pending"
+        let met = r.met.map { $0 ? "yes" : "**no**" } ?? "—"
         out += "| \(r.figure) | \(r.value) | \(r.comparison) | \(r.ratioText) | \(r.target) | \(met) |\n"
     }
     return out
