@@ -89,7 +89,9 @@ let package = Package(
             name: "FedreportTests",
             dependencies: [
                 "FedCore", "FedClient", "FedStore", "FedCollect", "FedReports", "FedTestSupport",
-            ]
+            ],
+            // Golden reports are read from the source tree by path, not bundled.
+            exclude: ["Golden"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -82,8 +82,8 @@ final class Spawned: @unchecked Sendable {
         let tag = UUID().uuidString.prefix(8)
         outPath = "\(folder)/spawn-\(tag).out"
         errPath = "\(folder)/spawn-\(tag).err"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         if let shell {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", shell + " \"$0\" \"$@\"", executable] + arguments
@@ -806,7 +806,7 @@ struct ReliabilityTests {
         try Mounts.tmpfs(full, size: "\(max(64, (sizes.reduce(0, +) / 1024) / 2))k")
         defer { Mounts.unmount(full) }
         let fill = Mounts.free(full) - (sizes.min() ?? 4096) - 4096
-        FileManager.default.createFile(atPath: "\(full)/filler", contents: Data(count: max(0, fill)))
+        _ = FileManager.default.createFile(atPath: "\(full)/filler", contents: Data(count: max(0, fill)))
         let cramped = try runFedreport(["compare", "4.6.2", "4.6.1", "--config", bed.config, "--output", "\(full)/out"])
         #expect(cramped.status == 1)
         #expect(cramped.stderr.contains("Cannot write report"), "\(cramped.stderr)")
