@@ -89,6 +89,7 @@ let package = Package(
             name: "FedreportTests",
             dependencies: [
                 "FedCore", "FedClient", "FedStore", "FedCollect", "FedReports", "FedTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             // Golden reports are read from the source tree by path, not bundled.
             exclude: ["Golden"]

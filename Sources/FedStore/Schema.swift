@@ -5,7 +5,9 @@ import GRDB
 /// also sets `PRAGMA user_version` to its number so that older fedreports can refuse the file.
 enum Schema {
     /// The `user_version` the last registered migration sets.
-    static let version = 1
+    static let version = 2
+    /// The oldest `user_version` whose snapshots this fedreport can read without migrating.
+    static let oldestReadable = 1
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -75,6 +77,21 @@ enum Schema {
                     CREATE INDEX container_summary_by_snapshot ON container_summary(snapshot_id);
 
                     PRAGMA user_version = 1;
+                    """)
+        }
+
+        // v2: the query sets snapshots were measured with, by content hash, so a report's
+        // "query-set hash" can be turned back into the PromQL that produced the numbers.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE query_set (
+                        hash TEXT PRIMARY KEY,
+                        folder TEXT NOT NULL,
+                        definitions TEXT NOT NULL,       -- JSON array of {name, resource, distributions, promql}
+                        first_seen_ms INTEGER NOT NULL
+                    );
+                    PRAGMA user_version = 2;
                     """)
         }
 

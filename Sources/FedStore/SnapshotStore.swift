@@ -83,6 +83,42 @@ public struct BuildInfo: Sendable, Codable, Equatable {
 }
 
 /// What `save` did with one input.
+/// A query set as it was when snapshots were measured with it.
+public struct QuerySetRecord: Sendable, Equatable, Codable {
+    public struct Definition: Sendable, Equatable, Codable {
+        public var name: String
+        public var resource: String
+        public var distributions: [String]
+        public var promql: String
+
+        public init(name: String, resource: String, distributions: [String], promql: String) {
+            self.name = name
+            self.resource = resource
+            self.distributions = distributions
+            self.promql = promql
+        }
+    }
+
+    public var hash: String
+    public var folder: String
+    public var definitions: [Definition]
+
+    public init(hash: String, folder: String, definitions: [Definition]) {
+        self.hash = hash
+        self.folder = folder
+        self.definitions = definitions
+    }
+
+    /// The record of a loaded query set.
+    public init(_ set: QuerySet) {
+        self.init(
+            hash: set.hash, folder: set.folder,
+            definitions: set.queries.map {
+                Definition(name: $0.name, resource: $0.resource.rawValue, distributions: $0.distributions, promql: $0.promql)
+            })
+    }
+}
+
 public enum SaveOutcome: Sendable, Equatable {
     /// No snapshot of the same window existed.
     case inserted(id: Int64)
@@ -148,7 +184,8 @@ public final class SnapshotStore: Sendable {
                 if probe.userVersion > Schema.version || probe.superseded {
                     throw StoreError.newerDatabase(path: path, found: probe.userVersion, supported: Schema.version)
                 }
-                if readOnly && (probe.userVersion < Schema.version || !probe.complete) {
+                // Reading needs no migration: any schema from the oldest readable one on will do.
+                if readOnly && probe.userVersion < Schema.oldestReadable {
                     throw StoreError.olderDatabase(path: path, found: probe.userVersion, supported: Schema.version)
                 }
             } else {
@@ -217,7 +254,8 @@ public final class SnapshotStore: Sendable {
     /// clusters never holds all their series in memory. A throw from `next` (or from saving)
     /// rolls back everything saved so far. `saved` hears each batch's outcomes as they land.
     public func save(
-        streaming next: () throws -> [SnapshotInput]?, saved: ([SnapshotInput], [SaveOutcome]) -> Void = { _, _ in }
+        streaming next: () throws -> [SnapshotInput]?, saved: ([SnapshotInput], [SaveOutcome]) -> Void = { _, _ in },
+        querySet: QuerySetRecord? = nil
     ) throws -> [SaveOutcome] {
         if readOnly { throw StoreError.readOnlyStore(path: path) }
         // The producer's own errors (a failed query, say) pass through unwrapped.
@@ -233,6 +271,7 @@ public final class SnapshotStore: Sendable {
         do {
             return try perform("save snapshots") {
                 try pool.write { db in
+                    if let querySet { try self.record(querySet, db) }
                     var outcomes: [SaveOutcome] = []
                     while let batch = try pull() {
                         let batchOutcomes = try batch.map { try self.save($0, db) }
@@ -245,6 +284,31 @@ public final class SnapshotStore: Sendable {
         } catch {
             if let producerError { throw producerError }
             throw error
+        }
+    }
+
+    private func record(_ querySet: QuerySetRecord, _ db: Database) throws {
+        let definitions = String(decoding: try JSONEncoder().encode(querySet.definitions), as: UTF8.self)
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO query_set (hash, folder, definitions, first_seen_ms) VALUES (?, ?, ?, ?)",
+            arguments: [querySet.hash, querySet.folder, definitions, Int64(Date().timeIntervalSince1970 * 1000)])
+    }
+
+    /// The query set stored under `hash` (or the one hash starting with it), nil when unknown
+    /// or when the database predates query-set records.
+    public func querySet(hash: String) throws -> QuerySetRecord? {
+        try perform("read a query set") {
+            try pool.read { db -> QuerySetRecord? in
+                guard try db.tableExists("query_set") else { return nil }
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT hash, folder, definitions FROM query_set WHERE hash LIKE ? ESCAPE '\\' LIMIT 2",
+                    arguments: [hash.replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"])
+                guard rows.count == 1, let row = rows.first else { return nil }
+                let text: String = row["definitions"]
+                return QuerySetRecord(
+                    hash: row["hash"], folder: row["folder"],
+                    definitions: try JSONDecoder().decode([QuerySetRecord.Definition].self, from: Data(text.utf8)))
+            }
         }
     }
 

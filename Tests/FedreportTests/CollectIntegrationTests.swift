@@ -299,4 +299,16 @@ struct CollectIntegrationTests {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
         #expect(json.count == etcd.count * 2)  // CPU and memory per container
     }
+
+    @Test("the query set a snapshot was measured with is stored and shown by its hash")
+    func querySetProvenance() async throws {
+        let (store, _) = try await store()
+        let (_, _, config, _) = try await CollectedDatabase.shared.get()
+        let snapshot = try #require(try store.snapshots().first)
+        let shipped = try QuerySet.load(folder: "\(repositoryRoot)/queries")
+        #expect(snapshot.querySetHash == shipped.hash)
+        let shown = try runFedreport(["snapshots", "--config", config, "--query-set", String(snapshot.querySetHash.prefix(12))])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        for query in shipped.queries { #expect(shown.stdout.contains(query.promql), "\(query.name)") }
+    }
 }

@@ -61,6 +61,7 @@ extension Fedreport {
                   fedreport snapshots --build 4.6.8
                   fedreport snapshots --format json
                   fedreport snapshots --containers 3 --component etcd
+                  fedreport snapshots --query-set b109ade3edaa
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -74,6 +75,9 @@ extension Fedreport {
         @Option(help: "With --containers: only this component.")
         var component: String?
 
+        @Option(name: .customLong("query-set"), help: "Print the queries of the query set with this hash (or hash prefix).")
+        var querySet: String?
+
         @Option(help: "table or json.")
         var format: ListFormat = .table
 
@@ -81,6 +85,23 @@ extension Fedreport {
             try guarded {
                 let configuration = try global.load()
                 let store = try SnapshotStore(path: configuration.database, readOnly: true)
+                if let hash = querySet {
+                    guard let record = try store.querySet(hash: hash) else {
+                        printError(
+                            "error: No single query set with a hash starting '\(hash)' is stored. `fedreport snapshots` shows each snapshot's hash."
+                        )
+                        return Exit.noSnapshots
+                    }
+                    switch format {
+                    case .json: try printJSON(record)
+                    case .table:
+                        print("Query set \(record.hash) (from \(record.folder))")
+                        for d in record.definitions {
+                            print("\n# \(d.name): \(d.resource), distributions \(d.distributions.joined(separator: ", "))\n\(d.promql)")
+                        }
+                    }
+                    return Exit.ok
+                }
                 if let id = containers {
                     guard let list = try store.containers(snapshotIDs: [id])[id] else {
                         printError("error: No snapshot #\(id). `fedreport snapshots` lists the ids.")

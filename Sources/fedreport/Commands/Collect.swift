@@ -133,7 +133,8 @@ struct CollectJob {
                         anyPartial = anyPartial || input.partial
                         rows.append((input.cluster, summaryRow(input, outcome)))
                     }
-                })
+                },
+                querySet: QuerySetRecord(resources.querySet))
         } catch let abort as CollectAbort {
             progress.done()
             printError("error: \(abort.cluster): \(describe(abort.error))")
