@@ -36,7 +36,10 @@ extension FedBench {
         var e2eRuns = 3
         @Option(help: "Cluster counts for the scale test, comma-separated.")
         var scale = "1,5,10,50"
-        @Option(help: "Seconds the data preparation may take before N is scaled down (the first run prepares 50 cluster-days, about 25 minutes; later runs reuse them).")
+        @Option(
+            help:
+                "Seconds the data preparation may take before N is scaled down (the first run prepares 50 cluster-days, about 25 minutes; later runs reuse them)."
+        )
         var prepareBudget = 3600.0
         @Option(help: "The fedreport executable (release build).")
         var fedreport = ".build-release/release/fedreport"
@@ -84,7 +87,8 @@ struct Bench {
     mutating func run() throws {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         guard FileManager.default.isExecutableFile(atPath: o.fedreport) else {
-            throw BenchError.message("No fedreport at \(o.fedreport): build it with `swift build -c release --scratch-path .build-release --product fedreport`.")
+            throw BenchError.message(
+                "No fedreport at \(o.fedreport): build it with `swift build -c release --scratch-path .build-release --product fedreport`.")
         }
         let scaleList = o.scale.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.sorted()
         // 1. Data: one cluster first, to learn what a cluster-day costs, then the rest if affordable.
@@ -95,7 +99,8 @@ struct Bench {
         if Double(missing) * perCluster > o.prepareBudget {
             notes.append(
                 String(
-                    format: "Scale: N = %d would need %.0f s more of generation and backfill (%.0f s per cluster-day, %.1f GB of OpenMetrics each); the budget is %.0f s, so N is capped at what fits.",
+                    format:
+                        "Scale: N = %d would need %.0f s more of generation and backfill (%.0f s per cluster-day, %.1f GB of OpenMetrics each); the budget is %.0f s, so N is capped at what fits.",
                     wanted, Double(missing) * perCluster, perCluster, Double(costs[0].openMetricsBytes) / 1e9, o.prepareBudget))
         }
         costs = try dataSet.prepare(clusters: wanted, budgetSeconds: o.prepareBudget, log: note)
@@ -111,10 +116,14 @@ struct Bench {
             "samples_per_cluster": .number(Double(costs[0].samples)),
             "series_per_cluster": .number(Double(costs[0].series)),
         ])
-        note(String(format: "one cluster-day costs %.1f s to generate and %.1f s to backfill", costs[0].generateSeconds, costs[0].backfillSeconds))
+        note(
+            String(
+                format: "one cluster-day costs %.1f s to generate and %.1f s to backfill", costs[0].generateSeconds,
+                costs[0].backfillSeconds))
 
         // 2. The server.
-        let server = try PrometheusServer(tsdbDirectory: dataSet.tsdb, workDirectory: (work as NSString).appendingPathComponent("server"), timeout: 120)
+        let server = try PrometheusServer(
+            tsdbDirectory: dataSet.tsdb, workDirectory: (work as NSString).appendingPathComponent("server"), timeout: 120)
         defer { server.stop() }
         note("Prometheus at \(server.url) over \(available) cluster-day(s)")
 
@@ -146,10 +155,13 @@ struct Bench {
     func renderedRequests(cluster: String) -> [Request] {
         let c = Configuration().collect
         let build = Request(
-            name: "build", resource: nil, promql: "max by (version) (cluster_version{\(c.clusterLabel)=\(quotePromQL(cluster)), type=\"current\"})")
+            name: "build", resource: nil,
+            promql: "max by (version) (cluster_version{\(c.clusterLabel)=\(quotePromQL(cluster)), type=\"current\"})")
         return [build]
             + querySet.queries(for: "ocp").map {
-                Request(name: $0.name, resource: $0.resource, promql: $0.render(clusterLabel: c.clusterLabel, cluster: cluster, rateWindow: c.rateWindow))
+                Request(
+                    name: $0.name, resource: $0.resource,
+                    promql: $0.render(clusterLabel: c.clusterLabel, cluster: cluster, rateWindow: c.rateWindow))
             }
     }
 
@@ -184,7 +196,10 @@ struct Bench {
         func child(_ path: String, runs: Int) throws -> DecodeResult {
             let run = try spawn(
                 selfPath,
-                ["decode", "--file", file, "--path", path, "--runs", String(runs), "--containers", String(scenario.containers), "--hours", String(scenario.hours)],
+                [
+                    "decode", "--file", file, "--path", path, "--runs", String(runs), "--containers", String(scenario.containers),
+                    "--hours", String(scenario.hours),
+                ],
                 workDirectory: work)
             guard run.ok else { throw BenchError.failed("fedbench decode --path \(path)", run) }
             return try JSONDecoder().decode(DecodeResult.self, from: Data(run.stdout.utf8))
@@ -199,7 +214,8 @@ struct Bench {
         let difference = maxRelativeDifference(fast.means, slow.means)
         rows.append(
             Row(
-                id: "decode.throughput", figure: "Decode + aggregate \(String(format: "%.0f", Double(fast.bytes) / 1e6)) MB response (1 core)",
+                id: "decode.throughput",
+                figure: "Decode + aggregate \(String(format: "%.0f", Double(fast.bytes) / 1e6)) MB response (1 core)",
                 value: String(format: "%.0f MB/s (%@ median of %d)", mbps, secs(fastMedian), fast.seconds.count),
                 comparison: "target throughput 300 MB/s", ratio: mbps / 300, ratioText: ratio(mbps / 300), target: "≥ 300 MB/s",
                 met: mbps >= 300))
@@ -212,10 +228,13 @@ struct Bench {
             Row(
                 id: "decode.memory", figure: "  … peak memory above the input (fedreport vs JSONDecoder)",
                 value: "\(mb(fast.peakRSS - fast.rssAfterLoad)) vs \(mb(slow.peakRSS - slow.rssAfterLoad))",
-                comparison: "JSONDecoder ÷ fedreport", ratio: Double(slow.peakRSS - slow.rssAfterLoad) / Double(max(1, fast.peakRSS - fast.rssAfterLoad)),
+                comparison: "JSONDecoder ÷ fedreport",
+                ratio: Double(slow.peakRSS - slow.rssAfterLoad) / Double(max(1, fast.peakRSS - fast.rssAfterLoad)),
                 ratioText: ratio(Double(slow.peakRSS - slow.rssAfterLoad) / Double(max(1, fast.peakRSS - fast.rssAfterLoad))),
                 target: "(informative)", met: nil))
-        if difference > 1e-9 { notes.append(String(format: "Decode: the two paths' component means differ by up to %.3g relative.", difference)) }
+        if difference > 1e-9 {
+            notes.append(String(format: "Decode: the two paths' component means differ by up to %.3g relative.", difference))
+        }
         let phases = fast.phases
         details["decode"] = .object([
             "bytes": .number(Double(fast.bytes)),
@@ -233,7 +252,8 @@ struct Bench {
         let s = median(phases.map(\.summarise))
         notes.append(
             String(
-                format: "Decode breakdown (medians): MatrixDecoder streaming into StreamingAggregator (attribution, replica merge, component sums, per-container Summary) %@ (%.0f MB/s); figures(for:) %@; component Summary %@.",
+                format:
+                    "Decode breakdown (medians): MatrixDecoder streaming into StreamingAggregator (attribution, replica merge, component sums, per-container Summary) %@ (%.0f MB/s); figures(for:) %@; component Summary %@.",
                 secs(d), Double(fast.bytes) / 1e6 / d, secs(a), secs(s)))
     }
 
@@ -271,7 +291,8 @@ struct Bench {
             rows.append(
                 Row(
                     id: "compare.two_builds", figure: "compare (Reporter.compare), store of 20 builds × 60 components",
-                    value: "\(secs(c)) (\(count) rows)", comparison: "time ÷ 1 s", ratio: c, ratioText: ratio(c), target: "< 1 s", met: c < 1))
+                    value: "\(secs(c)) (\(count) rows)", comparison: "time ÷ 1 s", ratio: c, ratioText: ratio(c), target: "< 1 s",
+                    met: c < 1))
             rows.append(
                 Row(
                     id: "compare.periodic", figure: "  … periodic report over all 20 builds (Reporter.periodic)",
@@ -312,7 +333,8 @@ struct Bench {
         removeDatabase(database)
         let config = try writeConfig(url: url, clusters: clusters, database: database)
         let run = try spawn(
-            o.fedreport, ["collect", "--config", config, "--start", startSeconds, "--end", endSeconds, "--step", "\(stepSeconds)s", "--quiet"],
+            o.fedreport,
+            ["collect", "--config", config, "--start", startSeconds, "--end", endSeconds, "--step", "\(stepSeconds)s", "--quiet"],
             workDirectory: work)
         guard run.ok else { throw BenchError.failed("fedreport collect (\(clusters) clusters)", run) }
         return (run, database)
@@ -340,7 +362,8 @@ struct Bench {
         }
         let spec: [String: Any] = ["build_query": requests[0].promql, "queries": queries]
         let queriesPath = (work as NSString).appendingPathComponent("queries.json")
-        try JSONSerialization.data(withJSONObject: spec, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: queriesPath))
+        try JSONSerialization.data(withJSONObject: spec, options: [.prettyPrinted, .sortedKeys]).write(
+            to: URL(fileURLWithPath: queriesPath))
         let rules: [[String: Any]] = map.rules.map { rule in
             ["name": rule.name, "matchers": rule.selector.matchers.map { ["name": $0.name, "kind": $0.kind.rawValue, "value": $0.value] }]
         }
@@ -382,7 +405,10 @@ struct Bench {
             if havePython {
                 let p = try spawn(
                     o.python,
-                    [script, "--url", url, "--start", startSeconds, "--end", endSeconds, "--step", stepSeconds, "--queries", queriesPath, "--rules", rulesPath],
+                    [
+                        script, "--url", url, "--start", startSeconds, "--end", endSeconds, "--step", stepSeconds, "--queries", queriesPath,
+                        "--rules", rulesPath,
+                    ],
                     workDirectory: work)
                 guard p.ok else { throw BenchError.failed("the Python collection", p) }
                 py.append(p)
@@ -392,7 +418,8 @@ struct Bench {
         }
         let fedTime = median(fed.map(\.seconds))
         notes.append(
-            "On loopback fedreport asks for uncompressed answers (`querier.compression: auto`), as plain curl does; against a remote querier it asks for gzip. The curl --compressed row shows what on-the-fly gzip costs the server on loopback.")
+            "On loopback fedreport asks for uncompressed answers (`querier.compression: auto`), as plain curl does; against a remote querier it asks for gzip. The curl --compressed row shows what on-the-fly gzip costs the server on loopback."
+        )
         let curlTime = median(gzipCurls)
         let plainCurlTime = median(curls)
         let fedRSS = fed.map(\.peakRSS).max() ?? 0
@@ -481,7 +508,10 @@ struct Bench {
                 value: "\(mb(rss[last]!)) vs \(mb(rss[first]!))", comparison: "RSS(N=\(last)) ÷ RSS(N=\(first))", ratio: growth,
                 ratioText: ratio(growth), target: "≤ 1.25× (flat) and < 64 MB", met: growth <= 1.25 && rss[last]! < 64 << 20))
         details["scale"] = .object(
-            Dictionary(uniqueKeysWithValues: ns.map { ("\($0)", JSONValue.object(["seconds": .number(times[$0]!), "peak_rss": .number(Double(rss[$0]!))])) }))
+            Dictionary(
+                uniqueKeysWithValues: ns.map {
+                    ("\($0)", JSONValue.object(["seconds": .number(times[$0]!), "peak_rss": .number(Double(rss[$0]!))]))
+                }))
     }
 
     // MARK: Profile
@@ -502,8 +532,11 @@ struct Bench {
             }
             let run = try spawn(
                 valgrind,
-                ["--tool=callgrind", "--callgrind-out-file=\(out)", stripped, "decode", "--file", responseFile("container-cpu"), "--runs", "1",
-                 "--containers", String(scenario.containers), "--hours", String(scenario.hours)],
+                [
+                    "--tool=callgrind", "--callgrind-out-file=\(out)", stripped, "decode", "--file", responseFile("container-cpu"),
+                    "--runs", "1",
+                    "--containers", String(scenario.containers), "--hours", String(scenario.hours),
+                ],
                 workDirectory: work)
             guard run.ok else { throw BenchError.failed("callgrind", run) }
             let report = try spawn(annotate, ["--inclusive=no", out], workDirectory: work)
@@ -547,7 +580,8 @@ struct Bench {
         if let p = which("prometheus"), let run = try? spawn(p, ["--version"]) {
             m["prometheus"] = (run.stdout + run.stderr).split(separator: "\n").first.map(String.init) ?? ""
         }
-        m["scenario"] = "\(scenario.containers) containers per cluster (OpenShift 4.6.1 figures), \(scenario.hours) h at \(scenario.stepSeconds) s, \(grid.count) points"
+        m["scenario"] =
+            "\(scenario.containers) containers per cluster (OpenShift 4.6.1 figures), \(scenario.hours) h at \(scenario.stepSeconds) s, \(grid.count) points"
         return m
     }
 
@@ -555,12 +589,14 @@ struct Bench {
         let dir = (root as NSString).appendingPathComponent(o.reportDir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let formatter = ISO8601DateFormatter()
-        let report = BenchReport(generatedAt: formatter.string(from: Date()), machine: machine(), rows: rows, notes: notes, details: details)
+        let report = BenchReport(
+            generatedAt: formatter.string(from: Date()), machine: machine(), rows: rows, notes: notes, details: details)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(report).write(to: URL(fileURLWithPath: (dir as NSString).appendingPathComponent("bench.json")))
 
-        var md = "# fedreport benchmark\n\nGenerated \(report.generatedAt) by `make bench`. Medians of several runs; ratios are what travels between machines.\n\n"
+        var md =
+            "# fedreport benchmark\n\nGenerated \(report.generatedAt) by `make bench`. Medians of several runs; ratios are what travels between machines.\n\n"
         md += markdownTable(rows)
         md += "\n## Machine and data\n\n"
         for (k, v) in report.machine.sorted(by: { $0.key < $1.key }) { md += "- \(k): \(v)\n" }
@@ -568,8 +604,11 @@ struct Bench {
             md += "\n## Notes\n\n"
             for n in notes { md += "- \(n)\n" }
         }
-        if case .object(let profile)? = details["callgrind"], case .array(let top)? = profile["top"], case .string(let total)? = profile["total"] {
-            md += "\n## Where the decode time goes (callgrind, self instructions, one run of the fedreport path incl. reading the file)\n\n```\n\(total)\n"
+        if case .object(let profile)? = details["callgrind"], case .array(let top)? = profile["top"],
+            case .string(let total)? = profile["total"]
+        {
+            md +=
+                "\n## Where the decode time goes (callgrind, self instructions, one run of the fedreport path incl. reading the file)\n\n```\n\(total)\n"
             for case .string(let line) in top { md += line + "\n" }
             md += "```\n"
         }

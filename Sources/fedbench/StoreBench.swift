@@ -5,7 +5,9 @@ import FedStore
 import Foundation
 
 /// One cluster-day snapshot as `collect` builds it, from the CPU and memory responses on disk.
-func clusterDaySnapshot(cpuFile: String, memoryFile: String, grid: TimeGrid, map: ComponentMap, cluster: String) throws
+func clusterDaySnapshot(
+    cpuFile: String, memoryFile: String, grid: TimeGrid, map: ComponentMap, cluster: String
+) throws
     -> SnapshotInput
 {
     var components: [ComponentSeries] = []

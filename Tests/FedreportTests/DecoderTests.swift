@@ -121,8 +121,14 @@ struct DecoderTests {
             (#"{"status":"success" "data":{}}"#, "expected ','"),
             ("<html><body>502 Bad Gateway</body></html>", "expected a JSON object"),
             (#"{"status":"success","data":{"resultType":"matrix","result":[]}} x"#, "after the end"),
-            (#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"pod":"a","pod":"b"},"values":[]}]}}"#, "name 'pod' twice"),
-            (#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"1"},"metric":{"a":"2"},"values":[]}]}}"#, "two \"metric\" objects"),
+            (
+                #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"pod":"a","pod":"b"},"values":[]}]}}"#,
+                "name 'pod' twice"
+            ),
+            (
+                #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"1"},"metric":{"a":"2"},"values":[]}]}}"#,
+                "two \"metric\" objects"
+            ),
         ])
     func malformed(text: String, problem: String) throws {
         do {
