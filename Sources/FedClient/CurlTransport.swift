@@ -52,16 +52,22 @@ struct TransportFailure: Error {
 /// One libcurl easy handle. Not thread-safe: each worker thread uses its own.
 final class CurlHandle {
     private let handle: UnsafeMutableRawPointer
-    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    /// libcurl keeps this pointer between calls, so it is a stable allocation, not an array.
+    private let errorBuffer: UnsafeMutablePointer<CChar>
 
     init() throws {
         guard curlGlobalInit == CURLE_OK, let h = curl_easy_init() else {
             throw TransportFailure(code: -1, message: "libcurl could not be initialised", bytesReceived: 0)
         }
         handle = h
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
 
     /// Performs one request. `consume` receives body bytes when `accept(status, contentType)`
     /// says so; otherwise up to 8 KiB of the body are kept as a snippet. A throw from `consume`
@@ -79,7 +85,7 @@ final class CurlHandle {
 
         try check(fed_curl_setopt_string(handle, CURLOPT_URL, url), "URL")
         try check(fed_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
-        try check(fed_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, &errorBuffer), "ERRORBUFFER")
+        try check(fed_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "ERRORBUFFER")
         if options.gzip {
             // "" offers every encoding libcurl can decode (gzip, deflate, and more where built in).
             try check(fed_curl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""), "ACCEPT_ENCODING")
@@ -127,7 +133,7 @@ final class CurlHandle {
         let code = curl_easy_perform(handle)
         if let failure = context.failure { throw failure }
         if code != CURLE_OK {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let detail = String(cString: UnsafePointer(errorBuffer))
             let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
             throw TransportFailure(code: Int(code.rawValue), message: message, bytesReceived: context.bodyBytes)
         }

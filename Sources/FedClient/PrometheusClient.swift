@@ -84,9 +84,11 @@ public final class PrometheusClient: @unchecked Sendable {
         inFlight = DispatchSemaphore(value: querier.maxConcurrency)
         self.logger = logger
         if querier.insecureSkipTLSVerify {
-            logger.warning(
-                "TLS verification is OFF (querier.insecure_skip_tls_verify): anyone on the path can read the token and forge answers. Set querier.ca_file instead."
-            )
+            // On stderr whatever the log level: a cron job run with --quiet must still say it.
+            FileHandle.standardError.write(
+                Data(
+                    ("warning: TLS verification is OFF (querier.insecure_skip_tls_verify): anyone on the path can read the token "
+                        + "and forge answers. Set querier.ca_file instead.\n").utf8))
         }
     }
 
@@ -229,22 +231,24 @@ public final class PrometheusClient: @unchecked Sendable {
         var failures = 0
         while true {
             if let deadline, Date() >= deadline { throw QueryError.deadlineExceeded(query: query) }
-            // A request never outlives the run's deadline: one stalled answer must not hold a
-            // run for querier.timeout past it and lose what completed.
-            var attemptOptions = options
-            var cappedByDeadline = false
-            if let deadline {
-                let remaining = Int64(deadline.timeIntervalSinceNow * 1000)
-                if remaining < attemptOptions.timeout.milliseconds {
-                    attemptOptions.timeout = PromDuration(milliseconds: max(1, remaining))
-                    cappedByDeadline = true
-                }
-            }
             var retryAfter: String?
+            var cappedByDeadline = false
             do {
                 attempted()
+                // Wait for a request slot first: the time spent waiting counts against the deadline.
                 inFlight.wait()
                 defer { inFlight.signal() }
+                // A request never outlives the run's deadline: one stalled answer must not hold a
+                // run for querier.timeout past it and lose what completed.
+                var attemptOptions = options
+                if let deadline {
+                    let remaining = Int64(deadline.timeIntervalSinceNow * 1000)
+                    if remaining <= 0 { throw QueryError.deadlineExceeded(query: query) }
+                    if remaining < attemptOptions.timeout.milliseconds {
+                        attemptOptions.timeout = PromDuration(milliseconds: remaining)
+                        cappedByDeadline = true
+                    }
+                }
                 return try attempt(attemptOptions, &retryAfter)
             } catch let error as QueryError where cappedByDeadline && error.isTimeout {
                 throw QueryError.deadlineExceeded(query: query)

@@ -121,7 +121,8 @@ public enum QueryError: Error, LocalizedError, Sendable {
         case 35, 58, 59, 83, 90, 91:
             return "TLS failed: check querier.ca_file, client_cert_file and client_key_file."
         case 51: return "The certificate does not match the host name in querier.url."
-        case 52, 56, 55: return "The connection dropped: a proxy or the querier may have restarted; it was retried."
+        case 52, 56, 55:
+            return "The connection dropped: a proxy or the querier may have restarted (retried as often as querier.retries allows)."
         case 18:
             return "The body ended before the length the server announced: a proxy or the querier cut the answer short. "
                 + "It was not retried (a short answer must not pass for data): check the proxy's timeouts and size limits, then collect again."

@@ -73,8 +73,8 @@ public final class Collector: @unchecked Sendable {
         case (let a?, nil): return TimeGrid(start: up(a), end: up(a) + window.milliseconds - s, step: s)
         case (nil, let b?): return TimeGrid(start: down(b) - window.milliseconds + s, end: down(b), step: s)
         case (nil, nil):
-            // The last whole step before now.
-            let e = down(now) - s
+            // The last whole step strictly before now.
+            let e = down(now - 1)
             return TimeGrid(start: e - window.milliseconds + s, end: e, step: s)
         }
     }
@@ -286,15 +286,19 @@ public final class Collector: @unchecked Sendable {
             plan.distribution == "ocp"
             ? ("max by (version) (cluster_version{\(matcher), type=\"current\"})", "version")
             : ("max by (git_version) (kubernetes_build_info{\(matcher)})", "git_version")
-        let collector = SeriesCollector(grid: grid)
-        _ = try client.queryRange(promql, grid: grid, sink: collector)
-        var versions = [Set<String>](repeating: [], count: grid.count)
+        // Look back one settle period before the window, so an upgrade just before it still
+        // leaves its settle period out.
+        let lead = Int((configuration.collect.settle.milliseconds + grid.step - 1) / grid.step)
+        let extended = TimeGrid(start: grid.start - Int64(lead) * grid.step, step: grid.step, count: grid.count + lead)
+        let collector = SeriesCollector(grid: extended)
+        _ = try client.queryRange(promql, grid: extended, sink: collector)
+        var versions = [Set<String>](repeating: [], count: extended.count)
         for s in collector.series {
             let v = s.labels.value(label)
             guard !v.isEmpty else { continue }
-            for i in 0..<grid.count where !CollectedSeries.isMissing(s.values[i]) { versions[i].insert(v) }
+            for i in 0..<extended.count where !CollectedSeries.isMissing(s.values[i]) { versions[i].insert(v) }
         }
-        return BuildTimeline(grid: grid, versions: versions, settle: configuration.collect.settle)
+        return BuildTimeline(grid: grid, versions: versions, settle: configuration.collect.settle, lead: lead)
     }
 }
 

@@ -29,6 +29,8 @@ public final class StreamingAggregator: SeriesSink {
     /// Per component: the sum at each grid index (NaN = no series had a point there).
     public private(set) var sums: [ComponentRef: [Double]] = [:]
     public private(set) var members: [ComponentRef: Set<String>] = [:]
+    /// Per component: timestamps where one of its series sent NaN or ±Inf (bit per grid index).
+    private var poisoned: [ComponentRef: [UInt64]] = [:]
     /// Non-finite samples left out, per grid index.
     public private(set) var nonFinite: [Int32]
     public private(set) var seriesCount = 0
@@ -91,6 +93,11 @@ public final class StreamingAggregator: SeriesSink {
             members[component, default: []].insert(ComponentMap.member(of: key))
             seriesCount += 1
         }
+        // A series cut off mid-way (a dropped connection, retried) never reached endSeries:
+        // its points must not pass for this series'.
+        if touchedHigh >= touchedLow {
+            for i in touchedLow...touchedHigh { buffer[i] = CollectedSeries.missing }
+        }
         touchedLow = Int.max
         touchedHigh = -1
     }
@@ -135,6 +142,7 @@ public final class StreamingAggregator: SeriesSink {
             sumIndex = sums.index(forKey: component)!
         }
         var fresh = false
+        var poisonedHere: [Int] = []
         let missing = CollectedSeries.missing
         let low = touchedLow
         let high = touchedHigh
@@ -156,6 +164,7 @@ public final class StreamingAggregator: SeriesSink {
                             fresh = true
                             if !v.isFinite {
                                 nonFinite[i] += 1
+                                poisonedHere.append(i)
                                 continue
                             }
                             sum[i] = sum[i].isNaN ? v : sum[i] + v
@@ -163,6 +172,13 @@ public final class StreamingAggregator: SeriesSink {
                     }
                 }
             }
+        }
+        if !poisonedHere.isEmpty {
+            // The component's sum at those timestamps lacks a member: leave the timestamp out
+            // for the component (and count it) rather than report a sum that is too small.
+            var bits = poisoned[component] ?? [UInt64](repeating: 0, count: (grid.count + 63) / 64)
+            for i in poisonedHere { bits[i >> 6] |= UInt64(1) << UInt64(i & 63) }
+            poisoned[component] = bits
         }
         if keepSeries {
             var kept = stateList[current].values ?? [Double](repeating: CollectedSeries.missing, count: grid.count)
@@ -288,10 +304,13 @@ public final class StreamingAggregator: SeriesSink {
         var components: [ComponentSeries] = []
         for component in sums.keys.sorted() {
             let sum = sums[component]!
+            let bits = poisoned[component]
             var values = [Double](repeating: .nan, count: length)
             var any = false
             for k in 0..<length where segment.included[k] {
-                values[k] = sum[segment.first + k]
+                let i = segment.first + k
+                if let bits, bits[i >> 6] & (UInt64(1) << UInt64(i & 63)) != 0 { continue }
+                values[k] = sum[i]
                 if !values[k].isNaN { any = true }
             }
             guard any else { continue }

@@ -24,27 +24,33 @@ public struct BuildTimeline: Sendable, Equatable {
     public let unassigned: LeftOutCounts
 
     /// Builds the timeline from the versions seen at each grid index.
-    public init(grid: TimeGrid, versions: [Set<String>], settle: PromDuration) {
-        precondition(versions.count == grid.count)
+    ///
+    /// `versions` may start `lead` steps before the grid: those timestamps are not part of the
+    /// window, but a version change among them still starts a settle period that reaches into it
+    /// (a cluster upgraded ten minutes before the window starts is still settling).
+    public init(grid: TimeGrid, versions: [Set<String>], settle: PromDuration, lead: Int = 0) {
+        precondition(versions.count == grid.count + lead)
         self.grid = grid
         var state = [String?](repeating: nil, count: grid.count)
         var exclusion = [Exclusion?](repeating: nil, count: grid.count)
         var current: String?
         var changedAt: TimestampMs?
-        for i in 0..<grid.count {
-            let set = versions[i]
+        for j in 0..<versions.count {
+            let i = j - lead
+            let set = versions[j]
             if set.isEmpty {
-                exclusion[i] = .noVersion
+                if i >= 0 { exclusion[i] = .noVersion }
                 continue
             }
             if set.count > 1 {
-                exclusion[i] = .multipleVersions
+                if i >= 0 { exclusion[i] = .multipleVersions }
                 continue
             }
             let v = set.first!
-            let t = grid.timestamp(at: i)
+            let t = grid.start + Int64(i) * grid.step
             if let c = current, c != v { changedAt = t }
             current = v
+            guard i >= 0 else { continue }
             if let changedAt, t < changedAt + settle.milliseconds {
                 exclusion[i] = .settling
                 state[i] = v

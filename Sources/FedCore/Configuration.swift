@@ -180,6 +180,12 @@ public struct Configuration: Sendable, Equatable {
                 path: source, key: "querier.url", value: querier.url,
                 expected: "an http:// or https:// URL such as https://thanos-querier.example.com")
         }
+        if url.user != nil || url.password != nil {
+            // It would be stored with every snapshot and printed in every report and error.
+            throw ConfigurationError.invalidValue(
+                path: source, key: "querier.url", value: "(credentials hidden)",
+                expected: "a URL without user:password@ — put a token in querier.bearer_token_file instead")
+        }
         if querier.bearerToken != nil && querier.bearerTokenFile != nil {
             throw ConfigurationError.invalidValue(
                 path: source, key: "querier.bearer_token", value: "(hidden)",

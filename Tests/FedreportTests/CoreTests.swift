@@ -137,6 +137,21 @@ struct BuildTimelineTests {
         #expect(t.segments[0].includedCount == 4 && t.segments[1].includedCount == 3)
     }
 
+    @Test("an upgrade just before the window still leaves its settle period out")
+    func upgradeBeforeWindow() {
+        // The window is 0...5 min at 1-minute steps; 3 lead steps before it. 4.6.8 replaces 4.6.1
+        // at −1 min, settle 3 min → timestamps −1, 0 and 1 min settle: 0 and 1 are left out.
+        let grid = TimeGrid(start: 0, step: 60_000, count: 6)
+        let versions: [Set<String>] = [["4.6.1"], ["4.6.1"], ["4.6.8"]] + [Set<String>](repeating: ["4.6.8"], count: 6)
+        let t = BuildTimeline(grid: grid, versions: versions, settle: .minutes(3), lead: 3)
+        #expect(t.segments.map(\.version) == ["4.6.8"])
+        #expect(t.segments[0].first == 2 && t.segments[0].last == 5)
+        #expect(t.segments[0].leftOut.settling == 2)
+        // Without the look-back the change would be invisible and nothing left out.
+        let blind = BuildTimeline(grid: grid, versions: Array(versions.dropFirst(3)), settle: .minutes(3))
+        #expect(blind.segments[0].first == 0)
+    }
+
     @Test("no version and two versions are left out and counted")
     func gaps() {
         let grid = TimeGrid(start: 0, step: 1000, count: 6)

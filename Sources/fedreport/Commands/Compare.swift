@@ -217,10 +217,13 @@ struct PeriodicJob {
         do {
             do {
                 periodic = try build(baselineSpec)
-            } catch let error as CompareError where isBaselineProblem(error, spec: baselineSpec) {
-                // The nightly report is still worth having without its baseline: say so and go on.
+            } catch let error as CompareError where baselineSpec != nil {
+                // When the report works without the baseline, the baseline was the problem (no
+                // such distribution, or no snapshot passing --since/--until): the nightly report
+                // is still worth having, so say so and go on.
+                guard let without = try? build(nil) else { throw error }
                 printError("warning: \(describe(error)) The report is written without a baseline.")
-                periodic = try build(nil)
+                periodic = without
             }
         } catch {
             if let code = reportExit(error) {
@@ -239,16 +242,5 @@ struct PeriodicJob {
             if report.failOnRegression { return Exit.regression }
         }
         return Exit.ok
-    }
-}
-
-/// Whether `error` is about the baseline `spec` rather than the builds being reported on.
-func isBaselineProblem(_ error: CompareError, spec: String?) -> Bool {
-    guard let spec else { return false }
-    let distribution = String(spec.split(separator: "@", maxSplits: 1).first ?? "")
-    switch error {
-    case .unknownDistribution(let name, _): return name == distribution
-    case .unknownBaselineBuild(let name, _, _): return name == distribution
-    default: return false
     }
 }

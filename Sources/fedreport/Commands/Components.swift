@@ -40,7 +40,8 @@ extension Fedreport {
                     guard let map = resources.maps[plan.distribution] else {
                         throw CollectError.missingMap(distribution: plan.distribution, looked: resources.querySet.folder)
                     }
-                    var seen: [String: (ComponentRef, Int)] = [:]
+                    // Keyed by member and component: one namespace may feed several components.
+                    var seen: [MemberKey: Int] = [:]
                     for query in resources.querySet.queries(for: plan.distribution) where query.resource == .memory {
                         let promql = query.render(
                             clusterLabel: configuration.collect.clusterLabel, cluster: plan.name,
@@ -51,17 +52,14 @@ extension Fedreport {
                         let sink = SeriesCollector(grid: TimeGrid(start: grid.end, step: grid.step, count: 1))
                         _ = try client.queryInstant(expression, at: grid.end, sink: sink)
                         for s in sink.series {
-                            let member = ComponentMap.member(of: s.labels)
-                            let component = map.classify(s.labels)
-                            let count = seen[member]?.1 ?? 0
-                            seen[member] = (component, count + 1)
+                            seen[MemberKey(member: ComponentMap.member(of: s.labels), component: map.classify(s.labels)), default: 0] += 1
                         }
                     }
                     print("\(plan.name) (\(plan.distribution), map \(map.source))")
-                    let rows = seen.sorted { ($0.value.0, $0.key) < ($1.value.0, $1.key) }.map { member, value in
-                        [member, value.0.name, value.0.category.rawValue, "\(value.1)"]
+                    let rows = seen.sorted { ($0.key.component, $0.key.member) < ($1.key.component, $1.key.member) }.map { key, count in
+                        [key.member, key.component.name, key.component.category.rawValue, "\(count)"]
                     }
-                    unmapped += seen.values.filter { $0.0 == .other }.count
+                    unmapped += seen.keys.filter { $0.component == .other }.count
                     print(table(["NAMESPACE OR SERVICE", "COMPONENT", "CATEGORY", "CONTAINERS"], rows))
                     print("")
                 }
@@ -72,4 +70,10 @@ extension Fedreport {
             }
         }
     }
+}
+
+/// A namespace or host service and a component it feeds.
+struct MemberKey: Hashable {
+    var member: String
+    var component: ComponentRef
 }
