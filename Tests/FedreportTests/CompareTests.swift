@@ -465,3 +465,182 @@ struct CompareStoreTests {
         #expect(report.comparison?.b.build == "4.6.10")
     }
 }
+
+@Suite("Pooling of overlapping snapshots and coverage")
+struct PoolingOverlapTests {
+    typealias F = Fixture
+    static let minute: Int64 = 60_000
+
+    /// A snapshot of build `a` whose grid starts `first` minutes after `Fixture.start`, with
+    /// `step` minutes between grid points and one point per value of its first series.
+    func snap(
+        id: Int64, cluster: String = "c0", first: Int64, step: Int64 = minute, collectedAt: Int64,
+        partial: Bool = false, _ series: [ComponentSeries]
+    ) -> PooledSnapshot {
+        let count = Int64(series.first?.values.count ?? 1)
+        let begin = F.start + first * Self.minute
+        return PooledSnapshot(
+            info: SnapshotInfo(
+                id: id, cluster: cluster, distribution: "ocp", build: "a", start: begin, end: begin + (count - 1) * step,
+                step: step, includedTimestamps: Int(count), partial: partial, collectedAt: F.start + collectedAt),
+            series: series)
+    }
+
+    func side(_ snapshots: [PooledSnapshot]) -> Comparison {
+        let a = F.sample("a", snapshots)
+        let b = F.sample("b", [F.snapshot(id: 99, build: "b", [F.series("etcd", .controlPlane, .cpu, F.constant(1))])])
+        return Comparer.compare(a: a, b: b)
+    }
+
+    func component(_ c: Comparison, _ name: String) -> SideStats? {
+        c.components.first { $0.name == name && $0.resource == .cpu }?.a
+    }
+
+    @Test("Two overlapping snapshots of one cluster count each timestamp once, the newest winning")
+    func overlapCountedOnce() {
+        // Grid 0…4 (older) and 2…6 (newer), one minute apart. The newer one keeps t = 2…6;
+        // the older one keeps only t = 0, 1.
+        let older = snap(
+            id: 1, first: 0, collectedAt: 1_000,
+            [
+                F.series("etcd", .controlPlane, .cpu, [1, 2, 3, 4, 5]),
+                F.series("apiserver", .controlPlane, .cpu, [10, 10, 10, 10, 10]),
+            ])
+        let newer = snap(
+            id: 2, first: 2, collectedAt: 2_000,
+            [
+                F.series("etcd", .controlPlane, .cpu, [30, 40, 50, 6, 7]),
+                F.series("apiserver", .controlPlane, .cpu, [20, 20, 20, 20, 20]),
+            ])
+        let c = side([older, newer])
+        let etcd = component(c, "etcd")
+        // etcd: 1, 2 | 30, 40, 50, 6, 7 → 136 / 7 (double counting would give 148 / 10).
+        #expect(etcd?.summary.samples == 7)
+        #expect(close(etcd?.summary.mean, 136.0 / 7.0))
+        #expect(etcd?.summary.max == 50)
+        // Included: older 5 − 3 overlapped = 2, newer 5: 7 expected, 7 samples.
+        #expect(etcd?.summary.coverage == 1)
+        #expect(etcd?.snapshots == 2)
+        // Per-snapshot means in input order: (1 + 2) / 2 and 133 / 5.
+        #expect(close(etcd?.snapshotMeans[0], 1.5))
+        #expect(close(etcd?.snapshotMeans[1], 26.6))
+        // control-plane per timestamp: 11, 12 | 50, 60, 70, 26, 27 = 256 over 7.
+        let cp = c.categories.first { $0.category == .controlPlane && $0.resource == .cpu }?.a
+        #expect(cp?.summary.samples == 7)
+        #expect(close(cp?.summary.mean, 256.0 / 7.0))
+        #expect(cp?.summary.coverage == 1)
+        #expect(close(c.total(.cpu)?.a?.summary.mean, 256.0 / 7.0))
+        #expect(c.total(.cpu)?.a?.snapshots == 2)
+    }
+
+    @Test("Input order does not matter: the newest snapshot wins wherever it is listed")
+    func newestWinsRegardlessOfOrder() {
+        let older = snap(id: 1, first: 0, collectedAt: 1_000, [F.series("etcd", .controlPlane, .cpu, [1, 1, 1])])
+        let newer = snap(id: 2, first: 0, collectedAt: 2_000, [F.series("etcd", .controlPlane, .cpu, [4, 4, 4])])
+        for order in [[older, newer], [newer, older]] {
+            let etcd = component(side(order), "etcd")
+            // Same grid: the older snapshot keeps nothing and is not a snapshot of the row.
+            #expect(etcd?.summary.mean == 4)
+            #expect(etcd?.summary.samples == 3)
+            #expect(etcd?.snapshots == 1)
+            #expect(etcd?.snapshotMeans == [4])
+            #expect(etcd?.summary.coverage == 1)
+        }
+    }
+
+    @Test("A complete snapshot is preferred over a newer partial one at shared timestamps")
+    func completeBeforePartial() {
+        // Complete, older: grid 0…3 of 1; partial, newer: grid 2…5 of 9. The complete one keeps
+        // t = 0…3; the partial one only t = 4, 5.
+        let complete = snap(id: 1, first: 0, collectedAt: 1_000, [F.series("etcd", .controlPlane, .cpu, [1, 1, 1, 1])])
+        let partial = snap(
+            id: 2, first: 2, collectedAt: 5_000, partial: true, [F.series("etcd", .controlPlane, .cpu, [9, 9, 9, 9])])
+        let etcd = component(side([partial, complete]), "etcd")
+        // 1, 1, 1, 1, 9, 9 → 22 / 6.
+        #expect(etcd?.summary.samples == 6)
+        #expect(close(etcd?.summary.mean, 22.0 / 6.0))
+        // Included: complete 4, partial 4 − 2 = 2.
+        #expect(etcd?.summary.coverage == 1)
+        #expect(etcd?.partial == true)
+    }
+
+    @Test("Different steps overlap only at timestamps equal to the millisecond; other clusters never overlap")
+    func differentStepsAndClusters() {
+        // Older: minutes 0, 1, 2, 3, 4. Newer: minutes 2, 3.5, 5 (step 90 s): only minute 2 is shared.
+        let older = snap(id: 1, first: 0, collectedAt: 1_000, [F.series("etcd", .controlPlane, .cpu, [1, 2, 3, 4, 5])])
+        let newer = snap(
+            id: 2, first: 2, step: 90_000, collectedAt: 2_000, [F.series("etcd", .controlPlane, .cpu, [10, 20, 30])])
+        // Same grid as `older` but another cluster: kept whole.
+        let other = snap(
+            id: 3, cluster: "c1", first: 0, collectedAt: 3_000, [F.series("etcd", .controlPlane, .cpu, [0, 0, 0, 0, 0])])
+        let etcd = component(side([older, newer, other]), "etcd")
+        // 1, 2, 4, 5 | 10, 20, 30 | 0 × 5 → 72 over 12 samples.
+        #expect(etcd?.summary.samples == 12)
+        #expect(close(etcd?.summary.mean, 6.0))
+        // Included: 5 − 1, 3, 5 = 12.
+        #expect(etcd?.summary.coverage == 1)
+        #expect(etcd?.snapshots == 3)
+    }
+
+    @Test("Coverage counts only the clusters that have the row")
+    func coveragePerClusterOfRow() {
+        let a = F.sample(
+            "a",
+            [
+                F.snapshot(
+                    id: 1, build: "a", cluster: "c0",
+                    [F.series("etcd", .controlPlane, .cpu, F.constant(1)), F.series("ovn", .networking, .cpu, F.constant(2))]),
+                F.snapshot(id: 2, build: "a", cluster: "c1", [F.series("etcd", .controlPlane, .cpu, F.constant(3))]),
+            ])
+        let c = Comparer.compare(a: a, b: a)
+        // ovn exists on c0 only: 4 samples of c0's 4 included timestamps, not of 8.
+        #expect(component(c, "ovn")?.summary.coverage == 1)
+        #expect(component(c, "ovn")?.summary.samples == 4)
+        #expect(c.categories.first { $0.category == .networking }?.a?.summary.coverage == 1)
+        #expect(component(c, "etcd")?.summary.coverage == 1)
+        #expect(c.total(.cpu)?.a?.summary.coverage == 1)
+        #expect(!c.components.contains { $0.flags.contains(.lowCoverage) })
+
+        // A cluster that has the row in one of its snapshots owes it in all of them: c0 has ovn on
+        // day 1 but not on day 3, so ovn covers 4 of c0's 4 + 4 = 50 %.
+        let gap = F.sample(
+            "a",
+            [
+                F.snapshot(
+                    id: 1, build: "a", cluster: "c0",
+                    [F.series("etcd", .controlPlane, .cpu, F.constant(1)), F.series("ovn", .networking, .cpu, F.constant(2))]),
+                F.snapshot(id: 2, build: "a", cluster: "c1", [F.series("etcd", .controlPlane, .cpu, F.constant(3))]),
+                F.snapshot(id: 3, build: "a", cluster: "c0", [F.series("etcd", .controlPlane, .cpu, F.constant(1))]),
+            ])
+        let g = Comparer.compare(a: gap, b: gap)
+        #expect(component(g, "ovn")?.summary.coverage == 0.5)
+        #expect(component(g, "etcd")?.summary.coverage == 1)
+    }
+
+    @Test("A partial snapshot marks every row of its side, also the rows it did not feed")
+    func partialMarksWholeSide() {
+        let a = F.sample(
+            "a",
+            [
+                F.snapshot(
+                    id: 1, build: "a", cluster: "c0",
+                    [F.series("etcd", .controlPlane, .cpu, F.constant(1)), F.series("ovn", .networking, .cpu, F.constant(2))]),
+                F.snapshot(
+                    id: 2, build: "a", cluster: "c1", partial: true, [F.series("etcd", .controlPlane, .cpu, F.constant(1))]),
+            ])
+        let b = F.sample(
+            "b",
+            [
+                F.snapshot(
+                    id: 3, build: "b",
+                    [F.series("etcd", .controlPlane, .cpu, F.constant(1)), F.series("ovn", .networking, .cpu, F.constant(2))])
+            ])
+        let c = Comparer.compare(a: a, b: b)
+        let ovn = c.components.first { $0.name == "ovn" }
+        #expect(ovn?.a?.partial == true)
+        #expect(ovn?.b?.partial == false)
+        #expect(ovn?.flags == [.partial])
+        #expect(c.categories.first { $0.category == .networking }?.flags == [.partial])
+        #expect(c.allRows.allSatisfy { $0.a?.partial == true })
+    }
+}

@@ -19,7 +19,7 @@ public enum Verdict: String, Sendable, Codable, CaseIterable {
 
 /// Marks on a row that keep its verdict but warn the reader.
 public enum RowFlag: String, Sendable, Codable, CaseIterable, Comparable {
-    /// A snapshot that contributed to the row was collected from a partial response.
+    /// A snapshot pooled into a side was collected from a partial response (every row of the side).
     case partial
     /// Coverage below `CompareOptions.lowCoverage` on a side.
     case lowCoverage = "low-coverage"
@@ -29,13 +29,14 @@ public enum RowFlag: String, Sendable, Codable, CaseIterable, Comparable {
 
 /// The pooled statistics of one side of a row.
 public struct SideStats: Sendable, Equatable {
-    /// Statistics over all samples of all pooled snapshots; coverage over Σ includedTimestamps.
+    /// Statistics over the samples of all pooled snapshots, each (cluster, timestamp) once; coverage
+    /// over Σ includedTimestamps of the snapshots whose cluster has the row (see `PooledSide`).
     public var summary: Summary
     /// Snapshots that had at least one sample for this row.
     public var snapshots: Int
     /// The mean of each of those snapshots, in snapshot order.
     public var snapshotMeans: [Double]
-    /// Whether a snapshot that contributed was partial.
+    /// Whether any snapshot pooled into the side was partial.
     public var partial: Bool
 
     public init(summary: Summary, snapshots: Int, snapshotMeans: [Double], partial: Bool) {

@@ -38,18 +38,36 @@ struct Accumulator {
 }
 
 /// The pooled figures of one side: every row key it has a series for.
+///
+/// Each (cluster, timestamp) is counted once: the snapshots of a cluster are taken in priority
+/// order (complete before partial, then newest `collectedAt` first, then highest id), and a
+/// snapshot's values at grid timestamps that a snapshot taken before it already covers are left
+/// out, as is that overlap from its `includedTimestamps`.
 struct PooledSide {
     var rows: [RowKey: Accumulator] = [:]
-    /// Σ includedTimestamps over all snapshots of the side: the denominator of coverage.
+    /// Σ includedTimestamps over all snapshots of the side, after the overlap reduction.
     var expected = 0
+    /// Per row: Σ includedTimestamps (after the overlap reduction) over the snapshots whose
+    /// cluster has the row in at least one of the side's snapshots: the denominator of coverage.
+    var expectedByRow: [RowKey: Int] = [:]
+    /// Whether any snapshot pooled into the side is partial: then every row of the side is.
+    var anyPartial = false
 
     /// Pools `snapshots`: a snapshot's category series is the sum of its components of that
     /// category, its total the sum of all its components; each is then pooled by concatenating
-    /// the finite values of every snapshot.
+    /// the finite values of every snapshot, after removing the timestamps of the snapshot that
+    /// another snapshot of the same cluster covers (see `overlapMasks`).
     init(_ snapshots: [PooledSnapshot], components: Bool = true) {
-        for snapshot in snapshots {
-            expected += snapshot.info.includedTimestamps
-            let perComponent = Self.componentSeries(of: snapshot)
+        let masks = Self.overlapMasks(snapshots)
+        var includedOfCluster: [String: Int] = [:]
+        var keysOfCluster: [String: Set<RowKey>] = [:]
+        for (index, snapshot) in snapshots.enumerated() {
+            let cluster = snapshot.info.cluster
+            let included = max(0, snapshot.info.includedTimestamps - masks[index].overlapped)
+            expected += included
+            includedOfCluster[cluster, default: 0] += included
+            if snapshot.info.partial { anyPartial = true }
+            let perComponent = Self.componentSeries(of: snapshot, dropping: masks[index].dropped)
             var byCategory: [RowKey: [[Double]]] = [:]
             var byTotal: [RowKey: [[Double]]] = [:]
             var membersOf: [RowKey: Set<String>] = [:]
@@ -57,6 +75,7 @@ struct PooledSide {
             for (key, entry) in perComponent.sorted(by: { $0.key < $1.key }) {
                 if components {
                     add(entry.values, members: entry.members, to: key, from: snapshot)
+                    keysOfCluster[cluster, default: []].insert(key)
                 }
                 let cat = RowKey.category(key.component!.category, key.resource)
                 byCategory[cat, default: []].append(entry.values)
@@ -65,11 +84,54 @@ struct PooledSide {
             }
             for (key, list) in byCategory.sorted(by: { $0.key < $1.key }) {
                 add(Self.sum(list), members: membersOf[key] ?? [], to: key, from: snapshot)
+                keysOfCluster[cluster, default: []].insert(key)
             }
             for (key, list) in byTotal.sorted(by: { $0.key < $1.key }) {
                 add(Self.sum(list), members: [], to: key, from: snapshot)
+                keysOfCluster[cluster, default: []].insert(key)
             }
         }
+        for (cluster, keys) in keysOfCluster {
+            let included = includedOfCluster[cluster] ?? 0
+            for key in keys { expectedByRow[key, default: 0] += included }
+        }
+    }
+
+    /// For each snapshot (in input order): the indices of its values to leave out because a
+    /// snapshot of the same cluster taken earlier in priority order already covers their
+    /// timestamps, and how many of its grid points are so covered. A snapshot covers the
+    /// timestamps of its whole grid (start, start + step, …, end), with or without data there;
+    /// timestamps are compared exactly, so grids of different steps overlap only where they meet.
+    static func overlapMasks(_ snapshots: [PooledSnapshot]) -> [(dropped: Set<Int>, overlapped: Int)] {
+        var out = [(dropped: Set<Int>, overlapped: Int)](repeating: ([], 0), count: snapshots.count)
+        let byCluster = Dictionary(grouping: snapshots.indices, by: { snapshots[$0].info.cluster })
+        for (_, indices) in byCluster where indices.count > 1 {
+            let ordered = indices.sorted { x, y in
+                let a = snapshots[x].info
+                let b = snapshots[y].info
+                if a.partial != b.partial { return !a.partial }
+                if a.collectedAt != b.collectedAt { return a.collectedAt > b.collectedAt }
+                if a.id != b.id { return a.id > b.id }
+                return x < y
+            }
+            var covered = Set<TimestampMs>()
+            for index in ordered {
+                let info = snapshots[index].info
+                let grid = gridTimestamps(info)
+                var dropped = Set<Int>()
+                for (i, t) in grid.enumerated() where covered.contains(t) { dropped.insert(i) }
+                out[index] = (dropped, dropped.count)
+                covered.formUnion(grid)
+            }
+        }
+        return out
+    }
+
+    /// The grid of a snapshot, both ends included; a snapshot without a positive step or with
+    /// its end before its start has the single timestamp `start`.
+    static func gridTimestamps(_ info: SnapshotInfo) -> [TimestampMs] {
+        guard info.step > 0, info.end >= info.start else { return [info.start] }
+        return Array(stride(from: info.start, through: info.end, by: Int(info.step)))
     }
 
     private mutating func add(_ values: [Double], members: Set<String>, to key: RowKey, from snapshot: PooledSnapshot) {
@@ -88,12 +150,17 @@ struct PooledSide {
     }
 
     /// The component series of a snapshot keyed by (component, resource); duplicates are summed.
-    static func componentSeries(of snapshot: PooledSnapshot) -> [RowKey: (values: [Double], members: Set<String>)] {
+    /// Values at the indices in `dropped` become NaN (timestamps another snapshot counts).
+    static func componentSeries(
+        of snapshot: PooledSnapshot, dropping dropped: Set<Int> = []
+    ) -> [RowKey: (values: [Double], members: Set<String>)] {
         var lists: [RowKey: [[Double]]] = [:]
         var members: [RowKey: Set<String>] = [:]
         for s in snapshot.series {
             let key = RowKey.component(s.component, s.resource)
-            lists[key, default: []].append(s.values)
+            var values = s.values
+            for i in dropped where i < values.count { values[i] = .nan }
+            lists[key, default: []].append(values)
             members[key, default: []].formUnion(s.members)
         }
         var out: [RowKey: (values: [Double], members: Set<String>)] = [:]
@@ -113,8 +180,10 @@ struct PooledSide {
 
     /// The side's statistics for `key`, nil when it has no sample there.
     func stats(_ key: RowKey) -> SideStats? {
-        guard let acc = rows[key], let summary = Summary(of: acc.values, expected: expected) else { return nil }
+        guard let acc = rows[key], let summary = Summary(of: acc.values, expected: expectedByRow[key] ?? expected)
+        else { return nil }
         return SideStats(
-            summary: summary, snapshots: acc.snapshotMeans.count, snapshotMeans: acc.snapshotMeans, partial: acc.partial)
+            summary: summary, snapshots: acc.snapshotMeans.count, snapshotMeans: acc.snapshotMeans,
+            partial: acc.partial || anyPartial)
     }
 }
