@@ -63,13 +63,7 @@ public struct ComponentMap: Sendable {
     }
 
     public static func load(path: String) throws -> ComponentMap {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigurationError.unreadable(path: path, reason: error.localizedDescription)
-        }
-        return try parse(yaml: text, source: path)
+        try parse(yaml: try readText(path), source: path)
     }
 
     public static func parse(yaml: String, source: String) throws -> ComponentMap {

@@ -71,13 +71,7 @@ public struct Configuration: Sendable, Equatable {
 
     /// Reads and validates the YAML file at `path`.
     public static func load(path: String) throws -> Configuration {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigurationError.unreadable(path: path, reason: error.localizedDescription)
-        }
-        return try parse(yaml: text, source: path)
+        try parse(yaml: try readText(path), source: path)
     }
 
     /// Parses configuration YAML; `source` names the file in errors.

@@ -112,6 +112,7 @@ public struct QuerySet: Sendable {
     }
 }
 
+/// The UTF-8 text of `path`; an unreadable file is a ``ConfigurationError/unreadable(path:reason:)``.
 func readText(_ path: String) throws -> String {
     do {
         return try String(contentsOfFile: path, encoding: .utf8)

@@ -96,7 +96,7 @@ func guarded(_ body: () throws -> Int32) throws {
         throw e
     } catch {
         printError("error: \(describe(error))")
-        throw ExitCode(Exit.error)
+        throw ExitCode(reportExit(error) ?? Exit.error)
     }
     if code != Exit.ok { throw ExitCode(code) }
 }

@@ -36,6 +36,19 @@ struct WindowOptions: ParsableArguments {
     }
 }
 
+/// How a collect run behaves toward other runs and the clock, shared by `collect` and `nightly`.
+struct RunOptions: ParsableArguments {
+    @Flag(help: "Wait for a running collect to finish instead of exiting.")
+    var wait = false
+
+    @Option(help: "Give up on requests after this long, e.g. 4h (default: collect.deadline).")
+    var deadline: String?
+
+    func apply(to configuration: inout Configuration) throws {
+        if let deadline { configuration.collect.deadline = try parseDurationOption(deadline, option: "--deadline") }
+    }
+}
+
 extension Fedreport {
     struct Collect: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -58,18 +71,14 @@ extension Fedreport {
         @Option(name: .customLong("cluster"), help: "Collect only this cluster (repeatable).")
         var clusters: [String] = []
 
-        @Flag(help: "Wait for a running collect to finish instead of exiting.")
-        var wait = false
-
-        @Option(help: "Give up on requests after this long, e.g. 4h (default: collect.deadline).")
-        var deadline: String?
+        @OptionGroup var runOptions: RunOptions
 
         func run() throws {
             try guarded {
                 var configuration = try global.load()
                 try window.apply(to: &configuration)
-                if let deadline { configuration.collect.deadline = try parseDurationOption(deadline, option: "--deadline") }
-                let job = CollectJob(configuration: configuration, global: global, clusters: clusters, wait: wait)
+                try runOptions.apply(to: &configuration)
+                let job = CollectJob(configuration: configuration, global: global, clusters: clusters, wait: runOptions.wait)
                 return try job.run(grid: try window.grid(configuration))
             }
         }

@@ -88,7 +88,7 @@ struct ReportOptions: ParsableArguments {
     }
 }
 
-/// Maps comparison errors to their exit codes.
+/// The exit code of a comparison error: 4 when a requested build or baseline has no snapshots.
 func reportExit(_ error: any Error) -> Int32? {
     guard let e = error as? CompareError else { return nil }
     switch e {
@@ -132,18 +132,9 @@ extension Fedreport {
                 let formats = try report.formats(configuration)
                 let templates = try report.templateSet()
                 let store = try SnapshotStore(path: configuration.database, readOnly: true)
-                let comparison: Comparison
-                do {
-                    comparison = try Reporter.compare(
-                        store: store, a: buildA, b: buildB, baseline: baseline, selection: try report.selection(),
-                        options: report.options(configuration))
-                } catch {
-                    if let code = reportExit(error) {
-                        printError("error: \(describe(error))")
-                        return code
-                    }
-                    throw error
-                }
+                let comparison = try Reporter.compare(
+                    store: store, a: buildA, b: buildB, baseline: baseline, selection: try report.selection(),
+                    options: report.options(configuration))
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 let files = try Reporter.render(
                     comparison, formats: formats, templates: templates, context: RenderContext(generatedAt: now))
@@ -172,65 +163,57 @@ extension Fedreport {
                 """)
 
         @OptionGroup var global: GlobalOptions
-
-        @Option(help: "The distribution to report on.")
-        var distribution = "ocp"
-
-        @Option(help: "Builds in the trend (default: report.builds, 10).")
-        var builds: Int?
-
-        @Option(help: "Baseline distribution, optionally @build (default: report.baseline).")
-        var baseline: String?
-
+        @OptionGroup var periodic: PeriodicOptions
         @OptionGroup var report: ReportOptions
 
         func run() throws {
             try guarded {
-                let configuration = try global.load()
-                return try PeriodicJob(
-                    configuration: configuration, report: report, distribution: distribution, builds: builds, baseline: baseline
-                ).run()
+                try PeriodicJob(configuration: try global.load(), report: report, periodic: periodic).run()
             }
         }
     }
+}
+
+/// What the periodic report covers, shared by `report` and `nightly`.
+struct PeriodicOptions: ParsableArguments {
+    @Option(help: "The distribution to report on.")
+    var distribution = "ocp"
+
+    @Option(help: "Builds in the trend (default: report.builds, 10).")
+    var builds: Int?
+
+    @Option(help: "Baseline distribution, optionally @build (default: report.baseline).")
+    var baseline: String?
 }
 
 /// The report step, shared by `report` and `nightly`.
 struct PeriodicJob {
     var configuration: Configuration
     var report: ReportOptions
-    var distribution: String
-    var builds: Int?
-    var baseline: String?
+    var periodic: PeriodicOptions
 
     func run() throws -> Int32 {
         let formats = try report.formats(configuration)
         let templates = try report.templateSet()
         let store = try SnapshotStore(path: configuration.database, readOnly: true)
         let periodic: PeriodicReport
-        let baselineSpec = baseline ?? configuration.report.baseline
+        let distribution = self.periodic.distribution
+        let baselineSpec = self.periodic.baseline ?? configuration.report.baseline
         func build(_ baseline: String?) throws -> PeriodicReport {
             try Reporter.periodic(
-                store: store, distribution: distribution, builds: builds ?? configuration.report.builds, baseline: baseline,
+                store: store, distribution: distribution, builds: self.periodic.builds ?? configuration.report.builds,
+                baseline: baseline,
                 options: report.options(configuration), selection: try report.selection())
         }
         do {
-            do {
-                periodic = try build(baselineSpec)
-            } catch let error as CompareError where baselineSpec != nil {
-                // When the report works without the baseline, the baseline was the problem (no
-                // such distribution, or no snapshot passing --since/--until): the nightly report
-                // is still worth having, so say so and go on.
-                guard let without = try? build(nil) else { throw error }
-                printError("warning: \(describe(error)) The report is written without a baseline.")
-                periodic = without
-            }
-        } catch {
-            if let code = reportExit(error) {
-                printError("error: \(describe(error))")
-                return code
-            }
-            throw error
+            periodic = try build(baselineSpec)
+        } catch let error as CompareError where baselineSpec != nil {
+            // When the report works without the baseline, the baseline was the problem (no
+            // such distribution, or no snapshot passing --since/--until): the nightly report
+            // is still worth having, so say so and go on.
+            guard let without = try? build(nil) else { throw error }
+            printError("warning: \(describe(error)) The report is written without a baseline.")
+            periodic = without
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let files = try Reporter.render(periodic, formats: formats, templates: templates, context: RenderContext(generatedAt: now))

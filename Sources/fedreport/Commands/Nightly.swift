@@ -19,35 +19,22 @@ extension Fedreport {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var window: WindowOptions
 
-        @Flag(help: "Wait for a running collect to finish instead of exiting.")
-        var wait = false
-
-        @Option(help: "Give up on requests after this long, e.g. 4h (default: collect.deadline).")
-        var deadline: String?
-
-        @Option(help: "The distribution to report on.")
-        var distribution = "ocp"
-
-        @Option(help: "Builds in the trend (default: report.builds, 10).")
-        var builds: Int?
-
-        @Option(help: "Baseline distribution, optionally @build (default: report.baseline).")
-        var baseline: String?
-
+        @OptionGroup var runOptions: RunOptions
+        @OptionGroup var periodic: PeriodicOptions
         @OptionGroup var report: ReportOptions
 
         func run() throws {
             try guarded {
                 var configuration = try global.load()
                 try window.apply(to: &configuration)
-                if let deadline { configuration.collect.deadline = try parseDurationOption(deadline, option: "--deadline") }
+                try runOptions.apply(to: &configuration)
                 // --cluster narrows what is collected and what is reported alike.
-                let collected = try CollectJob(configuration: configuration, global: global, clusters: report.clusters, wait: wait)
-                    .run(grid: try window.grid(configuration))
+                let collected = try CollectJob(
+                    configuration: configuration, global: global, clusters: report.clusters, wait: runOptions.wait
+                )
+                .run(grid: try window.grid(configuration))
                 if collected == Exit.error { return collected }
-                let reported = try PeriodicJob(
-                    configuration: configuration, report: report, distribution: distribution, builds: builds, baseline: baseline
-                ).run()
+                let reported = try PeriodicJob(configuration: configuration, report: report, periodic: periodic).run()
                 if reported != Exit.ok { return reported }
                 return collected
             }
