@@ -34,7 +34,7 @@ public enum TestBed {
         return path
     }()
 
-    private static let cache = ServerCache()
+    private static let cache = ServerCache<PrometheusServer>()
 
     /// The Prometheus server for the scenario called `name`, started on first use and shared by
     /// every later caller in this process (the first caller's `scenario` wins; give different
@@ -68,10 +68,10 @@ public enum TestBed {
 }
 
 /// One server per scenario name; concurrent first callers wait for the same start.
-private actor ServerCache {
-    private var servers: [String: Task<PrometheusServer, Error>] = [:]
+actor ServerCache<Server: Sendable> {
+    private var servers: [String: Task<Server, Error>] = [:]
 
-    func server(name: String, start: @escaping @Sendable () throws -> PrometheusServer) async throws -> PrometheusServer {
+    func server(name: String, start: @escaping @Sendable () throws -> Server) async throws -> Server {
         if let task = servers[name] { return try await task.value }
         let task = Task.detached { try start() }
         servers[name] = task

@@ -241,7 +241,7 @@ public final class VictoriaMetricsServer: Sendable {
 
     // MARK: - Shared servers
 
-    private static let cache = VictoriaMetricsCache()
+    private static let cache = ServerCache<VictoriaMetricsServer>()
 
     /// The VictoriaMetrics server holding the scenario called `name`, started and filled on first
     /// use and shared by every later caller in this process (the first caller's `scenario` wins).
@@ -276,21 +276,4 @@ public final class VictoriaMetricsServer: Sendable {
     }
 
     deinit { child.stop() }
-}
-
-/// One server per scenario name; concurrent first callers wait for the same start.
-private actor VictoriaMetricsCache {
-    private var servers: [String: Task<VictoriaMetricsServer, Error>] = [:]
-
-    func server(name: String, start: @escaping @Sendable () throws -> VictoriaMetricsServer) async throws -> VictoriaMetricsServer {
-        if let task = servers[name] { return try await task.value }
-        let task = Task.detached { try start() }
-        servers[name] = task
-        do {
-            return try await task.value
-        } catch {
-            servers[name] = nil
-            throw error
-        }
-    }
 }
