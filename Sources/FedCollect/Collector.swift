@@ -131,13 +131,6 @@ public final class Collector: @unchecked Sendable {
 
     // MARK: Collect
 
-    /// Collects every cluster in `plans` over `grid` and returns their results by name.
-    public func collect(plans: [ClusterPlan], grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?) -> [ClusterResult] {
-        let results = LockedArray<ClusterResult>()
-        collect(plans: plans, grid: grid, serverBuild: serverBuild, progress: progress) { results.append($0) }
-        return results.values.sorted { $0.cluster.name < $1.cluster.name }
-    }
-
     /// Collects every cluster in `plans`, handing each result to `deliver` (from a worker
     /// thread) as soon as its cluster is done, so the caller can store it and let it go.
     /// Returns when every cluster is done.
@@ -392,23 +385,5 @@ final class LockedCounter: @unchecked Sendable {
         guard value < limit else { return nil }
         value += 1
         return value - 1
-    }
-}
-
-/// An array appended to from several threads.
-final class LockedArray<T>: @unchecked Sendable {
-    private var items: [T] = []
-    private let lock = NSLock()
-
-    func append(_ item: T) {
-        lock.lock()
-        items.append(item)
-        lock.unlock()
-    }
-
-    var values: [T] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items
     }
 }
