@@ -28,11 +28,14 @@ public struct QueryOutcome: Sendable, Equatable {
 
 /// A client for the Prometheus HTTP API (Thanos querier, Prometheus, VictoriaMetrics) over libcurl.
 ///
-/// Range queries are POSTed form-encoded, split into chunks of at most 11,000 steps (or
-/// `querier.chunk`), and streamed: libcurl's write callback feeds a ``MatrixDecoder`` that hands
-/// each series to the caller's sink as it arrives. Retries with exponential backoff and jitter
-/// cover connection failures, 429 (honouring `Retry-After`), 502, 503 and 504; never 400, 401,
-/// 403 or 422. Safe to use from several threads: each request takes its own curl handle.
+/// Range queries are POSTed form-encoded (or sent as GET, per `querier.method`; under `auto` a
+/// POST refused with a proxy's 403 or 405 switches the run to GET), split into chunks of at most
+/// 11,000 steps (or `querier.chunk`), and streamed: libcurl's write callback feeds a
+/// ``MatrixDecoder`` that hands each series to the caller's sink as it arrives. Retries with
+/// exponential backoff and jitter cover connection failures, 429 (honouring `Retry-After`), 502,
+/// 503 and 504; never 400, 403 or 422. A 401 is sent again once, and only when the token file
+/// now holds another token. Safe to use from several threads: each request takes its own curl
+/// handle.
 public final class PrometheusClient: @unchecked Sendable {
     public let baseURL: String
     public let options: TransportOptions
@@ -47,11 +50,18 @@ public final class PrometheusClient: @unchecked Sendable {
     public var backoffCap: Double = 30
     private let logger: Logger
     private let pool = HandlePool()
+    /// Read again before each request when it comes from a file.
+    private let tokens: TokenSource
+    /// POST or GET, and whether a refused POST has switched the run to GET.
+    private let method: MethodChoice
     /// At most `querier.max_concurrency` requests in flight, whoever sends them.
     private let inFlight: DispatchSemaphore
 
     /// Prometheus refuses more than 11,000 points per series in one range query.
     public static let prometheusMaxPoints = 11_000
+    /// The longest GET URL sent: 8 KiB is what common proxies and servers accept in a request
+    /// line (nginx's large_client_header_buffers, for one).
+    public static let maxGETLength = 8192
 
     public init(querier: Configuration.Querier, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws
     {
@@ -59,7 +69,8 @@ public final class PrometheusClient: @unchecked Sendable {
         while url.hasSuffix("/") { url.removeLast() }
         baseURL = url
         var o = TransportOptions()
-        o.bearerToken = try PrometheusClient.loadToken(file: querier.bearerTokenFile, inline: querier.bearerToken, environment: environment)
+        tokens = try TokenSource(file: querier.bearerTokenFile, inline: querier.bearerToken, environment: environment)
+        o.bearerToken = try tokens.current()
         o.caFile = querier.caFile
         o.clientCertFile = querier.clientCertFile
         o.clientKeyFile = querier.clientKeyFile
@@ -78,6 +89,7 @@ public final class PrometheusClient: @unchecked Sendable {
         }
         options = o
         thanos = querier.thanos
+        method = MethodChoice(setting: querier.method)
         chunk = querier.chunk
         retries = querier.retries
         maxPointsPerRequest = PrometheusClient.prometheusMaxPoints
@@ -102,34 +114,6 @@ public final class PrometheusClient: @unchecked Sendable {
             let host = URL(string: url)?.host?.lowercased() ?? ""
             return !(host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]")
         }
-    }
-
-    /// The token from `file`, else the configuration, else `FEDREPORT_TOKEN`, else none. Never
-    /// logged, never passed on a command line.
-    static func loadToken(file: String?, inline: String?, environment: [String: String]) throws -> String? {
-        var token: String?
-        if let inline {
-            token = inline
-        } else if let file {
-            do {
-                token = try String(contentsOfFile: file, encoding: .utf8)
-            } catch {
-                throw QueryError.setup(
-                    "Cannot read the bearer token file '\(file)' (querier.bearer_token_file): check the path and that this user may read it."
-                )
-            }
-        } else if let env = environment["FEDREPORT_TOKEN"], !env.isEmpty {
-            token = env
-        }
-        guard let raw = token else { return nil }
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty {
-            throw QueryError.setup("The bearer token is empty\(file.map { " (file '\($0)')" } ?? ""): write the token into it.")
-        }
-        if trimmed.contains(where: { $0.isNewline || $0 == "\r" }) {
-            throw QueryError.setup("The bearer token holds a line break: the file must contain the token alone.")
-        }
-        return trimmed
     }
 
     /// The grids of the requests a range is split into: aligned to the step, no timestamp
@@ -210,16 +194,60 @@ public final class PrometheusClient: @unchecked Sendable {
     private func request<S: SeriesSink & AnyObject>(
         path: String, form: [(String, String)], query: String, expected: String?, sink: S, outcome: inout QueryOutcome
     ) throws {
-        let body = Array(formEncode(form).utf8)
+        let encoded = formEncode(form)
         var requests = 0
         var retried = 0
-        let envelope = try retrying(query: query, attempted: { requests += 1 }, retrying: { retried += 1 }) { options, retryAfter in
-            try once(path: path, body: body, query: query, expected: expected, sink: sink, options: options, retryAfter: &retryAfter)
+        var renewedToken = false
+        while true {
+            let get = method.usesGET
+            if get, case let length = (baseURL + path + "?" + encoded).utf8.count, length > PrometheusClient.maxGETLength {
+                throw QueryError.urlTooLong(bytes: length, query: query, url: baseURL + path, postRefused: method.setting != "get")
+            }
+            var sent: String?
+            do {
+                let envelope = try retrying(query: query, attempted: { requests += 1 }, retrying: { retried += 1 }) { options, retryAfter in
+                    try once(
+                        path: path, form: encoded, get: get, query: query, expected: expected, sink: sink,
+                        options: authorized(options, sent: &sent), retryAfter: &retryAfter)
+                }
+                outcome.requests += requests
+                outcome.retries += retried
+                outcome.add(envelope.0)
+                outcome.httpVersion = envelope.1
+                return
+            } catch let error as QueryError {
+                if !get, case .http(let status, nil, _, let body, _, let url) = error, status == 403 || status == 405 {
+                    // Not the API's own error (that has an errorType): a proxy refusing the method.
+                    guard method.setting == "auto" else {
+                        throw QueryError.methodRefused(status: status, body: body, query: query, url: url)
+                    }
+                    if method.switchToGET() {
+                        logger.info("the querier refuses POST (HTTP \(status)): using GET for the rest of this run")
+                    }
+                    continue
+                }
+                try renewToken(after: error, sent: sent, renewed: &renewedToken)
+            }
         }
-        outcome.requests += requests
-        outcome.retries += retried
-        outcome.add(envelope.0)
-        outcome.httpVersion = envelope.1
+    }
+
+    /// `options` with the token as it is now (read again when its file changed), noted in `sent`.
+    private func authorized(_ options: TransportOptions, sent: inout String?) throws -> TransportOptions {
+        var o = options
+        o.bearerToken = try tokens.current()
+        sent = o.bearerToken
+        return o
+    }
+
+    /// Returns when `error` is a 401 to a token from a file that now holds another one, so that
+    /// the caller sends the request again with it (once); throws otherwise.
+    private func renewToken(after error: QueryError, sent: String?, renewed: inout Bool) throws {
+        guard case .http(401, _, _, _, let query, let url) = error, let file = tokens.file else { throw error }
+        let fresh = try tokens.reload()
+        guard fresh != sent else { throw QueryError.tokenRejected(file: file, query: query, url: url) }
+        guard !renewed else { throw error }
+        renewed = true
+        logger.info("the querier rejected the token (HTTP 401) and \(file) holds a new one: sending the request again with it")
     }
 
     /// Runs `attempt` until it succeeds, retrying what a retry may cure with exponential backoff
@@ -287,8 +315,9 @@ public final class PrometheusClient: @unchecked Sendable {
         return nil
     }
 
+    /// One request: `form` is POSTed as the body, or sent as the query string of a GET.
     private func once<S: SeriesSink & AnyObject>(
-        path: String, body: [UInt8], query: String, expected: String?, sink: S, options: TransportOptions,
+        path: String, form: String, get: Bool, query: String, expected: String?, sink: S, options: TransportOptions,
         retryAfter: inout String?
     ) throws -> (ResponseEnvelope, Int) {
         let decoder = MatrixDecoder(sink: SinkBox(sink))
@@ -296,11 +325,11 @@ public final class PrometheusClient: @unchecked Sendable {
         let url = baseURL + path
         let handle = try pool.take()
         defer { pool.put(handle) }
-        logger.debug("POST \(url)", metadata: ["query": "\(abbreviate(query))"])
+        logger.debug("\(get ? "GET" : "POST") \(url)", metadata: ["query": "\(abbreviate(query))"])
         let response: HTTPResponse
         do {
             response = try handle.perform(
-                url: url, method: "POST", body: body, options: options,
+                url: get ? url + "?" + form : url, method: get ? "GET" : "POST", body: get ? nil : Array(form.utf8), options: options,
                 accept: { status, type in (200..<300).contains(status) || (type?.contains("json") ?? false) },
                 consume: { bytes in try decoder.feed(bytes) })
         } catch let e as DecodeError {
@@ -334,30 +363,65 @@ public final class PrometheusClient: @unchecked Sendable {
     /// A GET of a small JSON answer (build info, label values), retried like range queries.
     private func fetch(path: String, what: String) throws -> (Int, [UInt8]) {
         let url = baseURL + path
-        return try retrying(query: what) { options, retryAfter in
-            let handle = try pool.take()
-            defer { pool.put(handle) }
-            let collector = ByteCollector()
+        var renewedToken = false
+        while true {
+            var sent: String?
             do {
-                let response = try handle.perform(
-                    url: url, method: "GET", body: nil, options: options, accept: { _, _ in true },
-                    consume: { bytes in
-                        guard collector.bytes.count + bytes.count < 64 << 20 else {
-                            throw TransportFailure(code: -1, message: "answer larger than 64 MiB", bytesReceived: collector.bytes.count)
-                        }
-                        collector.bytes.append(contentsOf: bytes)
-                    })
-                retryAfter = response.retryAfter
-                if [401, 403, 429, 502, 503, 504].contains(response.status) {
-                    let json = try? JSONSerialization.jsonObject(with: Data(collector.bytes)) as? [String: Any]
-                    throw QueryError.http(
-                        status: response.status, errorType: json?["errorType"] as? String, error: json?["error"] as? String,
-                        body: snippetText(collector.bytes), query: what, url: url)
+                return try retrying(query: what) { options, retryAfter in
+                    try fetchOnce(url: url, what: what, options: authorized(options, sent: &sent), retryAfter: &retryAfter)
                 }
-                return (response.status, collector.bytes)
-            } catch let e as TransportFailure {
-                throw QueryError.transport(code: e.code, message: e.message, query: what, url: url, bytesReceived: e.bytesReceived)
+            } catch let error as QueryError {
+                try renewToken(after: error, sent: sent, renewed: &renewedToken)
             }
+        }
+    }
+
+    private func fetchOnce(url: String, what: String, options: TransportOptions, retryAfter: inout String?) throws -> (Int, [UInt8]) {
+        let handle = try pool.take()
+        defer { pool.put(handle) }
+        let collector = ByteCollector()
+        do {
+            let response = try handle.perform(
+                url: url, method: "GET", body: nil, options: options, accept: { _, _ in true },
+                consume: { bytes in
+                    guard collector.bytes.count + bytes.count < 64 << 20 else {
+                        throw TransportFailure(code: -1, message: "answer larger than 64 MiB", bytesReceived: collector.bytes.count)
+                    }
+                    collector.bytes.append(contentsOf: bytes)
+                })
+            retryAfter = response.retryAfter
+            if [401, 403, 429, 502, 503, 504].contains(response.status) {
+                let json = try? JSONSerialization.jsonObject(with: Data(collector.bytes)) as? [String: Any]
+                throw QueryError.http(
+                    status: response.status, errorType: json?["errorType"] as? String, error: json?["error"] as? String,
+                    body: snippetText(collector.bytes), query: what, url: url)
+            }
+            return (response.status, collector.bytes)
+        } catch let e as TransportFailure {
+            throw QueryError.transport(code: e.code, message: e.message, query: what, url: url, bytesReceived: e.bytesReceived)
+        }
+    }
+}
+
+/// How queries are sent (`querier.method`), and whether a refused POST has switched the rest of
+/// the run to GET. Shared by every thread of the run.
+private final class MethodChoice: @unchecked Sendable {
+    let setting: String
+    private let lock = NSLock()
+    private var get: Bool
+
+    init(setting: String) {
+        self.setting = setting
+        get = setting == "get"
+    }
+
+    var usesGET: Bool { lock.withLock { get } }
+
+    /// Switches to GET; true for the first caller only, who says so in the log.
+    func switchToGET() -> Bool {
+        lock.withLock {
+            defer { get = true }
+            return !get
         }
     }
 }

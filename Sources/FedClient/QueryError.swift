@@ -15,11 +15,18 @@ public enum QueryError: Error, LocalizedError, Sendable {
     case deadlineExceeded(query: String)
     /// Bad local settings (token file, URL).
     case setup(String)
+    /// A 401 to the token from `file`, and the file still holds that token.
+    case tokenRejected(file: String, query: String, url: String)
+    /// A proxy refused the POST (403 or 405 without an API error) and `querier.method` is `post`.
+    case methodRefused(status: Int, body: String?, query: String, url: String)
+    /// The query does not fit in a GET URL, and GET is the only method left.
+    case urlTooLong(bytes: Int, query: String, url: String, postRefused: Bool)
 
     public var query: String? {
         switch self {
         case .http(_, _, _, _, let q, _), .transport(_, _, let q, _, _), .malformed(_, _, let q, _),
-            .apiError(_, _, let q, _), .deadlineExceeded(let q):
+            .apiError(_, _, let q, _), .deadlineExceeded(let q), .tokenRejected(_, let q, _), .methodRefused(_, _, let q, _),
+            .urlTooLong(_, let q, _, _):
             q
         case .setup: nil
         }
@@ -74,6 +81,25 @@ public enum QueryError: Error, LocalizedError, Sendable {
                 + "(collect.deadline) or collect fewer clusters per run."
         case .setup(let text):
             return text
+        case .tokenRejected(let file, let query, let url):
+            return "The token in '\(file)' was rejected (HTTP 401) and the file has not changed: renew it "
+                + "(e.g. `oc create token <service-account> -n <namespace> > \(file).new && mv \(file).new \(file)`; "
+                + "the kubelet renews a projected service-account token itself). Querier: \(url). Query: \(abbreviate(query))."
+        case .methodRefused(let status, let body, let query, let url):
+            var text = "The querier at \(url) answered HTTP \(status) to a POST"
+            if let body, !body.isEmpty { text += ": \(body)" }
+            text += ". Query: \(abbreviate(query)). querier.method is post, so GET was not tried. If the querier or a proxy "
+            text += "in front of it refuses POST (kube-rbac-proxy checks a POST as the `create` verb), set querier.method to auto or get."
+            if status == 403 {
+                text += " Otherwise the token's service account lacks a role on the querier: grant it cluster-monitoring-view."
+            }
+            return text
+        case .urlTooLong(let bytes, let query, let url, let postRefused):
+            return "The query \(abbreviate(query)) needs a GET URL of \(bytes) bytes, more than the "
+                + "\(PrometheusClient.maxGETLength) bytes proxies and queriers accept, and "
+                + (postRefused ? "the querier at \(url) refuses POST" : "querier.method is get")
+                + ": shorten the query (fewer alternatives in a regex, or a recording rule) or allow POST "
+                + (postRefused ? "on the querier's route or proxy." : "(querier.method auto or post).")
         }
     }
 
@@ -86,6 +112,9 @@ public enum QueryError: Error, LocalizedError, Sendable {
             return "The token is valid but its service account lacks a role on the querier: grant it "
                 + "cluster-monitoring-view (`oc adm policy add-cluster-role-to-user cluster-monitoring-view -z <sa>`) "
                 + "or the tenant's reader role."
+        case (405, _):
+            return "The querier, or a proxy in front of it, does not allow this HTTP method: set querier.method to auto, "
+                + "or to get if it refuses POST."
         case (404, _):
             return "No Prometheus API at this address: check querier.url (it should be the querier's base URL, "
                 + "without /api/v1)."

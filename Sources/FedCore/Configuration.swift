@@ -35,6 +35,9 @@ public struct Configuration: Sendable, Equatable {
         public var compression = "auto"
         /// Largest range one request may ask for; longer ranges are split. Nil: 11,000 steps.
         public var chunk: PromDuration?
+        /// How queries are sent: `auto` (POST, switching to GET for the rest of the run when a
+        /// proxy refuses POST with 403 or 405), `post` or `get`.
+        public var method = "auto"
         public var thanos = Thanos()
         public init() {}
     }
@@ -96,7 +99,7 @@ public struct Configuration: Sendable, Equatable {
             try q.checkKeys([
                 "url", "bearer_token_file", "bearer_token", "ca_file", "client_cert_file", "client_key_file",
                 "insecure_skip_tls_verify", "headers", "timeout", "connect_timeout", "max_concurrency",
-                "retries", "chunk", "thanos", "compression",
+                "retries", "chunk", "thanos", "compression", "method",
             ])
             querier.url = try q.string("url") ?? querier.url
             querier.bearerTokenFile = try q.string("bearer_token_file")
@@ -111,13 +114,8 @@ public struct Configuration: Sendable, Equatable {
             querier.maxConcurrency = try q.int("max_concurrency", range: 1...64) ?? querier.maxConcurrency
             querier.retries = try q.int("retries", range: 0...20) ?? querier.retries
             querier.chunk = try q.duration("chunk")
-            if let compression = try q.string("compression") {
-                guard ["auto", "gzip", "none"].contains(compression) else {
-                    throw ConfigurationError.invalidValue(
-                        path: q.source, key: q.key("compression"), value: compression, expected: "auto, gzip or none")
-                }
-                querier.compression = compression
-            }
+            querier.compression = try q.choice("compression", of: ["auto", "gzip", "none"]) ?? querier.compression
+            querier.method = try q.choice("method", of: ["auto", "post", "get"]) ?? querier.method
             if let t = try q.object("thanos") {
                 try t.checkKeys(["dedup", "partial_response", "replica_labels", "max_source_resolution"])
                 querier.thanos.dedup = try t.bool("dedup")
@@ -304,6 +302,16 @@ struct YAMLObject {
     }
 
     func string(_ k: String) throws -> String? { try scalar(k, expected: "a string") }
+
+    /// A string that must be one of `choices`; the error lists them.
+    func choice(_ k: String, of choices: [String]) throws -> String? {
+        guard let s = try string(k) else { return nil }
+        guard choices.contains(s) else {
+            let listed = choices.dropLast().joined(separator: ", ") + " or " + (choices.last ?? "")
+            throw ConfigurationError.invalidValue(path: source, key: key(k), value: s, expected: listed)
+        }
+        return s
+    }
 
     func bool(_ k: String) throws -> Bool? {
         guard let s = try scalar(k, expected: "true or false") else { return nil }

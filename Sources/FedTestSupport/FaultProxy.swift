@@ -82,6 +82,20 @@ public enum ProxyFault: Sendable {
     }
 }
 
+/// What the token check of a ``FaultProxy`` does at a chosen request (see
+/// ``FaultProxy/checkTokens(file:)``). A new token has the same length as the old one.
+public enum TokenChange: Sendable {
+    /// Writes a new token into the file, then checks the request, which still carries the old
+    /// one and gets 401: the token was renewed between the request and its answer.
+    case rotate
+    /// Checks the request with the old token, then writes a new token into the file, which alone
+    /// is accepted from then on: the token was renewed between this request and the next.
+    case rotateAfterCheck
+    /// Accepts from now on only a new token that is written nowhere: this request and every later
+    /// one get 401 (the token expired and nobody renewed it).
+    case revoke
+}
+
 /// Which requests a ``FaultProxy`` rule applies to.
 public struct ProxyMatch: Sendable {
     public var path: String?
@@ -170,6 +184,28 @@ public final class FaultProxy: @unchecked Sendable {
     /// Removes every rule.
     public func clearFaults() { core.locked { $0.rules.removeAll() } }
 
+    /// Checks `Authorization: Bearer <token>` on every request from now on, as kube-rbac-proxy
+    /// does: the token accepted is the one in `file` now (until a ``changeToken(_:when:on:)``
+    /// rule changes it), and any other gets 401 with `Unauthorized` as plain text (fault
+    /// `401 token` in the log). New tokens are written to `file` atomically (a new file renamed
+    /// over the old one), as the kubelet swaps a projected token.
+    public func checkTokens(file: String) throws {
+        let token = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        core.locked {
+            $0.tokenFile = file
+            $0.acceptedToken = token
+        }
+    }
+
+    /// Adds a token rule: requests matching `match`, at `occurrence` (counted per rule), change
+    /// the token as `change` says. Needs ``checkTokens(file:)``.
+    public func changeToken(_ change: TokenChange, when match: ProxyMatch = .any, on occurrence: ProxyOccurrence) {
+        core.locked { $0.tokenRules.append(TokenRule(match: match, occurrence: occurrence, change: change)) }
+    }
+
+    /// The token the proxy accepts now, or nil when it checks none.
+    public var acceptedToken: String? { core.locked { $0.tokenFile == nil ? nil : $0.acceptedToken } }
+
     /// Extra delay before every request is handled, to stretch a run.
     public var latency: Double {
         get { core.locked { $0.latency } }
@@ -201,13 +237,53 @@ struct Rule {
     var seen = 0
 }
 
+struct TokenRule {
+    var match: ProxyMatch
+    var occurrence: ProxyOccurrence
+    var change: TokenChange
+    var seen = 0
+}
+
 struct ProxyState {
     var rules: [Rule] = []
+    var tokenFile: String?
+    var acceptedToken = ""
+    var tokenRules: [TokenRule] = []
     var log: [ProxyRequest] = []
     var latency: Double = 0
     var stopped = false
     var listenFD: Int32 = -1
     var clients: Set<Int32> = []
+}
+
+extension ProxyState {
+    /// Applies the token rules to `r`; true when `r` does not carry the accepted token.
+    mutating func refusesToken(_ r: ProxyRequest) -> Bool {
+        guard let file = tokenFile else { return false }
+        var rotateAfterCheck = false
+        for k in tokenRules.indices where tokenRules[k].match.matches(r) {
+            tokenRules[k].seen += 1
+            guard tokenRules[k].occurrence.applies(tokenRules[k].seen) else { continue }
+            switch tokenRules[k].change {
+            case .rotate: acceptedToken = Self.renew(file)
+            case .revoke: acceptedToken = Self.newToken()
+            case .rotateAfterCheck: rotateAfterCheck = true
+            }
+        }
+        let refused = r.headers["authorization"] != "Bearer \(acceptedToken)"
+        if rotateAfterCheck { acceptedToken = Self.renew(file) }
+        return refused
+    }
+
+    /// Same length every time, so that only the file's identity and contents change.
+    static func newToken() -> String { "sha256~" + UUID().uuidString }
+
+    static func renew(_ file: String) -> String {
+        let token = newToken()
+        // A test whose token file cannot be written fails on the 401s that follow.
+        try? (token + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        return token
+    }
 }
 
 /// The proxy's state and threads; the public handle owns it so that `deinit` can stop it.
@@ -315,6 +391,12 @@ final class ProxyCore: @unchecked Sendable {
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard var request = readRequest(fd) else { return }
+        if locked({ $0.refusesToken(request.record) }) {
+            request.record.fault = "401 token"
+            locked { $0.log.append(request.record) }
+            write(fd, status: 401, headers: ["Content-Type": "text/plain; charset=utf-8"], body: Array("Unauthorized\n".utf8))
+            return
+        }
         let latency = locked { $0.latency }
         if latency > 0 { sleep(seconds: latency, fd: nil) }
         let fault = locked { s -> ProxyFault? in
@@ -538,6 +620,7 @@ private func reason(_ status: Int) -> String {
     case 400: "Bad Request"
     case 401: "Unauthorized"
     case 403: "Forbidden"
+    case 405: "Method Not Allowed"
     case 422: "Unprocessable Entity"
     case 429: "Too Many Requests"
     case 500: "Internal Server Error"

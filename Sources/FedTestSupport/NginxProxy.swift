@@ -9,7 +9,9 @@ import Foundation
 ///
 /// It answers 401 with an HTML page ("401 Unauthorized") unless the request carries
 /// `Authorization: Bearer <token>`, 403 with an HTML page for `Bearer <forbiddenToken>` (a valid
-/// user without the role), and proxies everything else to `upstream`. The certificate is signed
+/// user without the role), and proxies everything else to `upstream`. With `refusePOST` it
+/// answers every authorised POST with that status and no JSON, as kube-rbac-proxy (403, POST is
+/// the `create` verb) or a route that allows GET only (405) does. The certificate is signed
 /// by a throwaway CA (``caFile``) and names `IP:127.0.0.1` and `DNS:localhost`.
 public final class NginxProxy: Sendable {
     /// `https://127.0.0.1:<port>`, without a trailing slash.
@@ -22,6 +24,8 @@ public final class NginxProxy: Sendable {
     /// A token that is recognised but refused with 403.
     public let forbiddenToken: String
     public let errorLogPath: String
+    /// One line per request: `"<method> <target> <protocol>" <status>`.
+    public let accessLogPath: String
     private let child: ManagedProcess
 
     /// Throws ``TestBedError/toolMissing(tool:install:)`` when nginx or openssl is missing.
@@ -32,8 +36,10 @@ public final class NginxProxy: Sendable {
 
     /// Makes the CA and certificate, writes the configuration into a fresh folder under
     /// `workDirectory` (default: the system temporary folder), starts nginx and waits until it
-    /// accepts connections.
-    public init(upstream: String, token: String? = nil, workDirectory: String? = nil, timeout: Double = 15) throws {
+    /// accepts connections. `refusePOST` is 403 or 405, or nil to let POST through.
+    public init(
+        upstream: String, token: String? = nil, refusePOST: Int? = nil, workDirectory: String? = nil, timeout: Double = 15
+    ) throws {
         let nginx = try Tools.require("nginx", package: "nginx-light")
         let openssl = try Tools.require("openssl", package: "openssl")
         let base = workDirectory ?? NSTemporaryDirectory()
@@ -48,10 +54,12 @@ public final class NginxProxy: Sendable {
 
         var lastError: Error?
         errorLogPath = path("error.log")
+        accessLogPath = path("access.log")
         for _ in 0..<3 {
             let port = try Loopback.freePort()
             let conf = Self.configuration(
-                prefix: prefix, port: port, upstream: upstream, token: self.token, forbiddenToken: forbiddenToken)
+                prefix: prefix, port: port, upstream: upstream, token: self.token, forbiddenToken: forbiddenToken,
+                refusePOST: refusePOST)
             try conf.write(toFile: path("nginx.conf"), atomically: true, encoding: .utf8)
             let child = try ManagedProcess(
                 executable: nginx, arguments: ["-p", prefix, "-c", path("nginx.conf"), "-e", errorLogPath],
@@ -112,10 +120,24 @@ public final class NginxProxy: Sendable {
             ], in: folder)
     }
 
-    private static func configuration(prefix: String, port: Int, upstream: String, token: String, forbiddenToken: String) -> String {
+    private static func configuration(
+        prefix: String, port: Int, upstream: String, token: String, forbiddenToken: String, refusePOST: Int?
+    ) -> String {
         // Running as root, workers would otherwise switch to nobody and lose access to the
         // private temporary folders.
         let user = geteuid() == 0 ? "user root;\n" : ""
+        // After the token checks, as kube-rbac-proxy authenticates before it authorises the verb.
+        var methodCheck = ""
+        switch refusePOST {
+        case 403?:
+            // kube-rbac-proxy's words, as plain text.
+            let text = "Forbidden (user=system:serviceaccount:fedreport:collector, verb=create, resource=, subresource=)"
+            methodCheck = #"if ($request_method = POST) { return 403 "\#(text)\n"; }"#
+        case let status?:
+            methodCheck = "if ($request_method = POST) { return \(status); }"
+        case nil:
+            break
+        }
         return """
             \(user)daemon off;
             master_process on;
@@ -124,7 +146,8 @@ public final class NginxProxy: Sendable {
             error_log \(prefix)/error.log warn;
             events { worker_connections 256; }
             http {
-                access_log \(prefix)/access.log;
+                log_format fedtest '"$request" $status';
+                access_log \(prefix)/access.log fedtest;
                 client_body_temp_path \(prefix)/client_body;
                 proxy_temp_path \(prefix)/proxy;
                 fastcgi_temp_path \(prefix)/fastcgi;
@@ -149,6 +172,7 @@ public final class NginxProxy: Sendable {
                         if ($fedtest_auth = 403) {
                             return 403 "<html><head><title>403 Forbidden</title></head><body><h1>403 Forbidden</h1></body></html>\\n";
                         }
+                        \(methodCheck)
                         proxy_pass \(upstream);
                         proxy_set_header Authorization "";
                         proxy_read_timeout 300s;

@@ -11,6 +11,7 @@ struct ConfigurationTests {
         #expect(c.querier.timeout == .minutes(2))
         #expect(c.querier.maxConcurrency == 4)
         #expect(c.querier.compression == "auto")
+        #expect(c.querier.method == "auto")
         #expect(c.querier.retries == 4)
         #expect(c.querier.insecureSkipTLSVerify == false)
         #expect(c.querier.thanos.dedup == nil && c.querier.thanos.partialResponse == nil)
@@ -62,7 +63,7 @@ struct ConfigurationTests {
     }
 
     @Test("errors name the key and what is expected")
-    func errors() {
+    func errors() throws {
         func message(_ yaml: String) -> String {
             do {
                 _ = try Configuration.parse(yaml: yaml, source: "f.yaml")
@@ -77,6 +78,13 @@ struct ConfigurationTests {
         #expect(message("querier: {max_concurrency: 0}").contains("querier.max_concurrency"))
         #expect(message("querier: {url: ftp://x}").contains("querier.url"))
         #expect(message("clusters: [{distribution: ocp}]").contains("clusters[0].name"))
+        #expect(
+            message("querier: {method: put}")
+                == "The value 'put' of 'querier.method' in 'f.yaml' is not valid: expected auto, post or get.")
+        #expect(
+            message("querier: {compression: br}")
+                == "The value 'br' of 'querier.compression' in 'f.yaml' is not valid: expected auto, gzip or none.")
+        #expect(try Configuration.parse(yaml: "querier: {method: get}").querier.method == "get")
         #expect(throws: ConfigurationError.self) { try Configuration.load(path: "/nonexistent/fedreport.yaml") }
     }
 }
