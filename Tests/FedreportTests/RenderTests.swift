@@ -340,6 +340,23 @@ struct RenderTests {
         #expect(Units.fileStamp(RenderFixture.generatedAt) == "20261127T0930Z")
     }
 
+    @Test("Line charts scale their axis to the values in round steps, from zero when the values come near it")
+    func lineAxis() {
+        // 2.66–2.84 cores: a quarter of the spread is 0.045, rounded up to a step of 0.05 cores.
+        let cpu = Charts.lineAxis(min: 2.66, max: 2.84, .cpu)
+        #expect(abs(cpu.low - 2.65) < 1e-12 && abs(cpu.high - 2.85) < 1e-12 && abs(cpu.step - 0.05) < 1e-12 && cpu.steps == 4)
+        // 10.9–11.5 GiB: 0.15 GiB rounded up to 0.2 GiB, from 10.8 to 11.6 GiB.
+        let gib = 1_073_741_824.0
+        let memory = Charts.lineAxis(min: 10.9 * gib, max: 11.5 * gib, .memory)
+        #expect(abs(memory.low - 10.8 * gib) < 1 && abs(memory.high - 11.6 * gib) < 1 && memory.steps == 4)
+        // 0.6 m to 2.3 cores: the values come near zero, so the axis starts there, in steps of 1 core.
+        let wide = Charts.lineAxis(min: 0.0006, max: 2.3, .cpu)
+        #expect(wide.low == 0 && wide.high == 3 && wide.step == 1 && wide.steps == 3)
+        // Below one core the steps are round millicores: 40–52 m in steps of 5 m.
+        let milli = Charts.lineAxis(min: 0.041, max: 0.052, .cpu)
+        #expect(abs(milli.low - 0.040) < 1e-12 && abs(milli.high - 0.055) < 1e-12 && milli.steps == 3)
+    }
+
     @Test("Reports are written atomically under names carrying both builds and the UTC time")
     func writer() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fedreport-out-\(UUID().uuidString)/reports")

@@ -173,12 +173,14 @@ enum Charts {
         let plotTop = top
         let plotHeight = height - bottom - plotTop
         let plotWidth = width - left - right
-        let maxValue = lines.flatMap { $0.values.compactMap { $0 } }.max() ?? 0
-        let scale = niceCeiling(maxValue, resource)
+        let values = lines.flatMap { $0.values.compactMap { $0 } }
+        let axis = lineAxis(min: values.min() ?? 0, max: values.max() ?? 0, resource)
         func x(_ i: Int) -> Double {
             xLabels.count <= 1 ? left + plotWidth / 2 : left + plotWidth * Double(i) / Double(xLabels.count - 1)
         }
-        func y(_ v: Double) -> Double { scale > 0 ? plotTop + plotHeight * (1 - v / scale) : plotTop + plotHeight }
+        func y(_ v: Double) -> Double {
+            axis.high > axis.low ? plotTop + plotHeight * (1 - (v - axis.low) / (axis.high - axis.low)) : plotTop + plotHeight
+        }
         let lineViews = lines.map { line in
             // A gap (nil) splits the line into segments.
             var segments: [[String]] = [[]]
@@ -197,8 +199,8 @@ enum Charts {
                 segments: segments.filter { !$0.isEmpty }.map { ChartView.Segment(points: $0.joined(separator: " ")) },
                 points: points)
         }
-        let ticks = (0...4).map { (i: Int) -> ChartView.YTick in
-            let v = scale * Double(i) / 4
+        let ticks = (0...axis.steps).map { (i: Int) -> ChartView.YTick in
+            let v = axis.low + axis.step * Double(i)
             return ChartView.YTick(
                 y: f(y(v)), x1: f(left), x2: f(width - right), label: Units.value(v, resource), labelX: f(left - 6),
                 labelY: f(y(v) + 4))
@@ -218,6 +220,37 @@ enum Charts {
             defer { x += 34 + Double(min(s.label.count, 30)) * 7.4 }
             return ChartView.LegendItem(label: truncated(s.label, 30), cls: s.cssClass, rectX: f(x), textX: f(x + 18), y: "4", textY: "15")
         }
+    }
+
+    /// The value axis of a line chart: from a round value at or below the smallest value to one
+    /// at or above the largest, in steps of 1, 2 or 5 times a power of ten of the unit the labels
+    /// use, so that a change of a few percent between builds shows. The axis starts at zero when
+    /// the values come within their own spread of it.
+    static func lineAxis(min: Double, max: Double, _ resource: Resource) -> (low: Double, high: Double, step: Double, steps: Int) {
+        guard max > 0, max.isFinite, min.isFinite else { return (0, 0, 0, 4) }
+        var low = Swift.max(min, 0)
+        var high = max
+        if low == high {
+            low *= 0.95
+            high *= 1.05
+        }
+        if low < high - low { low = 0 }
+        let unit: Double
+        switch resource {
+        case .cpu: unit = high >= 1 ? 1 : 0.001
+        case .memory: unit = high >= 1_073_741_824 ? 1_073_741_824 : 1_048_576
+        }
+        let step = niceStep((high - low) / unit / 4) * unit
+        let first = (low / step).rounded(.down)
+        let last = (high / step).rounded(.up)
+        return (first * step, last * step, step, Int(last - first))
+    }
+
+    /// 1, 2 or 5 times a power of ten at or above `v`.
+    static func niceStep(_ v: Double) -> Double {
+        let magnitude = pow(10, log10(v).rounded(.down))
+        for m in [1.0, 2, 5, 10] where m * magnitude >= v * (1 - 1e-9) { return m * magnitude }
+        return 10 * magnitude
     }
 
     /// A round axis maximum in the unit the labels use (cores or millicores, MiB or GiB).
