@@ -1,7 +1,7 @@
 # fedreport: the two set-up commands are `make demo` and `make test`; both install what is missing.
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev prometheus nginx-light openssl pkg-config curl sqlite3 victoria-metrics
+APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev prometheus nginx-light openssl pkg-config curl sqlite3 victoria-metrics chromium poppler-utils
 BIN := .build/debug
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -19,9 +19,11 @@ public struct GenerationSummary: Sendable, Hashable {
 /// (`id="/system.slice/<unit>"`). Every series carries `cluster`; labels whose value would be
 /// empty are left out, as Prometheus drops them on scrape.
 ///
-/// CPU counters start at `10⁴ × the series' highest rate` and grow linearly with the rate of the
-/// current build, so `rate()` inside one build returns that rate exactly. Each series' samples are
-/// written in time order and each metric family is contiguous.
+/// CPU counters start at `10⁴ × the series' highest base rate` and grow by the integral of the
+/// rate: linearly with the rate of the current build, so that `rate()` inside one build returns
+/// that rate exactly, plus, where a build has a ``CPUVariation``, the closed-form integral of its
+/// swing and noise, so that `rate()` returns the mean of the varying rate over the samples'
+/// span. Each series' samples are written in time order and each metric family is contiguous.
 public enum OpenMetricsGenerator {
     /// Writes `scenario` to `path`, replacing the file.
     @discardableResult
@@ -85,11 +87,15 @@ public enum OpenMetricsGenerator {
 
 // MARK: - Planning
 
-/// A cgroup series: labels, CPU rate per build (nil: absent in that build) and memory per scrape
-/// (NaN: absent at that scrape).
+/// A cgroup series: labels, CPU rate per build (nil: absent in that build), what the CPU
+/// variation adds to the counter at each scrape, and memory per scrape (NaN: absent at that
+/// scrape).
 struct CgroupSeries {
     var labels: [(String, String)]
     var rates: [Double?]
+    /// Per scrape, the integral of (varying rate − base rate) from the first build's start, in
+    /// core-seconds; nil when no build of the series varies, so constant series stay exact.
+    var variation: [Double]? = nil
     var memory: [Double]
     var counterStart: Double {
         1e4 * max(rates.compactMap { $0 }.max() ?? 0, 1e-3)
@@ -163,6 +169,32 @@ struct ClusterPlan {
         cluster.builds.map { usage[$0.version]?.cpuCores }
     }
 
+    /// Per scrape, what ``CPUVariation`` adds to the counter: the integral of the deviation from
+    /// the base rate over each build's time, from the first build's start; nil when no build varies.
+    private func variationRow(_ usage: [String: ScenarioUsage], seed: UInt64) -> [Double]? {
+        let builds = cluster.builds.map { usage[$0.version] }
+        guard builds.contains(where: { $0?.cpuVariation != nil }) else { return nil }
+        func deviation(_ t1: TimestampMs, _ t2: TimestampMs) -> Double {
+            var sum = 0.0
+            for (b, u) in builds.enumerated() {
+                guard let u, let v = u.cpuVariation else { continue }
+                let lo = max(t1, segmentStart[b])
+                let hi = b + 1 < builds.count ? min(t2, segmentStart[b + 1]) : t2
+                if lo < hi { sum += v.deviation(base: u.cpuCores, seed: seed, from: lo, to: hi) }
+            }
+            return sum
+        }
+        var row = [Double](repeating: 0, count: times.count)
+        var total = 0.0
+        var from = segmentStart[0]
+        for (k, t) in times.enumerated() where t > from {
+            total += deviation(from, t)
+            from = t
+            row[k] = total
+        }
+        return row
+    }
+
     private func memoryRow(_ usage: [String: ScenarioUsage], amplitude: Double, seed: UInt64) -> [Double] {
         let bases = cluster.builds.map { usage[$0.version]?.memoryBytes }
         return times.indices.map { k in
@@ -172,19 +204,24 @@ struct ClusterPlan {
         }
     }
 
-    /// Sums children: a rate is present when any child's is; memory likewise per scrape.
+    /// Sums children: a rate is present when any child's is; memory likewise per scrape; the
+    /// variations add up, as integrals do.
     private func sum(_ children: [CgroupSeries], labels: [(String, String)]) -> CgroupSeries {
         var rates = [Double?](repeating: nil, count: cluster.builds.count)
+        var variation: [Double]?
         var memory = [Double](repeating: .nan, count: times.count)
         for c in children {
             for (b, r) in c.rates.enumerated() {
                 if let r { rates[b] = (rates[b] ?? 0) + r }
             }
+            if let v = c.variation {
+                variation = zip(variation ?? [Double](repeating: 0, count: times.count), v).map { $0 + $1 }
+            }
             for k in memory.indices where !c.memory[k].isNaN {
                 memory[k] = memory[k].isNaN ? c.memory[k] : memory[k] + c.memory[k]
             }
         }
-        return CgroupSeries(labels: labels, rates: rates, memory: memory)
+        return CgroupSeries(labels: labels, rates: rates, variation: variation, memory: memory)
     }
 
     private func planCgroups() -> [CgroupSeries] {
@@ -223,7 +260,7 @@ struct ClusterPlan {
                 ]
                 children.append(
                     CgroupSeries(
-                        labels: labels, rates: rates(c.usage),
+                        labels: labels, rates: rates(c.usage), variation: variationRow(c.usage, seed: cluster.seed(of: c)),
                         memory: memoryRow(c.usage, amplitude: c.memoryAmplitude, seed: cluster.seed(of: c))))
             }
             // The pause container runs whenever any container of the pod does.
@@ -253,6 +290,7 @@ struct ClusterPlan {
             let services = cluster.hostServices.filter { $0.node == node }.map { s in
                 CgroupSeries(
                     labels: rollup("/system.slice/" + s.unit), rates: rates(s.usage),
+                    variation: variationRow(s.usage, seed: cluster.seed(of: s)),
                     memory: memoryRow(s.usage, amplitude: s.memoryAmplitude, seed: cluster.seed(of: s)))
             }
             let systemSlice = sum(services, labels: rollup("/system.slice"))
@@ -445,7 +483,8 @@ struct ByteWriter {
             let b = plan.buildAt[k]
             guard b >= 0, !plan.gapAt[k], let rate = s.rates[b] else { continue }
             let t = plan.times[k]
-            sample(head, c0 + before[b] + rate * (Double(t - plan.segmentStart[b]) / 1000), t)
+            let varying = s.variation?[k] ?? 0
+            sample(head, c0 + before[b] + rate * (Double(t - plan.segmentStart[b]) / 1000) + varying, t)
             if buffer.count >= Self.capacity { try flush() }
         }
     }

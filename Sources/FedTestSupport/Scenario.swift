@@ -1,4 +1,5 @@
 import FedCore
+import Foundation
 
 /// The Kubernetes distribution a scenario cluster runs; it decides which build-info metric the
 /// generator writes (`cluster_version` for OpenShift, `kubernetes_build_info` otherwise).
@@ -10,15 +11,98 @@ public enum ScenarioDistribution: String, Sendable, CaseIterable, Codable {
 
 /// What one container or host service uses while one build is running.
 public struct ScenarioUsage: Sendable, Hashable, Codable {
-    /// CPU in cores, constant for the whole build, so `rate()` over the generated counter gives
-    /// exactly this value.
+    /// CPU in cores. Without ``cpuVariation`` it is constant for the whole build, so `rate()` over
+    /// the generated counter gives exactly this value; with it, this is the rate the daily swing
+    /// and the noise vary around.
     public var cpuCores: Double
     /// The memory working set the samples vary around, in bytes.
     public var memoryBytes: Double
+    /// How the CPU rate varies over the day; nil keeps it constant.
+    public var cpuVariation: CPUVariation?
 
-    public init(cpuCores: Double, memoryBytes: Double) {
+    public init(cpuCores: Double, memoryBytes: Double, cpuVariation: CPUVariation? = nil) {
         self.cpuCores = cpuCores
         self.memoryBytes = memoryBytes
+        self.cpuVariation = cpuVariation
+    }
+
+    /// The instantaneous CPU rate at `t` in cores; `seed` keys the noise of one series.
+    public func cpuRate(seed: UInt64, at t: TimestampMs) -> Double {
+        cpuVariation?.rate(base: cpuCores, seed: seed, at: t) ?? cpuCores
+    }
+}
+
+/// A CPU rate that swings over the day and jitters, as real usage does:
+///
+///     rate(t) = base × (1 + dailyAmplitude × cos(2π (t − peak) / 24 h) + noise × u(k))
+///
+/// where `peak` is ``peakSecondOfDay`` after midnight UTC and `u(k)` in [-1, 1] is drawn
+/// deterministically per series for each ``noiseInterval`` `k = ⌊t / noiseInterval⌋`, constant
+/// inside it. The rate has a closed-form integral (``integral(base:seed:from:to:)``), which is what
+/// the generated counter holds, so `rate()` over it has an exact expectation: the mean of this
+/// function over the span of the samples in the window.
+public struct CPUVariation: Sendable, Hashable, Codable {
+    /// The daily swing, as a fraction of the base rate.
+    public var dailyAmplitude: Double
+    /// When the swing peaks, in seconds after midnight UTC.
+    public var peakSecondOfDay: Double
+    /// The noise, as a fraction of the base rate.
+    public var noise: Double
+    /// How long each noise value holds, in milliseconds.
+    public var noiseInterval: Int64
+
+    public static let day: Double = 86_400
+
+    /// `dailyAmplitude + noise` must stay at most 1, so the rate never goes negative.
+    public init(dailyAmplitude: Double, peakSecondOfDay: Double, noise: Double, noiseInterval: Int64 = 60_000) {
+        precondition(
+            dailyAmplitude >= 0 && noise >= 0 && dailyAmplitude + noise <= 1 && noiseInterval > 0,
+            "a CPU variation needs amplitudes ≥ 0 that sum to at most 1 and a positive noise interval")
+        self.dailyAmplitude = dailyAmplitude
+        self.peakSecondOfDay = peakSecondOfDay
+        self.noise = noise
+        self.noiseInterval = noiseInterval
+    }
+
+    /// The noise seed of a series whose memory noise uses `seed`, so that the two do not move together.
+    public static func noiseSeed(_ seed: UInt64) -> UInt64 { ScenarioNoise.splitMix64(seed &+ 0x4350_5500) }
+
+    /// The angle of the daily swing at `t`, from the time of day (whole days dropped in integer
+    /// milliseconds, so that the angle stays small and exact).
+    func phase(_ t: TimestampMs) -> Double {
+        let dayMs = Int64(Self.day) * 1000
+        let ms = t - t.floorDiv(dayMs) * dayMs
+        return 2 * Double.pi * (Double(ms) / 1000 - peakSecondOfDay) / Self.day
+    }
+
+    func noiseValue(seed: UInt64, interval k: Int64) -> Double {
+        ScenarioNoise.unit(seed: Self.noiseSeed(seed), at: k * noiseInterval)
+    }
+
+    /// The instantaneous rate at `t` in cores.
+    public func rate(base: Double, seed: UInt64, at t: TimestampMs) -> Double {
+        base * (1 + dailyAmplitude * cos(phase(t)) + noise * noiseValue(seed: seed, interval: t.floorDiv(noiseInterval)))
+    }
+
+    /// The integral of ``rate(base:seed:at:)`` − `base` from `t1` to `t2`, in core-seconds.
+    public func deviation(base: Double, seed: UInt64, from t1: TimestampMs, to t2: TimestampMs) -> Double {
+        guard t2 > t1 else { return 0 }
+        let swing = dailyAmplitude * Self.day / (2 * Double.pi) * (sin(phase(t2)) - sin(phase(t1)))
+        var jitter = 0.0
+        if noise != 0 {
+            var k = t1.floorDiv(noiseInterval)
+            while k * noiseInterval < t2 {
+                let overlap = min(t2, (k + 1) * noiseInterval) - max(t1, k * noiseInterval)
+                jitter += Double(overlap) / 1000 * noiseValue(seed: seed, interval: k)
+                k += 1
+            }
+        }
+        return base * (swing + noise * jitter)
+    }
+
+    /// The integral of ``rate(base:seed:at:)`` from `t1` to `t2`, in core-seconds.
+    public func integral(base: Double, seed: UInt64, from t1: TimestampMs, to t2: TimestampMs) -> Double {
+        t2 > t1 ? base * Double(t2 - t1) / 1000 + deviation(base: base, seed: seed, from: t1, to: t2) : 0
     }
 }
 
@@ -137,9 +221,10 @@ public struct ScenarioCluster: Sendable {
     /// Whether `t` falls in one of ``gaps``.
     public func isInGap(_ t: TimestampMs) -> Bool { gaps.contains { $0.contains(t) } }
 
-    /// The CPU the container uses at `t` in cores, or nil when it does not run then.
+    /// The CPU the container uses at `t` in cores (the instantaneous rate, with its
+    /// ``ScenarioUsage/cpuVariation``), or nil when it does not run then.
     public func cpuCores(of container: ScenarioContainer, at t: TimestampMs) -> Double? {
-        version(at: t).flatMap { container.usage[$0]?.cpuCores }
+        version(at: t).flatMap { container.usage[$0]?.cpuRate(seed: seed(of: container), at: t) }
     }
 
     /// The container's memory working set at `t` as the model defines it (gaps and ``nanAt``
@@ -156,9 +241,26 @@ public struct ScenarioCluster: Sendable {
         return nanAt.contains(t) ? .nan : value
     }
 
-    /// The CPU the host service uses at `t` in cores, or nil when it does not run then.
+    /// The CPU the host service uses at `t` in cores (the instantaneous rate), or nil when it does
+    /// not run then.
     public func cpuCores(of service: ScenarioHostService, at t: TimestampMs) -> Double? {
-        version(at: t).flatMap { service.usage[$0]?.cpuCores }
+        version(at: t).flatMap { service.usage[$0]?.cpuRate(seed: seed(of: service), at: t) }
+    }
+
+    /// The cluster with `variation` on the CPU of every container and host service in every build
+    /// (pause containers stay constant).
+    public func withCPUVariation(_ variation: CPUVariation?) -> ScenarioCluster {
+        var copy = self
+        func vary(_ usage: [String: ScenarioUsage]) -> [String: ScenarioUsage] {
+            usage.mapValues { u in
+                var u = u
+                u.cpuVariation = variation
+                return u
+            }
+        }
+        for i in copy.workloads.indices { copy.workloads[i].usage = vary(copy.workloads[i].usage) }
+        for i in copy.hostServices.indices { copy.hostServices[i].usage = vary(copy.hostServices[i].usage) }
+        return copy
     }
 
     /// The host service's memory working set at `t` (gaps and ``nanAt`` ignored).

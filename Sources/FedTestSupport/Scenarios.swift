@@ -20,7 +20,8 @@ public enum Scenarios {
 
     /// Three OpenShift builds on two clusters plus a k3s baseline, 6 h at a 30 s scrape interval
     /// ending at ``fixedEnd``: `test-cluster-0` runs 4.6.1 and is upgraded to 4.6.8 half way,
-    /// `test-cluster-1` runs 4.6.16, `edge-k3s-0` runs k3s v1.26.5+k3s1.
+    /// `test-cluster-1` runs 4.6.16, `edge-k3s-0` runs k3s v1.26.5+k3s1. CPU varies as
+    /// ``demoCPUVariation`` says, so means, p95s and maxima differ as they do on real clusters.
     public static var demo: Scenario {
         let end = fixedEnd
         let start = end - 6 * 3_600_000
@@ -30,8 +31,13 @@ public enum Scenarios {
                 ocp(name: "test-cluster-0", builds: [("4.6.1", start), ("4.6.8", start + 3 * 3_600_000)]),
                 ocp(name: "test-cluster-1", builds: [("4.6.16", start)]),
                 k3s(name: "edge-k3s-0", version: "v1.26.5+k3s1", from: start),
-            ])
+            ].map { $0.withCPUVariation(demoCPUVariation) })
     }
+
+    /// The demo's CPU: a daily swing of ±30 % peaking at 21:00 UTC and ±30 % noise per minute.
+    /// The peak sits at the demo's upgrade, half way through its window, so the swing is the same
+    /// on both sides of it and does not pass for a change between 4.6.1 and 4.6.8.
+    public static let demoCPUVariation = CPUVariation(dailyAmplitude: 0.3, peakSecondOfDay: 21 * 3600, noise: 0.3)
 
     /// A cluster-day for benchmarks: two full OpenShift clusters (about 430 containers in all),
     /// `bench-cluster-0` upgraded from 4.6.1 to 4.6.8 at noon and `bench-cluster-1` on 4.6.16,

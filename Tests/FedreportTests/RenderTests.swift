@@ -214,6 +214,60 @@ struct RenderTests {
         #expect(CSVRenderer.field("a\nb") == "\"a\nb\"")
     }
 
+    @Test("CSV numbers carry at most 10 significant digits; JSON keeps them all")
+    func csvDigits() throws {
+        #expect(CSVRenderer.number(0.11979875000000005) == "0.11979875")
+        #expect(CSVRenderer.number(1.0 / 3) == "0.3333333333")
+        #expect(CSVRenderer.number(1_234_567_890_123) == "1234567890000")
+        #expect(CSVRenderer.number(-20) == "-20")
+        #expect(CSVRenderer.number(-1e-12) == "-1e-12")
+        let c = RenderFixture.comparison
+        let lines = CSVRenderer().render(c).components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(JSONRenderer().render(c).utf8)) as? [String: Any])
+        let columns = CSVRenderer.columns
+        var compared = 0
+        for line in lines {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard cells.count == columns.count, cells[0] == "component", cells[5] != "baseline" else { continue }
+            let rows = try #require(json["components"] as? [[String: Any]])
+            let row = try #require(rows.first { $0["component"] as? String == cells[1] && $0["resource"] as? String == cells[3] })
+            for name in ["mean", "p50", "p95", "p99", "max", "min"] {
+                let cell = cells[columns.firstIndex(of: name)!]
+                guard let side = row[cells[5]] as? [String: Any], let full = side[name] as? Double else { continue }
+                // Leading and trailing zeros are not significant.
+                let digits = cell.prefix { $0 != "e" }.filter(\.isNumber).drop { $0 == "0" }.reversed().drop { $0 == "0" }
+                #expect(digits.count <= 10, "\(cell) has more than 10 significant digits")
+                let value = try #require(Double(cell))
+                #expect(abs(value - full) <= 5e-10 * abs(full), "\(cell) is not \(full) to 10 digits")
+                compared += 1
+            }
+        }
+        #expect(compared > 50)
+    }
+
+    @Test("Headlines say large ratios as N× and small changes as percent against the build they compare with")
+    func headlineWording() throws {
+        let md = try MarkdownReportRenderer(templates: try templates()).render(RenderFixture.comparison, context: RenderFixture.context)
+        // B's CPU: etcd 0.42 + kube-apiserver 0.9 + ovnkube 0.12 + prometheus 0.25 + other 0.004 +
+        // new-operator 0.03 = 1.724 cores; A's: 0.35 + 0.9 + 0.12 + 0.25 + 0.004 + openshift-sdn
+        // 0.08 = 1.704 cores, so +1.17 %. k3s: 0.08 + 0.004 = 0.084 cores, 1.724 / 0.084 = 20.5.
+        #expect(md.contains("**+1.2 % CPU vs 4.6.1**"))
+        #expect(md.contains("B uses 21× the CPU of k3s v1.26.5+k3s1 (84 m)"))
+        // B's memory: 1.5 GiB + 1.6 GiB + 240 MiB + 2.1 GiB = 5564.8 MiB; k3s: 900 MiB; 6.18.
+        #expect(md.contains("B uses 6.2× the memory of k3s v1.26.5+k3s1 (900.0 MiB)"))
+        // The tables keep exact percentages: (1.724 − 0.084) / 0.084 = +1952.4 %.
+        #expect(md.contains("| +1952.4 % |"))
+        #expect(Units.relative(2311.1, resource: "CPU", reference: "k3s v1").sentence == "B uses 24× the CPU of k3s v1")
+        #expect(Units.relative(140, resource: "CPU", reference: "4.6.1").sentence == "B uses 2.4× the CPU of 4.6.1")
+        #expect(Units.relative(100, resource: "CPU", reference: "4.6.1").figure == "2.0×")
+        #expect(Units.relative(99.9, resource: "CPU", reference: "4.6.1").sentence == "+99.9 % CPU vs 4.6.1")
+        #expect(Units.relative(8.4, resource: "CPU", reference: "4.6.1").sentence == "+8.4 % CPU vs 4.6.1")
+        #expect(Units.relative(-60, resource: "memory", reference: "x").sentence == "-60.0 % memory vs x")
+        #expect(Units.relative(840, resource: "CPU", reference: "x").figure == "9.4×")
+        #expect(Units.relative(900, resource: "CPU", reference: "x").figure == "10×")
+        #expect(Units.relative(nil, resource: "CPU", reference: "x").figure == "n/a")
+    }
+
     @Test("JSON has exactly the documented keys, null sides and no NaN")
     func json() throws {
         let c = RenderFixture.comparison
@@ -284,6 +338,23 @@ struct RenderTests {
         #expect(Units.deltaPct(-0.01) == "+0.0 %")
         #expect(Units.deltaPct(nil) == "n/a")
         #expect(Units.fileStamp(RenderFixture.generatedAt) == "20261127T0930Z")
+    }
+
+    @Test("Line charts scale their axis to the values in round steps, from zero when the values come near it")
+    func lineAxis() {
+        // 2.66–2.84 cores: a quarter of the spread is 0.045, rounded up to a step of 0.05 cores.
+        let cpu = Charts.lineAxis(min: 2.66, max: 2.84, .cpu)
+        #expect(abs(cpu.low - 2.65) < 1e-12 && abs(cpu.high - 2.85) < 1e-12 && abs(cpu.step - 0.05) < 1e-12 && cpu.steps == 4)
+        // 10.9–11.5 GiB: 0.15 GiB rounded up to 0.2 GiB, from 10.8 to 11.6 GiB.
+        let gib = 1_073_741_824.0
+        let memory = Charts.lineAxis(min: 10.9 * gib, max: 11.5 * gib, .memory)
+        #expect(abs(memory.low - 10.8 * gib) < 1 && abs(memory.high - 11.6 * gib) < 1 && memory.steps == 4)
+        // 0.6 m to 2.3 cores: the values come near zero, so the axis starts there, in steps of 1 core.
+        let wide = Charts.lineAxis(min: 0.0006, max: 2.3, .cpu)
+        #expect(wide.low == 0 && wide.high == 3 && wide.step == 1 && wide.steps == 3)
+        // Below one core the steps are round millicores: 40–52 m in steps of 5 m.
+        let milli = Charts.lineAxis(min: 0.041, max: 0.052, .cpu)
+        #expect(abs(milli.low - 0.040) < 1e-12 && abs(milli.high - 0.055) < 1e-12 && milli.steps == 3)
     }
 
     @Test("Reports are written atomically under names carrying both builds and the UTC time")

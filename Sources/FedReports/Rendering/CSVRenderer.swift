@@ -4,8 +4,8 @@ import Foundation
 /// RFC 4180 CSV: CRLF line ends, fields quoted when they hold a comma, quote, CR or LF, quotes
 /// doubled. One row per (component, category or total; resource; side). Text cells that a
 /// spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a leading
-/// `'`; numeric cells are written by us as plain numbers and never altered, so a negative delta
-/// stays a number.
+/// `'`; numeric cells are written by us as plain numbers with at most 10 significant digits and
+/// never altered, so a negative delta stays a number.
 public struct CSVRenderer: Sendable {
     public static let columns = [
         "level", "component", "category", "resource", "unit", "side", "build", "distribution", "snapshots", "samples",
@@ -75,10 +75,17 @@ public struct CSVRenderer: Sendable {
         cells.map { cell in
             switch cell {
             case .text(let s): Self.field(Self.neutralise(s))
-            case .number(let d): d.map { $0.isFinite ? JSONValue.format($0) : "" } ?? ""
+            case .number(let d): d.map { $0.isFinite ? Self.number($0) : "" } ?? ""
             case .int(let i): i.map(String.init) ?? ""
             }
         }.joined(separator: ",") + "\r\n"
+    }
+
+    /// A number rounded to 10 significant digits, in the shortest plain form that reads back as
+    /// that rounded value: `0.11979875`, not `0.11979875000000005`. JSON keeps every digit.
+    public static func number(_ d: Double) -> String {
+        guard d.isFinite, let rounded = Double(String(format: "%.10g", d)) else { return "" }
+        return JSONValue.format(rounded == 0 ? 0 : rounded)
     }
 
     /// Prefixes `'` to text a spreadsheet would evaluate as a formula.

@@ -1,6 +1,98 @@
 import FedCore
 import Foundation
 
+/// One inline SVG chart as `chart.html` draws it: grouped horizontal bars (`isBars`) or lines
+/// over builds (`isLines`). Every coordinate is already text; the arrays of the other kind are empty.
+struct ChartView: Sendable {
+    struct LegendItem: Sendable {
+        var label: String
+        var cls: String
+        var rectX: String
+        var textX: String
+        var y: String
+        var textY: String
+    }
+
+    /// A vertical grid line of a bar chart with its value at the top.
+    struct BarTick: Sendable {
+        var x: String
+        var y1: String
+        var y2: String
+        var label: String
+        var labelY: String
+        var anchor: String
+    }
+
+    struct Bar: Sendable {
+        var x: String
+        var y: String
+        var w: String
+        var h: String
+        var cls: String
+        /// The tooltip: series and value.
+        var title: String
+        var valueX: String
+        var valueY: String
+        var valueLabel: String
+    }
+
+    struct BarGroup: Sendable {
+        /// The label, shortened to fit; `fullLabel` is the tooltip.
+        var label: String
+        var fullLabel: String
+        var labelX: String
+        var labelY: String
+        var bars: [Bar]
+    }
+
+    /// A horizontal grid line of a line chart with its value on the left.
+    struct YTick: Sendable {
+        var y: String
+        var x1: String
+        var x2: String
+        var label: String
+        var labelX: String
+        var labelY: String
+    }
+
+    struct XLabel: Sendable {
+        var x: String
+        var y: String
+        var label: String
+        var fullLabel: String
+    }
+
+    struct Segment: Sendable {
+        /// `x,y x,y …` for a polyline.
+        var points: String
+    }
+
+    struct Point: Sendable {
+        var cx: String
+        var cy: String
+        var title: String
+    }
+
+    struct Line: Sendable {
+        var cls: String
+        /// Runs of consecutive values; a build without data splits the line.
+        var segments: [Segment]
+        var points: [Point]
+    }
+
+    var title: String
+    var viewBox: String
+    var height: String
+    var legend: [LegendItem]
+    var isBars: Bool
+    var ticks: [BarTick] = []
+    var groups: [BarGroup] = []
+    var isLines: Bool
+    var yTicks: [YTick] = []
+    var xLabels: [XLabel] = []
+    var lines: [Line] = []
+}
+
 /// Geometry of the inline SVG charts. Only numbers and label text leave here; the HTML template
 /// draws the elements, so every label goes through the template's escaping like any other data.
 enum Charts {
@@ -26,44 +118,43 @@ enum Charts {
     static func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
     /// Horizontal grouped bars: one group per label, one bar per series.
-    static func groupedBars(title: String, resource: Resource, series: [Series], groups: [Group]) -> [String: Any] {
+    static func groupedBars(title: String, resource: Resource, series: [Series], groups: [Group]) -> ChartView {
         let plotWidth = width - labelWidth - valueWidth
         let maxValue = groups.flatMap { $0.values.compactMap { $0 } }.max() ?? 0
         let scale = niceCeiling(maxValue, resource)
         let groupHeight = Double(series.count) * barHeight + groupGap
         let height = top + Double(groups.count) * groupHeight + 12
-        var groupDicts: [[String: Any]] = []
+        var groupViews: [ChartView.BarGroup] = []
         for (gi, g) in groups.enumerated() {
             let y0 = top + Double(gi) * groupHeight
-            var bars: [[String: Any]] = []
+            var bars: [ChartView.Bar] = []
             for (si, s) in series.enumerated() {
                 guard si < g.values.count, let v = g.values[si] else { continue }
                 let w = scale > 0 ? max(v / scale * plotWidth, v > 0 ? 1 : 0) : 0
                 let y = y0 + Double(si) * barHeight
-                bars.append([
-                    "x": f(labelWidth), "y": f(y), "w": f(w), "h": f(barHeight - 2), "cls": s.cssClass,
-                    "title": "\(s.label): \(Units.value(v, resource))",
-                    "valueX": f(labelWidth + w + 4), "valueY": f(y + barHeight - 4),
-                    "valueLabel": Units.value(v, resource),
-                ])
+                bars.append(
+                    ChartView.Bar(
+                        x: f(labelWidth), y: f(y), w: f(w), h: f(barHeight - 2), cls: s.cssClass,
+                        title: "\(s.label): \(Units.value(v, resource))",
+                        valueX: f(labelWidth + w + 4), valueY: f(y + barHeight - 4),
+                        valueLabel: Units.value(v, resource)))
             }
-            groupDicts.append([
-                "label": truncated(g.label, 25), "fullLabel": g.label, "labelX": f(labelWidth - 8),
-                "labelY": f(y0 + Double(series.count) * barHeight / 2 + 4), "bars": bars,
-            ])
+            groupViews.append(
+                ChartView.BarGroup(
+                    label: truncated(g.label, 25), fullLabel: g.label, labelX: f(labelWidth - 8),
+                    labelY: f(y0 + Double(series.count) * barHeight / 2 + 4), bars: bars))
         }
-        let ticks = (0...4).map { i -> [String: Any] in
-            let x = labelWidth + plotWidth * Double(i) / 4
-            return [
-                "x": f(x), "y1": f(top - 6), "y2": f(height - 10), "label": Units.value(scale * Double(i) / 4, resource),
-                "labelY": f(top - 12), "anchor": i == 0 ? "start" : (i == 4 ? "end" : "middle"),
-            ]
+        let ticks = (0...4).map { (i: Int) -> ChartView.BarTick in
+            let fraction = Double(i) / 4
+            let anchor = i == 0 ? "start" : (i == 4 ? "end" : "middle")
+            return ChartView.BarTick(
+                x: f(labelWidth + plotWidth * fraction), y1: f(top - 6), y2: f(height - 10),
+                label: Units.value(scale * fraction, resource), labelY: f(top - 12), anchor: anchor)
         }
-        return [
-            "title": title, "viewBox": "0 0 \(Int(width)) \(Int(height.rounded(.up)))",
-            "height": "\(Int(height.rounded(.up)))", "groups": groupDicts, "ticks": ticks,
-            "legend": legend(series), "isBars": true,
-        ]
+        return ChartView(
+            title: title, viewBox: "0 0 \(Int(width)) \(Int(height.rounded(.up)))",
+            height: "\(Int(height.rounded(.up)))", legend: legend(series), isBars: true, ticks: ticks, groups: groupViews,
+            isLines: false)
     }
 
     struct Line {
@@ -74,7 +165,7 @@ enum Charts {
     }
 
     /// Lines over evenly spaced builds.
-    static func lines(title: String, resource: Resource, xLabels: [String], lines: [Line]) -> [String: Any] {
+    static func lines(title: String, resource: Resource, xLabels: [String], lines: [Line]) -> ChartView {
         let left = 80.0
         let right = 20.0
         let height = 300.0
@@ -82,55 +173,84 @@ enum Charts {
         let plotTop = top
         let plotHeight = height - bottom - plotTop
         let plotWidth = width - left - right
-        let maxValue = lines.flatMap { $0.values.compactMap { $0 } }.max() ?? 0
-        let scale = niceCeiling(maxValue, resource)
+        let values = lines.flatMap { $0.values.compactMap { $0 } }
+        let axis = lineAxis(min: values.min() ?? 0, max: values.max() ?? 0, resource)
         func x(_ i: Int) -> Double {
             xLabels.count <= 1 ? left + plotWidth / 2 : left + plotWidth * Double(i) / Double(xLabels.count - 1)
         }
-        func y(_ v: Double) -> Double { scale > 0 ? plotTop + plotHeight * (1 - v / scale) : plotTop + plotHeight }
-        let lineDicts = lines.map { line -> [String: Any] in
+        func y(_ v: Double) -> Double {
+            axis.high > axis.low ? plotTop + plotHeight * (1 - (v - axis.low) / (axis.high - axis.low)) : plotTop + plotHeight
+        }
+        let lineViews = lines.map { line in
             // A gap (nil) splits the line into segments.
             var segments: [[String]] = [[]]
-            var points: [[String: Any]] = []
+            var points: [ChartView.Point] = []
             for (i, v) in line.values.enumerated() {
                 guard let v else {
                     if !(segments.last?.isEmpty ?? true) { segments.append([]) }
                     continue
                 }
                 segments[segments.count - 1].append("\(f(x(i))),\(f(y(v)))")
-                points.append([
-                    "cx": f(x(i)), "cy": f(y(v)),
-                    "title": "\(line.label) · \(xLabels[i]): \(Units.value(v, resource))",
-                ])
+                points.append(
+                    ChartView.Point(cx: f(x(i)), cy: f(y(v)), title: "\(line.label) · \(xLabels[i]): \(Units.value(v, resource))"))
             }
-            return [
-                "cls": line.cssClass, "segments": segments.filter { !$0.isEmpty }.map { ["points": $0.joined(separator: " ")] },
-                "points": points,
-            ]
+            return ChartView.Line(
+                cls: line.cssClass,
+                segments: segments.filter { !$0.isEmpty }.map { ChartView.Segment(points: $0.joined(separator: " ")) },
+                points: points)
         }
-        let ticks = (0...4).map { i -> [String: Any] in
-            let v = scale * Double(i) / 4
-            return [
-                "y": f(y(v)), "x1": f(left), "x2": f(width - right), "label": Units.value(v, resource),
-                "labelX": f(left - 6), "labelY": f(y(v) + 4),
-            ]
+        let ticks = (0...axis.steps).map { (i: Int) -> ChartView.YTick in
+            let v = axis.low + axis.step * Double(i)
+            return ChartView.YTick(
+                y: f(y(v)), x1: f(left), x2: f(width - right), label: Units.value(v, resource), labelX: f(left - 6),
+                labelY: f(y(v) + 4))
         }
-        let xs = xLabels.enumerated().map { i, label -> [String: Any] in
-            ["x": f(x(i)), "y": f(plotTop + plotHeight + 20), "label": truncated(label, 18), "fullLabel": label]
+        let xs = xLabels.enumerated().map { i, label in
+            ChartView.XLabel(x: f(x(i)), y: f(plotTop + plotHeight + 20), label: truncated(label, 18), fullLabel: label)
         }
-        return [
-            "title": title, "viewBox": "0 0 \(Int(width)) \(Int(height))", "height": "\(Int(height))",
-            "lines": lineDicts, "yTicks": ticks, "xLabels": xs,
-            "legend": legend(lines.map { Series(label: $0.label, cssClass: $0.cssClass) }), "isLines": true,
-        ]
+        return ChartView(
+            title: title, viewBox: "0 0 \(Int(width)) \(Int(height))", height: "\(Int(height))",
+            legend: legend(lines.map { Series(label: $0.label, cssClass: $0.cssClass) }), isBars: false, isLines: true,
+            yTicks: ticks, xLabels: xs, lines: lineViews)
     }
 
-    static func legend(_ series: [Series]) -> [[String: Any]] {
+    static func legend(_ series: [Series]) -> [ChartView.LegendItem] {
         var x = 0.0
         return series.map { s in
             defer { x += 34 + Double(min(s.label.count, 30)) * 7.4 }
-            return ["label": truncated(s.label, 30), "cls": s.cssClass, "rectX": f(x), "textX": f(x + 18), "y": "4", "textY": "15"]
+            return ChartView.LegendItem(label: truncated(s.label, 30), cls: s.cssClass, rectX: f(x), textX: f(x + 18), y: "4", textY: "15")
         }
+    }
+
+    /// The value axis of a line chart: from a round value at or below the smallest value to one
+    /// at or above the largest, in steps of 1, 2 or 5 times a power of ten of the unit the labels
+    /// use, so that a change of a few percent between builds shows. The axis starts at zero when
+    /// the values come within their own spread of it.
+    static func lineAxis(min: Double, max: Double, _ resource: Resource) -> (low: Double, high: Double, step: Double, steps: Int) {
+        guard max > 0, max.isFinite, min.isFinite else { return (0, 0, 0, 4) }
+        var low = Swift.max(min, 0)
+        var high = max
+        if low == high {
+            low *= 0.95
+            high *= 1.05
+        }
+        if low < high - low { low = 0 }
+        let unit: Double
+        switch resource {
+        case .cpu: unit = high >= 1 ? 1 : 0.001
+        case .memory: unit = high >= 1_073_741_824 ? 1_073_741_824 : 1_048_576
+        }
+        let step = niceStep((high - low) / unit / 4) * unit
+        let first = (low / step).rounded(.down)
+        let last = (high / step).rounded(.up)
+        return (first * step, last * step, step, Int(last - first))
+    }
+
+    /// 1, 2 or 5 times a power of ten at or above `v`.
+    static func niceStep(_ v: Double) -> Double {
+        let magnitude = pow(10, log10(v).rounded(.down))
+        for m in [1.0, 2, 5, 10] where m * magnitude >= v * (1 - 1e-9) { return m * magnitude }
+        return 10 * magnitude
     }
 
     /// A round axis maximum in the unit the labels use (cores or millicores, MiB or GiB).

@@ -93,8 +93,9 @@ public struct TemplateSet: Sendable {
         return try load(folder: folder)
     }
 
-    func render(_ context: [String: Any], template name: String) throws -> String {
-        guard let out = library.render(context, withTemplate: name) else {
+    /// Renders one of the typed views of `Views.swift` with the template called `name`.
+    func render(_ view: some Sendable, template name: String) throws -> String {
+        guard let out = library.render(view, withTemplate: name) else {
             throw TemplateError.missingTemplate(name: name, folder: folder)
         }
         return out

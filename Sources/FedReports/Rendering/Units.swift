@@ -40,6 +40,35 @@ public enum Units {
         return String(format: "%+.1f %%", rounded == 0 ? 0 : rounded)
     }
 
+    /// B against a reference in words a reader takes in at once.
+    public struct Relative: Sendable, Equatable {
+        /// "+8.4 %", or from twice the reference on "2.4×" (one decimal below 10, none from 10).
+        public var figure: String
+        /// What the figure is of: "CPU vs 4.6.1", or "the CPU of 4.6.1" after a ratio.
+        public var caption: String
+        /// Both as one sentence: "+8.4 % CPU vs 4.6.1", "B uses 24× the CPU of k3s v1.26.5+k3s1".
+        public var sentence: String
+    }
+
+    /// `pct` (B against `reference`, in percent of the reference) as a ratio when B is at least
+    /// twice the reference, else as a signed percentage; `resource` is the word for what is
+    /// measured ("CPU", "memory"). Tables and JSON keep the exact percentage; this is for headlines.
+    public static func relative(_ pct: Double?, resource: String, reference: String) -> Relative {
+        guard let pct, pct.isFinite else {
+            return Relative(
+                figure: "n/a", caption: "\(resource) vs \(reference)", sentence: "no \(resource) figure to set against \(reference)")
+        }
+        let ratio = 1 + pct / 100
+        if ratio >= 2 {
+            let figure = ratio < 9.95 ? String(format: "%.1f×", ratio) : String(format: "%.0f×", ratio)
+            let caption = "the \(resource) of \(reference)"
+            return Relative(figure: figure, caption: caption, sentence: "B uses \(figure) \(caption)")
+        }
+        let figure = deltaPct(pct)
+        let caption = "\(resource) vs \(reference)"
+        return Relative(figure: figure, caption: caption, sentence: "\(figure) \(caption)")
+    }
+
     /// "97 %" for a coverage fraction.
     public static func coverage(_ fraction: Double) -> String {
         String(format: "%.0f %%", (fraction * 100).rounded(.down))

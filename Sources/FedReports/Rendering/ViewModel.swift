@@ -13,9 +13,9 @@ public struct RenderContext: Sendable {
     }
 }
 
-/// Turns report models into the dictionaries the Markdown and HTML templates render: every
-/// number already in human units, every text from data escaped for `style` (Markdown) or left for
-/// the template to escape (HTML).
+/// Turns report models into the typed views of `Views.swift` that the Markdown and HTML templates
+/// render: every number already in human units, every text from data escaped for `style`
+/// (Markdown) or left for the template to escape (HTML).
 struct ViewModel {
     let style: TextStyle
     let context: RenderContext
@@ -26,88 +26,71 @@ struct ViewModel {
 
     func t(_ s: String) -> String { style.text(s) }
 
+    var generatedAt: String { Units.time(context.generatedAt) }
+
     // MARK: Comparison
 
-    func comparison(_ c: Comparison) -> [String: Any] {
-        var d = common()
-        d["title"] = t("Resource comparison: \(c.a.build) → \(c.b.build)")
-        d["a"] = side(c.a)
-        d["b"] = side(c.b)
-        d["hasBaseline"] = c.baseline != nil
-        d["baseline"] = c.baseline.map(side) ?? [:]
-        d["headline"] = headline(c)
-        d["options"] = options(c.options)
+    func comparison(_ c: Comparison) -> ComparisonView {
         let regressions = c.regressions.map { row($0, c) }
         let improvements = c.improvements.map { row($0, c) }
-        d["regressions"] = regressions
-        d["hasRegressions"] = !regressions.isEmpty
-        d["regressionCount"] = "\(regressions.count)"
-        d["improvements"] = improvements
-        d["hasImprovements"] = !improvements.isEmpty
-        d["improvementCount"] = "\(improvements.count)"
-        d["totals"] = c.totals.map { row($0, c) }
-        d["categories"] = c.categories.map { row($0, c) }
-        d["components"] = c.components.map { row($0, c) }
-        d["hasComponents"] = !c.components.isEmpty
         let notes = c.allRows.flatMap { r in
-            r.notes.map { ["name": t(r.name), "level": r.level.rawValue, "resource": resourceName(r.resource), "note": t($0)] }
+            r.notes.map { NoteView(name: t(r.name), level: r.level.rawValue, resource: resourceName(r.resource), note: t($0)) }
         }
-        d["notes"] = notes
-        d["hasNotes"] = !notes.isEmpty
-        d["verdictCounts"] = Verdict.allCases.compactMap { v -> [String: Any]? in
-            let n = c.allRows.filter { $0.verdict == v }.count
-            return n == 0 ? nil : ["verdict": v.rawValue, "count": "\(n)", "verdictClass": verdictClass(v)]
+        return ComparisonView(
+            generatedAt: generatedAt, version: t(context.version), partialMark: Self.partialMark,
+            lowCoverageMark: Self.lowCoverageMark, title: t("Resource comparison: \(c.a.build) → \(c.b.build)"),
+            a: side(c.a), b: side(c.b), hasBaseline: c.baseline != nil, baseline: c.baseline.map(side),
+            headline: headline(c), options: options(c.options),
+            regressions: regressions, hasRegressions: !regressions.isEmpty, regressionCount: regressions.count,
+            improvements: improvements, hasImprovements: !improvements.isEmpty, improvementCount: improvements.count,
+            totals: c.totals.map { row($0, c) }, categories: c.categories.map { row($0, c) },
+            components: c.components.map { row($0, c) }, hasComponents: !c.components.isEmpty,
+            notes: notes, hasNotes: !notes.isEmpty,
+            verdictCounts: Verdict.allCases.compactMap { v in
+                let n = c.allRows.filter { $0.verdict == v }.count
+                return n == 0
+                    ? nil : VerdictCountView(verdict: v.rawValue, count: n, label: Self.count(n, v), verdictClass: verdictClass(v))
+            },
+            dataQuality: dataQuality(c.dataQuality), provenance: provenance(c.provenance),
+            charts: style == .html ? comparisonCharts(c) : [])
+    }
+
+    /// "1 regression", "3 regressions", "108 unchanged".
+    static func count(_ n: Int, _ v: Verdict) -> String {
+        switch v {
+        case .regression, .improvement: "\(n) \(v.rawValue)\(n == 1 ? "" : "s")"
+        case .unchanged, .new, .removed, .insufficientData: "\(n) \(v.rawValue)"
         }
-        d["dataQuality"] = dataQuality(c.dataQuality)
-        d["provenance"] = provenance(c.provenance)
-        d["charts"] = style == .html ? comparisonCharts(c) : []
-        return d
     }
 
-    func common() -> [String: Any] {
-        [
-            "generatedAt": Units.time(context.generatedAt),
-            "version": t(context.version),
-            "partialMark": Self.partialMark,
-            "lowCoverageMark": Self.lowCoverageMark,
-        ]
+    func side(_ s: SideInfo) -> SideView {
+        SideView(
+            build: t(s.build), distribution: t(s.distribution), snapshots: s.snapshots,
+            snapshotsWord: s.snapshots == 1 ? "snapshot" : "snapshots", clusters: t(s.clusters.joined(separator: ", ")),
+            ids: s.snapshotIDs.map(String.init).joined(separator: ", "))
     }
 
-    func side(_ s: SideInfo) -> [String: Any] {
-        [
-            "build": t(s.build), "distribution": t(s.distribution), "snapshots": "\(s.snapshots)",
-            "snapshotsWord": s.snapshots == 1 ? "snapshot" : "snapshots",
-            "clusters": t(s.clusters.joined(separator: ", ")),
-            "ids": s.snapshotIDs.map(String.init).joined(separator: ", "),
-        ]
+    func options(_ o: CompareOptions) -> OptionsView {
+        OptionsView(
+            threshold: String(format: "%g %%", o.threshold * 100), minDeltaCPU: Units.cpu(o.minDeltaCPU),
+            minDeltaMemory: Units.memory(o.minDeltaMemory), minCoverage: String(format: "%g %%", o.minCoverage * 100),
+            lowCoverage: String(format: "%g %%", o.lowCoverage * 100), minSnapshots: o.minSnapshotsForTest,
+            fdr: String(format: "%g", o.falseDiscoveryRate))
     }
 
-    func options(_ o: CompareOptions) -> [String: Any] {
-        [
-            "threshold": String(format: "%g %%", o.threshold * 100),
-            "minDeltaCPU": Units.cpu(o.minDeltaCPU),
-            "minDeltaMemory": Units.memory(o.minDeltaMemory),
-            "minCoverage": String(format: "%g %%", o.minCoverage * 100),
-            "lowCoverage": String(format: "%g %%", o.lowCoverage * 100),
-            "minSnapshots": "\(o.minSnapshotsForTest)",
-            "fdr": String(format: "%g", o.falseDiscoveryRate),
-        ]
-    }
-
-    func headline(_ c: Comparison) -> [[String: Any]] {
+    func headline(_ c: Comparison) -> [HeadlineView] {
         c.totals.map { r in
-            [
-                "resource": r.resource == .cpu ? "CPU" : "Memory",
-                "a": mean(r.a, r.resource), "b": mean(r.b, r.resource),
-                "delta": Units.deltaPct(r.deltaPct?.mean),
-                "deltaP95": Units.deltaPct(r.deltaPct?.p95),
-                "verdict": r.verdict.rawValue, "verdictClass": verdictClass(r.verdict),
-                "hasBaseline": c.baseline != nil,
-                "base": mean(r.baseline, r.resource),
-                "hasBaselineData": r.baseline != nil,
-                "deltaBase": Units.deltaPct(r.deltaPctVsBaseline?.mean),
-                "marks": marks(r),
-            ]
+            let word = resourceName(r.resource)
+            let change = Units.relative(r.deltaPct?.mean, resource: word, reference: t(c.a.build))
+            let reference = c.baseline.map { t("\($0.distribution) \($0.build)") } ?? ""
+            let vsBase = Units.relative(r.deltaPctVsBaseline?.mean, resource: word, reference: reference)
+            return HeadlineView(
+                resource: r.resource == .cpu ? "CPU" : "Memory", a: mean(r.a, r.resource), b: mean(r.b, r.resource),
+                delta: Units.deltaPct(r.deltaPct?.mean), change: change.figure, changeCaption: change.caption,
+                changeSentence: change.sentence, deltaP95: Units.deltaPct(r.deltaPct?.p95),
+                verdict: r.verdict.rawValue, verdictClass: verdictClass(r.verdict), hasBaseline: c.baseline != nil,
+                base: mean(r.baseline, r.resource), hasBaselineData: r.baseline != nil,
+                deltaBase: Units.deltaPct(r.deltaPctVsBaseline?.mean), baseSentence: vsBase.sentence, marks: marks(r))
         }
     }
 
@@ -134,93 +117,75 @@ struct ViewModel {
         return " ±" + Units.value(sd, r)
     }
 
-    func row(_ r: ComparisonRow, _ c: Comparison) -> [String: Any] {
+    func row(_ r: ComparisonRow, _ c: Comparison) -> RowView {
         let res = r.resource
         func stat(_ s: SideStats?, _ name: String) -> String {
             guard let v = s?.summary.value(name) else { return Self.missing }
             return Units.value(v, res)
         }
         func cov(_ s: SideStats?) -> String { s.map { Units.coverage($0.summary.coverage) } ?? Self.missing }
-        return [
-            "level": r.level.rawValue, "name": t(r.name), "category": t(r.category?.rawValue ?? ""),
-            "resource": resourceName(res),
-            "aMean": stat(r.a, "mean"), "aP95": stat(r.a, "p95"), "aMax": stat(r.a, "max"), "aSpread": spread(r.a, res),
-            "bMean": stat(r.b, "mean"), "bP95": stat(r.b, "p95"), "bMax": stat(r.b, "max"), "bSpread": spread(r.b, res),
-            "aCoverage": cov(r.a), "bCoverage": cov(r.b),
-            "aSnapshots": "\(r.a?.snapshots ?? 0)", "bSnapshots": "\(r.b?.snapshots ?? 0)",
-            "dMean": Units.deltaPct(r.deltaPct?.mean), "dP95": Units.deltaPct(r.deltaPct?.p95),
-            "dMax": Units.deltaPct(r.deltaPct?.max),
-            "dAbs": r.deltaMean.map { ($0 >= 0 ? "+" : "") + Units.value($0, res) } ?? Self.missing,
-            "hasBaseline": c.baseline != nil && r.level != .component,
-            "baseMean": stat(r.baseline, "mean"), "baseP95": stat(r.baseline, "p95"),
-            "dBase": Units.deltaPct(r.deltaPctVsBaseline?.mean),
-            "verdict": r.verdict.rawValue, "verdictClass": verdictClass(r.verdict),
-            "marks": marks(r),
-            "q": r.qValue.map { String(format: "%.3g", $0) } ?? "",
-            "members": t(r.members.joined(separator: ", ")),
-            "direction": (r.deltaMean ?? 0) >= 0 ? "up" : "down",
-        ]
+        return RowView(
+            level: r.level.rawValue, name: t(r.name), category: t(r.category?.rawValue ?? ""), resource: resourceName(res),
+            aMean: stat(r.a, "mean"), aP95: stat(r.a, "p95"), aMax: stat(r.a, "max"), aSpread: spread(r.a, res),
+            bMean: stat(r.b, "mean"), bP95: stat(r.b, "p95"), bMax: stat(r.b, "max"), bSpread: spread(r.b, res),
+            aCoverage: cov(r.a), bCoverage: cov(r.b), aSnapshots: r.a?.snapshots ?? 0, bSnapshots: r.b?.snapshots ?? 0,
+            dMean: Units.deltaPct(r.deltaPct?.mean), dP95: Units.deltaPct(r.deltaPct?.p95), dMax: Units.deltaPct(r.deltaPct?.max),
+            dAbs: r.deltaMean.map { ($0 >= 0 ? "+" : "") + Units.value($0, res) } ?? Self.missing,
+            hasBaseline: c.baseline != nil && r.level != .component,
+            baseMean: stat(r.baseline, "mean"), baseP95: stat(r.baseline, "p95"), dBase: Units.deltaPct(r.deltaPctVsBaseline?.mean),
+            verdict: r.verdict.rawValue, verdictClass: verdictClass(r.verdict), marks: marks(r),
+            q: r.qValue.map { String(format: "%.3g", $0) } ?? "", members: t(r.members.joined(separator: ", ")),
+            direction: (r.deltaMean ?? 0) >= 0 ? "up" : "down")
     }
 
     // MARK: Data quality and provenance
 
-    func dataQuality(_ q: DataQuality) -> [String: Any] {
-        let partial = q.partialSnapshots.map { p -> [String: Any] in
-            [
-                "id": "\(p.snapshotID)", "cluster": t(p.cluster), "build": t(p.build),
-                "warnings": t(p.warnings.isEmpty ? "(no warning text)" : p.warnings.joined(separator: "; ")),
-            ]
+    func dataQuality(_ q: DataQuality) -> DataQualityView {
+        let partial = q.partialSnapshots.map { p in
+            DataQualityView.Partial(
+                id: "\(p.snapshotID)", cluster: t(p.cluster), build: t(p.build),
+                warnings: t(p.warnings.isEmpty ? "(no warning text)" : p.warnings.joined(separator: "; ")))
         }
-        let low = q.lowCoverage.map { l -> [String: Any] in
-            [
-                "level": l.level.rawValue, "name": t(l.name), "resource": resourceName(l.resource), "side": l.side,
-                "build": t(l.build), "coverage": Units.coverage(l.coverage),
-            ]
+        let low = q.lowCoverage.map { l in
+            DataQualityView.LowCoverage(
+                level: l.level.rawValue, name: t(l.name), resource: resourceName(l.resource), side: l.side, build: t(l.build),
+                coverage: Units.coverage(l.coverage))
         }
-        let unmapped = q.unmapped.map { u -> [String: Any] in
-            ["member": t(u.member), "builds": t(u.builds.joined(separator: ", "))]
+        let unmapped = q.unmapped.map { DataQualityView.Unmapped(member: t($0.member), builds: t($0.builds.joined(separator: ", "))) }
+        let noData = q.noData.map { n in
+            DataQualityView.NoData(id: "\(n.snapshotID)", cluster: t(n.cluster), build: t(n.build), query: t(n.query))
         }
-        let noData = q.noData.map { n -> [String: Any] in
-            ["id": "\(n.snapshotID)", "cluster": t(n.cluster), "build": t(n.build), "query": t(n.query)]
-        }
-        return [
-            "clean": q.isClean,
-            "partial": partial, "hasPartial": !partial.isEmpty,
-            "lowCoverage": low, "hasLowCoverage": !low.isEmpty,
-            "unmapped": unmapped, "hasUnmapped": !unmapped.isEmpty,
-            "leftOutSamples": "\(q.leftOutSamples)", "leftOutTimestamps": "\(q.leftOutTimestamps)",
-            "leftOutNoVersion": "\(q.leftOut.noVersion)", "leftOutMultiple": "\(q.leftOut.multipleVersions)",
-            "leftOutSettling": "\(q.leftOut.settling)",
-            "hasLeftOut": q.leftOut != LeftOutCounts(),
-            "querySetsDiffer": q.querySetsDiffer,
-            "querySets": q.querySets.map {
-                ["hash": t($0.hash.isEmpty ? "(none)" : $0.hash), "ids": $0.snapshotIDs.map(String.init).joined(separator: ", ")]
+        return DataQualityView(
+            clean: q.isClean, partial: partial, hasPartial: !partial.isEmpty, lowCoverage: low, hasLowCoverage: !low.isEmpty,
+            unmapped: unmapped, hasUnmapped: !unmapped.isEmpty, leftOutSamples: q.leftOutSamples,
+            leftOutTimestamps: q.leftOutTimestamps, leftOutNoVersion: q.leftOut.noVersion,
+            leftOutMultiple: q.leftOut.multipleVersions, leftOutSettling: q.leftOut.settling,
+            hasLeftOut: q.leftOut != LeftOutCounts(), querySetsDiffer: q.querySetsDiffer,
+            querySets: q.querySets.map {
+                DataQualityView.QuerySet(
+                    hash: t($0.hash.isEmpty ? "(none)" : $0.hash), ids: $0.snapshotIDs.map(String.init).joined(separator: ", "))
             },
-            "noData": noData, "hasNoData": !noData.isEmpty,
-        ]
+            noData: noData, hasNoData: !noData.isEmpty)
     }
 
-    func provenance(_ entries: [ProvenanceEntry]) -> [[String: Any]] {
+    func provenance(_ entries: [ProvenanceEntry]) -> [ProvenanceView] {
         entries.map { p in
-            [
-                "side": p.side, "id": "\(p.snapshotID)", "cluster": t(p.cluster), "build": t(p.build),
-                "distribution": t(p.distribution),
-                "window": "\(Units.time(p.start)) – \(Units.time(p.end))", "step": Units.step(p.step),
-                "querier": t(p.querierURL), "serverBuild": t(p.serverBuild ?? Self.missing),
-                "version": t(p.fedreportVersion), "hash": t(String(p.querySetHash.prefix(12))),
-                "partialMark": p.partial ? Self.partialMark : "",
-            ]
+            ProvenanceView(
+                side: p.side, id: "\(p.snapshotID)", cluster: t(p.cluster), build: t(p.build), distribution: t(p.distribution),
+                window: "\(Units.time(p.start)) – \(Units.time(p.end))", step: Units.step(p.step), querier: t(p.querierURL),
+                serverBuild: t(p.serverBuild ?? Self.missing), version: t(p.fedreportVersion),
+                hash: t(String(p.querySetHash.prefix(12))), partialMark: p.partial ? Self.partialMark : "")
         }
     }
 
     // MARK: Charts
 
-    func comparisonCharts(_ c: Comparison) -> [[String: Any]] {
+    func comparisonCharts(_ c: Comparison) -> [ChartView] {
         var series = [
             Charts.Series(label: "A · \(c.a.build)", cssClass: "s-a"), Charts.Series(label: "B · \(c.b.build)", cssClass: "s-b"),
         ]
         if let base = c.baseline { series.append(.init(label: "baseline · \(base.build)", cssClass: "s-base")) }
-        var charts: [[String: Any]] = []
+        var charts: [ChartView] = []
         for res in Resource.allCases {
             let rows = c.totals.filter { $0.resource == res } + c.categories.filter { $0.resource == res }
             let groups = rows.map { r in
@@ -253,47 +218,37 @@ struct ViewModel {
 
     // MARK: Periodic
 
-    func periodic(_ r: PeriodicReport) -> [String: Any] {
-        var d = common()
-        d["title"] = t("Resource report: \(r.distribution) \(r.newest)")
-        d["distribution"] = t(r.distribution)
-        d["newest"] = t(r.newest)
-        d["builds"] = r.builds.map { ["build": t($0)] }
-        d["buildCount"] = "\(r.builds.count)"
-        d["buildRange"] = t(r.builds.count > 1 ? "\(r.builds.first!) … \(r.builds.last!)" : r.newest)
-        d["hasComparison"] = r.comparison != nil
-        d["comparison"] = r.comparison.map(comparison) ?? [:]
-        d["hasBaseline"] = r.baseline != nil
-        d["baseline"] = r.baseline.map(side) ?? [:]
-        let levels: [(String, RowLevel)] = [("totalTrends", .total), ("categoryTrends", .category), ("componentTrends", .component)]
-        for (key, level) in levels {
-            d[key] = r.trends.filter { $0.level == level }.map(trendRow)
-        }
-        d["dataQuality"] = dataQuality(r.dataQuality)
-        d["provenance"] = provenance(r.provenance)
-        d["trendCharts"] = style == .html ? trendCharts(r) : []
-        return d
+    func periodic(_ r: PeriodicReport) -> PeriodicView {
+        func trends(_ level: RowLevel) -> [TrendRowView] { r.trends.filter { $0.level == level }.map(trendRow) }
+        return PeriodicView(
+            generatedAt: generatedAt, version: t(context.version), partialMark: Self.partialMark,
+            lowCoverageMark: Self.lowCoverageMark, title: t("Resource report: \(r.distribution) \(r.newest)"),
+            distribution: t(r.distribution), newest: t(r.newest), builds: r.builds.map { PeriodicView.Build(build: t($0)) },
+            buildCount: r.builds.count,
+            buildRange: t(r.builds.count > 1 ? "\(r.builds.first!) … \(r.builds.last!)" : r.newest),
+            hasComparison: r.comparison != nil, comparison: r.comparison.map(comparison),
+            hasBaseline: r.baseline != nil, baseline: r.baseline.map(side),
+            totalTrends: trends(.total), categoryTrends: trends(.category), componentTrends: trends(.component),
+            dataQuality: dataQuality(r.dataQuality), provenance: provenance(r.provenance),
+            trendCharts: style == .html ? trendCharts(r) : [])
     }
 
-    func trendRow(_ s: TrendSeries) -> [String: Any] {
-        [
-            "name": t(s.name), "category": t(s.category?.rawValue ?? ""), "resource": resourceName(s.resource),
-            "points": s.points.map { p -> [String: Any] in
+    func trendRow(_ s: TrendSeries) -> TrendRowView {
+        TrendRowView(
+            name: t(s.name), category: t(s.category?.rawValue ?? ""), resource: resourceName(s.resource),
+            points: s.points.map { p in
                 guard let st = p.stats else {
-                    return ["mean": Self.missing, "p95": Self.missing, "hasData": false, "marks": "", "cell": Self.missing]
+                    return TrendRowView.Point(mean: Self.missing, p95: Self.missing, hasData: false, marks: "", cell: Self.missing)
                 }
                 let mean = Units.value(st.summary.mean, s.resource)
                 let p95 = Units.value(st.summary.p95, s.resource)
                 let marks = st.partial ? Self.partialMark : ""
-                return [
-                    "mean": mean, "p95": p95, "hasData": true, "marks": marks, "cell": "\(mean) (p95 \(p95))\(marks)",
-                ]
-            },
-        ]
+                return TrendRowView.Point(mean: mean, p95: p95, hasData: true, marks: marks, cell: "\(mean) (p95 \(p95))\(marks)")
+            })
     }
 
-    func trendCharts(_ r: PeriodicReport) -> [[String: Any]] {
-        var charts: [[String: Any]] = []
+    func trendCharts(_ r: PeriodicReport) -> [ChartView] {
+        var charts: [ChartView] = []
         for res in Resource.allCases {
             if let total = r.trends.first(where: { $0.level == .total && $0.resource == res }) {
                 charts.append(
