@@ -17,7 +17,7 @@ status=${PIPESTATUS[0]}
 #   ➜ Test "name" skipped: "reason"     (or `skipped.` when no reason was given)
 # and a skipped suite as `Suite "name" skipped: …`, followed by a line for each of its tests.
 # XCTest prints `Test Case '…' skipped`.
-skipped=$(grep -E '^[^[:alnum:]]* *Test .* skipped([.:]|$)|^Test Case .* skipped' "$log" || true)
+skipped=$(grep -E '^[^[:alnum:]]* *Test .* skipped(\.|: ".*")$|^Test Case .* skipped' "$log" || true)
 count=0
 if [ -n "$skipped" ]; then
     count=$(wc -l <<<"$skipped")
