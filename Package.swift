@@ -22,18 +22,22 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // glibc's <malloc.h> (mallopt), which the Glibc module does not export.
+        .systemLibrary(name: "CMalloc"),
         // Configuration, durations, label matchers, component maps, query sets, build timelines,
         // statistics: everything that computes and needs no I/O beyond reading YAML.
         .target(
             name: "FedCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
-        // The Prometheus HTTP API client: libcurl transport, streaming matrix decoder, chunking,
-        // retries and concurrency.
+        // The streaming `query_range` decoder and its number parsing: bytes in, series out. No
+        // libcurl and no logging, so fuzz/build.sh compiles it alone for libFuzzer.
+        .target(name: "FedDecode", dependencies: ["FedCore"]),
+        // The Prometheus HTTP API client: libcurl transport, chunking, retries and concurrency.
         .target(
             name: "FedClient",
             dependencies: [
-                "CCurl", "FedCore",
+                "CCurl", "FedCore", "FedDecode",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -46,7 +50,7 @@ let package = Package(
         .target(
             name: "FedCollect",
             dependencies: [
-                "FedCore", "FedClient", "FedStore",
+                "FedCore", "FedDecode", "FedClient",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -62,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "fedreport",
             dependencies: [
-                "FedCore", "FedClient", "FedStore", "FedCollect", "FedReports",
+                "CMalloc", "FedCore", "FedClient", "FedStore", "FedCollect", "FedReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -81,14 +85,14 @@ let package = Package(
         .executableTarget(
             name: "fedbench",
             dependencies: [
-                "FedCore", "FedClient", "FedCollect", "FedStore", "FedReports", "FedTestSupport",
+                "FedCore", "FedDecode", "FedCollect", "FedStore", "FedReports", "FedTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "FedreportTests",
             dependencies: [
-                "FedCore", "FedClient", "FedStore", "FedCollect", "FedReports", "FedTestSupport",
+                "FedCore", "FedDecode", "FedClient", "FedStore", "FedCollect", "FedReports", "FedTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             // Golden reports are read from the source tree by path, not bundled.

@@ -2,9 +2,9 @@
 # Builds the libFuzzer targets into .build-fuzz/ (git-ignored), apart from the shared .build.
 #
 # SwiftPM cannot instrument a package's dependencies for libFuzzer, so this compiles the modules
-# directly, mirroring Package.swift: CYaml (C, clang) -> Yams -> FedCore -> FedClient (only the
-# streaming decoder and its number parsing, no libcurl) -> one executable per target in
-# fuzz/targets/. Everything is built with -sanitize=fuzzer,address (coverage + ASan + LSan).
+# directly, mirroring Package.swift: CYaml (C, clang) -> Yams -> FedCore -> FedDecode (the
+# streaming decoder and its number parsing; no libcurl, no logging) -> one executable per target
+# in fuzz/targets/. Everything is built with -sanitize=fuzzer,address (coverage + ASan + LSan).
 # A step is skipped when its output is newer than all of its inputs.
 #
 # Needs the Yams checkout that any `swift build` / `swift package resolve` leaves in
@@ -71,27 +71,19 @@ if stale "$OUT/libFedCore.a" Sources/FedCore "$OUT/libYams.a"; then
     swift_module FedCore "$OUT/libFedCore.a" Sources/FedCore/*.swift
 fi
 
-# FedClient without its HTTP side (the files below and any file that imports CCurl or Logging):
-# the decoder, its number parsing and whatever helper files they grow.
-HTTP_SIDE="CurlTransport.swift PrometheusClient.swift QueryError.swift"
-DECODER_SOURCES=()
-for f in Sources/FedClient/*.swift; do
-    case " $HTTP_SIDE " in *" $(basename "$f") "*) continue ;; esac
-    grep -qE '^(@[a-zA-Z_]+ )?import (CCurl|Logging)' "$f" || DECODER_SOURCES+=("$f")
-done
-if stale "$OUT/libFedClient.a" Sources/FedClient "$OUT/libFedCore.a"; then
-    swift_module FedClient "$OUT/libFedClient.a" "${DECODER_SOURCES[@]}"
+if stale "$OUT/libFedDecode.a" Sources/FedDecode "$OUT/libFedCore.a"; then
+    swift_module FedDecode "$OUT/libFedDecode.a" Sources/FedDecode/*.swift
 fi
 
 # The targets: fuzz/targets/<name>.swift -> .build-fuzz/fuzz-<name>.
 for src in fuzz/targets/*.swift; do
     name=$(basename "$src" .swift)
     exe="$OUT/fuzz-$name"
-    if stale "$exe" "$src" "$OUT/libFedCore.a" "$OUT/libFedClient.a"; then
+    if stale "$exe" "$src" "$OUT/libFedCore.a" "$OUT/libFedDecode.a"; then
         log "target $name"
         rm -f "$exe"
         "$SWIFTC" "${SWIFTFLAGS[@]}" -module-name "Fuzz_$name" "$src" \
-            -L "$OUT" -lFedClient -lFedCore -lYams -lCYaml -o "$exe" 2>&1 \
+            -L "$OUT" -lFedDecode -lFedCore -lYams -lCYaml -o "$exe" 2>&1 \
             | grep -v "ld.gold: warning: Cannot export local symbol" >&2 || true
         [ -x "$exe" ] || { log "building target $name failed"; exit 1; }
     fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Sources/FedClient/PowersOfTen128.swift: the 128-bit truncated mantissas of 10^q for
+"""Writes Sources/FedDecode/PowersOfTen128.swift: the 128-bit truncated mantissas of 10^q for
 q in -348...347, the table NumberParsing's Eisel-Lemire conversion multiplies by.
 
 Each entry is floor(10^q * 2^b) with b chosen so that the result has its top bit set (it lies in
@@ -11,7 +11,7 @@ Run from the repository root: python3 scripts/gen-powers-of-ten.py
 """
 
 MIN_Q, MAX_Q = -348, 347
-OUT = "Sources/FedClient/PowersOfTen128.swift"
+OUT = "Sources/FedDecode/PowersOfTen128.swift"
 
 
 def mantissa128(q):

@@ -1,4 +1,5 @@
 import FedCore
+import FedDecode
 import Foundation
 import Logging
 
@@ -40,14 +41,13 @@ public final class PrometheusClient: @unchecked Sendable {
     public let baseURL: String
     public let options: TransportOptions
     public let thanos: Configuration.Thanos
-    public let maxPointsPerRequest: Int
     public let chunk: PromDuration?
     public let retries: Int
     /// Requests are not started or retried after this instant.
     public var deadline: Date?
-    /// Base of the exponential backoff; tests shorten it.
-    public var backoffBase: Double = 0.5
-    public var backoffCap: Double = 30
+    /// The exponential backoff starts at half a second and doubles up to 30 s.
+    private let backoffBase = 0.5
+    private let backoffCap = 30.0
     private let logger: Logger
     private let pool = HandlePool()
     /// Read again before each request when it comes from a file.
@@ -92,7 +92,6 @@ public final class PrometheusClient: @unchecked Sendable {
         method = MethodChoice(setting: querier.method)
         chunk = querier.chunk
         retries = querier.retries
-        maxPointsPerRequest = PrometheusClient.prometheusMaxPoints
         inFlight = DispatchSemaphore(value: querier.maxConcurrency)
         self.logger = logger
         if querier.insecureSkipTLSVerify {
@@ -119,7 +118,7 @@ public final class PrometheusClient: @unchecked Sendable {
     /// The grids of the requests a range is split into: aligned to the step, no timestamp
     /// repeated or skipped at chunk edges.
     public func chunks(for grid: TimeGrid) -> [TimeGrid] {
-        var perRequest = maxPointsPerRequest
+        var perRequest = Self.prometheusMaxPoints
         if let chunk { perRequest = max(1, min(perRequest, Int(chunk.milliseconds / grid.step))) }
         var out: [TimeGrid] = []
         var first = 0
@@ -134,8 +133,12 @@ public final class PrometheusClient: @unchecked Sendable {
     /// Runs a range query over `grid`, handing every series to `sink`.
     ///
     /// A sink may see the same points twice when a chunk is retried after a partial transfer, so
-    /// it must store points by timestamp (idempotently), never accumulate them blindly.
-    public func queryRange<S: SeriesSink & AnyObject>(_ promql: String, grid: TimeGrid, sink: S) throws -> QueryOutcome {
+    /// it must store points by timestamp (idempotently), never accumulate them blindly. `label`
+    /// names the query in the one-line notice of each retry (e.g. `container-cpu of cluster-a`);
+    /// without it, the notice shows the start of the PromQL.
+    public func queryRange<S: SeriesSink & AnyObject>(
+        _ promql: String, grid: TimeGrid, sink: S, label: String? = nil
+    ) throws -> QueryOutcome {
         var outcome = QueryOutcome()
         for part in chunks(for: grid) {
             var form: [(String, String)] = [
@@ -143,16 +146,19 @@ public final class PrometheusClient: @unchecked Sendable {
                 ("step", formatSeconds(part.step)),
             ]
             form += thanosParameters()
-            try request(path: "/api/v1/query_range", form: form, query: promql, expected: "matrix", sink: sink, outcome: &outcome)
+            try request(
+                path: "/api/v1/query_range", form: form, query: promql, label: label, expected: "matrix", sink: sink, outcome: &outcome)
         }
         return outcome
     }
 
-    /// Runs an instant query at `time`; each series has one point.
-    public func queryInstant<S: SeriesSink & AnyObject>(_ promql: String, at time: TimestampMs, sink: S) throws -> QueryOutcome {
+    /// Runs an instant query at `time`; each series has one point. `label` is as for `queryRange`.
+    public func queryInstant<S: SeriesSink & AnyObject>(
+        _ promql: String, at time: TimestampMs, sink: S, label: String? = nil
+    ) throws -> QueryOutcome {
         var outcome = QueryOutcome()
         let form: [(String, String)] = [("query", promql), ("time", formatSeconds(time))] + thanosParameters()
-        try request(path: "/api/v1/query", form: form, query: promql, expected: nil, sink: sink, outcome: &outcome)
+        try request(path: "/api/v1/query", form: form, query: promql, label: label, expected: nil, sink: sink, outcome: &outcome)
         return outcome
     }
 
@@ -192,11 +198,13 @@ public final class PrometheusClient: @unchecked Sendable {
     // MARK: Requests
 
     private func request<S: SeriesSink & AnyObject>(
-        path: String, form: [(String, String)], query: String, expected: String?, sink: S, outcome: inout QueryOutcome
+        path: String, form: [(String, String)], query: String, label: String?, expected: String?, sink: S,
+        outcome: inout QueryOutcome
     ) throws {
         let encoded = formEncode(form)
         var requests = 0
         var retried = 0
+        let what = label ?? "query \(abbreviate(query, to: 60))"
         var renewedToken = false
         while true {
             let get = method.usesGET
@@ -205,7 +213,8 @@ public final class PrometheusClient: @unchecked Sendable {
             }
             var sent: String?
             do {
-                let envelope = try retrying(query: query, attempted: { requests += 1 }, retrying: { retried += 1 }) { options, retryAfter in
+                let envelope = try retrying(query: query, what: what, attempted: { requests += 1 }, retrying: { retried += 1 }) {
+                    options, retryAfter in
                     try once(
                         path: path, form: encoded, get: get, query: query, expected: expected, sink: sink,
                         options: authorized(options, sent: &sent), retryAfter: &retryAfter)
@@ -252,8 +261,12 @@ public final class PrometheusClient: @unchecked Sendable {
 
     /// Runs `attempt` until it succeeds, retrying what a retry may cure with exponential backoff
     /// and jitter (or as `Retry-After` says), never past the run's deadline.
+    ///
+    /// Each retry is one short notice naming `what`, the delay, the attempt and the cause
+    /// (`retrying build info in 0.4 s (2/5): could not connect`); the full explanation with its
+    /// fix is the error thrown when the attempts are spent, for the caller to show once.
     private func retrying<T>(
-        query: String, attempted: () -> Void = {}, retrying: () -> Void = {},
+        query: String, what: String, attempted: () -> Void = {}, retrying: () -> Void = {},
         _ attempt: (TransportOptions, inout String?) throws -> T
     ) throws -> T {
         var failures = 0
@@ -286,14 +299,11 @@ public final class PrometheusClient: @unchecked Sendable {
                 var delay = backoff(failures)
                 if let retryAfter, let seconds = parseRetryAfter(retryAfter) { delay = seconds }
                 if let deadline, Date().addingTimeInterval(delay) >= deadline {
-                    logger.warning(
-                        "not retrying: the run's deadline comes before the next attempt",
-                        metadata: ["error": "\(error.localizedDescription)"])
+                    logger.notice("not retrying \(what): the run's deadline comes before the next attempt (\(error.shortCause))")
                     throw error
                 }
-                logger.warning(
-                    "request failed, retrying in \(String(format: "%.1f", delay)) s (attempt \(failures + 1) of \(retries + 1))",
-                    metadata: ["error": "\(error.localizedDescription)"])
+                logger.notice(
+                    "retrying \(what) in \(String(format: "%.1f", delay)) s (\(failures + 1)/\(retries + 1)): \(error.shortCause)")
                 Thread.sleep(forTimeInterval: delay)
             }
         }
@@ -367,7 +377,7 @@ public final class PrometheusClient: @unchecked Sendable {
         while true {
             var sent: String?
             do {
-                return try retrying(query: what) { options, retryAfter in
+                return try retrying(query: what, what: what) { options, retryAfter in
                     try fetchOnce(url: url, what: what, options: authorized(options, sent: &sent), retryAfter: &retryAfter)
                 }
             } catch let error as QueryError {

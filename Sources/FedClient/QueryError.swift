@@ -53,6 +53,38 @@ public enum QueryError: Error, LocalizedError, Sendable {
         }
     }
 
+    /// The cause in a few words, for the one-line notice of a retry: `could not connect`,
+    /// `HTTP 503`, `timed out`. The full explanation with its fix is `errorDescription`.
+    public var shortCause: String {
+        switch self {
+        case .http(let status, let errorType, _, _, _, _): return "HTTP \(status)\(errorType.map { " \($0)" } ?? "")"
+        case .transport(let code, _, _, _, _): return QueryError.transportCause(code: code)
+        case .malformed(_, let offset, _, _): return "malformed answer at byte \(offset)"
+        case .apiError(let errorType, _, _, _): return "API error\(errorType.map { " \($0)" } ?? "")"
+        case .deadlineExceeded: return "deadline passed"
+        case .setup: return "bad settings"
+        case .tokenRejected: return "token rejected (HTTP 401)"
+        case .methodRefused(let status, _, _, _): return "POST refused (HTTP \(status))"
+        case .urlTooLong(let bytes, _, _, _): return "GET URL of \(bytes) bytes too long"
+        }
+    }
+
+    static func transportCause(code: Int) -> String {
+        switch code {
+        case 5: return "proxy host not resolved"
+        case 6: return "host not resolved"
+        case 7: return "could not connect"
+        case 16, 92: return "HTTP/2 error"
+        case 18: return "answer cut short"
+        case 28: return "timed out"
+        case 35: return "TLS handshake failed"
+        case 52: return "empty reply"
+        case 55: return "send failed"
+        case 56: return "connection dropped"
+        default: return "libcurl error \(code)"
+        }
+    }
+
     public var errorDescription: String? {
         switch self {
         case .http(let status, let errorType, let error, let body, let query, let url):
@@ -160,7 +192,8 @@ public enum QueryError: Error, LocalizedError, Sendable {
     }
 }
 
-func abbreviate(_ query: String) -> String {
+/// The query on one line, cut after `limit` characters.
+func abbreviate(_ query: String, to limit: Int = 300) -> String {
     let flat = query.split(whereSeparator: { $0 == "\n" }).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-    return flat.count > 300 ? String(flat.prefix(300)) + "…" : flat
+    return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
 }

@@ -27,8 +27,6 @@ public struct ClusterResult: Sendable {
     public var failures: [String] = []
     /// A failure that must abort the whole run (bad PromQL, auth, malformed answers).
     public var fatal: QueryError?
-    public var bytes = 0
-    public var requests = 0
 
     public init(cluster: ClusterPlan) { self.cluster = cluster }
 }
@@ -191,7 +189,7 @@ public final class Collector: @unchecked Sendable {
                     replicaLabels: configuration.collect.replicaLabels, chunked: chunked)
                 var run = QueryRun()
                 do {
-                    run.outcome = try client.queryRange(promql, grid: grid, sink: aggregator)
+                    run.outcome = try client.queryRange(promql, grid: grid, sink: aggregator, label: "\(query.name) of \(plan.name)")
                     run.figures = timeline.segments.indices.map { aggregator.figures(for: $0) }
                     run.seriesCount = aggregator.seriesCount
                 } catch {
@@ -212,8 +210,6 @@ public final class Collector: @unchecked Sendable {
                     throw error
                 }
                 let outcome = run.outcome!
-                result.bytes += outcome.bytes
-                result.requests += outcome.requests
                 for w in outcome.warnings { warnings.append("\(query.name): \(w)") }
                 if outcome.histogramPoints > 0 {
                     logger.info("\(plan.name) \(query.name): skipped \(outcome.histogramPoints) native-histogram samples")
@@ -284,7 +280,7 @@ public final class Collector: @unchecked Sendable {
         let lead = Int((configuration.collect.settle.milliseconds + grid.step - 1) / grid.step)
         let extended = TimeGrid(start: grid.start - Int64(lead) * grid.step, step: grid.step, count: grid.count + lead)
         let collector = SeriesCollector(grid: extended)
-        _ = try client.queryRange(promql, grid: extended, sink: collector)
+        _ = try client.queryRange(promql, grid: extended, sink: collector, label: "build timeline of \(plan.name)")
         var versions = [Set<String>](repeating: [], count: extended.count)
         for s in collector.series {
             let v = s.labels.value(label)

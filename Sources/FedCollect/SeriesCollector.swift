@@ -1,5 +1,5 @@
-import FedClient
 import FedCore
+import FedDecode
 
 /// Keeps each series of one query on the window's grid, by timestamp.
 ///

@@ -1,5 +1,5 @@
-import FedClient
 import FedCore
+import FedDecode
 
 /// The figures of one resource over one build segment.
 public struct SegmentFigures: Sendable {
@@ -214,25 +214,12 @@ public final class StreamingAggregator: SeriesSink {
         }
     }
 
-    /// `Summary(of: values, expected:)` for values that are all finite. The same steps in the
-    /// same order, so the same doubles; done here because that initializer is generic over the
-    /// collection and, called from another module, runs unspecialised (a metadata look-up and
-    /// a witness call per element), which cost more than the whole decode of the series.
+    /// `Summary(of: values, expected:)` for values that are all finite: sorted here by
+    /// `sortFinite` (the order `sort()` gives), then summarised by FedCore's one implementation.
     static func summary(ofFinite values: inout [Double], expected: Int, scratch: inout [Double]) -> Summary? {
         guard !values.isEmpty else { return nil }
         sortFinite(&values, scratch: &scratch)
-        var sum = 0.0
-        var compensation = 0.0
-        for v in values {
-            let y = v - compensation
-            let t = sum + y
-            compensation = (t - sum) - y
-            sum = t
-        }
-        return Summary(
-            mean: sum / Double(values.count), min: values[0], p50: quantileSorted(values, 0.5), p90: quantileSorted(values, 0.9),
-            p95: quantileSorted(values, 0.95), p99: quantileSorted(values, 0.99), max: values[values.count - 1],
-            samples: values.count, coverage: expected > 0 ? Double(values.count) / Double(expected) : 0)
+        return Summary(sortedFinite: values, expected: expected)
     }
 
     /// Sorts finite doubles into the order `sort()` gives. That sort is stable: equal values

@@ -27,9 +27,6 @@ public struct BuildVersion: Comparable, Sendable, Hashable, CustomStringConverti
     /// Whether the name was read as a version; other names sort after all versions.
     public var isVersion: Bool { parsed != nil }
 
-    /// Whether the name is a pre-release (nightly, CI build, ec/fc/rc) of its numbered version.
-    public var isPrerelease: Bool { parsed.map { $0.prerelease != nil } ?? false }
-
     public var description: String { text }
 
     public static func == (a: BuildVersion, b: BuildVersion) -> Bool { a.text == b.text }

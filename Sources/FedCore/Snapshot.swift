@@ -110,6 +110,20 @@ public struct SnapshotInput: Sendable {
     }
 }
 
+extension SnapshotInput {
+    /// How many components have a series (CPU, memory or both) in this snapshot.
+    public var componentCount: Int { Set(components.map(\.component.name)).count }
+
+    /// The platform total's coverage: the share of included timestamps at which at least one
+    /// component has a CPU value, so the summed CPU of the platform has one. Nil when the
+    /// segment includes no timestamp (everything left out).
+    public var totalCPUCoverage: Double? {
+        guard includedTimestamps > 0 else { return nil }
+        let total = sumSeries(components.filter { $0.resource == .cpu }.map(\.values), count: grid.count)
+        return Double(total.filter { !$0.isNaN }.count) / Double(includedTimestamps)
+    }
+}
+
 /// Sums series timestamp by timestamp; a timestamp where no series has data stays NaN.
 public func sumSeries<S: Sequence>(_ series: S, count: Int) -> [Double] where S.Element == [Double] {
     var out = [Double](repeating: .nan, count: count)

@@ -35,11 +35,23 @@ public struct Summary: Codable, Sendable, Equatable {
     /// should have had data. Nil when no value is present: "no data" is not zero.
     public init?<C: Collection>(of values: C, expected: Int) where C.Element == Double {
         var present = values.filter { $0.isFinite }
-        guard !present.isEmpty else { return nil }
         present.sort()
+        self.init(sortedFinite: present, expected: expected)
+    }
+
+    /// The summary of finite values already in ascending order (as `sort()` leaves them), where
+    /// `expected` timestamps should have had data; nil when there are none.
+    ///
+    /// The one computation behind `init(of:expected:)` and the per-container summaries of
+    /// collect, which sort their own way. Not generic and inlinable: a generic initializer
+    /// called from another module runs unspecialised, a metadata look-up and a witness call per
+    /// element, which cost collect more than decoding the series.
+    @inlinable
+    public init?(sortedFinite sorted: [Double], expected: Int) {
+        guard let first = sorted.first, let last = sorted.last else { return nil }
         var sum = 0.0
         var compensation = 0.0
-        for v in present {
+        for v in sorted {
             // Kahan summation keeps a day of small CPU rates exact to far below display precision.
             let y = v - compensation
             let t = sum + y
@@ -47,16 +59,9 @@ public struct Summary: Codable, Sendable, Equatable {
             sum = t
         }
         self.init(
-            mean: sum / Double(present.count),
-            min: present.first!,
-            p50: quantileSorted(present, 0.5),
-            p90: quantileSorted(present, 0.9),
-            p95: quantileSorted(present, 0.95),
-            p99: quantileSorted(present, 0.99),
-            max: present.last!,
-            samples: present.count,
-            coverage: expected > 0 ? Double(present.count) / Double(expected) : 0
-        )
+            mean: sum / Double(sorted.count), min: first, p50: quantileSorted(sorted, 0.5), p90: quantileSorted(sorted, 0.9),
+            p95: quantileSorted(sorted, 0.95), p99: quantileSorted(sorted, 0.99), max: last, samples: sorted.count,
+            coverage: expected > 0 ? Double(sorted.count) / Double(expected) : 0)
     }
 
     /// The statistic named `name` (`mean`, `min`, `p50`, `p90`, `p95`, `p99`, `max`).
@@ -72,11 +77,10 @@ public struct Summary: Codable, Sendable, Equatable {
         default: nil
         }
     }
-
-    public static let statisticNames = ["mean", "min", "p50", "p90", "p95", "p99", "max"]
 }
 
 /// The φ-quantile of sorted finite values, as PromQL's `quantile_over_time` computes it.
+@inlinable
 public func quantileSorted(_ sorted: [Double], _ phi: Double) -> Double {
     precondition(!sorted.isEmpty)
     if phi < 0 { return -.infinity }

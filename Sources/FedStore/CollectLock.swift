@@ -26,24 +26,41 @@ public final class CollectLock: @unchecked Sendable {
         self.fd = fd
     }
 
-    /// Takes the lock for the database at `databasePath`.
+    /// Takes the lock for the database at `databasePath`, creating the database's folder when
+    /// it is missing.
     ///
     /// With `wait`, blocks until the holder releases it; without, throws
     /// `StoreError.collectLockHeld` at once when another holds it.
     public static func acquire(databasePath: String, wait: Bool) throws -> CollectLock {
         let path = databasePath + ".lock"
-        // 0644 like SQLite's own files; the umask narrows it further, never wider.
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw StoreError.collectLockFailed(lockPath: path, detail: String(cString: strerror(errno)))
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+            // The database's folder, as the store would create it (the umask decides its mode).
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError.collectLockFailed(lockPath: path, detail: error.localizedDescription)
+            }
         }
-        while flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
-            let code = errno
-            if code == EINTR { continue }
-            let holder = code == EWOULDBLOCK ? readHolder(fd) : nil
+        var fd: Int32
+        while true {
+            // 0644 like SQLite's own files; the umask narrows it further, never wider.
+            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                throw StoreError.collectLockFailed(lockPath: path, detail: String(cString: strerror(errno)))
+            }
+            while flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
+                let code = errno
+                if code == EINTR { continue }
+                let holder = code == EWOULDBLOCK ? readHolder(fd) : nil
+                close(fd)
+                if code == EWOULDBLOCK { throw StoreError.collectLockHeld(lockPath: path, holder: holder) }
+                throw StoreError.collectLockFailed(lockPath: path, detail: String(cString: strerror(code)))
+            }
+            // The holder may have removed the file before letting go (`release(removingFile:)`):
+            // a lock on a file no longer at `path` keeps nobody out, so start over on a fresh one.
+            if isStillAtPath(fd, path) { break }
             close(fd)
-            if code == EWOULDBLOCK { throw StoreError.collectLockHeld(lockPath: path, holder: holder) }
-            throw StoreError.collectLockFailed(lockPath: path, detail: String(cString: strerror(code)))
         }
         // Best effort: the pid only improves the next holder's error message.
         let pid = "\(getpid())\n"
@@ -54,15 +71,26 @@ public final class CollectLock: @unchecked Sendable {
     }
 
     /// Releases the lock; calling it again does nothing. `deinit` releases it too.
-    public func release() {
+    ///
+    /// With `removingFile`, the lock file is deleted first, while the lock is still held (for a
+    /// run that leaves nothing behind); a process waiting on the deleted file notices and locks
+    /// a fresh one, so two holders never overlap.
+    public func release(removingFile: Bool = false) {
         mutex.lock()
         defer { mutex.unlock() }
         guard fd >= 0 else { return }
-        // Leave the file in place: unlinking it would let a waiter hold a lock on a deleted file
-        // while a newcomer locks a fresh one.
+        if removingFile { _ = unlink(path) }
         _ = flock(fd, LOCK_UN)
         close(fd)
         fd = -1
+    }
+
+    /// Whether the open file `fd` is still the file at `path` (not deleted or replaced).
+    private static func isStillAtPath(_ fd: Int32, _ path: String) -> Bool {
+        var opened = stat()
+        var named = stat()
+        guard fstat(fd, &opened) == 0, stat(path, &named) == 0 else { return false }
+        return opened.st_dev == named.st_dev && opened.st_ino == named.st_ino
     }
 
     deinit {

@@ -218,6 +218,31 @@ public final class SnapshotStore: Sendable {
         }
     }
 
+    /// Deletes the database file at `path` and its `-wal`, `-shm` and `-journal` companions.
+    ///
+    /// Only for a database this process created and stored nothing in (a first collect that
+    /// failed), after closing it: a failed first run then leaves no empty database behind.
+    public static func discardCreated(path: String) {
+        for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    /// The folders that do not exist yet on the way to `path`, outermost first: what opening a
+    /// database (or taking its collect lock) there would create.
+    public static func missingFolders(for path: String) -> [String] {
+        var missing: [String] = []
+        var folder = (path as NSString).deletingLastPathComponent
+        while !folder.isEmpty, folder != "/", !FileManager.default.fileExists(atPath: folder) {
+            missing.insert(folder, at: 0)
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        return missing
+    }
+
+    /// Removes `folders` (as `missingFolders` listed them) innermost first, each only while empty.
+    public static func removeEmptyFolders(_ folders: [String]) {
+        for folder in folders.reversed() where rmdir(folder) != 0 { return }
+    }
+
     /// Folds the write-ahead log into the database file and closes it; later calls fail.
     ///
     /// Without it the database closes when the store is released, but the `-wal` file may keep
@@ -540,40 +565,6 @@ public final class SnapshotStore: Sendable {
                     resource: resource, summary: summary))
         }
         return result
-    }
-
-    /// For each snapshot, component name → the members summed into it (the union over resources,
-    /// sorted). Reads no series values. Every ID naming a stored snapshot has an entry.
-    public func members(snapshotIDs: [Int64]) throws -> [Int64: [String: [String]]] {
-        let ids = Array(Set(snapshotIDs))
-        typealias C = ComponentSeriesRow.Columns
-        let (known, rows) = try perform("read component members") {
-            try pool.read { db in
-                var known: [Int64] = []
-                var rows: [Row] = []
-                for chunk in Self.chunked(ids) {
-                    known += try Int64.fetchAll(db, SnapshotRow.filter(keys: chunk).select(SnapshotRow.Columns.id))
-                    rows += try Row.fetchAll(
-                        db,
-                        ComponentSeriesRow.select(C.id, C.snapshotID, C.component, C.members)
-                            .filter(chunk.contains(C.snapshotID)))
-                }
-                return (known, rows)
-            }
-        }
-        var sets: [Int64: [String: Set<String>]] = Dictionary(uniqueKeysWithValues: known.map { ($0, [:]) })
-        for row in rows {
-            let text: String = row[C.members]
-            guard let members = StringList.decode(text) else {
-                throw StoreError.corruptRow(
-                    path: path, table: "component_series", id: row[C.id],
-                    reason: "members is not a JSON list of strings")
-            }
-            let snapshotID: Int64 = row[C.snapshotID]
-            let component: String = row[C.component]
-            sets[snapshotID, default: [:]][component, default: []].formUnion(members)
-        }
-        return sets.mapValues { $0.mapValues { $0.sorted() } }
     }
 
     // MARK: - Helpers

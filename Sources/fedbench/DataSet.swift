@@ -36,8 +36,6 @@ struct DataSet {
         return (try? JSONDecoder().decode([PreparationCost].self, from: data)) ?? []
     }
 
-    var clusterCount: Int { costs().count }
-
     /// Makes sure the TSDB holds at least `clusters` clusters; returns the costs of all of them.
     /// Stops early (and says so) when `budgetSeconds` of generation would be exceeded.
     @discardableResult

@@ -1,6 +1,6 @@
-import FedClient
 import FedCollect
 import FedCore
+import FedDecode
 import Foundation
 
 /// libcurl hands the write callback at most CURL_MAX_WRITE_SIZE bytes at a time.

@@ -1,7 +1,9 @@
+import FedCore
+import FedReports
 import Foundation
 
 /// One line of the results table.
-struct Row: Codable {
+struct Row {
     var id: String
     var figure: String
     /// What was measured, in words, with the value.
@@ -15,63 +17,30 @@ struct Row: Codable {
     var met: Bool?
 }
 
-struct BenchReport: Codable {
-    var generatedAt: String
-    var machine: [String: String]
-    var rows: [Row]
-    var notes: [String]
-    var details: [String: JSONValue]
+extension Row {
+    /// The row as it appears in bench.json.
+    var json: JSONValue {
+        .fields([
+            "id": .string(id), "figure": .string(figure), "value": .string(value), "comparison": .string(comparison),
+            "ratio": .num(ratio), "ratioText": .string(ratioText), "target": .string(target), "met": met.map { .bool($0) } ?? .null,
+        ])
+    }
 }
 
-/// A small JSON tree for the details section of bench.json.
-enum JSONValue: Codable {
-    case number(Double)
-    case string(String)
-    case bool(Bool)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .number(let v): try v.isFinite ? c.encode(v) : c.encodeNil()
-        case .string(let v): try c.encode(v)
-        case .bool(let v): try c.encode(v)
-        case .array(let v): try c.encode(v)
-        case .object(let v): try c.encode(v)
-        }
+extension JSONValue {
+    /// An object whose keys come in sorted order, so bench.json diffs stay small.
+    static func fields(_ fields: [String: JSONValue]) -> JSONValue {
+        .object(fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let v = try? c.decode(Double.self) {
-            self = .number(v)
-        } else if let v = try? c.decode(Bool.self) {
-            self = .bool(v)
-        } else if let v = try? c.decode(String.self) {
-            self = .string(v)
-        } else if let v = try? c.decode([JSONValue].self) {
-            self = .array(v)
-        } else {
-            self = .object(try c.decode([String: JSONValue].self))
-        }
-    }
-
-    static func numbers(_ values: [Double]) -> JSONValue { .array(values.map { .number($0) }) }
+    /// An array of numbers; a non-finite one is null (JSON has no NaN).
+    static func numbers(_ values: [Double]) -> JSONValue { .array(values.map { .num($0) }) }
 }
 
 func formatTable(_ rows: [Row]) -> String {
-    let header = ["FIGURE", "VALUE", "COMPARISON", "RATIO", "TARGET", "MET?"]
-    let lines = rows.map { r in
-        [r.figure, r.value, r.comparison, r.ratioText, r.target, r.met.map { $0 ? "yes" : "NO" } ?? "—"]
-    }
-    var widths = header.map(\.count)
-    for line in lines { for (i, cell) in line.enumerated() { widths[i] = max(widths[i], cell.count) } }
-    func render(_ cells: [String]) -> String {
-        cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-            .joined(separator: "  ")
-    }
-    return ([render(header)] + lines.map(render)).joined(separator: "\n")
+    textTable(
+        ["FIGURE", "VALUE", "COMPARISON", "RATIO", "TARGET", "MET?"],
+        rows.map { r in [r.figure, r.value, r.comparison, r.ratioText, r.target, r.met.map { $0 ? "yes" : "NO" } ?? "—"] })
 }
 
 func markdownTable(_ rows: [Row]) -> String {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FedCollect
 import FedCore
+import FedReports
 import FedStore
 import FedTestSupport
 import Foundation
@@ -109,12 +110,12 @@ struct Bench {
         for n in scaleList where n > available {
             notes.append("Scale: N = \(n) skipped: the data set holds \(available) cluster-days (see the preparation cost above).")
         }
-        details["preparation"] = .object([
+        details["preparation"] = .fields([
             "per_cluster_generate_seconds": .numbers(costs.map(\.generateSeconds)),
             "per_cluster_backfill_seconds": .numbers(costs.map(\.backfillSeconds)),
-            "openmetrics_bytes_per_cluster": .number(Double(costs[0].openMetricsBytes)),
-            "samples_per_cluster": .number(Double(costs[0].samples)),
-            "series_per_cluster": .number(Double(costs[0].series)),
+            "openmetrics_bytes_per_cluster": .num(Double(costs[0].openMetricsBytes)),
+            "samples_per_cluster": .num(Double(costs[0].samples)),
+            "series_per_cluster": .num(Double(costs[0].series)),
         ])
         note(
             String(
@@ -236,16 +237,16 @@ struct Bench {
             notes.append(String(format: "Decode: the two paths' component means differ by up to %.3g relative.", difference))
         }
         let phases = fast.phases
-        details["decode"] = .object([
-            "bytes": .number(Double(fast.bytes)),
+        details["decode"] = .fields([
+            "bytes": .num(Double(fast.bytes)),
             "fedreport_seconds": .numbers(fast.seconds),
             "fedreport_decode_seconds": .numbers(phases.map(\.decode)),
             "fedreport_attribute_seconds": .numbers(phases.map(\.attribute)),
             "fedreport_summarise_seconds": .numbers(phases.map(\.summarise)),
             "foundation_seconds": .numbers(slow.seconds),
-            "fedreport_peak_rss": .number(Double(fast.peakRSS)), "fedreport_rss_after_load": .number(Double(fast.rssAfterLoad)),
-            "foundation_peak_rss": .number(Double(slow.peakRSS)), "foundation_rss_after_load": .number(Double(slow.rssAfterLoad)),
-            "max_relative_difference_of_means": .number(difference),
+            "fedreport_peak_rss": .num(Double(fast.peakRSS)), "fedreport_rss_after_load": .num(Double(fast.rssAfterLoad)),
+            "foundation_peak_rss": .num(Double(slow.peakRSS)), "foundation_rss_after_load": .num(Double(slow.rssAfterLoad)),
+            "max_relative_difference_of_means": .num(difference),
         ])
         let d = median(phases.map(\.decode))
         let a = median(phases.map(\.attribute))
@@ -307,7 +308,7 @@ struct Bench {
             notes.append("compare: the FedReports comparison API failed (\(error.localizedDescription)); row left pending.")
         }
         removeDatabase(dbPath)
-        details["store"] = .object(compareDetails)
+        details["store"] = .fields(compareDetails)
     }
 
     // MARK: 3. End to end
@@ -440,7 +441,7 @@ struct Bench {
                 ratioText: ratio(fedTime / curlTime), target: "(informative)", met: nil))
         var e2e: [String: JSONValue] = [
             "fedreport_seconds": .numbers(fed.map(\.seconds)), "fedreport_peak_rss": .numbers(fed.map { Double($0.peakRSS) }),
-            "curl_seconds": .numbers(curls), "curl_gzip_seconds": .numbers(gzipCurls), "curl_peak_rss": .number(Double(curlRSS)),
+            "curl_seconds": .numbers(curls), "curl_gzip_seconds": .numbers(gzipCurls), "curl_peak_rss": .num(Double(curlRSS)),
         ]
         if havePython, !py.isEmpty {
             let pyTime = median(py.map(\.seconds))
@@ -459,8 +460,8 @@ struct Bench {
                     met: difference <= 1e-6))
             e2e["python_seconds"] = .numbers(py.map(\.seconds))
             e2e["python_peak_rss"] = .numbers(py.map { Double($0.peakRSS) })
-            e2e["max_relative_difference_of_means"] = .number(difference)
-            e2e["component_means"] = .object(fedMeans.mapValues { .number($0) })
+            e2e["max_relative_difference_of_means"] = .num(difference)
+            e2e["component_means"] = .fields(fedMeans.mapValues { .num($0) })
             if difference > 1e-6 {
                 let keys = Set(fedMeans.keys).symmetricDifference(pyMeans.keys).sorted()
                 notes.append("Python vs fedreport: components only on one side: \(keys.prefix(10))")
@@ -472,7 +473,7 @@ struct Bench {
                     comparison: "Python ÷ fedreport", ratio: nil, ratioText: "-", target: "≥ 5×", met: nil))
             notes.append("Python: no interpreter at \(o.python); scripts/bench/run.sh creates the venv.")
         }
-        details["end_to_end"] = .object(e2e)
+        details["end_to_end"] = .fields(e2e)
     }
 
     // MARK: 5. Scale
@@ -507,10 +508,10 @@ struct Bench {
                 id: "scale.rss", figure: "Scale: peak RSS, N=\(last) vs N=\(first)",
                 value: "\(mb(rss[last]!)) vs \(mb(rss[first]!))", comparison: "RSS(N=\(last)) ÷ RSS(N=\(first))", ratio: growth,
                 ratioText: ratio(growth), target: "≤ 1.25× (flat) and < 64 MB", met: growth <= 1.25 && rss[last]! < 64 << 20))
-        details["scale"] = .object(
+        details["scale"] = .fields(
             Dictionary(
                 uniqueKeysWithValues: ns.map {
-                    ("\($0)", JSONValue.object(["seconds": .number(times[$0]!), "peak_rss": .number(Double(rss[$0]!))]))
+                    ("\($0)", JSONValue.fields(["seconds": .num(times[$0]!), "peak_rss": .num(Double(rss[$0]!))]))
                 }))
     }
 
@@ -559,7 +560,7 @@ struct Bench {
                     top.append(String(line.trimmingCharacters(in: .whitespaces).prefix(220)))
                 }
             }
-            details["callgrind"] = .object(["total": .string(total), "top": .array(top.map { .string($0) })])
+            details["callgrind"] = .fields(["total": .string(total), "top": .array(top.map { .string($0) })])
             let profileText = "Total instructions: \(total)\n\n" + top.joined(separator: "\n")
             try profileText.write(toFile: (work as NSString).appendingPathComponent("callgrind-top.txt"), atomically: true, encoding: .utf8)
         } catch {
@@ -588,24 +589,25 @@ struct Bench {
     func write() throws {
         let dir = (root as NSString).appendingPathComponent(o.reportDir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let formatter = ISO8601DateFormatter()
-        let report = BenchReport(
-            generatedAt: formatter.string(from: Date()), machine: machine(), rows: rows, notes: notes, details: details)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(report).write(to: URL(fileURLWithPath: (dir as NSString).appendingPathComponent("bench.json")))
+        let generatedAt = ISO8601DateFormatter().string(from: Date())
+        let machineInfo = machine()
+        let json = JSONValue.fields([
+            "generatedAt": .string(generatedAt), "machine": .fields(machineInfo.mapValues { .string($0) }),
+            "rows": .array(rows.map(\.json)), "notes": .array(notes.map { .string($0) }), "details": .fields(details),
+        ])
+        try json.serialized().write(toFile: (dir as NSString).appendingPathComponent("bench.json"), atomically: true, encoding: .utf8)
 
         var md =
-            "# fedreport benchmark\n\nGenerated \(report.generatedAt) by `make bench`. Medians of several runs; ratios are what travels between machines.\n\n"
+            "# fedreport benchmark\n\nGenerated \(generatedAt) by `make bench`. Medians of several runs; ratios are what travels between machines.\n\n"
         md += markdownTable(rows)
         md += "\n## Machine and data\n\n"
-        for (k, v) in report.machine.sorted(by: { $0.key < $1.key }) { md += "- \(k): \(v)\n" }
+        for (k, v) in machineInfo.sorted(by: { $0.key < $1.key }) { md += "- \(k): \(v)\n" }
         if !notes.isEmpty {
             md += "\n## Notes\n\n"
             for n in notes { md += "- \(n)\n" }
         }
-        if case .object(let profile)? = details["callgrind"], case .array(let top)? = profile["top"],
-            case .string(let total)? = profile["total"]
+        if case .object(let profile)? = details["callgrind"], case .array(let top)? = profile.first(where: { $0.0 == "top" })?.1,
+            case .string(let total)? = profile.first(where: { $0.0 == "total" })?.1
         {
             md +=
                 "\n## Where the decode time goes (callgrind, self instructions, one run of the fedreport path incl. reading the file)\n\n```\n\(total)\n"

@@ -1,12 +1,6 @@
 import ArgumentParser
-
-#if canImport(Glibc)
-    import Glibc
-
-    /// glibc's `mallopt`, which no Swift module exports (`<malloc.h>` is not in Glibc's map).
-    @_silgen_name("mallopt")
-    private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
-#endif
+import CMalloc
+import FedCore
 
 @main
 struct Fedreport: ParsableCommand {
@@ -21,7 +15,7 @@ struct Fedreport: ParsableCommand {
             Exit codes: 0 fine, 1 error, 2 usage, 3 regression found (with --fail-on-regression), \
             4 a requested build has no snapshots, 5 collect stored partial data.
             """,
-        version: "0.1.0",
+        version: fedreportVersion,
         subcommands: [
             Check.self, Query.self, Collect.self, Components.self, Builds.self, Snapshots.self, Compare.self, Report.self,
             Nightly.self,
@@ -29,11 +23,9 @@ struct Fedreport: ParsableCommand {
     )
 
     static func main() {
-        #if canImport(Glibc)
-            // glibc gives every thread that allocates its own arena; collect's worker threads
-            // would each keep freed series buffers around. Two arenas keep peak memory flat.
-            _ = glibcMallopt(-8 /* M_ARENA_MAX in <malloc.h> */, 2)
-        #endif
+        // glibc gives every thread that allocates its own arena; collect's worker threads would
+        // each keep freed series buffers around. Two arenas keep peak memory flat.
+        _ = fed_limit_malloc_arenas(2)
         main(nil)
     }
 }

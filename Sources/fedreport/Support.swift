@@ -1,10 +1,7 @@
 import ArgumentParser
-import FedClient
-import FedCollect
 import FedCore
-import FedStore
+import FedReports
 import Foundation
-import Logging
 
 /// Exit codes, documented in the README; stable.
 enum Exit {
@@ -14,71 +11,6 @@ enum Exit {
     static let regression: Int32 = 3
     static let noSnapshots: Int32 = 4
     static let partial: Int32 = 5
-}
-
-/// Options every command that talks to the querier or the database shares.
-struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Configuration file (default: fedreport.yaml in the current folder, if present).")
-    var config: String?
-
-    @Option(name: .long, help: "SQLite database (overrides database: in the configuration).")
-    var database: String?
-
-    @Option(name: .long, help: "Querier base URL (overrides querier.url).")
-    var url: String?
-
-    @Flag(name: .shortAndLong, help: "Log each request and decision on stderr.")
-    var verbose = false
-
-    @Flag(name: .shortAndLong, help: "Only errors on stderr.")
-    var quiet = false
-
-    /// The configuration: file, then flags.
-    func load() throws -> Configuration {
-        var configuration: Configuration
-        if let path = config {
-            configuration = try Configuration.load(path: path)
-        } else if FileManager.default.fileExists(atPath: "fedreport.yaml") {
-            configuration = try Configuration.load(path: "fedreport.yaml")
-        } else {
-            configuration = Configuration()
-        }
-        if let database { configuration.database = database }
-        if let url { configuration.querier.url = url }
-        try configuration.validate(source: "the command line")
-        warnAboutInlineSecrets(configPath: config ?? "fedreport.yaml")
-        return configuration
-    }
-
-    func logger(_ label: String = "fedreport") -> Logger {
-        LoggingSystem.bootstrapOnce()
-        var logger = Logger(label: label)
-        logger.logLevel = verbose ? .debug : (quiet ? .error : .warning)
-        return logger
-    }
-
-    /// A config file readable by others that holds a token gets a warning.
-    private func warnAboutInlineSecrets(configPath: String) {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: configPath),
-            let mode = attributes[.posixPermissions] as? Int, mode & 0o044 != 0,
-            let text = try? String(contentsOfFile: configPath, encoding: .utf8),
-            text.range(of: #"(?im)^\s*(bearer_token|token|password)\s*:\s*\S"#, options: .regularExpression) != nil
-        else { return }
-        printError(
-            "warning: \(configPath) seems to hold a secret and is readable by other users; chmod 600 it, or use querier.bearer_token_file.")
-    }
-}
-
-extension LoggingSystem {
-    private static let once: Void = {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
-    }()
-
-    static func bootstrapOnce() { _ = once }
 }
 
 func printError(_ text: String) {
@@ -99,6 +31,15 @@ func guarded(_ body: () throws -> Int32) throws {
         throw ExitCode(reportExit(error) ?? Exit.error)
     }
     if code != Exit.ok { throw ExitCode(code) }
+}
+
+/// The exit code of a comparison error: 4 when a requested build or baseline has no snapshots.
+func reportExit(_ error: any Error) -> Int32? {
+    guard let e = error as? CompareError else { return nil }
+    switch e {
+    case .unknownBuild, .noSnapshots, .unknownBaselineBuild, .unknownDistribution: return Exit.noSnapshots
+    default: return nil
+    }
 }
 
 func describe(_ error: any Error) -> String {
@@ -128,19 +69,6 @@ func formatTime(_ ms: TimestampMs) -> String {
     let f = ISO8601DateFormatter()
     f.formatOptions = [.withInternetDateTime]
     return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-}
-
-/// A plain text table for the terminal.
-func table(_ header: [String], _ rows: [[String]]) -> String {
-    var widths = header.map(\.count)
-    for row in rows {
-        for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
-    }
-    func line(_ cells: [String]) -> String {
-        cells.enumerated().map { i, c in c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-            .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-    }
-    return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)).joined(separator: "\n")
 }
 
 /// Encodes `value` as pretty, key-sorted JSON on stdout.

@@ -1,6 +1,6 @@
-import FedClient
 import FedCollect
 import FedCore
+import FedDecode
 import Testing
 
 @Suite("Streaming aggregator")

@@ -89,14 +89,6 @@ struct BuildVersionTests {
         #expect(BuildVersion("V4.7.0").isVersion)
     }
 
-    @Test func prereleaseFlag() {
-        #expect(BuildVersion("4.7.0-0.nightly-2021-01-15-123456").isPrerelease)
-        #expect(BuildVersion("4.7.0-rc.1").isPrerelease)
-        #expect(!BuildVersion("4.7.0").isPrerelease)
-        #expect(!BuildVersion("v1.26.5+k3s1").isPrerelease)
-        #expect(!BuildVersion("nightly").isPrerelease)
-    }
-
     @Test func equalVersionsSpeltDifferentlyOrderByText() {
         expectOrder(["1.27.1", "v1.27.1"])
         expectOrder(["4.7", "4.7.0", "4.7.0.0", "4.7.1"])

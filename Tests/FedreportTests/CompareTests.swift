@@ -26,7 +26,7 @@ enum Fixture {
         let count = series.first?.values.count ?? 1
         let begin = start + id * 86_400_000
         return PooledSnapshot(
-            info: SnapshotInfo(
+            info: SnapshotRecord(
                 id: id, cluster: cluster, distribution: distribution, build: build, start: begin,
                 end: begin + Int64(count - 1) * step, step: step, includedTimestamps: included ?? count,
                 querySetHash: querySetHash, querierURL: "https://thanos-querier.example:9091",
@@ -480,7 +480,7 @@ struct PoolingOverlapTests {
         let count = Int64(series.first?.values.count ?? 1)
         let begin = F.start + first * Self.minute
         return PooledSnapshot(
-            info: SnapshotInfo(
+            info: SnapshotRecord(
                 id: id, cluster: cluster, distribution: "ocp", build: "a", start: begin, end: begin + (count - 1) * step,
                 step: step, includedTimestamps: Int(count), partial: partial, collectedAt: F.start + collectedAt),
             series: series)

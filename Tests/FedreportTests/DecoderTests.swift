@@ -1,4 +1,6 @@
 import FedCore
+import FedDecode
+import FedTestSupport
 import Foundation
 import Logging
 import Testing
@@ -162,7 +164,7 @@ struct DecoderTests {
     /// decode of the whole body (the straightforward path).
     @Test("property: random responses and random chunk boundaries")
     func property() throws {
-        var rng = SplitMix(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         let specials = [
             "NaN", "+Inf", "-Inf", "1e-07", "1.5e+22", "-3.25", "0", "123456789.123456789", "4.9e-324", "1.7976931348623157e+308",
         ]
@@ -206,18 +208,6 @@ struct DecoderTests {
                 #expect(vs.count == b.points.count)
             }
         }
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

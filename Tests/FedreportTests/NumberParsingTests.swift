@@ -1,7 +1,8 @@
+import FedTestSupport
 import Foundation
 import Testing
 
-@testable import FedClient
+@testable import FedDecode
 
 /// The decoder's number parsing against the C library's `strtod`, which rounds correctly: every
 /// accepted text must give the same double, bit for bit.
@@ -44,18 +45,6 @@ struct NumberParsingTests {
             if failures.count >= 10 { break }
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))", sourceLocation: sourceLocation)
-    }
-
-    /// SplitMix64: a small seeded generator, so failures reproduce.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     /// Go's `FormatFloat(v, 'f', -1, 64)`: the shortest round-trip digits written without an
@@ -229,7 +218,7 @@ struct NumberParsingTests {
 
     @Test("random doubles in shortest, %.17g, Go plain and trimmed forms give strtod's double")
     func randomDoubles() {
-        var rng = Seeded(state: 0x5EED_0001)
+        var rng = SeededGenerator(seed: 0x5EED_0001)
         var texts: [String] = []
         texts.reserveCapacity(4096)
         for round in 0..<Self.rounds {
@@ -272,7 +261,7 @@ struct NumberParsingTests {
 
     @Test("random digit strings of 1 to 25 digits with any exponent give strtod's double")
     func randomDigitStrings() {
-        var rng = Seeded(state: 0x5EED_0002)
+        var rng = SeededGenerator(seed: 0x5EED_0002)
         var texts: [String] = []
         texts.reserveCapacity(4096)
         for round in 0..<Self.rounds {
@@ -305,7 +294,7 @@ struct NumberParsingTests {
 
     @Test("exact halfway points between two doubles, and a hair either side, give strtod's double")
     func halfwayPoints() {
-        var rng = Seeded(state: 0x5EED_0003)
+        var rng = SeededGenerator(seed: 0x5EED_0003)
         var texts: [String] = []
         for round in 0..<max(200, Self.rounds / 100) {
             let d: Double

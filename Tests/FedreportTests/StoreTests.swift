@@ -142,13 +142,6 @@ struct StoreTests {
             #expect(second.summary.p99.isNaN && second.summary.coverage.isNaN)
             #expect(second.summary.p95 == 4 && second.summary.samples == 1)
 
-            #expect(
-                try s.members(snapshotIDs: [id, 999]) == [
-                    id: [
-                        "kube-apiserver": ["openshift-kube-apiserver", "openshift-kube-apiserver-operator"],
-                        "ovn-kubernetes": ["openshift-ovn-kubernetes"],
-                    ]
-                ])
         }
         #expect(try store.componentSeries(snapshotIDs: [999]).isEmpty)
         #expect(try store.componentSeries(snapshotIDs: []).isEmpty)

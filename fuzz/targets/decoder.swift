@@ -9,8 +9,8 @@
 // size so that AddressSanitizer catches any read past a chunk. A DecodeError is an ordinary
 // outcome; both runs must agree on the series, points, envelope and error (trap if not).
 
-import FedClient
 import FedCore
+import FedDecode
 import Foundation
 
 /// Traps with a message (`precondition` drops its message in -O builds).

@@ -1,16 +1,13 @@
 import FedCore
 import FedStore
 
-/// What a comparison needs to know about one stored snapshot: the store's own record, so the
-/// comparison core can be fed directly (tests) or through `SnapshotLoader` (the CLI).
-public typealias SnapshotInfo = SnapshotRecord
-
-/// One snapshot with its component series: the unit of pooling.
+/// One snapshot with its component series: the unit of pooling. `info` is the store's own
+/// record, so the comparison core can be fed directly (tests) or through `SnapshotLoader` (the CLI).
 public struct PooledSnapshot: Sendable {
-    public var info: SnapshotInfo
+    public var info: SnapshotRecord
     public var series: [ComponentSeries]
 
-    public init(info: SnapshotInfo, series: [ComponentSeries]) {
+    public init(info: SnapshotRecord, series: [ComponentSeries]) {
         self.info = info
         self.series = series
     }

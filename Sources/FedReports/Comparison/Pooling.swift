@@ -1,4 +1,5 @@
 import FedCore
+import FedStore
 
 /// Identifies what a row measures.
 struct RowKey: Hashable, Comparable {
@@ -129,7 +130,7 @@ struct PooledSide {
 
     /// The grid of a snapshot, both ends included; a snapshot without a positive step or with
     /// its end before its start has the single timestamp `start`.
-    static func gridTimestamps(_ info: SnapshotInfo) -> [TimestampMs] {
+    static func gridTimestamps(_ info: SnapshotRecord) -> [TimestampMs] {
         guard info.step > 0, info.end >= info.start else { return [info.start] }
         return Array(stride(from: info.start, through: info.end, by: Int(info.step)))
     }

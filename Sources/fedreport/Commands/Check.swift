@@ -34,8 +34,7 @@ extension Fedreport {
                 let client = try PrometheusClient(querier: configuration.querier, logger: logger)
                 let windowLength = try window.map { try parseDurationOption($0, option: "--window") } ?? configuration.collect.window
                 let endTime = try end.map { try parseTime($0, option: "--end") } ?? Int64(Date().timeIntervalSince1970 * 1000)
-                let step = configuration.collect.step
-                let grid = Collector.grid(start: nil, end: endTime, window: windowLength, step: step, now: endTime)
+                let grid = Collector.grid(start: nil, end: endTime, window: windowLength, step: configuration.collect.step, now: endTime)
                 let collector = Collector(
                     configuration: configuration, client: client, querySet: resources.querySet, maps: resources.maps, logger: logger)
 
@@ -51,43 +50,20 @@ extension Fedreport {
                     printError("error: \(CollectError.noClusters(url: client.baseURL).localizedDescription)")
                     return Exit.error
                 }
-                var problems = 0
-                var rows: [[String]] = []
-                for plan in plans {
-                    var build = "-"
-                    do {
-                        let timeline = try collector.buildTimeline(plan: plan, grid: grid)
-                        build = timeline.segments.map(\.version).joined(separator: " → ")
-                        if build.isEmpty {
-                            build = "missing"
-                            problems += 1
-                        }
-                    } catch {
-                        build = "error: \(describe(error))"
-                        problems += 1
+                let checks = plans.map { collector.check(plan: $0, grid: grid) }
+                let rows = checks.map { c -> [String] in
+                    let build =
+                        c.timelineError.map { "error: \($0)" } ?? (c.versions.isEmpty ? "missing" : c.versions.joined(separator: " → "))
+                    let cells = c.queries.map { q in
+                        "\(q.name): \(q.seriesCount.map { $0 == 0 ? "NO DATA" : "\($0) series" } ?? "error")"
                     }
-                    var cells: [String] = []
-                    for query in resources.querySet.queries(for: plan.distribution) {
-                        let promql = query.render(
-                            clusterLabel: configuration.collect.clusterLabel, cluster: plan.name,
-                            rateWindow: configuration.collect.rateWindow)
-                        let subqueryStep = PromDuration(milliseconds: max(step.milliseconds, windowLength.milliseconds / 48))
-                        let count = "count(last_over_time((\(promql))[\(windowLength):\(subqueryStep)]))"
-                        let sink = SeriesCollector(grid: TimeGrid(start: grid.end, step: grid.step, count: 1))
-                        do {
-                            _ = try client.queryInstant(count, at: grid.end, sink: sink)
-                            let n = sink.series.first.map { Int($0.values[0]) } ?? 0
-                            if n == 0 { problems += 1 }
-                            cells.append("\(query.name): \(n == 0 ? "NO DATA" : "\(n) series")")
-                        } catch {
-                            problems += 1
-                            cells.append("\(query.name): error")
-                            printError("error: \(plan.name) \(query.name): \(describe(error))")
-                        }
-                    }
-                    rows.append([plan.name, plan.distribution, build, cells.joined(separator: ", ")])
+                    return [c.plan.name, c.plan.distribution, build, cells.joined(separator: ", ")]
                 }
-                print(table(["CLUSTER", "DISTRIBUTION", "BUILD", "QUERIES"], rows))
+                for c in checks {
+                    for q in c.queries { if let error = q.error { printError("error: \(c.plan.name) \(q.name): \(error)") } }
+                }
+                let problems = checks.map(\.problems).reduce(0, +)
+                print(textTable(["CLUSTER", "DISTRIBUTION", "BUILD", "QUERIES"], rows))
                 if problems > 0 {
                     printError(
                         "\n\(problems) problem(s): a query with NO DATA means the metric is not federated from that cluster (check the federation match[] list) or the cluster label differs (collect.cluster_label)."

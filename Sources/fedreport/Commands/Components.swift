@@ -40,27 +40,11 @@ extension Fedreport {
                     guard let map = resources.maps[plan.distribution] else {
                         throw CollectError.missingMap(distribution: plan.distribution, looked: resources.querySet.folder)
                     }
-                    // Keyed by member and component: one namespace may feed several components.
-                    var seen: [MemberKey: Int] = [:]
-                    for query in resources.querySet.queries(for: plan.distribution) where query.resource == .memory {
-                        let promql = query.render(
-                            clusterLabel: configuration.collect.clusterLabel, cluster: plan.name,
-                            rateWindow: configuration.collect.rateWindow)
-                        let span = PromDuration(milliseconds: grid.end - grid.start + grid.step)
-                        let subStep = PromDuration(milliseconds: max(grid.step, span.milliseconds / 48))
-                        let expression = "last_over_time((\(promql))[\(span):\(subStep)])"
-                        let sink = SeriesCollector(grid: TimeGrid(start: grid.end, step: grid.step, count: 1))
-                        _ = try client.queryInstant(expression, at: grid.end, sink: sink)
-                        for s in sink.series {
-                            seen[MemberKey(member: ComponentMap.member(of: s.labels), component: map.classify(s.labels)), default: 0] += 1
-                        }
-                    }
+                    let members = try collector.members(plan: plan, grid: grid, map: map)
                     print("\(plan.name) (\(plan.distribution), map \(map.source))")
-                    let rows = seen.sorted { ($0.key.component, $0.key.member) < ($1.key.component, $1.key.member) }.map { key, count in
-                        [key.member, key.component.name, key.component.category.rawValue, "\(count)"]
-                    }
-                    unmapped += seen.keys.filter { $0.component == .other }.count
-                    print(table(["NAMESPACE OR SERVICE", "COMPONENT", "CATEGORY", "CONTAINERS"], rows))
+                    let rows = members.map { [$0.member, $0.component.name, $0.component.category.rawValue, "\($0.containers)"] }
+                    unmapped += members.filter { $0.component == .other }.count
+                    print(textTable(["NAMESPACE OR SERVICE", "COMPONENT", "CATEGORY", "CONTAINERS"], rows))
                     print("")
                 }
                 if unmapped > 0 {
@@ -70,10 +54,4 @@ extension Fedreport {
             }
         }
     }
-}
-
-/// A namespace or host service and a component it feeds.
-struct MemberKey: Hashable {
-    var member: String
-    var component: ComponentRef
 }

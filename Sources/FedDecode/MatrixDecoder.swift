@@ -796,19 +796,20 @@ final class MatrixParser {
     }
 }
 
-/// Holds a class sink so the generic decoder can mutate it through a reference.
-struct SinkBox<S: SeriesSink & AnyObject>: SeriesSink {
+/// Holds a class sink so the generic decoder can mutate it through a reference; the decoder
+/// calls the class directly, one dynamic call per point.
+public struct SinkBox<S: SeriesSink & AnyObject>: SeriesSink {
     let target: S
-    init(_ target: S) { self.target = target }
-    mutating func beginSeries(labels: LabelSet) {
+    public init(_ target: S) { self.target = target }
+    public mutating func beginSeries(labels: LabelSet) {
         var t = target
         t.beginSeries(labels: labels)
     }
-    mutating func point(timestampMs: Int64, value: Double) {
+    public mutating func point(timestampMs: Int64, value: Double) {
         var t = target
         t.point(timestampMs: timestampMs, value: value)
     }
-    mutating func endSeries() {
+    public mutating func endSeries() {
         var t = target
         t.endSeries()
     }

@@ -1,0 +1,146 @@
+import FedClient
+import FedCore
+
+/// What `fedreport check` learned about one query of one cluster.
+public struct QueryCheck: Sendable, Equatable {
+    public var name: String
+    /// Series with at least one sample in the window; nil when the query failed.
+    public var seriesCount: Int?
+    /// Why the query failed, as the client explains it (with the fix).
+    public var error: String?
+
+    public init(name: String, seriesCount: Int?, error: String? = nil) {
+        self.name = name
+        self.seriesCount = seriesCount
+        self.error = error
+    }
+
+    /// The query failed or found no series: collect would store "no data" for it.
+    public var isProblem: Bool { (seriesCount ?? 0) == 0 }
+}
+
+/// What `fedreport check` learned about one cluster: its builds over the window and whether each
+/// query of its distribution finds data.
+public struct ClusterCheck: Sendable {
+    public var plan: ClusterPlan
+    /// The versions the cluster ran over the window, in order; empty when none was found.
+    public var versions: [String]
+    /// Why the build timeline could not be read; nil when it was.
+    public var timelineError: String?
+    public var queries: [QueryCheck]
+
+    public init(plan: ClusterPlan, versions: [String], timelineError: String?, queries: [QueryCheck]) {
+        self.plan = plan
+        self.versions = versions
+        self.timelineError = timelineError
+        self.queries = queries
+    }
+
+    /// What collect needs and would miss: a build timeline without any version (or that failed),
+    /// and each query that failed or found no series.
+    public var problems: Int {
+        (versions.isEmpty || timelineError != nil ? 1 : 0) + queries.filter(\.isProblem).count
+    }
+}
+
+/// A namespace or host service seen on a cluster, the component it lands in, and how many
+/// containers (series) fed it.
+public struct MemberUse: Sendable, Equatable {
+    public var member: String
+    public var component: ComponentRef
+    public var containers: Int
+
+    public init(member: String, component: ComponentRef, containers: Int) {
+        self.member = member
+        self.component = component
+        self.containers = containers
+    }
+}
+
+extension Collector {
+    /// The querier's version from `/api/v1/status/buildinfo`, kept with each snapshot; nil when
+    /// the server does not offer it or refuses it (a proxy may guard the status pages).
+    ///
+    /// It is the run's first request: when the querier cannot be reached at all (after the
+    /// retries), that is thrown, so a run against a querier that is down stops with one
+    /// explanation instead of trying every cluster.
+    public func serverVersion() throws -> String? {
+        do {
+            return try client.buildInfo()?["version"]
+        } catch let error as QueryError {
+            if case .transport = error { throw error }
+            if error.isDeadline { throw error }
+            return nil
+        }
+    }
+
+    /// `last_over_time((promql)[span:step])` over the whole of `grid`, evaluated at `grid.end`:
+    /// one point per series that had any sample in the window. The subquery step is the grid's
+    /// step, or a 48th of the window when that is coarser, so a long window stays cheap.
+    public static func lastOverWindow(_ promql: String, grid: TimeGrid) -> String {
+        let span = PromDuration(milliseconds: Int64(grid.count) * grid.step)
+        let subqueryStep = PromDuration(milliseconds: max(grid.step, span.milliseconds / 48))
+        return "last_over_time((\(promql))[\(span):\(subqueryStep)])"
+    }
+
+    /// The number of series a `count(...)` instant query answered with. No series, a missing
+    /// point or a value that is not a finite non-negative number (NaN, ±Inf from a misbehaving
+    /// server) all count as 0: "no data", never a crash.
+    public static func seriesCount(_ answer: SeriesCollector) -> Int {
+        guard let value = answer.series.first?.values.first, value.isFinite, value >= 0, value < Double(Int.max) else {
+            return 0
+        }
+        return Int(value.rounded())
+    }
+
+    /// Checks one cluster as `fedreport check` shows it: reads its build timeline over `grid`,
+    /// then counts, for each query of its distribution, the series with a sample in the window.
+    /// A failed request is recorded with its explanation, not thrown.
+    public func check(plan: ClusterPlan, grid: TimeGrid) -> ClusterCheck {
+        var versions: [String] = []
+        var timelineError: String?
+        do {
+            versions = try buildTimeline(plan: plan, grid: grid).segments.map(\.version)
+        } catch {
+            timelineError = error.localizedDescription
+        }
+        var queries: [QueryCheck] = []
+        for query in querySet.queries(for: plan.distribution) {
+            let promql = query.render(
+                clusterLabel: configuration.collect.clusterLabel, cluster: plan.name, rateWindow: configuration.collect.rateWindow)
+            let answer = SeriesCollector(grid: TimeGrid(start: grid.end, step: grid.step, count: 1))
+            do {
+                _ = try client.queryInstant(
+                    "count(\(Self.lastOverWindow(promql, grid: grid)))", at: grid.end, sink: answer,
+                    label: "\(query.name) of \(plan.name)")
+                queries.append(QueryCheck(name: query.name, seriesCount: Self.seriesCount(answer)))
+            } catch {
+                queries.append(QueryCheck(name: query.name, seriesCount: nil, error: error.localizedDescription))
+            }
+        }
+        return ClusterCheck(plan: plan, versions: versions, timelineError: timelineError, queries: queries)
+    }
+
+    /// The namespaces and host services `plan`'s cluster exposes in `grid` (from its memory
+    /// queries) with the component `map` puts each in, sorted by component, then member. One
+    /// member may feed several components.
+    public func members(plan: ClusterPlan, grid: TimeGrid, map: ComponentMap) throws -> [MemberUse] {
+        struct Key: Hashable {
+            var member: String
+            var component: ComponentRef
+        }
+        var seen: [Key: Int] = [:]
+        for query in querySet.queries(for: plan.distribution) where query.resource == .memory {
+            let promql = query.render(
+                clusterLabel: configuration.collect.clusterLabel, cluster: plan.name, rateWindow: configuration.collect.rateWindow)
+            let answer = SeriesCollector(grid: TimeGrid(start: grid.end, step: grid.step, count: 1))
+            _ = try client.queryInstant(
+                Self.lastOverWindow(promql, grid: grid), at: grid.end, sink: answer, label: "\(query.name) of \(plan.name)")
+            for s in answer.series {
+                seen[Key(member: ComponentMap.member(of: s.labels), component: map.classify(s.labels)), default: 0] += 1
+            }
+        }
+        return seen.map { MemberUse(member: $0.key.member, component: $0.key.component, containers: $0.value) }
+            .sorted { ($0.component, $0.member) < ($1.component, $1.member) }
+    }
+}

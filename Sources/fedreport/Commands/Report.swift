@@ -1,0 +1,27 @@
+import ArgumentParser
+
+extension Fedreport {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The periodic report: the newest build against the one before, the baseline and the trend.",
+            discussion: """
+                Compares the newest build of a distribution (version order) with the build before it \
+                and with the baseline, adds a trend per component and category over the last N builds \
+                and a data-quality section. Writes the reports and prints their paths.
+
+                Examples:
+                  fedreport report --distribution ocp --baseline k3s
+                  fedreport report --builds 20 --format html --output /var/www/fedreport
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var periodic: PeriodicOptions
+        @OptionGroup var report: ReportOptions
+
+        func run() throws {
+            try guarded {
+                try PeriodicJob(configuration: try global.load(), report: report, periodic: periodic).run()
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import FedClient
+import FedCollect
+import FedCore
+import FedStore
+import Foundation
+
+/// The collect step, shared by `collect` and `nightly`.
+struct CollectJob {
+    var configuration: Configuration
+    var global: GlobalOptions
+    var clusters: [String]
+    var wait: Bool
+
+    func run(grid: TimeGrid) throws -> Int32 {
+        let logger = global.logger()
+        let database = configuration.database
+        // A run that stores nothing leaves the folder as it found it: a lock file or a database
+        // this run created is removed again (an existing database is never touched).
+        let createdFolders = SnapshotStore.missingFolders(for: database)
+        let lockExisted = FileManager.default.fileExists(atPath: database + ".lock")
+        let databaseExisted = FileManager.default.fileExists(atPath: database)
+        let lock = try CollectLock.acquire(databasePath: database, wait: wait)
+        var store: SnapshotStore?
+        var stored = false
+        defer {
+            if !databaseExisted && !stored {
+                try? store?.close()
+                SnapshotStore.discardCreated(path: database)
+            }
+            lock.release(removingFile: !lockExisted && !stored)
+            if !stored { SnapshotStore.removeEmptyFolders(createdFolders) }
+        }
+        let resources = try RunResources.load(configuration: configuration, environment: ProcessInfo.processInfo.environment)
+        let client = try PrometheusClient(querier: configuration.querier, logger: logger)
+        client.deadline = Date().addingTimeInterval(configuration.collect.deadline.seconds)
+        let collector = Collector(
+            configuration: configuration, client: client, querySet: resources.querySet, maps: resources.maps, logger: logger)
+        // Ask the querier before creating the database: a querier that is down fails the run here,
+        // with one explanation, instead of again for every cluster.
+        let serverBuild = try collector.serverVersion()
+        let plans = try collector.plan(grid: grid, only: clusters)
+        if plans.isEmpty { throw CollectError.noClusters(url: client.baseURL) }
+        let opened = try SnapshotStore(path: database)
+        store = opened
+        if !global.quiet {
+            printError(
+                "collecting \(plans.count) cluster(s) from \(client.baseURL): \(formatTime(grid.start)) to \(formatTime(grid.end)), step \(configuration.collect.step)"
+            )
+        }
+        let progress = StderrProgress(total: plans.count, interactive: isTerminal(2) && !global.quiet, quiet: global.quiet)
+        // Store each cluster's snapshots as soon as it is done, inside the run's one
+        // transaction, so memory stays flat however many clusters there are.
+        let queue = ResultQueue<ClusterResult>()
+        Thread.detachNewThread {
+            collector.collect(plans: plans, grid: grid, serverBuild: serverBuild, progress: progress) { queue.push($0) }
+            queue.close()
+        }
+        var rows: [(cluster: String, row: [String])] = []
+        var results: [ClusterResult] = []
+        var anyPartial = false
+        do {
+            _ = try opened.save(
+                streaming: {
+                    while let result = queue.pop() {
+                        if let fatal = result.fatal { throw CollectAbort(cluster: result.cluster.name, error: fatal) }
+                        var light = result
+                        light.snapshots = []
+                        results.append(light)
+                        if !result.snapshots.isEmpty { return result.snapshots }
+                    }
+                    return nil
+                },
+                saved: { inputs, outcomes in
+                    for (input, outcome) in zip(inputs, outcomes) {
+                        // Also when a complete snapshot was kept: tonight's querier answered partially.
+                        anyPartial = anyPartial || input.partial
+                        rows.append((input.cluster, summaryRow(input, outcome)))
+                    }
+                },
+                querySet: QuerySetRecord(resources.querySet))
+        } catch let abort as CollectAbort {
+            progress.done()
+            printError("error: \(abort.cluster): \(describe(abort.error))")
+            printError("Nothing was stored: the database is as it was before this run.")
+            return Exit.error
+        }
+        progress.done()
+        stored = !rows.isEmpty
+        try opened.close()
+        for r in results.sorted(by: { $0.cluster.name < $1.cluster.name }) {
+            for w in r.warnings { printError("warning: \(r.cluster.name): \(w)") }
+            for f in r.failures { printError("error: \(r.cluster.name): \(f)") }
+            if r.unassigned.timestamps > 0 {
+                printError("note: \(r.cluster.name): \(r.unassigned.timestamps) timestamp(s) without a usable version fall in no snapshot")
+            }
+        }
+        if rows.isEmpty {
+            printError("error: no snapshot to store (see above). Nothing was stored.")
+            return Exit.error
+        }
+        print(
+            textTable(
+                ["CLUSTER", "BUILD", "SEGMENT", "COMPONENTS", "COVERAGE", "LEFT OUT", "PARTIAL", "STORED"],
+                rows.sorted { $0.cluster < $1.cluster }.map(\.row)))
+        let empty = results.filter { r in !rows.contains { $0.cluster == r.cluster.name } }.map(\.cluster.name).sorted()
+        if !empty.isEmpty {
+            printError("No snapshot was stored for \(empty.joined(separator: ", ")) (see above); the other clusters' snapshots were.")
+            return Exit.partial
+        }
+        if anyPartial {
+            printError(
+                "Some snapshots are partial (the querier sent warnings or a query failed after retries); they are marked in every report.")
+            return Exit.partial
+        }
+        return Exit.ok
+    }
+
+    private func summaryRow(_ input: SnapshotInput, _ outcome: SaveOutcome) -> [String] {
+        let stored: String
+        switch outcome {
+        case .inserted(let id): stored = "new #\(id)"
+        case .replaced(let old, let new): stored = "replaced #\(old) by #\(new)"
+        case .keptComplete(let id): stored = "kept complete #\(id)"
+        }
+        return [
+            input.cluster, input.build, "\(formatTime(input.grid.start)) – \(formatTime(input.grid.end))",
+            "\(input.componentCount)", input.totalCPUCoverage.map { String(format: "%.1f %%", 100 * $0) } ?? "-",
+            "\(input.leftOut.timestamps)", input.partial ? "yes" : "no", stored,
+        ]
+    }
+}
+
+/// A cluster failed in a way no retry cures: the run stores nothing.
+struct CollectAbort: Error {
+    var cluster: String
+    var error: any Error
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import FedCore
+import FedReports
+
+/// Flags shared by `compare`, `report` and `nightly`: formats, output and verdict thresholds.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "Formats, comma-separated: md, html, csv, json (default: report.formats).")
+    var format: String?
+
+    @Option(help: "Folder for the reports, or - for stdout with one format (default: report.output).")
+    var output: String?
+
+    @Option(help: "Folder of Mustache templates overriding the shipped templates/.")
+    var templates: String?
+
+    @Option(help: "Relative change, in percent, a verdict needs (default: report.threshold, 5).")
+    var threshold: Double?
+
+    @Option(name: .customLong("min-delta-cpu"), help: "Absolute CPU change, in cores, a verdict needs (default 0.005).")
+    var minDeltaCPU: Double?
+
+    @Option(name: .customLong("min-delta-memory"), help: "Absolute memory change, in bytes, a verdict needs (default 10 MiB).")
+    var minDeltaMemory: Double?
+
+    @Flag(help: "Exit with code 3 when a regression is found.")
+    var failOnRegression = false
+
+    @Option(name: .customLong("cluster"), help: "Only snapshots of this cluster (repeatable).")
+    var clusters: [String] = []
+
+    @Option(help: "Only snapshots ending at or after this time (RFC 3339 or Unix seconds).")
+    var since: String?
+
+    @Option(help: "Only snapshots starting at or before this time (RFC 3339 or Unix seconds).")
+    var until: String?
+
+    func validate() throws {
+        if let format { _ = try parseFormats(format) }
+        if let threshold, threshold < 0 { throw ValidationError("--threshold must be 0 or more (percent).") }
+        if output == "-", let format, format.split(separator: ",").count != 1 {
+            throw ValidationError("--output - writes to stdout and takes exactly one --format, e.g. --format json.")
+        }
+    }
+
+    func parseFormats(_ text: String) throws -> [ReportFormat] {
+        do {
+            return try ReportFormat.parseList(text)
+        } catch {
+            throw ValidationError(describe(error))
+        }
+    }
+
+    func formats(_ configuration: Configuration) throws -> [ReportFormat] {
+        try parseFormats(format ?? configuration.report.formats.joined(separator: ","))
+    }
+
+    func options(_ configuration: Configuration) -> CompareOptions {
+        CompareOptions(
+            threshold: (threshold ?? configuration.report.threshold) / 100,
+            minDeltaCPU: minDeltaCPU ?? configuration.report.minDeltaCPU,
+            minDeltaMemory: minDeltaMemory ?? configuration.report.minDeltaMemory)
+    }
+
+    func selection() throws -> SnapshotSelection {
+        SnapshotSelection(
+            clusters: clusters, since: try since.map { try parseTime($0, option: "--since") },
+            until: try until.map { try parseTime($0, option: "--until") })
+    }
+
+    func templateSet() throws -> TemplateSet {
+        if let templates { return try TemplateSet.load(folder: templates) }
+        return try TemplateSet.shipped()
+    }
+
+    /// Renders and writes (or prints) the files; returns the paths written.
+    func emit(_ files: [(ReportFormat, String)], configuration: Configuration, baseName: String) throws {
+        let folder = output ?? configuration.report.output
+        if folder == "-" {
+            guard files.count == 1 else {
+                throw ValidationError("--output - writes to stdout and takes exactly one --format, e.g. --format json.")
+            }
+            print(files[0].1, terminator: files[0].1.hasSuffix("\n") ? "" : "\n")
+            return
+        }
+        for path in try ReportWriter.write(files, folder: folder, baseName: baseName) { print(path) }
+    }
+}
