@@ -132,8 +132,10 @@ public final class Collector: @unchecked Sendable {
     /// Collects every cluster in `plans`, handing each result to `deliver` (from a worker
     /// thread) as soon as its cluster is done, so the caller can store it and let it go.
     /// Returns when every cluster is done.
+    /// Once `stop` is raised (by the caller, or here by a cluster's fatal error), clusters not
+    /// yet started are skipped (and not delivered); those already running finish and are delivered.
     public func collect(
-        plans: [ClusterPlan], grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?,
+        plans: [ClusterPlan], grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?, stop: StopSignal? = nil,
         deliver: @escaping @Sendable (ClusterResult) -> Void
     ) {
         // A fixed pool of max_concurrency threads takes the clusters in turn: no thread waits
@@ -144,8 +146,11 @@ public final class Collector: @unchecked Sendable {
             group.enter()
             Thread.detachNewThread {
                 defer { group.leave() }
-                while let k = next.take(below: plans.count) {
-                    deliver(self.collect(plan: plans[k], grid: grid, serverBuild: serverBuild, progress: progress))
+                while stop?.isRaised != true, let k = next.take(below: plans.count) {
+                    let result = self.collect(plan: plans[k], grid: grid, serverBuild: serverBuild, progress: progress)
+                    // Raised here, before this thread takes another cluster.
+                    if result.fatal != nil { stop?.raise() }
+                    deliver(result)
                 }
             }
         }
@@ -163,7 +168,7 @@ public final class Collector: @unchecked Sendable {
             return result
         }
         do {
-            let timeline = try buildTimeline(plan: plan, grid: grid)
+            let (timeline, timelineWarnings) = try buildTimeline(plan: plan, grid: grid)
             progress?.finished(query: "build", cluster: plan.name)
             result.unassigned = timeline.unassigned
             if timeline.segments.isEmpty {
@@ -174,6 +179,8 @@ public final class Collector: @unchecked Sendable {
             }
             var noData: [String] = []
             var warnings: [String] = []
+            // Notes on how the figures were taken that do not make a snapshot partial.
+            let notes = timelineWarnings
             let chunked = client.chunks(for: grid).count > 1
             var perSegment = [[SegmentFigures]](repeating: [], count: timeline.segments.count)
             // The queries of a cluster run side by side (the client keeps at most
@@ -192,6 +199,7 @@ public final class Collector: @unchecked Sendable {
                     run.outcome = try client.queryRange(promql, grid: grid, sink: aggregator, label: "\(query.name) of \(plan.name)")
                     run.figures = timeline.segments.indices.map { aggregator.figures(for: $0) }
                     run.seriesCount = aggregator.seriesCount
+                    run.offGrid = aggregator.offGrid
                 } catch {
                     run.error = error
                 }
@@ -215,8 +223,16 @@ public final class Collector: @unchecked Sendable {
                     logger.info("\(plan.name) \(query.name): skipped \(outcome.histogramPoints) native-histogram samples")
                 }
                 if run.seriesCount == 0 { noData.append(query.name) }
+                if run.offGrid > 0 {
+                    // Not silent "no data": the server sent points this run could not place.
+                    warnings.append(
+                        "\(query.name): \(run.offGrid) point(s) came at timestamps off the \(PromDuration(milliseconds: grid.step)) step grid and were not used; the querier (or a query-frontend in front of it) does not align points to the step"
+                    )
+                }
                 for k in timeline.segments.indices { perSegment[k].append(run.figures[k]) }
             }
+            let measurement = MeasurementHash.compute(
+                querySet: querySet, distribution: plan.distribution, map: map, collect: configuration.collect)
             for (k, segment) in timeline.segments.enumerated() {
                 var leftOut = segment.leftOut
                 let figures = perSegment[k]
@@ -225,16 +241,18 @@ public final class Collector: @unchecked Sendable {
                 let containers = figures.flatMap(\.containers)
                 let segmentGrid = TimeGrid(
                     start: grid.timestamp(at: segment.first), step: grid.step, count: segment.last - segment.first + 1)
+                let included = GridMask(segment.included)
+                leftOut.incompleteTotals = Self.incompleteTotals(components, included: included)
                 result.snapshots.append(
                     SnapshotInput(
                         cluster: plan.name, distribution: plan.distribution, build: segment.version, grid: segmentGrid,
-                        includedTimestamps: segment.includedCount, querySetHash: querySet.hash, querierURL: client.baseURL,
-                        serverBuild: serverBuild, fedreportVersion: fedreportVersion, leftOut: leftOut,
-                        warnings: warnings + result.failures, partial: !warnings.isEmpty || !result.failures.isEmpty,
+                        included: included, querySetHash: querySet.hash, measurementHash: measurement,
+                        querierURL: client.baseURL, serverBuild: serverBuild, leftOut: leftOut,
+                        warnings: warnings + result.failures + notes, partial: !warnings.isEmpty || !result.failures.isEmpty,
                         collectedAt: Int64(Date().timeIntervalSince1970 * 1000), components: components, containers: containers,
-                        noData: noData))
+                        noData: noData, offGridPoints: figures.reduce(0) { $0 + $1.offGridPoints }))
             }
-            result.warnings += warnings
+            result.warnings += warnings + notes
         } catch let error as QueryError where error.isDeadline || error.isRetryable {
             // Without a timeline this cluster has nothing to store, but the other clusters' data
             // stands: a querier that stays unavailable for one cluster must not sink the run.
@@ -248,46 +266,98 @@ public final class Collector: @unchecked Sendable {
     }
 
     /// One series per (component, resource): a component fed by two queries (pods and a host
-    /// service) is summed timestamp by timestamp.
+    /// service) is combined timestamp by timestamp under the same rule as any sum
+    /// (``combineSeries``): where one query has a value and the other none, the component is
+    /// left out there rather than too small.
     func mergeComponents(_ list: [ComponentSeries]) -> [ComponentSeries] {
         var order: [String] = []
-        var merged: [String: ComponentSeries] = [:]
+        var parts: [String: [ComponentSeries]] = [:]
         for c in list {
             let key = "\(c.resource.rawValue)/\(c.component.name)"
-            if var existing = merged[key] {
-                existing.values = sumSeries([existing.values, c.values], count: c.values.count)
-                existing.members = Array(Set(existing.members + c.members)).sorted()
-                merged[key] = existing
-            } else {
-                order.append(key)
-                merged[key] = c
-            }
+            if parts[key] == nil { order.append(key) }
+            parts[key, default: []].append(c)
         }
-        return order.map { merged[$0]! }
+        return order.map { key in
+            let list = parts[key]!
+            guard list.count > 1 else { return list[0] }
+            let combined = combineSeries(list, count: list[0].values.count)
+            return ComponentSeries(
+                component: list[0].component, resource: list[0].resource, values: combined.values, leftOut: combined.leftOut,
+                members: Array(Set(list.flatMap(\.members))).sorted())
+        }
     }
 
-    /// The versions seen at each timestamp: `cluster_version{type="current"}` on OpenShift,
-    /// `kubernetes_build_info` elsewhere, or the version pinned in the configuration.
-    public func buildTimeline(plan: ClusterPlan, grid: TimeGrid) throws -> BuildTimeline {
-        if let pinned = plan.pinnedVersion { return BuildTimeline(grid: grid, pinned: pinned) }
+    /// Timestamps of `included` where the CPU or the memory total of `components` is left out
+    /// because one of its components has no value or is left out there.
+    public static func incompleteTotals(_ components: [ComponentSeries], included: GridMask) -> Int {
+        var incomplete = GridMask(count: included.count)
+        for resource in Resource.allCases where components.contains(where: { $0.resource == resource }) {
+            incomplete = incomplete.union(
+                platformTotal(components, resource: resource, count: included.count, included: included).leftOut)
+        }
+        return incomplete.population
+    }
+
+    /// Which build the cluster ran at each timestamp, with notes on how that was decided.
+    ///
+    /// On OpenShift, from the cluster-version operator: a timestamp belongs to build V when
+    /// `cluster_version{type="completed"}` says V and no `type="updating"` series is present;
+    /// timestamps while `updating` is present are left out as upgrading, and the settle period
+    /// runs from its end. Where the querier has neither `completed` nor `updating` for the
+    /// cluster (older operators, other tooling), `type="current"` decides, which flips when an
+    /// upgrade starts, and a note says so. Elsewhere `kubernetes_build_info`'s `git_version`,
+    /// or the version pinned in the configuration.
+    public func buildTimeline(plan: ClusterPlan, grid: TimeGrid) throws -> (timeline: BuildTimeline, warnings: [String]) {
+        if let pinned = plan.pinnedVersion { return (BuildTimeline(grid: grid, pinned: pinned), []) }
         let matcher = "\(configuration.collect.clusterLabel)=\(quotePromQL(plan.name))"
-        let (promql, label) =
-            plan.distribution == "ocp"
-            ? ("max by (version) (cluster_version{\(matcher), type=\"current\"})", "version")
-            : ("max by (git_version) (kubernetes_build_info{\(matcher)})", "git_version")
-        // Look back one settle period before the window, so an upgrade just before it still
-        // leaves its settle period out.
+        // Look back one settle period before the window, so an upgrade that ended just before
+        // it still leaves its settle period out.
         let lead = Int((configuration.collect.settle.milliseconds + grid.step - 1) / grid.step)
         let extended = TimeGrid(start: grid.start - Int64(lead) * grid.step, step: grid.step, count: grid.count + lead)
         let collector = SeriesCollector(grid: extended)
-        _ = try client.queryRange(promql, grid: extended, sink: collector, label: "build timeline of \(plan.name)")
-        var versions = [Set<String>](repeating: [], count: extended.count)
-        for s in collector.series {
-            let v = s.labels.value(label)
-            guard !v.isEmpty else { continue }
-            for i in 0..<extended.count where !CollectedSeries.isMissing(s.values[i]) { versions[i].insert(v) }
+        var warnings: [String] = []
+        func versions(of series: [CollectedSeries], label: String) -> [Set<String>] {
+            var out = [Set<String>](repeating: [], count: extended.count)
+            for s in series {
+                let v = s.labels.value(label)
+                guard !v.isEmpty else { continue }
+                for i in 0..<extended.count where !CollectedSeries.isMissing(s.values[i]) { out[i].insert(v) }
+            }
+            return out
         }
-        return BuildTimeline(grid: grid, versions: versions, settle: configuration.collect.settle, lead: lead)
+        func present(_ series: [CollectedSeries]) -> [Bool] {
+            (0..<extended.count).map { i in series.contains { !CollectedSeries.isMissing($0.values[i]) } }
+        }
+        let observations: [BuildTimeline.Observation]
+        if plan.distribution == "ocp" {
+            let promql = "max by (type, version) (cluster_version{\(matcher), type=~\"current|completed|updating\"})"
+            _ = try client.queryRange(promql, grid: extended, sink: collector, label: "build timeline of \(plan.name)")
+            let byType = Dictionary(grouping: collector.series) { $0.labels.value("type") }
+            let completed = byType["completed"] ?? []
+            let updating = byType["updating"] ?? []
+            if completed.isEmpty && updating.isEmpty {
+                warnings.append(
+                    "the querier has only cluster_version{type=\"current\"} for this cluster (no \"completed\" or \"updating\"): builds follow the version being applied, so an upgrade counts from its start and only collect.settle (\(configuration.collect.settle)) after it is left out"
+                )
+                observations = versions(of: byType["current"] ?? [], label: "version").map { .init(versions: $0) }
+            } else {
+                let upgrading = present(updating)
+                observations = zip(versions(of: completed, label: "version"), upgrading).map {
+                    .init(versions: $0.0, upgrading: $0.1)
+                }
+            }
+        } else {
+            _ = try client.queryRange(
+                "max by (git_version) (kubernetes_build_info{\(matcher)})", grid: extended, sink: collector,
+                label: "build timeline of \(plan.name)")
+            observations = versions(of: collector.series, label: "git_version").map { .init(versions: $0) }
+        }
+        if collector.offGrid > 0 {
+            warnings.append(
+                "build info: \(collector.offGrid) point(s) came at timestamps off the step grid and were not used; those timestamps count as having no version"
+            )
+        }
+        return (BuildTimeline(grid: grid, observations: observations, settle: configuration.collect.settle, lead: lead), warnings)
     }
 }
 
@@ -347,6 +417,7 @@ struct QueryRun {
     var outcome: QueryOutcome?
     var figures: [SegmentFigures] = []
     var seriesCount = 0
+    var offGrid = 0
     var error: (any Error)?
 }
 
@@ -367,6 +438,26 @@ final class LockedSlots<T>: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return items[k]
+    }
+}
+
+/// A flag raised once from any thread, read from others.
+public final class StopSignal: @unchecked Sendable {
+    private var raised = false
+    private let lock = NSLock()
+
+    public init() {}
+
+    public func raise() {
+        lock.lock()
+        raised = true
+        lock.unlock()
+    }
+
+    public var isRaised: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return raised
     }
 }
 

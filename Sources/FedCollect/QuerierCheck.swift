@@ -100,7 +100,7 @@ extension Collector {
         var versions: [String] = []
         var timelineError: String?
         do {
-            versions = try buildTimeline(plan: plan, grid: grid).segments.map(\.version)
+            versions = try buildTimeline(plan: plan, grid: grid).timeline.segments.map(\.version)
         } catch {
             timelineError = error.localizedDescription
         }

@@ -5,7 +5,10 @@ import FedDecode
 public struct SegmentFigures: Sendable {
     public var components: [ComponentSeries]
     public var containers: [ContainerSummary]
+    /// Samples that stayed non-finite after every replica was heard, at timestamps that count.
     public var nonFiniteSamples: Int
+    /// Points at timestamps off the step grid, attributed to the segment by time.
+    public var offGridPoints: Int
 }
 
 /// Folds the series of one query for one cluster into per-component sums as they stream in.
@@ -13,11 +16,16 @@ public struct SegmentFigures: Sendable {
 /// Each series is attributed to a component when its labels arrive and folded into the
 /// component's running sum when it ends; only the series being read is held, so memory does not
 /// grow with the number of series. Series that differ only in a replica label count once: a
-/// presence bit per (series, timestamp) lets a second replica fill only the timestamps the first
-/// one lacked. The same bits make a chunk delivered twice (a retry after a partial transfer)
-/// harmless. Drill-down statistics per container are computed per build segment when the
-/// series ends; for a window split into several requests, a series arrives in pieces, so its
-/// values are kept until `finish()` instead.
+/// presence bit per (series, timestamp) marks where a finite value was counted, so a second
+/// replica fills exactly the timestamps where the first one sent nothing or NaN. The same bits
+/// make a chunk delivered twice (a retry after a partial transfer) harmless. A timestamp where
+/// no delivery of a series had a finite value, but one had NaN or ±Inf, leaves the component
+/// out there (a sum without that member would be too small) and is counted.
+///
+/// Drill-down statistics per container are computed per build segment when the series ends.
+/// A series that may still be completed by a later delivery — one that carries a replica label,
+/// or any series of a window split into several requests — keeps its merged values until
+/// `figures(for:)` instead, so the drill-down sees the filled series, not the first delivery.
 public final class StreamingAggregator: SeriesSink {
     public let grid: TimeGrid
     public let resource: Resource
@@ -26,28 +34,35 @@ public final class StreamingAggregator: SeriesSink {
     private let replicaLabels: Set<String>
     private let keepSeries: Bool
 
-    /// Per component: the sum at each grid index (NaN = no series had a point there).
+    /// Per component: the sum at each grid index (NaN = no series had a finite point there).
     public private(set) var sums: [ComponentRef: [Double]] = [:]
     public private(set) var members: [ComponentRef: Set<String>] = [:]
-    /// Per component: timestamps where one of its series sent NaN or ±Inf (bit per grid index).
-    private var poisoned: [ComponentRef: [UInt64]] = [:]
-    /// Non-finite samples left out, per grid index.
-    public private(set) var nonFinite: [Int32]
     public private(set) var seriesCount = 0
     /// Points whose timestamp is not on the grid.
     public private(set) var offGrid = 0
+    /// Off-grid points by the grid index at or before their timestamp (clamped to the grid).
+    private var offGridAt: [Int: Int] = [:]
 
     private struct SeriesState {
         var component: ComponentRef
         var labels: LabelSet
+        /// Grid indices where a finite value was counted.
         var presence: [UInt64]
+        /// Grid indices where a delivery sent NaN or ±Inf; allocated on the first one.
+        var nonFinite: [UInt64]?
         var summarized: Bool
-        var values: [Double]?  // kept only for chunked windows
+        /// Whether later deliveries may complete the series: its drill-down waits for them.
+        var keep: Bool
+        var values: [Double]?
     }
     private var states: [LabelSet: Int] = [:]
     private var stateList: [SeriesState] = []
     /// Drill-down summaries, per segment.
     private var containers: [[ContainerSummary]]
+    /// Per component: grid indices where a member was left with no finite value, known once
+    /// every delivery is in (the first call of `figures(for:)`).
+    private var poisoned: [ComponentRef: [UInt64]] = [:]
+    private var poisonComputed = false
 
     // The series being read. `buffer` is written once per point; nothing but these methods
     // touches it and they never call each other while holding it, so the run-time exclusivity
@@ -72,7 +87,6 @@ public final class StreamingAggregator: SeriesSink {
         self.map = map
         self.replicaLabels = Set(replicaLabels)
         keepSeries = chunked
-        nonFinite = [Int32](repeating: 0, count: grid.count)
         containers = [[ContainerSummary]](repeating: [], count: segments.count)
         buffer = [Double](repeating: CollectedSeries.missing, count: grid.count)
         nextTimestamp = grid.start
@@ -89,7 +103,7 @@ public final class StreamingAggregator: SeriesSink {
             stateList.append(
                 SeriesState(
                     component: component, labels: key, presence: [UInt64](repeating: 0, count: (grid.count + 63) / 64),
-                    summarized: false, values: nil))
+                    nonFinite: nil, summarized: false, keep: keepSeries || key.pairs.count != labels.pairs.count, values: nil))
             members[component, default: []].insert(ComponentMap.member(of: key))
             seriesCount += 1
         }
@@ -108,22 +122,23 @@ public final class StreamingAggregator: SeriesSink {
             i = nextIndex
         } else {
             let offset = timestampMs - grid.start
-            guard offset >= 0, offset % grid.step == 0 else {
-                offGrid += 1
+            guard offset >= 0, offset % grid.step == 0, offset / grid.step < grid.count else {
+                countOffGrid(offset)
                 return
             }
-            let k = offset / grid.step
-            guard k < grid.count else {
-                offGrid += 1
-                return
-            }
-            i = Int(k)
+            i = Int(offset / grid.step)
         }
         nextTimestamp = timestampMs &+ grid.step
         nextIndex = i + 1
         buffer[i] = value
         if i < touchedLow { touchedLow = i }
         if i > touchedHigh { touchedHigh = i }
+    }
+
+    private func countOffGrid(_ offset: Int64) {
+        offGrid += 1
+        let floor = offset >= 0 ? offset / grid.step : -1
+        offGridAt[Int(min(max(floor, 0), Int64(grid.count - 1))), default: 0] += 1
     }
 
     public func endSeries() {
@@ -142,47 +157,46 @@ public final class StreamingAggregator: SeriesSink {
             sumIndex = sums.index(forKey: component)!
         }
         var fresh = false
-        var poisonedHere: [Int] = []
+        var nonFiniteHere: [Int] = []
         let missing = CollectedSeries.missing
         let low = touchedLow
         let high = touchedHigh
         stateList[current].presence.withUnsafeMutableBufferPointer { presence in
             buffer.withUnsafeMutableBufferPointer { values in
-                nonFinite.withUnsafeMutableBufferPointer { nonFinite in
-                    sums.values[sumIndex].withUnsafeMutableBufferPointer { sum in
-                        for i in low...high {
-                            let v = values[i]
-                            if v.bitPattern == missing.bitPattern { continue }
-                            let word = i >> 6
-                            let bit = UInt64(1) << UInt64(i & 63)
-                            if presence[word] & bit != 0 {
-                                // Another replica (or an earlier delivery of this chunk) already counted it.
-                                values[i] = missing
-                                continue
-                            }
-                            presence[word] |= bit
-                            fresh = true
-                            if !v.isFinite {
-                                nonFinite[i] += 1
-                                poisonedHere.append(i)
-                                continue
-                            }
-                            sum[i] = sum[i].isNaN ? v : sum[i] + v
+                sums.values[sumIndex].withUnsafeMutableBufferPointer { sum in
+                    for i in low...high {
+                        let v = values[i]
+                        if v.bitPattern == missing.bitPattern { continue }
+                        let word = i >> 6
+                        let bit = UInt64(1) << UInt64(i & 63)
+                        if presence[word] & bit != 0 {
+                            // Another replica (or an earlier delivery of this chunk) already counted it.
+                            values[i] = missing
+                            continue
                         }
+                        fresh = true
+                        if !v.isFinite {
+                            // Not counted: a later replica may still have a finite value here.
+                            nonFiniteHere.append(i)
+                            continue
+                        }
+                        presence[word] |= bit
+                        sum[i] = sum[i].isNaN ? v : sum[i] + v
                     }
                 }
             }
         }
-        if !poisonedHere.isEmpty {
-            // The component's sum at those timestamps lacks a member: leave the timestamp out
-            // for the component (and count it) rather than report a sum that is too small.
-            var bits = poisoned[component] ?? [UInt64](repeating: 0, count: (grid.count + 63) / 64)
-            for i in poisonedHere { bits[i >> 6] |= UInt64(1) << UInt64(i & 63) }
-            poisoned[component] = bits
+        if !nonFiniteHere.isEmpty {
+            var bits = stateList[current].nonFinite ?? [UInt64](repeating: 0, count: (grid.count + 63) / 64)
+            for i in nonFiniteHere { bits[i >> 6] |= UInt64(1) << UInt64(i & 63) }
+            stateList[current].nonFinite = bits
         }
-        if keepSeries {
+        if stateList[current].keep {
             var kept = stateList[current].values ?? [Double](repeating: CollectedSeries.missing, count: grid.count)
-            for i in touchedLow...touchedHigh where !CollectedSeries.isMissing(buffer[i]) { kept[i] = buffer[i] }
+            for i in touchedLow...touchedHigh where !CollectedSeries.isMissing(buffer[i]) {
+                // A finite value stands; a non-finite one only fills a hole.
+                if !kept[i].isFinite { kept[i] = buffer[i] }
+            }
             stateList[current].values = kept
         } else if fresh && !stateList[current].summarized {
             stateList[current].summarized = true
@@ -276,38 +290,66 @@ public final class StreamingAggregator: SeriesSink {
         }
     }
 
-    /// The figures of one segment: component series over the segment's grid (left-out
-    /// timestamps are NaN), container summaries, and non-finite samples left out.
+    /// The figures of one segment: component series over the segment's grid (timestamps that
+    /// do not count are NaN; those where a member had no finite value are NaN and left out),
+    /// container summaries, non-finite samples left out and off-grid points.
     public func figures(for segmentIndex: Int) -> SegmentFigures {
-        if keepSeries {
-            for k in stateList.indices where !stateList[k].summarized {
-                stateList[k].summarized = true
-                if let values = stateList[k].values { summarize(stateList[k], values: values) }
-                stateList[k].values = nil
+        if !poisonComputed {
+            poisonComputed = true
+            for k in stateList.indices {
+                if stateList[k].keep && !stateList[k].summarized {
+                    stateList[k].summarized = true
+                    if let values = stateList[k].values { summarize(stateList[k], values: values) }
+                    stateList[k].values = nil
+                }
+                // Left out where a delivery was non-finite and no delivery had a finite value.
+                guard let bad = stateList[k].nonFinite else { continue }
+                let presence = stateList[k].presence
+                var bits = poisoned[stateList[k].component] ?? [UInt64](repeating: 0, count: presence.count)
+                var unfilled = [UInt64](repeating: 0, count: presence.count)
+                for w in presence.indices {
+                    unfilled[w] = bad[w] & ~presence[w]
+                    bits[w] |= unfilled[w]
+                }
+                stateList[k].nonFinite = unfilled
+                poisoned[stateList[k].component] = bits
             }
         }
         let segment = segments[segmentIndex]
         let length = segment.last - segment.first + 1
+        func isSet(_ bits: [UInt64], _ i: Int) -> Bool { bits[i >> 6] & (UInt64(1) << UInt64(i & 63)) != 0 }
         var components: [ComponentSeries] = []
         for component in sums.keys.sorted() {
             let sum = sums[component]!
             let bits = poisoned[component]
             var values = [Double](repeating: .nan, count: length)
-            var any = false
+            var leftOut = GridMask(count: length)
             for k in 0..<length where segment.included[k] {
                 let i = segment.first + k
-                if let bits, bits[i >> 6] & (UInt64(1) << UInt64(i & 63)) != 0 { continue }
-                values[k] = sum[i]
-                if !values[k].isNaN { any = true }
+                if let bits, isSet(bits, i) {
+                    leftOut[k] = true
+                } else {
+                    values[k] = sum[i]
+                }
             }
-            guard any else { continue }
-            components.append(
-                ComponentSeries(component: component, resource: resource, values: values, members: members[component, default: []].sorted())
-            )
+            let series = ComponentSeries(
+                component: component, resource: resource, values: values, leftOut: leftOut,
+                members: members[component, default: []].sorted())
+            if !series.isEmpty { components.append(series) }
         }
         var nonFiniteSamples = 0
-        for k in 0..<length where segment.included[k] { nonFiniteSamples += Int(nonFinite[segment.first + k]) }
+        for state in stateList {
+            guard let unfilled = state.nonFinite else { continue }
+            for k in 0..<length where segment.included[k] && isSet(unfilled, segment.first + k) { nonFiniteSamples += 1 }
+        }
+        let offGridPoints = offGridAt.reduce(0) { total, entry in
+            // Points before the first segment go to it, after the last to the last one.
+            let low = segmentIndex == 0 ? Int.min : segment.first
+            let high = segmentIndex == segments.count - 1 ? Int.max : segments[segmentIndex + 1].first - 1
+            return total + (low...high ~= entry.key ? entry.value : 0)
+        }
         return SegmentFigures(
-            components: components, containers: containers[segmentIndex], nonFiniteSamples: nonFiniteSamples)
+            components: components, containers: containers[segmentIndex], nonFiniteSamples: nonFiniteSamples,
+            offGridPoints: offGridPoints)
     }
 }

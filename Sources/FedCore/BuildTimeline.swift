@@ -1,10 +1,25 @@
 /// Which build a cluster ran at each timestamp of a window, and which timestamps are left out.
 ///
-/// A timestamp with no version, or with two at once, is left out. After a version change,
-/// timestamps within the settle period are left out too, because pods of both versions run
-/// side by side while an upgrade rolls. The window is split into one segment per version run.
+/// A timestamp with no version, or with two at once, is left out, and so is one where an
+/// upgrade is in progress. After an upgrade ends (or the version changes without a reported
+/// upgrade), timestamps within the settle period are left out too, because pods of both
+/// versions may still run side by side. The window is split into one segment per version run.
 public struct BuildTimeline: Sendable, Equatable {
-    public enum Exclusion: Sendable, Equatable { case noVersion, multipleVersions, settling }
+    public enum Exclusion: Sendable, Equatable { case noVersion, multipleVersions, upgrading, settling }
+
+    /// What a cluster reported about its build at one timestamp.
+    public struct Observation: Sendable, Equatable {
+        /// The versions the build source names there: on OpenShift the last completed version
+        /// (or the current one where the querier has only that), elsewhere `git_version`.
+        public var versions: Set<String>
+        /// Whether an upgrade was in progress (`cluster_version{type="updating"}` present).
+        public var upgrading: Bool
+
+        public init(versions: Set<String>, upgrading: Bool = false) {
+            self.versions = versions
+            self.upgrading = upgrading
+        }
+    }
 
     public struct Segment: Sendable, Equatable {
         public var version: String
@@ -24,20 +39,33 @@ public struct BuildTimeline: Sendable, Equatable {
     public let unassigned: LeftOutCounts
 
     /// Builds the timeline from the versions seen at each grid index.
-    ///
-    /// `versions` may start `lead` steps before the grid: those timestamps are not part of the
-    /// window, but a version change among them still starts a settle period that reaches into it
-    /// (a cluster upgraded ten minutes before the window starts is still settling).
     public init(grid: TimeGrid, versions: [Set<String>], settle: PromDuration, lead: Int = 0) {
-        precondition(versions.count == grid.count + lead)
+        self.init(grid: grid, observations: versions.map { Observation(versions: $0) }, settle: settle, lead: lead)
+    }
+
+    /// Builds the timeline from what the cluster reported at each grid index.
+    ///
+    /// `observations` may start `lead` steps before the grid: those timestamps are not part of
+    /// the window, but an upgrade that ended among them still starts a settle period that
+    /// reaches into it (a cluster upgraded ten minutes before the window starts is still
+    /// settling). The settle period starts at the first timestamp after an upgrade where one
+    /// version is reported again, and again wherever that version differs from the last one.
+    public init(grid: TimeGrid, observations: [Observation], settle: PromDuration, lead: Int = 0) {
+        precondition(observations.count == grid.count + lead)
         self.grid = grid
         var state = [String?](repeating: nil, count: grid.count)
         var exclusion = [Exclusion?](repeating: nil, count: grid.count)
         var current: String?
         var changedAt: TimestampMs?
-        for j in 0..<versions.count {
+        var upgradeEnded = false
+        for j in 0..<observations.count {
             let i = j - lead
-            let set = versions[j]
+            if observations[j].upgrading {
+                if i >= 0 { exclusion[i] = .upgrading }
+                upgradeEnded = true
+                continue
+            }
+            let set = observations[j].versions
             if set.isEmpty {
                 if i >= 0 { exclusion[i] = .noVersion }
                 continue
@@ -48,7 +76,8 @@ public struct BuildTimeline: Sendable, Equatable {
             }
             let v = set.first!
             let t = grid.start + Int64(i) * grid.step
-            if let c = current, c != v { changedAt = t }
+            if upgradeEnded || (current.map { $0 != v } ?? false) { changedAt = t }
+            upgradeEnded = false
             current = v
             guard i >= 0 else { continue }
             if let changedAt, t < changedAt + settle.milliseconds {
@@ -83,6 +112,7 @@ public struct BuildTimeline: Sendable, Equatable {
                 switch reason {
                 case .noVersion: c.noVersion += 1
                 case .multipleVersions: c.multipleVersions += 1
+                case .upgrading: c.upgrading += 1
                 case .settling: c.settling += 1
                 }
             }

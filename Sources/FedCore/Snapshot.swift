@@ -4,43 +4,67 @@ public struct LeftOutCounts: Codable, Sendable, Equatable {
     public var noVersion = 0
     /// Two or more versions reported at once.
     public var multipleVersions = 0
-    /// Within `collect.settle` after a version change, while pods of both versions run.
+    /// Within `collect.settle` after an upgrade ended (or after a version change where the
+    /// querier shows no upgrade), while pods of both versions may still run.
     public var settling = 0
+    /// While the cluster-version operator reported an upgrade in progress
+    /// (`cluster_version{type="updating"}` present): pods of both versions run, nodes drain.
+    public var upgrading = 0
     /// Non-finite samples (`NaN`, `±Inf`) left out of the sums. Counted per sample, not timestamp.
     public var nonFiniteSamples = 0
+    /// Timestamps that count for the snapshot but where a platform total (CPU or memory) is left
+    /// out because one of its components has no value or is left out there: a total that lacks
+    /// a member would be too small. Not part of ``timestamps``.
+    public var incompleteTotals = 0
 
-    public init(noVersion: Int = 0, multipleVersions: Int = 0, settling: Int = 0, nonFiniteSamples: Int = 0) {
+    public init(
+        noVersion: Int = 0, multipleVersions: Int = 0, settling: Int = 0, upgrading: Int = 0, nonFiniteSamples: Int = 0,
+        incompleteTotals: Int = 0
+    ) {
         self.noVersion = noVersion
         self.multipleVersions = multipleVersions
         self.settling = settling
+        self.upgrading = upgrading
         self.nonFiniteSamples = nonFiniteSamples
+        self.incompleteTotals = incompleteTotals
     }
 
-    /// Left-out timestamps (not samples).
-    public var timestamps: Int { noVersion + multipleVersions + settling }
+    /// Left-out timestamps (not samples): those that belong to no build.
+    public var timestamps: Int { noVersion + multipleVersions + settling + upgrading }
 
     public static func + (a: LeftOutCounts, b: LeftOutCounts) -> LeftOutCounts {
         LeftOutCounts(
             noVersion: a.noVersion + b.noVersion, multipleVersions: a.multipleVersions + b.multipleVersions,
-            settling: a.settling + b.settling, nonFiniteSamples: a.nonFiniteSamples + b.nonFiniteSamples)
+            settling: a.settling + b.settling, upgrading: a.upgrading + b.upgrading,
+            nonFiniteSamples: a.nonFiniteSamples + b.nonFiniteSamples, incompleteTotals: a.incompleteTotals + b.incompleteTotals)
     }
 }
 
-/// One component's summed series over a snapshot's grid: the value at each timestamp is the sum of
-/// the component's series there; NaN means no data (or a left-out timestamp).
+/// One component's summed series over a snapshot's grid.
+///
+/// Each grid point is in one of three states, kept apart: a value (the sum of the component's
+/// series there); no value (NaN, not in ``leftOut``: no series of the component had a point, as
+/// in a scrape gap, or the timestamp does not count for the snapshot); or left out (NaN and in
+/// ``leftOut``: a member sent NaN or ±Inf, so a sum would lack it and be too small).
 public struct ComponentSeries: Sendable, Equatable {
     public var component: ComponentRef
     public var resource: Resource
     public var values: [Double]
+    /// Grid points where the component is left out because a member had no finite value.
+    public var leftOut: GridMask
     /// The namespaces or host services whose series were summed in, sorted.
     public var members: [String]
 
-    public init(component: ComponentRef, resource: Resource, values: [Double], members: [String]) {
+    public init(component: ComponentRef, resource: Resource, values: [Double], leftOut: GridMask? = nil, members: [String]) {
         self.component = component
         self.resource = resource
         self.values = values
+        self.leftOut = leftOut ?? GridMask(count: values.count)
         self.members = members
     }
+
+    /// Whether the series holds anything at all: a value or a left-out point.
+    public var isEmpty: Bool { leftOut.isEmpty && !values.contains { $0.isFinite } }
 }
 
 /// Statistics of one container (or host service) for drill-down.
@@ -69,9 +93,11 @@ public struct SnapshotInput: Sendable {
     public var build: String
     /// The segment's grid; component series have `grid.count` values.
     public var grid: TimeGrid
-    /// Timestamps of the grid that count (not left out): the denominator of coverage.
-    public var includedTimestamps: Int
+    /// Points of the grid that count (not left out for the build): the denominator of coverage.
+    public var included: GridMask
     public var querySetHash: String
+    /// What the numbers were measured with beyond the query set: see ``MeasurementHash``.
+    public var measurementHash: String
     public var querierURL: String
     public var serverBuild: String?
     public var fedreportVersion: String
@@ -84,19 +110,24 @@ public struct SnapshotInput: Sendable {
     public var containers: [ContainerSummary]
     /// Queries that returned no series for this cluster ("no data", never zero).
     public var noData: [String]
+    /// Points the querier sent at timestamps off the step grid; they were not used.
+    public var offGridPoints: Int
 
     public init(
-        cluster: String, distribution: String, build: String, grid: TimeGrid, includedTimestamps: Int,
-        querySetHash: String, querierURL: String, serverBuild: String?, fedreportVersion: String,
-        leftOut: LeftOutCounts, warnings: [String], partial: Bool, collectedAt: TimestampMs,
-        components: [ComponentSeries], containers: [ContainerSummary], noData: [String]
+        cluster: String, distribution: String, build: String, grid: TimeGrid, included: GridMask,
+        querySetHash: String, measurementHash: String = "", querierURL: String, serverBuild: String?,
+        fedreportVersion: String = FedCore.fedreportVersion, leftOut: LeftOutCounts, warnings: [String], partial: Bool,
+        collectedAt: TimestampMs, components: [ComponentSeries], containers: [ContainerSummary], noData: [String],
+        offGridPoints: Int = 0
     ) {
+        precondition(included.count == grid.count, "the included mask must cover the grid")
         self.cluster = cluster
         self.distribution = distribution
         self.build = build
         self.grid = grid
-        self.includedTimestamps = includedTimestamps
+        self.included = included
         self.querySetHash = querySetHash
+        self.measurementHash = measurementHash
         self.querierURL = querierURL
         self.serverBuild = serverBuild
         self.fedreportVersion = fedreportVersion
@@ -107,33 +138,77 @@ public struct SnapshotInput: Sendable {
         self.components = components
         self.containers = containers
         self.noData = noData
+        self.offGridPoints = offGridPoints
     }
+
+    /// Points of the grid that count.
+    public var includedTimestamps: Int { included.population }
 }
 
 extension SnapshotInput {
     /// How many components have a series (CPU, memory or both) in this snapshot.
     public var componentCount: Int { Set(components.map(\.component.name)).count }
 
-    /// The platform total's coverage: the share of included timestamps at which at least one
-    /// component has a CPU value, so the summed CPU of the platform has one. Nil when the
-    /// segment includes no timestamp (everything left out).
+    /// The platform total's coverage: the share of included timestamps at which the summed CPU
+    /// of the platform has a value (every component present, see ``combineSeries``). Nil when
+    /// the segment includes no timestamp (everything left out).
     public var totalCPUCoverage: Double? {
         guard includedTimestamps > 0 else { return nil }
-        let total = sumSeries(components.filter { $0.resource == .cpu }.map(\.values), count: grid.count)
-        return Double(total.filter { !$0.isNaN }.count) / Double(includedTimestamps)
+        let total = platformTotal(components, resource: .cpu, count: grid.count, included: included)
+        return Double(total.values.filter { !$0.isNaN }.count) / Double(includedTimestamps)
     }
 }
 
-/// Sums series timestamp by timestamp; a timestamp where no series has data stays NaN.
-public func sumSeries<S: Sequence>(_ series: S, count: Int) -> [Double] where S.Element == [Double] {
-    var out = [Double](repeating: .nan, count: count)
-    for s in series {
-        precondition(s.count == count, "series of different lengths")
-        for i in 0..<count where !s[i].isNaN {
-            out[i] = out[i].isNaN ? s[i] : out[i] + s[i]
+/// Sums series point by point under the rule that a sum lacking a member is no sum.
+///
+/// At a point of `included` (every point when nil): a value where every series has a value; no
+/// value (NaN) where none has one, as in a scrape gap; left out (NaN, and set in the returned
+/// mask) where some have a value and others have none, or where any series is left out. Points
+/// outside `included` are NaN and not left out. Series are added in the order given, so callers
+/// that want the same doubles in every run pass them in a fixed order.
+public func combineSeries(
+    _ series: [ComponentSeries], count: Int, included: GridMask? = nil
+) -> (
+    values: [Double], leftOut: GridMask
+) {
+    if let included { precondition(included.count == count, "the included mask must cover the grid") }
+    var values = [Double](repeating: .nan, count: count)
+    var leftOut = GridMask(count: count)
+    guard !series.isEmpty else { return (values, leftOut) }
+    for s in series { precondition(s.values.count == count && s.leftOut.count == count, "series of different lengths") }
+    for i in 0..<count where included?[i] ?? true {
+        var sum = 0.0
+        var present = 0
+        var incomplete = false
+        for s in series {
+            if s.leftOut[i] {
+                incomplete = true
+                break
+            }
+            let v = s.values[i]
+            if v.isFinite {
+                sum += v
+                present += 1
+            }
+        }
+        if incomplete || (present > 0 && present < series.count) {
+            leftOut[i] = true
+        } else if present > 0 {
+            values[i] = sum
         }
     }
-    return out
+    return (values, leftOut)
+}
+
+/// The platform total of `resource` over a snapshot's components (see ``combineSeries``), with
+/// components in a fixed order so that every process adds them the same way.
+public func platformTotal(
+    _ components: [ComponentSeries], resource: Resource, count: Int, included: GridMask? = nil
+) -> (
+    values: [Double], leftOut: GridMask
+) {
+    let members = components.filter { $0.resource == resource }.sorted { $0.component < $1.component }
+    return combineSeries(members, count: count, included: included)
 }
 
 /// The version of fedreport, stored in every snapshot and printed in reports.

@@ -31,6 +31,12 @@ struct SnapshotRow: Codable, FetchableRecord, MutablePersistableRecord {
     var collectedAtMs: Int64
     /// JSON array of strings.
     var noData: String
+    // Added in schema 3; nil when read from an older file.
+    var includedMask: Data?
+    var measurementHash: String?
+    var leftOutUpgrading: Int?
+    var leftOutIncompleteTotals: Int?
+    var offGridPoints: Int?
 
     enum CodingKeys: String, CodingKey {
         case id, cluster, distribution, build
@@ -49,6 +55,11 @@ struct SnapshotRow: Codable, FetchableRecord, MutablePersistableRecord {
         case warnings, partial
         case collectedAtMs = "collected_at_ms"
         case noData = "no_data"
+        case includedMask = "included_mask"
+        case measurementHash = "measurement_hash"
+        case leftOutUpgrading = "left_out_upgrading"
+        case leftOutIncompleteTotals = "left_out_incomplete_totals"
+        case offGridPoints = "off_grid_points"
     }
 
     enum Columns {
@@ -80,12 +91,15 @@ struct ComponentSeriesRow: Codable, FetchableRecord, PersistableRecord {
     var members: String
     /// Little-endian Float64 per grid point.
     var values: Data
+    /// A bit per grid point where the component is left out; nil when none is (or before schema 3).
+    var leftOutMask: Data?
 
     enum CodingKeys: String, CodingKey {
         case id
         case snapshotID = "snapshot_id"
         case component, category, resource, members
         case values = "values_f64le"
+        case leftOutMask = "left_out_mask"
     }
 
     enum Columns {
@@ -98,8 +112,8 @@ struct ComponentSeriesRow: Codable, FetchableRecord, PersistableRecord {
 
     /// The bulk insert, run through a cached statement.
     static let insertSQL = """
-        INSERT INTO component_series (snapshot_id, component, category, resource, members, values_f64le)
-        VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO component_series (snapshot_id, component, category, resource, members, values_f64le, left_out_mask)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
         """
 }
 

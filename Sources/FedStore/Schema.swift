@@ -5,7 +5,7 @@ import GRDB
 /// also sets `PRAGMA user_version` to its number so that older fedreports can refuse the file.
 enum Schema {
     /// The `user_version` the last registered migration sets.
-    static let version = 2
+    static let version = 3
     /// The oldest `user_version` whose snapshots this fedreport can read without migrating.
     static let oldestReadable = 1
 
@@ -92,6 +92,25 @@ enum Schema {
                         first_seen_ms INTEGER NOT NULL
                     );
                     PRAGMA user_version = 2;
+                    """)
+        }
+
+        // v3: what the statistics need to tell "no value" from "left out" and to trust a
+        // comparison: which grid points count for the snapshot (a bit per point), where a
+        // component was left out because a member sent NaN, upgrade and incomplete-total
+        // counts, points the querier sent off the step grid, and the measurement hash (query
+        // set as rendered, settings and component maps). Older rows keep NULL masks and an
+        // empty hash: read as "every point may count" and "unknown".
+        migrator.registerMigration("v3") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE snapshot ADD COLUMN included_mask BLOB;   -- bit i set: grid point i counts
+                    ALTER TABLE snapshot ADD COLUMN measurement_hash TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE snapshot ADD COLUMN left_out_upgrading INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE snapshot ADD COLUMN left_out_incomplete_totals INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE snapshot ADD COLUMN off_grid_points INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE component_series ADD COLUMN left_out_mask BLOB;  -- NULL: nothing left out
+                    PRAGMA user_version = 3;
                     """)
         }
 

@@ -25,13 +25,21 @@ public struct SnapshotRecord: Sendable, Codable, Equatable {
     public var partial: Bool
     public var collectedAt: TimestampMs
     public var noData: [String]
+    /// The grid points that count for the snapshot; nil for snapshots stored before fedreport
+    /// kept them (schema 1 and 2), where only their number is known.
+    public var included: GridMask?
+    /// See `MeasurementHash`; empty for snapshots stored before fedreport computed it.
+    public var measurementHash: String
+    /// Points the querier sent off the step grid, not used.
+    public var offGridPoints: Int
 
     public init(
         id: Int64, cluster: String, distribution: String, build: String, start: TimestampMs, end: TimestampMs,
         step: Int64, includedTimestamps: Int, querySetHash: String = "", querierURL: String = "",
         serverBuild: String? = nil, fedreportVersion: String = FedCore.fedreportVersion,
         leftOut: LeftOutCounts = .init(), warnings: [String] = [], partial: Bool = false,
-        collectedAt: TimestampMs = 0, noData: [String] = []
+        collectedAt: TimestampMs = 0, noData: [String] = [], included: GridMask? = nil, measurementHash: String = "",
+        offGridPoints: Int = 0
     ) {
         self.id = id
         self.cluster = cluster
@@ -50,6 +58,9 @@ public struct SnapshotRecord: Sendable, Codable, Equatable {
         self.partial = partial
         self.collectedAt = collectedAt
         self.noData = noData
+        self.included = included
+        self.measurementHash = measurementHash
+        self.offGridPoints = offGridPoints
     }
 
     /// The grid the snapshot's component series are sampled on.
@@ -363,7 +374,10 @@ public final class SnapshotStore: Sendable {
             fedreportVersion: input.fedreportVersion, leftOutNoVersion: input.leftOut.noVersion,
             leftOutMultipleVersions: input.leftOut.multipleVersions, leftOutSettling: input.leftOut.settling,
             leftOutNonFiniteSamples: input.leftOut.nonFiniteSamples, warnings: try StringList.encode(input.warnings),
-            partial: input.partial, collectedAtMs: input.collectedAt, noData: try StringList.encode(input.noData))
+            partial: input.partial, collectedAtMs: input.collectedAt, noData: try StringList.encode(input.noData),
+            includedMask: Data(input.included.bytes), measurementHash: input.measurementHash,
+            leftOutUpgrading: input.leftOut.upgrading, leftOutIncompleteTotals: input.leftOut.incompleteTotals,
+            offGridPoints: input.offGridPoints)
         try row.insert(db)
         guard let id = row.id else {
             throw StoreError.sqlite(path: path, operation: "insert a snapshot", detail: "no row id came back")
@@ -374,6 +388,7 @@ public final class SnapshotStore: Sendable {
             try seriesInsert.execute(arguments: [
                 id, series.component.name, series.component.category.rawValue, series.resource.rawValue,
                 try StringList.encode(series.members), Float64LE.encode(series.values),
+                series.leftOut.isEmpty ? nil : Data(series.leftOut.bytes),
             ])
         }
         let containerInsert = try db.cachedStatement(sql: ContainerSummaryRow.insertSQL)
@@ -395,13 +410,13 @@ public final class SnapshotStore: Sendable {
         let grid = input.grid
         guard grid.step > 0 else { throw invalid("the grid step is \(grid.step) ms; it must be positive") }
         guard grid.count > 0 else { throw invalid("the grid has no points") }
-        guard (0...grid.count).contains(input.includedTimestamps) else {
-            throw invalid("\(input.includedTimestamps) included timestamps on a grid of \(grid.count) points")
+        guard input.included.count == grid.count else {
+            throw invalid("the included mask covers \(input.included.count) points but the grid has \(grid.count)")
         }
         var seen = Set<String>()
         for series in input.components {
             let name = "component '\(series.component.name)' (\(series.resource.rawValue))"
-            guard series.values.count == grid.count else {
+            guard series.values.count == grid.count, series.leftOut.count == grid.count else {
                 throw invalid("\(name) has \(series.values.count) values but the grid has \(grid.count) points")
             }
             guard seen.insert("\(series.resource.rawValue)\u{0}\(series.component.name)").inserted else {
@@ -432,6 +447,16 @@ public final class SnapshotStore: Sendable {
             throw StoreError.corruptRow(
                 path: path, table: "snapshot", id: id, reason: "warnings or no_data is not a JSON list of strings")
         }
+        var included: GridMask?
+        if let data = row.includedMask {
+            let count = TimeGrid(start: row.startMs, end: row.endMs, step: row.stepMs).count
+            guard let mask = GridMask(bytes: [UInt8](data), count: count), mask.population == row.includedTimestamps else {
+                throw StoreError.corruptRow(
+                    path: path, table: "snapshot", id: id,
+                    reason: "included_mask does not hold \(row.includedTimestamps) set bits over the grid's \(count) points")
+            }
+            included = mask
+        }
         return SnapshotRecord(
             id: id, cluster: row.cluster, distribution: row.distribution, build: row.build, start: row.startMs,
             end: row.endMs, step: row.stepMs, includedTimestamps: row.includedTimestamps,
@@ -439,8 +464,10 @@ public final class SnapshotStore: Sendable {
             fedreportVersion: row.fedreportVersion,
             leftOut: LeftOutCounts(
                 noVersion: row.leftOutNoVersion, multipleVersions: row.leftOutMultipleVersions,
-                settling: row.leftOutSettling, nonFiniteSamples: row.leftOutNonFiniteSamples),
-            warnings: warnings, partial: row.partial, collectedAt: row.collectedAtMs, noData: noData)
+                settling: row.leftOutSettling, upgrading: row.leftOutUpgrading ?? 0,
+                nonFiniteSamples: row.leftOutNonFiniteSamples, incompleteTotals: row.leftOutIncompleteTotals ?? 0),
+            warnings: warnings, partial: row.partial, collectedAt: row.collectedAtMs, noData: noData, included: included,
+            measurementHash: row.measurementHash ?? "", offGridPoints: row.offGridPoints ?? 0)
     }
 
     /// Every (build, distribution) in the store, ordered by first start, then build.
@@ -522,10 +549,17 @@ public final class SnapshotStore: Sendable {
             guard let values = Float64LE.decode(row.values), values.count == grids[row.snapshotID]?.count else {
                 throw corrupt("the values blob holds \(row.values.count) bytes, not 8 per grid point")
             }
+            var leftOut: GridMask?
+            if let data = row.leftOutMask {
+                guard let mask = GridMask(bytes: [UInt8](data), count: values.count) else {
+                    throw corrupt("the left-out mask holds \(data.count) bytes, not a bit per grid point")
+                }
+                leftOut = mask
+            }
             result[row.snapshotID, default: []].append(
                 ComponentSeries(
                     component: ComponentRef(name: row.component, category: category), resource: resource,
-                    values: values, members: members))
+                    values: values, leftOut: leftOut, members: members))
         }
         return result
     }

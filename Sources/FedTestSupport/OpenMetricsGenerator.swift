@@ -42,7 +42,7 @@ public enum OpenMetricsGenerator {
         out.append("# TYPE container_cpu_usage_seconds counter\n")
         for plan in plans {
             for s in plan.cgroups {
-                try plan.forEachReplica(s.labels) { prefix in
+                try plan.forEachReplica(s.labels) { prefix, _ in
                     try out.writeCounter("container_cpu_usage_seconds_total", prefix, s, plan)
                 }
             }
@@ -52,8 +52,8 @@ public enum OpenMetricsGenerator {
         out.append("# TYPE container_memory_working_set_bytes gauge\n")
         for plan in plans {
             for s in plan.cgroups {
-                try plan.forEachReplica(s.labels) { prefix in
-                    try out.writeMemory("container_memory_working_set_bytes", prefix, s, plan)
+                try plan.forEachReplica(s.labels) { prefix, replica in
+                    try out.writeMemory("container_memory_working_set_bytes", prefix, s, plan, replica: replica)
                 }
             }
         }
@@ -63,7 +63,7 @@ public enum OpenMetricsGenerator {
             out.append("# TYPE cluster_version gauge\n")
             for plan in ocp {
                 for s in plan.buildInfo {
-                    try plan.forEachReplica(s.labels) { prefix in try out.writeBuildInfo("cluster_version", prefix, s, plan) }
+                    try plan.forEachReplica(s.labels) { prefix, _ in try out.writeBuildInfo("cluster_version", prefix, s, plan) }
                 }
             }
         }
@@ -75,7 +75,7 @@ public enum OpenMetricsGenerator {
             out.append("# TYPE kubernetes_build_info gauge\n")
             for plan in kube {
                 for s in plan.buildInfo {
-                    try plan.forEachReplica(s.labels) { prefix in try out.writeBuildInfo("kubernetes_build_info", prefix, s, plan) }
+                    try plan.forEachReplica(s.labels) { prefix, _ in try out.writeBuildInfo("kubernetes_build_info", prefix, s, plan) }
                 }
             }
         }
@@ -97,6 +97,8 @@ struct CgroupSeries {
     /// core-seconds; nil when no build of the series varies, so constant series stay exact.
     var variation: [Double]? = nil
     var memory: [Double]
+    /// The scenario container behind a container series (nil for pause, totals and roll-ups).
+    var container: (namespace: String, pod: String, container: String)? = nil
     var counterStart: Double {
         1e4 * max(rates.compactMap { $0 }.max() ?? 0, 1e-3)
     }
@@ -135,14 +137,30 @@ struct ClusterPlan {
         buildInfo = planBuildInfo()
     }
 
-    func forEachReplica(_ labels: [(String, String)], _ body: (String) throws -> Void) rethrows {
+    /// Calls `body` with the label text of each copy of a series (one per HA replica, else one)
+    /// and the replica's index (0 without replicas).
+    func forEachReplica(_ labels: [(String, String)], _ body: (String, Int) throws -> Void) rethrows {
         if cluster.haReplicas {
-            for replica in ["prometheus-k8s-0", "prometheus-k8s-1"] {
-                try body(Self.labelText(labels + [("prometheus_replica", replica)]))
+            for (index, replica) in ["prometheus-k8s-0", "prometheus-k8s-1"].enumerated() {
+                try body(Self.labelText(labels + [("prometheus_replica", replica)]), index)
             }
         } else {
-            try body(Self.labelText(labels))
+            try body(Self.labelText(labels), 0)
         }
+    }
+
+    /// The memory sample a replica writes at scrape `k`: nil for none, NaN where a fault says so.
+    func memorySample(_ s: CgroupSeries, at k: Int, replica: Int) -> Double? {
+        let value = s.memory[k]
+        guard !value.isNaN, !gapAt[k] else { return nil }
+        let t = times[k]
+        let faults = cluster.haReplicas ? cluster.replicaFaults.filter { $0.replica == replica } : []
+        if faults.contains(where: { f in f.gaps.contains { $0.contains(t) } }) { return nil }
+        if nanAt[k] || faults.contains(where: { f in f.nanDuring.contains { $0.contains(t) } }) { return .nan }
+        if let c = s.container, cluster.isMemberNaN(namespace: c.namespace, pod: c.pod, container: c.container, at: t) {
+            return .nan
+        }
+        return value
     }
 
     static func labelText(_ labels: [(String, String)]) -> String {
@@ -261,7 +279,8 @@ struct ClusterPlan {
                 children.append(
                     CgroupSeries(
                         labels: labels, rates: rates(c.usage), variation: variationRow(c.usage, seed: cluster.seed(of: c)),
-                        memory: memoryRow(c.usage, amplitude: c.memoryAmplitude, seed: cluster.seed(of: c))))
+                        memory: memoryRow(c.usage, amplitude: c.memoryAmplitude, seed: cluster.seed(of: c)),
+                        container: (c.namespace, c.pod, c.container)))
             }
             // The pause container runs whenever any container of the pod does.
             let running = cluster.builds.indices.map { b in children.contains { $0.rates[b] != nil } }
@@ -316,28 +335,43 @@ struct ClusterPlan {
             versions.append(v)
         }
         let node = cluster.workloads.first?.node ?? cluster.hostServices.first?.node ?? ""
+        let operatorSeries = cluster.distribution == .ocp && cluster.versionReporting != .currentOnly
         var out: [BuildInfoSeries] = []
         for v in versions {
             let present = times.indices.map { k in
                 let b = buildAt[k]
                 return b >= 0 && !missing[k] && (builds[b].version == v || (double[k] && other(b) == v))
             }
-            guard present.contains(true) else { continue }
             let from = builds.first { $0.version == v }?.from ?? builds[0].from
             let seconds = Double(from / 1000)
             switch cluster.distribution {
             case .ocp:
                 let image = "quay.io/openshift-release-dev/ocp-release@sha256:" + Self.hex("release " + v, 64)
-                out.append(
-                    BuildInfoSeries(
-                        labels: [("cluster", cluster.name), ("image", image), ("type", "current"), ("version", v)],
-                        value: seconds, present: present))
-                // Noise a query must not pick up: the last completed update names the same version.
-                out.append(
-                    BuildInfoSeries(
-                        labels: [("cluster", cluster.name), ("image", image), ("type", "completed"), ("version", v)],
-                        value: seconds + 1200, present: present))
+                func series(_ type: String, _ value: Double, _ present: [Bool]) {
+                    guard present.contains(true) else { return }
+                    out.append(
+                        BuildInfoSeries(
+                            labels: [("cluster", cluster.name), ("image", image), ("type", type), ("version", v)], value: value,
+                            present: present))
+                }
+                series("current", seconds, present)
+                guard operatorSeries, case .operatorSeries(let duration) = cluster.versionReporting else {
+                    continue
+                }
+                // completed: the last version fully applied, doubled where the current one is.
+                let completed = times.indices.map { k in
+                    guard buildAt[k] >= 0, !missing[k], let c = cluster.completedVersion(at: times[k]) else { return false }
+                    let b = builds.firstIndex { $0.version == c }!
+                    return c == v || (double[k] && other(b) == v)
+                }
+                series("completed", seconds + Double(duration / 1000), completed)
+                // updating: present while the upgrade to this version runs; its value is the start.
+                let updating = times.indices.map { k in
+                    buildAt[k] >= 0 && !missing[k] && builds[buildAt[k]].version == v && cluster.isUpdating(at: times[k])
+                }
+                series("updating", seconds, updating)
             case .k3s, .microshift:
+                guard present.contains(true) else { continue }
                 let numbers = v.drop { !$0.isNumber }.split(whereSeparator: { !$0.isNumber })
                 out.append(
                     BuildInfoSeries(
@@ -489,13 +523,12 @@ struct ByteWriter {
         }
     }
 
-    mutating func writeMemory(_ metric: String, _ labels: String, _ s: CgroupSeries, _ plan: ClusterPlan) throws {
+    mutating func writeMemory(_ metric: String, _ labels: String, _ s: CgroupSeries, _ plan: ClusterPlan, replica: Int) throws {
         let head = Array((metric + labels).utf8)
         series += 1
         for k in plan.times.indices {
-            let value = s.memory[k]
-            guard !value.isNaN, !plan.gapAt[k] else { continue }
-            sample(head, plan.nanAt[k] ? .nan : value, plan.times[k])
+            guard let value = plan.memorySample(s, at: k, replica: replica) else { continue }
+            sample(head, value, plan.times[k])
             if buffer.count >= Self.capacity { try flush() }
         }
     }

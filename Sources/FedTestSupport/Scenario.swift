@@ -156,6 +156,51 @@ public struct ScenarioHostService: Sendable, Hashable {
     }
 }
 
+/// How an OpenShift cluster's `cluster_version` series describe its builds.
+public enum ScenarioVersionReporting: Sendable, Equatable {
+    /// Only `type="current"`, which flips when an upgrade starts (older operators, other tooling).
+    case currentOnly
+    /// As the cluster-version operator does: `current` flips when an upgrade starts;
+    /// `updating` (value: the start, in Unix seconds) is present for `updatingFor` milliseconds
+    /// while the upgrade runs; `completed` names the last completely applied version and flips
+    /// when `updating` ends. The first build counts as completed from its `from`.
+    case operatorSeries(updatingFor: Int64)
+
+    /// A real 4.6 → 4.7 upgrade: about 40 minutes of `updating`.
+    public static let realistic = ScenarioVersionReporting.operatorSeries(updatingFor: 40 * 60_000)
+}
+
+/// A container whose memory samples are NaN for a while (a broken cgroup read), on every replica.
+public struct ScenarioMemberFault: Sendable, Hashable {
+    public var namespace: String
+    public var pod: String
+    public var container: String
+    public var nanDuring: ClosedRange<TimestampMs>
+
+    public init(namespace: String, pod: String, container: String, nanDuring: ClosedRange<TimestampMs>) {
+        self.namespace = namespace
+        self.pod = pod
+        self.container = container
+        self.nanDuring = nanDuring
+    }
+}
+
+/// Trouble on one HA replica's copy of every memory series of a cluster (the other is healthy).
+public struct ScenarioReplicaFault: Sendable, Hashable {
+    /// 0 for `prometheus-k8s-0` (the replica a querier lists first), 1 for `prometheus-k8s-1`.
+    public var replica: Int
+    /// Ranges where the replica has no memory samples at all.
+    public var gaps: [ClosedRange<TimestampMs>]
+    /// Ranges where the replica's memory samples are NaN.
+    public var nanDuring: [ClosedRange<TimestampMs>]
+
+    public init(replica: Int, gaps: [ClosedRange<TimestampMs>] = [], nanDuring: [ClosedRange<TimestampMs>] = []) {
+        self.replica = replica
+        self.gaps = gaps
+        self.nanDuring = nanDuring
+    }
+}
+
 /// One cluster of a scenario: its builds over time, its workloads and the faults to inject.
 public struct ScenarioCluster: Sendable {
     /// The value of the `cluster` label on every series of this cluster.
@@ -181,7 +226,15 @@ public struct ScenarioCluster: Sendable {
     public var versionMissing: [ClosedRange<TimestampMs>]
     /// Ranges where a second current build-info series with another version runs beside the
     /// real one: the previous build's version, else the next one's, else `<version>-double`.
+    /// On OpenShift with ``ScenarioVersionReporting/operatorSeries(updatingFor:)`` the
+    /// `completed` series is doubled the same way.
     public var versionDouble: [ClosedRange<TimestampMs>]
+    /// How `cluster_version` reports builds (OpenShift only).
+    public var versionReporting: ScenarioVersionReporting = .realistic
+    /// Containers whose memory samples are NaN for a while.
+    public var memberFaults: [ScenarioMemberFault] = []
+    /// Trouble on one HA replica (only with ``haReplicas``).
+    public var replicaFaults: [ScenarioReplicaFault] = []
 
     public init(
         name: String, distribution: ScenarioDistribution, builds: [(version: String, from: TimestampMs)],
@@ -221,6 +274,24 @@ public struct ScenarioCluster: Sendable {
     /// Whether `t` falls in one of ``gaps``.
     public func isInGap(_ t: TimestampMs) -> Bool { gaps.contains { $0.contains(t) } }
 
+    /// Whether the cluster-version operator reports an upgrade in progress at `t` (OpenShift
+    /// with ``ScenarioVersionReporting/operatorSeries(updatingFor:)`` only).
+    public func isUpdating(at t: TimestampMs) -> Bool {
+        guard distribution == .ocp, case .operatorSeries(let duration) = versionReporting, let b = buildIndex(at: t), b > 0
+        else { return false }
+        return t < builds[b].from + duration
+    }
+
+    /// The version `cluster_version{type="completed"}` names at `t`: the last build whose upgrade
+    /// ended by then (the first build from its start); nil before the first build.
+    public func completedVersion(at t: TimestampMs) -> String? {
+        guard let b = buildIndex(at: t) else { return nil }
+        if case .operatorSeries(let duration) = versionReporting, b > 0, t < builds[b].from + duration {
+            return builds[b - 1].version
+        }
+        return builds[b].version
+    }
+
     /// The CPU the container uses at `t` in cores (the instantaneous rate, with its
     /// ``ScenarioUsage/cpuVariation``), or nil when it does not run then.
     public func cpuCores(of container: ScenarioContainer, at t: TimestampMs) -> Double? {
@@ -238,7 +309,15 @@ public struct ScenarioCluster: Sendable {
     /// nil when there is none (not running, or in a gap), `NaN` at ``nanAt``.
     public func memorySample(of container: ScenarioContainer, at t: TimestampMs) -> Double? {
         guard !isInGap(t), let value = memoryBytes(of: container, at: t) else { return nil }
-        return nanAt.contains(t) ? .nan : value
+        return nanAt.contains(t) || isMemberNaN(namespace: container.namespace, pod: container.pod, container: container.container, at: t)
+            ? .nan : value
+    }
+
+    /// Whether one of ``memberFaults`` makes the container's memory sample NaN at `t`.
+    public func isMemberNaN(namespace: String, pod: String, container: String, at t: TimestampMs) -> Bool {
+        memberFaults.contains {
+            $0.namespace == namespace && $0.pod == pod && $0.container == container && $0.nanDuring.contains(t)
+        }
     }
 
     /// The CPU the host service uses at `t` in cores (the instantaneous rate), or nil when it does

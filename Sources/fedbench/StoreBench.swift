@@ -12,7 +12,7 @@ func clusterDaySnapshot(
 {
     var components: [ComponentSeries] = []
     var containers: [ContainerSummary] = []
-    var included = grid.count
+    var included = GridMask(count: grid.count, allSet: true)
     for (resource, file) in [(Resource.cpu, cpuFile), (.memory, memoryFile)] {
         guard let data = FileManager.default.contents(atPath: file) else { throw BenchError.message("Cannot read \(file).") }
         let path = FedreportPath(grid: grid, map: map, resource: resource)
@@ -20,10 +20,10 @@ func clusterDaySnapshot(
         let figures = sink.figures(for: 0)
         components += figures.components
         containers += figures.containers
-        included = path.segments[0].includedCount
+        included = GridMask(path.segments[0].included)
     }
     return SnapshotInput(
-        cluster: cluster, distribution: "ocp", build: "4.6.1", grid: grid, includedTimestamps: included,
+        cluster: cluster, distribution: "ocp", build: "4.6.1", grid: grid, included: included,
         querySetHash: "bench", querierURL: "http://127.0.0.1", serverBuild: "2.42.0", fedreportVersion: fedreportVersion,
         leftOut: LeftOutCounts(), warnings: [], partial: false, collectedAt: Int64(Date().timeIntervalSince1970 * 1000),
         components: components, containers: containers, noData: [])
@@ -72,7 +72,7 @@ func comparisonDatabase(path: String, builds: Int, components: Int, grid: TimeGr
         }
         inputs.append(
             SnapshotInput(
-                cluster: "bench-ocp-0", distribution: "ocp", build: build, grid: grid, includedTimestamps: grid.count,
+                cluster: "bench-ocp-0", distribution: "ocp", build: build, grid: grid, included: GridMask(count: grid.count, allSet: true),
                 querySetHash: "bench", querierURL: "http://127.0.0.1", serverBuild: nil, fedreportVersion: fedreportVersion,
                 leftOut: LeftOutCounts(), warnings: [], partial: false,
                 collectedAt: Int64(Date().timeIntervalSince1970 * 1000), components: series, containers: [], noData: []))

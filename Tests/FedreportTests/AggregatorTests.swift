@@ -31,10 +31,64 @@ struct AggregatorTests {
         for (t, v) in [(0, 10.0), (1000, .nan), (2000, 30.0), (3000, .infinity)] { a.point(timestampMs: Int64(t), value: v) }
         a.endSeries()
         let figures = a.figures(for: 0)
-        let values = try #require(figures.components.first).values
-        // By hand: 1 + 10, left out, 3 + 30, left out.
+        let component = try #require(figures.components.first)
+        let values = component.values
+        // By hand: 1 + 10, left out, 3 + 30, left out — marked as left out, not as no value.
         #expect(values[0] == 11 && values[1].isNaN && values[2] == 33 && values[3].isNaN)
+        #expect(component.leftOut.indices == [1, 3])
         #expect(figures.nonFiniteSamples == 2)
+    }
+
+    @Test("a component whose members are NaN at every timestamp is still there, left out throughout")
+    func leftOutThroughout() throws {
+        let a = aggregator()
+        a.beginSeries(labels: etcd("a"))
+        for t in 0..<4 { a.point(timestampMs: Int64(t) * 1000, value: .nan) }
+        a.endSeries()
+        let component = try #require(a.figures(for: 0).components.first)
+        #expect(component.values.allSatisfy { $0.isNaN })
+        #expect(component.leftOut.population == 4)
+    }
+
+    @Test("a healthy replica fills the timestamps where the first sent NaN or nothing, also in the drill-down")
+    func replicaFillsNaN() throws {
+        let a = aggregator()
+        // Replica 0 (listed first): NaN at t1, nothing at t2. Replica 1: whole, NaN at t3 where
+        // replica 0 has a value.
+        let deliveries: [(String, [(Int64, Double)])] = [
+            ("prometheus-k8s-0", [(0, 5), (1000, .nan), (3000, 8)]),
+            ("prometheus-k8s-1", [(0, 5), (1000, 6), (2000, 7), (3000, .nan)]),
+        ]
+        for (replica, points) in deliveries {
+            var labels = etcd("a").dictionary
+            labels["prometheus_replica"] = replica
+            a.beginSeries(labels: LabelSet(labels))
+            for (t, v) in points { a.point(timestampMs: t, value: v) }
+            a.endSeries()
+        }
+        let figures = a.figures(for: 0)
+        let component = try #require(figures.components.first)
+        // By hand: 5, 6 (filled), 7 (filled), 8 (replica 0's value stands).
+        #expect(component.values == [5, 6, 7, 8])
+        #expect(component.leftOut.isEmpty)
+        #expect(figures.nonFiniteSamples == 0)
+        // The drill-down sees the filled series: 4 samples, mean 26 / 4.
+        let container = try #require(figures.containers.first)
+        #expect(container.summary.samples == 4)
+        #expect(container.summary.mean == 6.5)
+        #expect(figures.containers.count == 1)
+    }
+
+    @Test("points off the step grid are counted, by the segment they fall in")
+    func offGrid() throws {
+        let a = aggregator()
+        a.beginSeries(labels: etcd("a"))
+        for t: Int64 in [500, 1500, 2000, 9000] { a.point(timestampMs: t, value: 1) }
+        a.endSeries()
+        let figures = a.figures(for: 0)
+        #expect(figures.offGridPoints == 3)
+        #expect(a.offGrid == 3)
+        #expect(figures.components.first?.values.filter(\.isFinite).count == 1)
     }
 
     @Test("a series cut off mid-way does not lend its points to the next one")

@@ -4,8 +4,11 @@ import FedTestSupport
 import Foundation
 import Testing
 
-/// The scenario these tests collect: an HA OpenShift cluster upgraded mid-window, a second
-/// OpenShift cluster with a scrape gap, NaN samples and version trouble, and a k3s baseline.
+/// The scenario these tests collect: an HA OpenShift cluster upgraded mid-window as the
+/// cluster-version operator reports it (40 minutes of `updating`), whose first replica sends NaN
+/// for a while; a second OpenShift cluster with a scrape gap, NaN samples, one container's NaN
+/// and version trouble; a third upgraded one whose querier has only `type="current"`; and a
+/// k3s baseline.
 enum CollectScenario {
     static let end = Scenarios.fixedEnd
     static let start = end - 3 * 3_600_000
@@ -14,17 +17,28 @@ enum CollectScenario {
     static let gap: ClosedRange<TimestampMs> = (start + 120 * 60_000)...(start + 140 * 60_000)
     static let versionMissing: ClosedRange<TimestampMs> = (start + 30 * 60_000)...(start + 35 * 60_000)
     static let versionDouble: ClosedRange<TimestampMs> = (start + 50 * 60_000)...(start + 52 * 60_000)
+    /// it-ocp-0's first replica (the one a querier lists first) sends NaN for every memory series.
+    static let replicaNaN: ClosedRange<TimestampMs> = (start + 40 * 60_000)...(start + 42 * 60_000)
+    /// it-ocp-1's largest container (by memory) sends NaN.
+    static let memberNaN: ClosedRange<TimestampMs> = (start + 60 * 60_000)...(start + 75 * 60_000)
 
     static let scenario: Scenario = {
         var a = Scenarios.ocp(name: "it-ocp-0", builds: [("4.6.1", start), ("4.6.8", upgrade)], maxPods: 60)
         a.haReplicas = true
+        a.replicaFaults = [ScenarioReplicaFault(replica: 0, nanDuring: [replicaNaN])]
         var b = Scenarios.ocp(name: "it-ocp-1", builds: [("4.6.16", start)], maxPods: 12)
         b.nanAt = nanTimes
         b.gaps = [gap]
         b.versionMissing = [versionMissing]
         b.versionDouble = [versionDouble]
+        let largest = b.workloads.max { ($0.usage["4.6.16"]?.memoryBytes ?? 0) < ($1.usage["4.6.16"]?.memoryBytes ?? 0) }!
+        b.memberFaults = [
+            ScenarioMemberFault(namespace: largest.namespace, pod: largest.pod, container: largest.container, nanDuring: memberNaN)
+        ]
+        var c = Scenarios.ocp(name: "it-ocp-2", builds: [("4.6.1", start), ("4.6.8", upgrade)], maxPods: 8)
+        c.versionReporting = .currentOnly
         let k = Scenarios.k3s(name: "it-k3s-0", version: "v1.26.5+k3s1", from: start)
-        return Scenario(dataStart: start, dataEnd: end, clusters: [a, b, k])
+        return Scenario(dataStart: start, dataEnd: end, clusters: [a, b, c, k])
     }()
 
     /// The collected window: from 10 minutes after the first sample to the last one.
@@ -65,30 +79,70 @@ struct CollectIntegrationTests {
         let (store, _) = try await store()
         let snapshots = try store.snapshots()
         let pairs = Set(snapshots.map { "\($0.cluster) \($0.build)" })
-        #expect(pairs == ["it-ocp-0 4.6.1", "it-ocp-0 4.6.8", "it-ocp-1 4.6.16", "it-k3s-0 v1.26.5+k3s1"])
+        #expect(
+            pairs == [
+                "it-ocp-0 4.6.1", "it-ocp-0 4.6.8", "it-ocp-1 4.6.16", "it-ocp-2 4.6.1", "it-ocp-2 4.6.8",
+                "it-k3s-0 v1.26.5+k3s1",
+            ])
         #expect(snapshots.allSatisfy { !$0.partial })
         #expect(snapshots.allSatisfy { $0.step == 30_000 })
     }
 
-    @Test("the settle period after the upgrade is left out and counted")
-    func settle() async throws {
+    /// `PromQL` over the collected window at the collect step, as (timestamp, value) pairs.
+    func ask(_ url: String, _ promql: String) throws -> [(TimestampMs, Double)] {
+        try promRange(url, promql, start: CollectScenario.window.lowerBound, end: CollectScenario.window.upperBound, step: 30_000)
+            .first?.values ?? []
+    }
+
+    @Test("an upgrade belongs to no build while cluster_version says updating; the settle period runs from its end")
+    func upgradeThroughUpdating() async throws {
         let (store, url) = try await store()
-        let after = try #require(try store.snapshots(SnapshotFilter(build: "4.6.8")).first)
-        let before = try #require(try store.snapshots(SnapshotFilter(build: "4.6.1")).first)
-        // Ask Prometheus when both versions were visible (backfilled data has no staleness
-        // markers, so the old version lingers for the 5-minute lookback).
-        let counts = try promRange(
-            url, #"count(max by (version) (cluster_version{cluster="it-ocp-0", type="current"}))"#,
-            start: CollectScenario.window.lowerBound, end: CollectScenario.window.upperBound, step: 30_000)
-        let points = try #require(counts.first).values
-        let doubled = points.filter { $0.1 == 2 }.map(\.0)
-        let firstSingleAfter = try #require(points.first { $0.0 > CollectScenario.upgrade && $0.1 == 1 }).0
+        let before = try #require(try store.snapshots(SnapshotFilter(build: "4.6.1", clusters: ["it-ocp-0"])).first)
+        let after = try #require(try store.snapshots(SnapshotFilter(build: "4.6.8", clusters: ["it-ocp-0"])).first)
+        // Ask Prometheus where the operator said "updating" and where one completed version
+        // stood alone (backfilled data has no staleness markers: series linger 5 minutes).
+        let updating = try ask(url, #"count(cluster_version{cluster="it-ocp-0", type="updating"})"#).map(\.0)
+        let completed = try ask(url, #"count(max by (version) (cluster_version{cluster="it-ocp-0", type="completed"}))"#)
+        let firstUpdating = try #require(updating.first)
+        let lastUpdating = try #require(updating.last)
+        #expect(firstUpdating == CollectScenario.upgrade)
+        let firstAfter = try #require(completed.first { $0.0 > lastUpdating && $0.1 == 1 }).0
+        #expect(before.end == firstUpdating - 30_000)
+        #expect(after.start == firstAfter + 15 * 60_000)
+        #expect(after.leftOut.upgrading == updating.count)
+        #expect(after.leftOut.settling == 30)  // 15 min / 30 s
+        // The old completed version lingers beside the new one only while updating does too:
+        // those timestamps count as upgrading, not as two versions.
+        let doubled = completed.filter { $0.1 == 2 }.map(\.0)
+        #expect(!doubled.isEmpty && doubled.allSatisfy { updating.contains($0) })
+        #expect(before.leftOut.multipleVersions + after.leftOut.multipleVersions == 0)
+        #expect(after.end == CollectScenario.window.upperBound)
+        // Counting from the flip of type="current" would have started 4.6.8 40 minutes earlier.
+        #expect(after.start >= CollectScenario.upgrade + 55 * 60_000)
+        #expect(!after.warnings.contains { $0.contains("type=\"current\"") })
+    }
+
+    @Test("where the querier has only cluster_version{type=\"current\"}, builds follow it and every snapshot says so")
+    func currentOnlyFallback() async throws {
+        let (store, url) = try await store()
+        let before = try #require(try store.snapshots(SnapshotFilter(build: "4.6.1", clusters: ["it-ocp-2"])).first)
+        let after = try #require(try store.snapshots(SnapshotFilter(build: "4.6.8", clusters: ["it-ocp-2"])).first)
+        let counts = try ask(url, #"count(max by (version) (cluster_version{cluster="it-ocp-2", type="current"}))"#)
+        let doubled = counts.filter { $0.1 == 2 }.map(\.0)
         let firstDoubled = try #require(doubled.first)
+        let firstSingleAfter = try #require(counts.first { $0.0 > CollectScenario.upgrade && $0.1 == 1 }).0
         #expect(before.end == firstDoubled - 30_000)
         #expect(after.start == firstSingleAfter + 15 * 60_000)
-        #expect(after.leftOut.settling == 30)  // 15 min / 30 s
+        #expect(after.leftOut.upgrading == 0)
+        #expect(after.leftOut.settling == 30)
         #expect(before.leftOut.multipleVersions + after.leftOut.multipleVersions == doubled.count)
-        #expect(after.end == CollectScenario.window.upperBound)
+        for snapshot in [before, after] {
+            #expect(snapshot.warnings.contains { $0.contains("only cluster_version{type=\"current\"}") }, "\(snapshot.warnings)")
+            #expect(!snapshot.partial)
+        }
+        // The collect run said so on stderr too.
+        let (_, _, _, first) = try await CollectedDatabase.shared.get()
+        #expect(first.stderr.contains("it-ocp-2") && first.stderr.contains("type=\"current\""))
     }
 
     /// The scenario's containers that the shipped OpenShift map puts in `component`.
@@ -110,7 +164,7 @@ struct CollectIntegrationTests {
     @Test("component means and p95s match the generator and PromQL to 0.1 %", arguments: ["4.6.1", "4.6.8"])
     func componentFigures(build: String) async throws {
         let (store, url) = try await store()
-        let snapshot = try #require(try store.snapshots(SnapshotFilter(build: build)).first)
+        let snapshot = try #require(try store.snapshots(SnapshotFilter(build: build, clusters: ["it-ocp-0"])).first)
         let series = try #require(try store.componentSeries(snapshotIDs: [snapshot.id])[snapshot.id])
         let cluster = try #require(s.cluster(named: "it-ocp-0"))
         for (component, namespace) in [("etcd", "openshift-etcd"), ("monitoring", "openshift-monitoring")] {
@@ -145,9 +199,9 @@ struct CollectIntegrationTests {
     @Test("no double counting: the platform total is the sum of real containers and host services")
     func noDoubleCounting() async throws {
         let (store, _) = try await store()
-        let snapshot = try #require(try store.snapshots(SnapshotFilter(build: "4.6.8")).first)
+        let snapshot = try #require(try store.snapshots(SnapshotFilter(build: "4.6.8", clusters: ["it-ocp-0"])).first)
         let series = try #require(try store.componentSeries(snapshotIDs: [snapshot.id])[snapshot.id])
-        let total = sumSeries(series.filter { $0.resource == .cpu }.map(\.values), count: snapshot.grid.count)
+        let total = sumWhereAllPresent(series, resource: .cpu, count: snapshot.grid.count)
         let got = try #require(Summary(of: total, expected: snapshot.includedTimestamps)).mean
         let cluster = try #require(s.cluster(named: "it-ocp-0"))
         let want =
@@ -162,13 +216,15 @@ struct CollectIntegrationTests {
         let snapshot = try #require(try store.snapshots(SnapshotFilter(build: "4.6.16")).first)
         let cluster = try #require(s.cluster(named: "it-ocp-1"))
         // Every memory series the queries select is NaN at those two scrapes: containers and the
-        // kubelet and CRI-O host services (pause, pod totals and roll-ups are not selected).
-        let expectedNaN = CollectScenario.nanTimes.count * (cluster.workloads.count + cluster.hostServices.count)
+        // kubelet and CRI-O host services (pause, pod totals and roll-ups are not selected); and
+        // the faulty container at each scrape of its NaN range.
+        let memberScrapes = s.scrapeTimestamps.filter { CollectScenario.memberNaN.contains($0) }.count
+        let expectedNaN = CollectScenario.nanTimes.count * (cluster.workloads.count + cluster.hostServices.count) + memberScrapes
         #expect(snapshot.leftOut.nonFiniteSamples == expectedNaN)
         // The version series is missing for 5 minutes (plus what the lookback hides) and doubled
         // for 2; ask Prometheus how many timestamps that left without exactly one version.
         let counts = try promRange(
-            url, #"count(max by (version) (cluster_version{cluster="it-ocp-1", type="current"}))"#,
+            url, #"count(max by (version) (cluster_version{cluster="it-ocp-1", type="completed"}))"#,
             start: snapshot.start, end: snapshot.end, step: 30_000)
         let present = Dictionary(uniqueKeysWithValues: (counts.first?.values ?? []).map { ($0.0, $0.1) })
         let grid = snapshot.grid
@@ -180,11 +236,11 @@ struct CollectIntegrationTests {
         #expect(snapshot.includedTimestamps == grid.count - missing - doubled)
         // Coverage of the memory total: the timestamps where Prometheus has a finite value.
         let series = try #require(try store.componentSeries(snapshotIDs: [snapshot.id])[snapshot.id])
-        let total = sumSeries(series.filter { $0.resource == .memory }.map(\.values), count: grid.count)
+        let total = sumWhereAllPresent(series, resource: .memory, count: grid.count)
         let coverage = try #require(Summary(of: total, expected: snapshot.includedTimestamps)).coverage
         let promTotal = try promRange(
             url,
-            #"sum(container_memory_working_set_bytes{cluster="it-ocp-1", container!="", container!="POD"}) and on() (count(max by (version) (cluster_version{cluster="it-ocp-1", type="current"})) == 1)"#,
+            #"sum(container_memory_working_set_bytes{cluster="it-ocp-1", container!="", container!="POD"}) and on() (count(max by (version) (cluster_version{cluster="it-ocp-1", type="completed"})) == 1)"#,
             start: snapshot.start, end: snapshot.end, step: 30_000)
         let finite = (promTotal.first?.values ?? []).filter { $0.1.isFinite }.count
         #expect(coverage < 1)
@@ -230,7 +286,7 @@ struct CollectIntegrationTests {
             p.waitUntilExit()
             let now = try SnapshotStore(path: database, readOnly: true).snapshots()
             // Either the run had not committed (database as before) or it had committed whole.
-            #expect(now == baseline || Set(now.map(\.cluster)) == ["it-ocp-0", "it-ocp-1", "it-k3s-0"])
+            #expect(now == baseline || Set(now.map(\.cluster)) == ["it-ocp-0", "it-ocp-1", "it-ocp-2", "it-k3s-0"])
         }
     }
 
@@ -275,11 +331,13 @@ struct CollectIntegrationTests {
         #expect(!FileManager.default.fileExists(atPath: "\(folder)/fedreport.sqlite"))
     }
 
-    @Test("drill-down: each container's statistics, as the generator wrote them, listed by the snapshots command")
-    func drillDown() async throws {
+    @Test(
+        "drill-down: each container's statistics, as the generator wrote them (NaN on one replica filled by the other), listed by the snapshots command",
+        arguments: ["4.6.1", "4.6.8"])
+    func drillDown(build: String) async throws {
         let (store, _) = try await store()
         let (_, _, config, _) = try await CollectedDatabase.shared.get()
-        let snapshot = try #require(try store.snapshots(SnapshotFilter(build: "4.6.8")).first)
+        let snapshot = try #require(try store.snapshots(SnapshotFilter(build: build, clusters: ["it-ocp-0"])).first)
         let summaries = try #require(try store.containers(snapshotIDs: [snapshot.id])[snapshot.id])
         let cluster = try #require(s.cluster(named: "it-ocp-0"))
         let etcd = try containers(of: "etcd", in: cluster)
@@ -288,6 +346,7 @@ struct CollectIntegrationTests {
                 summaries.first { $0.pod == c.pod && $0.container == c.container && $0.resource == .memory }, "\(c.pod)/\(c.container)")
             let values = (0..<snapshot.grid.count).compactMap { cluster.memorySample(of: c, at: snapshot.grid.timestamp(at: $0)) }
             let want = try #require(Summary(of: values, expected: values.count))
+            #expect(got.summary.samples == snapshot.grid.count)
             #expect(got.summary.mean == want.mean)
             #expect(got.summary.max == want.max)
             #expect(got.component == "etcd")

@@ -205,7 +205,7 @@ struct CompareTests {
         #expect(close(s?.snapshotMeans[1], 44.0 / 6.0))
     }
 
-    @Test("Category and total series are sums of the components of each snapshot, then pooled")
+    @Test("Category and total series are sums where every component of the snapshot has a value; elsewhere left out, not short")
     func categorySums() {
         let a = F.sample(
             "a",
@@ -221,17 +221,41 @@ struct CompareTests {
             ])
         let c = Comparer.compare(a: a, b: a)
         let cp = c.categories.first { $0.category == .controlPlane && $0.resource == .cpu }?.a
-        // control-plane: [1+3, 2, NaN] = [4, 2]: mean 3, max 4, 2 samples of 3.
-        #expect(cp?.summary.mean == 3)
+        // control-plane: t0 1+3 = 4; t1 has etcd but not apiserver: left out (2 alone would be
+        // too small); t2 has neither: no value. One sample, one left out, coverage 1/3.
+        #expect(cp?.summary.mean == 4)
         #expect(cp?.summary.max == 4)
-        #expect(cp?.summary.samples == 2)
-        // total CPU: [4+1, 2+1, 1] = [5, 3, 1]: mean 3, min 1; memory stays apart.
+        #expect(cp?.summary.samples == 1)
+        #expect(cp?.leftOutTimestamps == 1)
+        #expect(close(cp?.summary.coverage, 1.0 / 3.0))
+        // total CPU: t0 1+3+1 = 5; t1 and t2 lack apiserver (and t2 etcd) while ovn has a value:
+        // both left out. Memory stays apart.
         let total = c.total(.cpu)?.a
-        #expect(total?.summary.mean == 3)
-        #expect(total?.summary.min == 1)
-        #expect(total?.summary.samples == 3)
+        #expect(total?.summary.mean == 5)
+        #expect(total?.summary.min == 5)
+        #expect(total?.summary.samples == 1)
+        #expect(total?.leftOutTimestamps == 2)
         #expect(c.total(.memory)?.a?.summary.mean == 100)
         #expect(c.totals.map(\.resource) == [.cpu, .memory])
+        // Components keep their own samples: etcd [1, 2], apiserver [3].
+        let etcd = c.components.first { $0.component?.name == "etcd" && $0.resource == .cpu }?.a
+        #expect(etcd?.summary.mean == 1.5 && etcd?.summary.samples == 2)
+    }
+
+    @Test("A component left out where a member sent NaN leaves its category and total out there too")
+    func leftOutComponentLeavesTotalsOut() {
+        var etcd = F.series("etcd", .controlPlane, .memory, [100, .nan, 100, 100])
+        etcd.leftOut[1] = true
+        let a = F.sample("a", [F.snapshot(id: 1, build: "a", [etcd, F.series("ovn", .networking, .memory, [10, 10, 10, 10])])])
+        let c = Comparer.compare(a: a, b: a)
+        // By hand: t1 is left out for etcd, so the total there is left out: [110, 110, 110].
+        let total = c.total(.memory)?.a
+        #expect(total?.summary.mean == 110)
+        #expect(total?.summary.samples == 3)
+        #expect(total?.leftOutTimestamps == 1)
+        let cp = c.categories.first { $0.category == .controlPlane }?.a
+        #expect(cp?.summary.samples == 3 && cp?.leftOutTimestamps == 1)
+        #expect(c.components.first { $0.component?.name == "etcd" }?.a?.leftOutTimestamps == 1)
     }
 
     /// Three snapshots a side whose series are constant at the given means.
@@ -403,7 +427,7 @@ struct CompareStoreTests {
     {
         let grid = TimeGrid(start: Fixture.start + day * 86_400_000, step: 60_000, count: 4)
         return SnapshotInput(
-            cluster: cluster, distribution: distribution, build: build, grid: grid, includedTimestamps: 4,
+            cluster: cluster, distribution: distribution, build: build, grid: grid, included: GridMask(count: 4, allSet: true),
             querySetHash: "qs1", querierURL: "https://q.example", serverBuild: nil, fedreportVersion: "0.1.0",
             leftOut: .init(), warnings: partial ? ["partial response"] : [], partial: partial,
             collectedAt: grid.end + 1000,
@@ -475,14 +499,16 @@ struct PoolingOverlapTests {
     /// `step` minutes between grid points and one point per value of its first series.
     func snap(
         id: Int64, cluster: String = "c0", first: Int64, step: Int64 = minute, collectedAt: Int64,
-        partial: Bool = false, _ series: [ComponentSeries]
+        partial: Bool = false, included: [Bool]? = nil, _ series: [ComponentSeries]
     ) -> PooledSnapshot {
         let count = Int64(series.first?.values.count ?? 1)
         let begin = F.start + first * Self.minute
+        let mask = GridMask(included ?? [Bool](repeating: true, count: Int(count)))
         return PooledSnapshot(
             info: SnapshotRecord(
                 id: id, cluster: cluster, distribution: "ocp", build: "a", start: begin, end: begin + (count - 1) * step,
-                step: step, includedTimestamps: Int(count), partial: partial, collectedAt: F.start + collectedAt),
+                step: step, includedTimestamps: mask.population, partial: partial, collectedAt: F.start + collectedAt,
+                included: mask),
             series: series)
     }
 
@@ -531,6 +557,30 @@ struct PoolingOverlapTests {
         #expect(cp?.summary.coverage == 1)
         #expect(close(c.total(.cpu)?.a?.summary.mean, 256.0 / 7.0))
         #expect(c.total(.cpu)?.a?.snapshots == 2)
+    }
+
+    @Test("Coverage never exceeds 1: an overlap that holds the older snapshot's left-out timestamps is not subtracted twice")
+    func coverageAtMostOne() {
+        // Older: grid 0…5, t = 0, 1 left out (settling), values at 2…5. Newer: grid 0…3, all
+        // counted. The newer one wins t = 0…3; the older keeps t = 4, 5. By hand: samples
+        // 4 + 2 = 6; counted timestamps 4 (newer) + 2 (older's counted 2…5 minus 2, 3) = 6.
+        // Subtracting the 4 overlapped grid points from the older one's 4 counted ones (0 left)
+        // would give 6 samples over 4 expected: coverage 1.5.
+        let older = snap(
+            id: 1, first: 0, collectedAt: 1_000, included: [false, false, true, true, true, true],
+            [F.series("etcd", .controlPlane, .cpu, [.nan, .nan, 1, 1, 1, 1])])
+        let newer = snap(id: 2, first: 0, collectedAt: 2_000, [F.series("etcd", .controlPlane, .cpu, [2, 2, 2, 2])])
+        let c = side([older, newer])
+        let etcd = component(c, "etcd")
+        #expect(etcd?.summary.samples == 6)
+        #expect(etcd?.summary.coverage == 1)
+        #expect(close(etcd?.summary.mean, 10.0 / 6.0))
+        #expect(c.total(.cpu)?.a?.summary.coverage == 1)
+        // A gap in the older snapshot's kept part lowers coverage below 1, as it should: 5 of 6.
+        let gappy = snap(
+            id: 1, first: 0, collectedAt: 1_000, included: [false, false, true, true, true, true],
+            [F.series("etcd", .controlPlane, .cpu, [.nan, .nan, 1, 1, 1, .nan])])
+        #expect(close(component(side([gappy, newer]), "etcd")?.summary.coverage, 5.0 / 6.0))
     }
 
     @Test("Input order does not matter: the newest snapshot wins wherever it is listed")

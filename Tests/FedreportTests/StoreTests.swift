@@ -56,7 +56,7 @@ struct StoreTests {
                     values: (0..<count).map { Double($0) * 0.25 }, members: ["openshift-etcd"])
             ]
         return SnapshotInput(
-            cluster: cluster, distribution: distribution, build: build, grid: grid, includedTimestamps: count,
+            cluster: cluster, distribution: distribution, build: build, grid: grid, included: GridMask(count: count, allSet: true),
             querySetHash: "qs-1", querierURL: "https://thanos.example:9091", serverBuild: nil,
             fedreportVersion: "0.1.0", leftOut: LeftOutCounts(), warnings: [], partial: partial,
             collectedAt: collectedAt, components: series, containers: containers, noData: [])
@@ -81,7 +81,9 @@ struct StoreTests {
             ComponentSeries(
                 component: apiserver, resource: .cpu, values: cpuValues,
                 members: ["openshift-kube-apiserver", "openshift-kube-apiserver-operator"]),
-            ComponentSeries(component: apiserver, resource: .memory, values: memValues, members: ["openshift-kube-apiserver"]),
+            ComponentSeries(
+                component: apiserver, resource: .memory, values: memValues,
+                leftOut: GridMask([false, false, false, false, false, true, false, false]), members: ["openshift-kube-apiserver"]),
             ComponentSeries(component: ovn, resource: .cpu, values: Array(repeating: 0.5, count: 8), members: ["openshift-ovn-kubernetes"]),
         ]
         let full = Summary(mean: 1.5, min: 0.5, p50: 1.25, p90: 2, p95: 2.25, p99: 2.5, max: 3, samples: 7, coverage: 0.875)
@@ -97,12 +99,14 @@ struct StoreTests {
         let grid = TimeGrid(start: Self.t0, step: Self.step, count: 8)
         let input = SnapshotInput(
             cluster: "ocp-a", distribution: "openshift", build: "4.14.0-0.nightly-2024-01-15-123456", grid: grid,
-            includedTimestamps: 5, querySetHash: "sha256:abc", querierURL: "https://thanos-querier.example:9091",
+            included: GridMask([false, true, true, false, true, true, true, false]), querySetHash: "sha256:abc",
+            measurementHash: "m-hash", querierURL: "https://thanos-querier.example:9091",
             serverBuild: "thanos 0.34.1", fedreportVersion: "0.1.0",
-            leftOut: LeftOutCounts(noVersion: 1, multipleVersions: 1, settling: 1, nonFiniteSamples: 4),
+            leftOut: LeftOutCounts(
+                noVersion: 1, multipleVersions: 1, settling: 1, upgrading: 2, nonFiniteSamples: 4, incompleteTotals: 1),
             warnings: ["store 10.0.0.1: timeout", "ünïcode, \"quotes\""], partial: true,
             collectedAt: Self.t0 + 86_400_000, components: components, containers: containers,
-            noData: ["memory_host_services"])
+            noData: ["memory_host_services"], offGridPoints: 3)
 
         let outcomes = try store.save([input])
         guard case .inserted(let id) = try #require(outcomes.first), outcomes.count == 1 else {
@@ -116,9 +120,12 @@ struct StoreTests {
             start: 1_700_000_000_000, end: 1_700_000_210_000, step: 30_000, includedTimestamps: 5,
             querySetHash: "sha256:abc", querierURL: "https://thanos-querier.example:9091", serverBuild: "thanos 0.34.1",
             fedreportVersion: "0.1.0",
-            leftOut: LeftOutCounts(noVersion: 1, multipleVersions: 1, settling: 1, nonFiniteSamples: 4),
+            leftOut: LeftOutCounts(
+                noVersion: 1, multipleVersions: 1, settling: 1, upgrading: 2, nonFiniteSamples: 4, incompleteTotals: 1),
             warnings: ["store 10.0.0.1: timeout", "ünïcode, \"quotes\""], partial: true,
-            collectedAt: 1_700_086_400_000, noData: ["memory_host_services"])
+            collectedAt: 1_700_086_400_000, noData: ["memory_host_services"],
+            included: GridMask([false, true, true, false, true, true, true, false]), measurementHash: "m-hash",
+            offGridPoints: 3)
 
         // Read through a second, read-only store as `compare` would.
         let reader = try SnapshotStore(path: path, readOnly: true)
@@ -132,6 +139,8 @@ struct StoreTests {
             #expect(series.map(\.resource) == [.cpu, .memory, .cpu])
             #expect(series.map(\.members) == components.map(\.members))
             #expect(series.map { Self.bits($0.values) } == components.map { Self.bits($0.values) })
+            #expect(series.map(\.leftOut) == components.map(\.leftOut))
+            #expect(series[1].leftOut.indices == [5])
             #expect(series[0].values[4].bitPattern == payloadNaN.bitPattern)
 
             let stored = try #require(try s.containers(snapshotIDs: [id])[id])
@@ -441,7 +450,7 @@ struct StoreTests {
         }
         let input = SnapshotInput(
             cluster: "ocp-a", distribution: "openshift", build: "4.14.1",
-            grid: TimeGrid(start: Self.t0, step: Self.step, count: points), includedTimestamps: points,
+            grid: TimeGrid(start: Self.t0, step: Self.step, count: points), included: GridMask(count: points, allSet: true),
             querySetHash: "qs", querierURL: "https://thanos.example", serverBuild: nil, fedreportVersion: "0.1.0",
             leftOut: LeftOutCounts(), warnings: [], partial: false, collectedAt: Self.t0, components: components,
             containers: containers, noData: [])

@@ -36,6 +36,8 @@ struct Accumulator {
     var snapshotMeans: [Double] = []
     var partial = false
     var members = Set<String>()
+    /// Timestamps that counted but where the row was left out (a member without a value).
+    var leftOut = 0
 }
 
 /// The pooled figures of one side: every row key it has a series for.
@@ -43,52 +45,55 @@ struct Accumulator {
 /// Each (cluster, timestamp) is counted once: the snapshots of a cluster are taken in priority
 /// order (complete before partial, then newest `collectedAt` first, then highest id), and a
 /// snapshot's values at grid timestamps that a snapshot taken before it already covers are left
-/// out, as is that overlap from its `includedTimestamps`.
+/// out, as are those of its counted timestamps from its `includedTimestamps`.
+///
+/// A category or total of a snapshot is computed by ``combineSeries``: at a timestamp only where
+/// every component of the snapshot that feeds it has a value; where some have one and others
+/// not (or one is left out) the timestamp is left out for the row, never summed short.
 struct PooledSide {
     var rows: [RowKey: Accumulator] = [:]
-    /// Σ includedTimestamps over all snapshots of the side, after the overlap reduction.
+    /// Σ counted timestamps over all snapshots of the side, after the overlap reduction.
     var expected = 0
-    /// Per row: Σ includedTimestamps (after the overlap reduction) over the snapshots whose
+    /// Per row: Σ counted timestamps (after the overlap reduction) over the snapshots whose
     /// cluster has the row in at least one of the side's snapshots: the denominator of coverage.
     var expectedByRow: [RowKey: Int] = [:]
     /// Whether any snapshot pooled into the side is partial: then every row of the side is.
     var anyPartial = false
 
-    /// Pools `snapshots`: a snapshot's category series is the sum of its components of that
-    /// category, its total the sum of all its components; each is then pooled by concatenating
-    /// the finite values of every snapshot, after removing the timestamps of the snapshot that
-    /// another snapshot of the same cluster covers (see `overlapMasks`).
     init(_ snapshots: [PooledSnapshot], components: Bool = true) {
         let masks = Self.overlapMasks(snapshots)
         var includedOfCluster: [String: Int] = [:]
         var keysOfCluster: [String: Set<RowKey>] = [:]
         for (index, snapshot) in snapshots.enumerated() {
             let cluster = snapshot.info.cluster
-            let included = max(0, snapshot.info.includedTimestamps - masks[index].overlapped)
+            let count = snapshot.info.grid.count
+            let dropped = masks[index]
+            let counted = Self.includedMask(of: snapshot).subtracting(dropped)
+            // Snapshots from before masks were stored know only how many points counted; their
+            // points with a value stand in for the mask, which can only leave coverage lower.
+            let included =
+                snapshot.info.included != nil
+                ? counted.population
+                : max(0, snapshot.info.includedTimestamps - Self.includedMask(of: snapshot).intersection(dropped).population)
             expected += included
             includedOfCluster[cluster, default: 0] += included
             if snapshot.info.partial { anyPartial = true }
-            let perComponent = Self.componentSeries(of: snapshot, dropping: masks[index].dropped)
-            var byCategory: [RowKey: [[Double]]] = [:]
-            var byTotal: [RowKey: [[Double]]] = [:]
-            var membersOf: [RowKey: Set<String>] = [:]
+            let perComponent = Self.componentSeries(of: snapshot, dropping: dropped)
+            var byCategory: [RowKey: [ComponentSeries]] = [:]
+            var byTotal: [RowKey: [ComponentSeries]] = [:]
             // Sorted so that floating-point sums run in the same order in every process.
-            for (key, entry) in perComponent.sorted(by: { $0.key < $1.key }) {
+            for (key, series) in perComponent.sorted(by: { $0.key < $1.key }) {
                 if components {
-                    add(entry.values, members: entry.members, to: key, from: snapshot)
+                    add(series.values, leftOut: series.leftOut.population, members: Set(series.members), to: key, from: snapshot)
                     keysOfCluster[cluster, default: []].insert(key)
                 }
-                let cat = RowKey.category(key.component!.category, key.resource)
-                byCategory[cat, default: []].append(entry.values)
-                membersOf[cat, default: []].formUnion(entry.members)
-                byTotal[.total(key.resource), default: []].append(entry.values)
+                byCategory[.category(key.component!.category, key.resource), default: []].append(series)
+                byTotal[.total(key.resource), default: []].append(series)
             }
-            for (key, list) in byCategory.sorted(by: { $0.key < $1.key }) {
-                add(Self.sum(list), members: membersOf[key] ?? [], to: key, from: snapshot)
-                keysOfCluster[cluster, default: []].insert(key)
-            }
-            for (key, list) in byTotal.sorted(by: { $0.key < $1.key }) {
-                add(Self.sum(list), members: [], to: key, from: snapshot)
+            for (key, list) in byCategory.sorted(by: { $0.key < $1.key }) + byTotal.sorted(by: { $0.key < $1.key }) {
+                let combined = combineSeries(list, count: count, included: counted)
+                let members = key.level == .category ? Set(list.flatMap(\.members)) : []
+                add(combined.values, leftOut: combined.leftOut.population, members: members, to: key, from: snapshot)
                 keysOfCluster[cluster, default: []].insert(key)
             }
         }
@@ -98,13 +103,25 @@ struct PooledSide {
         }
     }
 
-    /// For each snapshot (in input order): the indices of its values to leave out because a
-    /// snapshot of the same cluster taken earlier in priority order already covers their
-    /// timestamps, and how many of its grid points are so covered. A snapshot covers the
-    /// timestamps of its whole grid (start, start + step, …, end), with or without data there;
-    /// timestamps are compared exactly, so grids of different steps overlap only where they meet.
-    static func overlapMasks(_ snapshots: [PooledSnapshot]) -> [(dropped: Set<Int>, overlapped: Int)] {
-        var out = [(dropped: Set<Int>, overlapped: Int)](repeating: ([], 0), count: snapshots.count)
+    /// The grid points that count for a snapshot: its stored mask, or for snapshots stored
+    /// before masks were kept, the points where any of its components has a value.
+    static func includedMask(of snapshot: PooledSnapshot) -> GridMask {
+        let count = snapshot.info.grid.count
+        if let mask = snapshot.info.included, mask.count == count { return mask }
+        var mask = GridMask(count: count)
+        for series in snapshot.series where series.values.count == count {
+            for i in 0..<count where series.values[i].isFinite { mask[i] = true }
+        }
+        return mask
+    }
+
+    /// For each snapshot (in input order): the grid points to leave out because a snapshot of
+    /// the same cluster taken earlier in priority order already covers their timestamps. A
+    /// snapshot covers the timestamps of its whole grid (start, start + step, …, end), with or
+    /// without data there; timestamps are compared exactly, so grids of different steps overlap
+    /// only where they meet.
+    static func overlapMasks(_ snapshots: [PooledSnapshot]) -> [GridMask] {
+        var out = snapshots.map { GridMask(count: $0.info.grid.count) }
         let byCluster = Dictionary(grouping: snapshots.indices, by: { snapshots[$0].info.cluster })
         for (_, indices) in byCluster where indices.count > 1 {
             let ordered = indices.sorted { x, y in
@@ -117,25 +134,15 @@ struct PooledSide {
             }
             var covered = Set<TimestampMs>()
             for index in ordered {
-                let info = snapshots[index].info
-                let grid = gridTimestamps(info)
-                var dropped = Set<Int>()
-                for (i, t) in grid.enumerated() where covered.contains(t) { dropped.insert(i) }
-                out[index] = (dropped, dropped.count)
-                covered.formUnion(grid)
+                let grid = snapshots[index].info.grid
+                for i in 0..<grid.count where covered.contains(grid.timestamp(at: i)) { out[index][i] = true }
+                for i in 0..<grid.count { covered.insert(grid.timestamp(at: i)) }
             }
         }
         return out
     }
 
-    /// The grid of a snapshot, both ends included; a snapshot without a positive step or with
-    /// its end before its start has the single timestamp `start`.
-    static func gridTimestamps(_ info: SnapshotRecord) -> [TimestampMs] {
-        guard info.step > 0, info.end >= info.start else { return [info.start] }
-        return Array(stride(from: info.start, through: info.end, by: Int(info.step)))
-    }
-
-    private mutating func add(_ values: [Double], members: Set<String>, to key: RowKey, from snapshot: PooledSnapshot) {
+    private mutating func add(_ values: [Double], leftOut: Int, members: Set<String>, to key: RowKey, from snapshot: PooledSnapshot) {
         var acc = rows[key] ?? Accumulator()
         var sum = 0.0
         var n = 0
@@ -147,36 +154,40 @@ struct PooledSide {
         if n > 0 { acc.snapshotMeans.append(sum / Double(n)) }
         if snapshot.info.partial { acc.partial = true }
         acc.members.formUnion(members)
+        acc.leftOut += leftOut
         rows[key] = acc
     }
 
-    /// The component series of a snapshot keyed by (component, resource); duplicates are summed.
-    /// Values at the indices in `dropped` become NaN (timestamps another snapshot counts).
-    static func componentSeries(
-        of snapshot: PooledSnapshot, dropping dropped: Set<Int> = []
-    ) -> [RowKey: (values: [Double], members: Set<String>)] {
-        var lists: [RowKey: [[Double]]] = [:]
-        var members: [RowKey: Set<String>] = [:]
-        for s in snapshot.series {
-            let key = RowKey.component(s.component, s.resource)
-            var values = s.values
-            for i in dropped where i < values.count { values[i] = .nan }
-            lists[key, default: []].append(values)
-            members[key, default: []].formUnion(s.members)
-        }
-        var out: [RowKey: (values: [Double], members: Set<String>)] = [:]
-        for (key, list) in lists {
-            out[key] = (list.count == 1 ? list[0] : sum(list), members[key] ?? [])
-        }
-        return out
-    }
-
-    /// `sumSeries` over series that should share one grid; a short series is padded with NaN so
+    /// The component series of a snapshot keyed by (component, resource), with the points in
+    /// `dropped` (timestamps another snapshot counts) emptied; a component listed twice is
+    /// combined like any sum. A series of the wrong length is cut or padded with no value, so
     /// that a malformed snapshot degrades coverage instead of stopping the report.
-    static func sum(_ list: [[Double]]) -> [Double] {
-        let count = list.map(\.count).max() ?? 0
-        let padded = list.map { $0.count == count ? $0 : $0 + [Double](repeating: .nan, count: count - $0.count) }
-        return sumSeries(padded, count: count)
+    static func componentSeries(of snapshot: PooledSnapshot, dropping dropped: GridMask? = nil) -> [RowKey: ComponentSeries] {
+        let count = snapshot.info.grid.count
+        var lists: [RowKey: [ComponentSeries]] = [:]
+        for s in snapshot.series {
+            var series = s
+            if series.values.count != count || series.leftOut.count != count {
+                let values = (0..<count).map { $0 < s.values.count ? s.values[$0] : .nan }
+                let bits = (0..<count).map { $0 < s.leftOut.count && s.leftOut[$0] }
+                series = ComponentSeries(
+                    component: s.component, resource: s.resource, values: values, leftOut: GridMask(bits), members: s.members)
+            }
+            if let dropped {
+                for i in dropped.indices {
+                    series.values[i] = .nan
+                    series.leftOut[i] = false
+                }
+            }
+            lists[.component(s.component, s.resource), default: []].append(series)
+        }
+        return lists.mapValues { list in
+            guard list.count > 1 else { return list[0] }
+            let combined = combineSeries(list, count: count)
+            return ComponentSeries(
+                component: list[0].component, resource: list[0].resource, values: combined.values, leftOut: combined.leftOut,
+                members: Array(Set(list.flatMap(\.members))).sorted())
+        }
     }
 
     /// The side's statistics for `key`, nil when it has no sample there.
@@ -185,6 +196,6 @@ struct PooledSide {
         else { return nil }
         return SideStats(
             summary: summary, snapshots: acc.snapshotMeans.count, snapshotMeans: acc.snapshotMeans,
-            partial: acc.partial || anyPartial)
+            partial: acc.partial || anyPartial, leftOutTimestamps: acc.leftOut)
     }
 }

@@ -51,42 +51,55 @@ struct CollectJob {
         // Store each cluster's snapshots as soon as it is done, inside the run's one
         // transaction, so memory stays flat however many clusters there are.
         let queue = ResultQueue<ClusterResult>()
+        // A fatal error (a token that stays rejected, bad PromQL) stops the run: clusters not yet
+        // started are skipped, those that complete are stored whole, the failed one not at all.
+        let stop = StopSignal()
         Thread.detachNewThread {
-            collector.collect(plans: plans, grid: grid, serverBuild: serverBuild, progress: progress) { queue.push($0) }
+            collector.collect(plans: plans, grid: grid, serverBuild: serverBuild, progress: progress, stop: stop) { queue.push($0) }
             queue.close()
         }
         var rows: [(cluster: String, row: [String])] = []
         var results: [ClusterResult] = []
+        var fatal: [(cluster: String, error: QueryError)] = []
         var anyPartial = false
-        do {
-            _ = try opened.save(
-                streaming: {
-                    while let result = queue.pop() {
-                        if let fatal = result.fatal { throw CollectAbort(cluster: result.cluster.name, error: fatal) }
-                        var light = result
-                        light.snapshots = []
-                        results.append(light)
-                        if !result.snapshots.isEmpty { return result.snapshots }
+        _ = try opened.save(
+            streaming: {
+                while let result = queue.pop() {
+                    var light = result
+                    light.snapshots = []
+                    results.append(light)
+                    if let error = result.fatal {
+                        stop.raise()
+                        fatal.append((result.cluster.name, error))
+                        continue
                     }
-                    return nil
-                },
-                saved: { inputs, outcomes in
-                    for (input, outcome) in zip(inputs, outcomes) {
-                        // Also when a complete snapshot was kept: tonight's querier answered partially.
-                        anyPartial = anyPartial || input.partial
-                        rows.append((input.cluster, summaryRow(input, outcome)))
-                    }
-                },
-                querySet: QuerySetRecord(resources.querySet))
-        } catch let abort as CollectAbort {
-            progress.done()
-            printError("error: \(abort.cluster): \(describe(abort.error))")
-            printError("Nothing was stored: the database is as it was before this run.")
-            return Exit.error
-        }
+                    if !result.snapshots.isEmpty { return result.snapshots }
+                }
+                return nil
+            },
+            saved: { inputs, outcomes in
+                for (input, outcome) in zip(inputs, outcomes) {
+                    // Also when a complete snapshot was kept: tonight's querier answered partially.
+                    anyPartial = anyPartial || input.partial
+                    rows.append((input.cluster, summaryRow(input, outcome)))
+                }
+            },
+            querySet: QuerySetRecord(resources.querySet))
         progress.done()
         stored = !rows.isEmpty
         try opened.close()
+        if !fatal.isEmpty {
+            for f in fatal { printError("error: \(f.cluster): \(describe(f.error))") }
+            let storedClusters = Set(rows.map(\.cluster))
+            if storedClusters.isEmpty {
+                printError("Nothing was stored: the database is as it was before this run.")
+                return Exit.error
+            }
+            let notStored = plans.map(\.name).filter { !storedClusters.contains($0) }.sorted()
+            printError(
+                "The run stopped at that error. Stored complete snapshots of \(storedClusters.sorted().joined(separator: ", ")); "
+                    + "nothing of \(notStored.joined(separator: ", ")). Fix the error and collect those clusters again (--cluster).")
+        }
         for r in results.sorted(by: { $0.cluster.name < $1.cluster.name }) {
             for w in r.warnings { printError("warning: \(r.cluster.name): \(w)") }
             for f in r.failures { printError("error: \(r.cluster.name): \(f)") }
@@ -102,6 +115,7 @@ struct CollectJob {
             textTable(
                 ["CLUSTER", "BUILD", "SEGMENT", "COMPONENTS", "COVERAGE", "LEFT OUT", "PARTIAL", "STORED"],
                 rows.sorted { $0.cluster < $1.cluster }.map(\.row)))
+        if !fatal.isEmpty { return Exit.partial }
         let empty = results.filter { r in !rows.contains { $0.cluster == r.cluster.name } }.map(\.cluster.name).sorted()
         if !empty.isEmpty {
             printError("No snapshot was stored for \(empty.joined(separator: ", ")) (see above); the other clusters' snapshots were.")
@@ -128,10 +142,4 @@ struct CollectJob {
             "\(input.leftOut.timestamps)", input.partial ? "yes" : "no", stored,
         ]
     }
-}
-
-/// A cluster failed in a way no retry cures: the run stores nothing.
-struct CollectAbort: Error {
-    var cluster: String
-    var error: any Error
 }

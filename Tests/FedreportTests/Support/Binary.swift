@@ -138,3 +138,13 @@ func promGet(_ base: String, _ path: String, _ parameters: [String: String]) thr
     }
     return json
 }
+
+/// The tests' own platform total of stored component series, written apart from the code under
+/// test: the sum where every series of `resource` has a finite value, NaN anywhere else.
+func sumWhereAllPresent(_ series: [ComponentSeries], resource: Resource, count: Int) -> [Double] {
+    let members = series.filter { $0.resource == resource }
+    return (0..<count).map { i in
+        let values = members.map { $0.values[i] }
+        return values.allSatisfy(\.isFinite) && !values.isEmpty ? values.reduce(0, +) : .nan
+    }
+}

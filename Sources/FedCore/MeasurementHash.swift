@@ -1,0 +1,37 @@
+/// A fingerprint of everything besides the data that decides a snapshot's numbers.
+///
+/// Two snapshots with the same measurement hash were measured the same way: the same PromQL
+/// (rendered with the configured cluster label and rate window, the cluster's name left as a
+/// placeholder so that clusters of one distribution share it), the same step, replica labels
+/// and settle period, and the same component map rules. The query-set hash alone misses the
+/// settings and the maps; a comparison whose sides differ here says so.
+public enum MeasurementHash {
+    /// The placeholder that stands for the cluster's name in the rendered queries.
+    static let clusterPlaceholder = "\u{0}cluster\u{0}"
+
+    /// The hash for clusters of `distribution` measured with `querySet`, `map` and `collect`.
+    public static func compute(
+        querySet: QuerySet, distribution: String, map: ComponentMap, collect: Configuration.Collect
+    )
+        -> String
+    {
+        SHA256.hex(Array(canonical(querySet: querySet, distribution: distribution, map: map, collect: collect).utf8))
+    }
+
+    /// The text the hash is taken over: one line per item, in a fixed order.
+    static func canonical(querySet: QuerySet, distribution: String, map: ComponentMap, collect: Configuration.Collect) -> String {
+        var lines = ["fedreport measurement 1", "distribution \(distribution)"]
+        for query in querySet.queries(for: distribution) {
+            let promql = query.render(clusterLabel: collect.clusterLabel, cluster: clusterPlaceholder, rateWindow: collect.rateWindow)
+            lines.append("query \(query.name) \(query.resource.rawValue) \(promql)")
+        }
+        lines.append("rate_window \(collect.rateWindow.milliseconds)")
+        lines.append("step \(collect.step.milliseconds)")
+        lines.append("settle \(collect.settle.milliseconds)")
+        lines.append("replica_labels \(collect.replicaLabels.sorted().joined(separator: ","))")
+        for rule in map.rules {
+            lines.append("component \(rule.name) \(rule.category.rawValue) \(rule.selector.description)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
