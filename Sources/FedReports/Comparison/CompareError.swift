@@ -24,7 +24,7 @@ public enum CompareError: Error, LocalizedError, Equatable {
         case .unknownBaselineBuild(let distribution, let build, let known):
             "Distribution '\(distribution)' has no snapshots of build '\(build)'. Known builds of '\(distribution)': \(Self.list(known))."
         case .ambiguousBuild(let name, let distributions):
-            "Build '\(name)' is stored for several distributions (\(distributions.joined(separator: ", "))). Name the distribution to compare."
+            "Build '\(name)' is stored for several distributions (\(distributions.joined(separator: ", "))). Say which with --distribution, e.g. --distribution \(distributions[0])."
         }
     }
 

@@ -57,6 +57,8 @@ public enum Comparer {
         var dq = dataQuality(
             sides: [(Side.a, a), (Side.b, b)] + (baseline.map { [(Side.baseline, $0)] } ?? []))
         dq.lowCoverage = lowCoverage(rows, a: a, b: b, baseline: baseline, options: options)
+        dq.measurements = measurements([(.a, a), (.b, b)])
+        if a.clusters != b.clusters { dq.clusterSets = .init(a: a.clusters, b: b.clusters) }
 
         return Comparison(
             a: sideInfo(a), b: sideInfo(b), baseline: baseline.map(sideInfo), options: options,
@@ -171,6 +173,12 @@ public enum Comparer {
                         .init(snapshotID: info.id, cluster: info.cluster, build: info.build, warnings: info.warnings))
                 }
                 dq.leftOut = dq.leftOut + info.leftOut
+                dq.offGridPoints += info.offGridPoints
+                if !info.partial {
+                    for note in info.warnings {
+                        dq.snapshotNotes.append(.init(snapshotID: info.id, cluster: info.cluster, build: info.build, note: note))
+                    }
+                }
                 if hashes[info.querySetHash] == nil { hashOrder.append(info.querySetHash) }
                 hashes[info.querySetHash, default: []].append(info.id)
                 for query in info.noData {
@@ -187,6 +195,22 @@ public enum Comparer {
         dq.unmapped = unmappedOrder.sorted().map { .init(member: $0, builds: unmapped[$0] ?? []) }
         dq.querySets = hashOrder.map { .init(hash: $0, snapshotIDs: hashes[$0] ?? []) }
         return dq
+    }
+
+    /// The measurement hashes of each side, in order of first appearance.
+    static func measurements(_ sides: [(Side, BuildSample)]) -> [DataQuality.MeasurementUse] {
+        var out: [DataQuality.MeasurementUse] = []
+        for (side, sample) in sides {
+            for snapshot in sample.snapshots {
+                let hash = snapshot.info.measurementHash
+                if let k = out.firstIndex(where: { $0.side == side.rawValue && $0.hash == hash }) {
+                    out[k].snapshotIDs.append(snapshot.info.id)
+                } else {
+                    out.append(.init(side: side.rawValue, build: sample.build, hash: hash, snapshotIDs: [snapshot.info.id]))
+                }
+            }
+        }
+        return out
     }
 
     static func provenance(_ sides: [(Side, BuildSample)]) -> [ProvenanceEntry] {

@@ -64,12 +64,12 @@ extension Reporter {
     /// compares B against A, and the category and total levels against `baseline`
     /// (`<distribution>[@<build>]`) when given.
     public static func compare(
-        store: SnapshotStore, a: String, b: String, baseline: String? = nil, selection: SnapshotSelection = .init(),
-        options: CompareOptions = .init()
+        store: SnapshotStore, a: String, b: String, distribution: String? = nil, baseline: String? = nil,
+        selection: SnapshotSelection = .init(), options: CompareOptions = .init()
     ) throws -> Comparison {
         let loader = SnapshotLoader(store: store)
-        let sa = try loader.sample(build: a, selection: selection)
-        let sb = try loader.sample(build: b, selection: selection)
+        let sa = try loader.sample(build: a, distribution: distribution, selection: selection)
+        let sb = try loader.sample(build: b, distribution: distribution, selection: selection)
         let sbase = try baseline.map { try loader.baseline($0, selection: selection) }
         return Comparer.compare(a: sa, b: sb, baseline: sbase, options: options)
     }

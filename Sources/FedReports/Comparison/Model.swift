@@ -38,12 +38,16 @@ public struct SideStats: Sendable, Equatable {
     public var snapshotMeans: [Double]
     /// Whether any snapshot pooled into the side was partial.
     public var partial: Bool
+    /// Timestamps that counted but where the row was left out because a member had no value
+    /// there (a component whose member sent NaN; a category or total missing a component).
+    public var leftOutTimestamps: Int
 
-    public init(summary: Summary, snapshots: Int, snapshotMeans: [Double], partial: Bool) {
+    public init(summary: Summary, snapshots: Int, snapshotMeans: [Double], partial: Bool, leftOutTimestamps: Int = 0) {
         self.summary = summary
         self.snapshots = snapshots
         self.snapshotMeans = snapshotMeans
         self.partial = partial
+        self.leftOutTimestamps = leftOutTimestamps
     }
 
     /// Standard deviation (n − 1) of the per-snapshot means; nil with fewer than two snapshots.
@@ -205,6 +209,32 @@ public struct DataQuality: Sendable, Equatable {
         public var query: String
     }
 
+    /// A note stored with a complete snapshot about how its figures were taken (for example a
+    /// querier that has only `cluster_version{type="current"}`).
+    public struct SnapshotNote: Sendable, Equatable {
+        public var snapshotID: Int64
+        public var cluster: String
+        public var build: String
+        public var note: String
+    }
+
+    /// The measurement hashes of the snapshots of each compared side (see `MeasurementHash`).
+    public struct MeasurementUse: Sendable, Equatable {
+        public var side: String
+        public var build: String
+        public var hash: String
+        public var snapshotIDs: [Int64]
+    }
+
+    /// The clusters behind each compared build, when they are not the same set.
+    public struct ClusterSets: Sendable, Equatable {
+        public var a: [String]
+        public var b: [String]
+        /// Clusters only in A, only in B.
+        public var onlyA: [String] { a.filter { !b.contains($0) } }
+        public var onlyB: [String] { b.filter { !a.contains($0) } }
+    }
+
     public var partialSnapshots: [PartialSnapshot] = []
     public var lowCoverage: [LowCoverage] = []
     public var unmapped: [Unmapped] = []
@@ -212,6 +242,13 @@ public struct DataQuality: Sendable, Equatable {
     public var leftOut = LeftOutCounts()
     public var querySets: [QuerySetUse] = []
     public var noData: [NoData] = []
+    /// Points the querier sent off the step grid, over the snapshots used; not in the figures.
+    public var offGridPoints = 0
+    public var snapshotNotes: [SnapshotNote] = []
+    /// Measurement hashes of the compared sides (A and B; empty outside a comparison).
+    public var measurements: [MeasurementUse] = []
+    /// Set when A and B were pooled from different sets of clusters.
+    public var clusterSets: ClusterSets?
 
     /// Non-finite samples left out of the sums.
     public var leftOutSamples: Int { leftOut.nonFiniteSamples }
@@ -219,11 +256,18 @@ public struct DataQuality: Sendable, Equatable {
     public var leftOutTimestamps: Int { leftOut.timestamps }
     /// True when the snapshots used were collected with different query sets.
     public var querySetsDiffer: Bool { querySets.count > 1 }
+    /// True when the compared sides were measured differently: different PromQL as rendered,
+    /// rate window, step, settle, replica labels or component maps. Snapshots from before the
+    /// hash was stored (empty hash) are not held against the others.
+    public var measurementMismatch: Bool { Set(measurements.map(\.hash).filter { !$0.isEmpty }).count > 1 }
+    /// True when A and B come from different sets of clusters.
+    public var clusterSetsDiffer: Bool { clusterSets != nil }
 
     /// Whether there is anything to tell.
     public var isClean: Bool {
         partialSnapshots.isEmpty && lowCoverage.isEmpty && unmapped.isEmpty && leftOut == LeftOutCounts()
-            && !querySetsDiffer && noData.isEmpty
+            && !querySetsDiffer && noData.isEmpty && offGridPoints == 0 && snapshotNotes.isEmpty && !measurementMismatch
+            && !clusterSetsDiffer
     }
 }
 
