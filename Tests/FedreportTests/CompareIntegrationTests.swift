@@ -134,13 +134,31 @@ struct CompareIntegrationTests {
         let total = try row(json, "totals", "unit", "bytes", "memory")
         #expect(number(total, "a", "mean") == totalA)
         #expect(number(total, "b", "mean") == totalB)
-        // The k3s baseline at category level, classified with the shipped k3s map.
+        // The k3s baseline's memory per category, from the generator's samples over the
+        // baseline snapshot's timestamps, classified with the shipped k3s map.
         let k3s = try #require(CompareScenario.scenario.cluster(named: "cmp-k3s"))
         let map = try ComponentMap.load(path: "\(repositoryRoot)/queries/components/k3s.yaml")
-        var byCategory: [String: Double] = [:]
+        let baselineInfo = try #require(json["baseline"] as? [String: Any])
+        let provenance = try #require((baselineInfo["provenance"] as? [[String: Any]])?.first)
+        let first = try #require((provenance["start_ms"] as? NSNumber)?.int64Value)
+        let last = try #require((provenance["end_ms"] as? NSNumber)?.int64Value)
+        let stamps = Array(stride(from: first, through: last, by: 30_000))
+        var memoryByCategory: [String: [Double]] = [:]
         for c in k3s.workloads {
             let category = map.classify(LabelSet(["namespace": c.namespace, "pod": c.pod, "container": c.container])).category.rawValue
-            byCategory[category, default: 0] += c.usage.values.first?.memoryBytes ?? 0
+            let values = stamps.map { k3s.memorySample(of: c, at: $0) ?? 0 }
+            memoryByCategory[category] = zip(memoryByCategory[category] ?? [Double](repeating: 0, count: stamps.count), values).map(+)
+        }
+        for service in k3s.hostServices {
+            let category = map.classify(LabelSet(["id": "/system.slice/\(service.unit)", "node": service.node])).category.rawValue
+            let values = stamps.map { k3s.memoryBytes(of: service, at: $0) ?? 0 }
+            memoryByCategory[category] = zip(memoryByCategory[category] ?? [Double](repeating: 0, count: stamps.count), values).map(+)
+        }
+        #expect(memoryByCategory.count >= 2)
+        for (category, series) in memoryByCategory {
+            let want = series.reduce(0, +) / Double(series.count)
+            let got = try #require(number(try row(json, "categories", "category", category, "memory"), "baseline", "mean"))
+            #expect(abs(got / want - 1) < 1e-9, "baseline \(category) memory \(got) vs \(want)")
         }
         // k3s memory varies by its amplitude; compare with the generator's mean over the window.
         let controlPlane = try row(json, "categories", "category", "control-plane", "cpu")
@@ -151,10 +169,8 @@ struct CompareIntegrationTests {
                 map.classify(LabelSet(["namespace": $0.namespace, "pod": $0.pod, "container": $0.container])).category == .controlPlane
             }.compactMap { $0.usage.values.first?.cpuCores }.reduce(0, +)
         #expect(abs(baselineCP / wantCP - 1) < 0.001, "baseline control-plane \(baselineCP) vs \(wantCP)")
-        let baselineSide = try #require(json["baseline"] as? [String: Any])
-        #expect(baselineSide["build"] as? String == "v1.26.5+k3s1")
-        #expect(baselineSide["distribution"] as? String == "k3s")
-        #expect(!byCategory.isEmpty)
+        #expect(baselineInfo["build"] as? String == "v1.26.5+k3s1")
+        #expect(baselineInfo["distribution"] as? String == "k3s")
         // No baseline asked: null.
         let (_, config) = try await ComparedDatabase.shared.get()
         let plain = try runFedreport(["compare", "4.6.1", "4.7.0", "--config", config, "--format", "json", "--output", "-"])
@@ -197,12 +213,29 @@ struct CompareIntegrationTests {
     @Test("the periodic report names the newest build and writes every format")
     func periodic() async throws {
         let (folder, config) = try await ComparedDatabase.shared.get()
-        let result = try runFedreport([
-            "report", "--distribution", "ocp", "--baseline", "k3s", "--config", config, "--output", "\(folder)/periodic",
-        ])
+        let args = ["report", "--distribution", "ocp", "--baseline", "k3s", "--config", config]
+        let result = try runFedreport(args + ["--output", "\(folder)/periodic"])
         #expect(result.status == 0, "\(result.stderr)")
         let files = result.stdout.split(separator: "\n").map(String.init)
-        #expect(files.count == 4)
+        #expect(Set(files.map { ($0 as NSString).pathExtension }) == ["md", "html", "csv", "json"])
+        // Version order puts 4.7.0 after 4.6.1, and names that are not versions (the hostile
+        // build) after both: it is the newest, compared against 4.7.0.
+        let jsonFile = try #require(files.first { $0.hasSuffix(".json") })
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: jsonFile))) as? [String: Any])
+        #expect(json["builds"] as? [String] == ["4.6.1", "4.7.0", CompareScenario.hostileBuild])
+        #expect(json["newest"] as? String == CompareScenario.hostileBuild)
+        let comparison = try #require(json["comparison"] as? [String: Any])
+        #expect((comparison["a"] as? [String: Any])?["build"] as? String == "4.7.0")
+        // Without the hostile cluster the newest is 4.7.0, against 4.6.1.
+        let two = try runFedreport(args + ["--cluster", "cmp-a", "--cluster", "cmp-b", "--format", "json", "--output", "-"])
+        #expect(two.status == 0, "\(two.stderr)")
+        let twoJSON = try #require(try JSONSerialization.jsonObject(with: Data(two.stdout.utf8)) as? [String: Any])
+        #expect(twoJSON["builds"] as? [String] == ["4.6.1", "4.7.0"])
+        #expect(twoJSON["newest"] as? String == "4.7.0")
+        let pair = try #require(twoJSON["comparison"] as? [String: Any])
+        #expect((pair["a"] as? [String: Any])?["build"] as? String == "4.6.1")
+        #expect((pair["b"] as? [String: Any])?["build"] as? String == "4.7.0")
         let md = try String(contentsOfFile: try #require(files.first { $0.hasSuffix(".md") }), encoding: .utf8)
         #expect(md.contains("4.7.0"))
     }

@@ -823,8 +823,19 @@ struct ReliabilityTests {
                     reads.value % 2 == 0
                     ? ["builds", "--config", config]
                     : ["compare", "4.6.1", "4.6.1", "--config", config, "--format", "json", "--output", "-"]
-                if let r = try? runFedreport(arguments), r.status != 0 { failures.set(Data((arguments[0] + ": " + r.stderr).utf8)) }
-                reads.increment()
+                // A read counts only when the binary ran and answered; a launch that failed is a
+                // failure, not a read.
+                do {
+                    let r = try runFedreport(arguments)
+                    if r.status == 0 && !r.stdout.isEmpty {
+                        reads.increment()
+                    } else {
+                        failures.set(Data((arguments[0] + " exited \(r.status): " + r.stderr).utf8))
+                    }
+                } catch {
+                    failures.set(Data((arguments[0] + " did not start: \(error)").utf8))
+                    reads.increment()  // move on to the other command
+                }
             }
             done.set()
         }
