@@ -21,7 +21,8 @@ enum Fixture {
     static func snapshot(
         id: Int64, build: String, cluster: String = "test-cluster-0", distribution: String = "ocp",
         included: Int? = nil, partial: Bool = false, warnings: [String] = [], querySetHash: String = "qs1",
-        leftOut: LeftOutCounts = .init(), noData: [String] = [], _ series: [ComponentSeries]
+        leftOut: LeftOutCounts = .init(), noData: [String] = [], measurementHash: String = "", offGridPoints: Int = 0,
+        _ series: [ComponentSeries]
     ) -> PooledSnapshot {
         let count = series.first?.values.count ?? 1
         let begin = start + id * 86_400_000
@@ -31,7 +32,8 @@ enum Fixture {
                 end: begin + Int64(count - 1) * step, step: step, includedTimestamps: included ?? count,
                 querySetHash: querySetHash, querierURL: "https://thanos-querier.example:9091",
                 serverBuild: "prometheus 2.45.0", fedreportVersion: "0.1.0", leftOut: leftOut, warnings: warnings,
-                partial: partial, collectedAt: begin + 90_000_000, noData: noData),
+                partial: partial, collectedAt: begin + 90_000_000, noData: noData, measurementHash: measurementHash,
+                offGridPoints: offGridPoints),
             series: series)
     }
 

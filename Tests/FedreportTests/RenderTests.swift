@@ -6,7 +6,8 @@ import Testing
 
 /// A fixed comparison whose rendering is recorded in Golden/. Values are chosen so every section
 /// has something to show: a regression, an improvement, new and removed components, unmapped
-/// members, a partial snapshot, a baseline, and hostile names.
+/// members, a partial snapshot with points off the step grid, a note on a complete snapshot,
+/// sides from different clusters measured differently, a baseline, and hostile names.
 enum RenderFixture {
     typealias F = Fixture
     static let script = "<script>alert(1)</script>"
@@ -36,16 +37,21 @@ enum RenderFixture {
             (1...3).map { i in
                 F.snapshot(
                     id: Int64(i), build: "4.6.1", cluster: "test-cluster-0",
-                    leftOut: LeftOutCounts(settling: 2, nonFiniteSamples: 1),
+                    warnings: i == 2 ? ["the querier has only cluster_version{type=\"current\"} for this cluster"] : [],
+                    leftOut: LeftOutCounts(settling: 2, upgrading: 3, nonFiniteSamples: 1, incompleteTotals: 1),
+                    measurementHash: "0a1b2c3d4e5f60718293a4b5",
                     components(cpuScale: 1, memScale: 1, extra: [F.series("openshift-sdn", .networking, .cpu, F.constant(0.08))]))
             })
         let b = F.sample(
             "4.7.0",
-            (4...5).map { i in
-                F.snapshot(
-                    id: Int64(i), build: "4.7.0", cluster: formula, partial: i == 5,
-                    warnings: i == 5 ? ["store \(script) unavailable"] : [],
-                    components(cpuScale: 1.2, memScale: 1.25, extra: [F.series("new-operator", .operators, .cpu, F.constant(0.03))]))
+            (4...5).map { (i: Int) -> PooledSnapshot in
+                let last = i == 5
+                let warnings: [String] = last ? ["store \(script) unavailable"] : []
+                let series = components(
+                    cpuScale: 1.2, memScale: 1.25, extra: [F.series("new-operator", .operators, .cpu, F.constant(0.03))])
+                return F.snapshot(
+                    id: Int64(i), build: "4.7.0", cluster: formula, partial: last, warnings: warnings,
+                    measurementHash: "ffeeddccbbaa99887766", offGridPoints: last ? 7 : 0, series)
             })
         let k3s = F.sample(
             "v1.26.5+k3s1", distribution: "k3s",
@@ -205,6 +211,10 @@ struct RenderTests {
         #expect(abs(delta - -20) < 1e-9)
         #expect(cells[17].hasPrefix("-"))
         #expect(cells[20] == "improvement")
+        // Facts about the whole comparison ride on every row's flags: the fixture's sides come
+        // from different clusters and were measured differently; B has a partial snapshot.
+        #expect(cells[21] == "partial;measurement-mismatch;cluster-sets-differ")
+        #expect(cells[22] == "0")
         // Three rows (a, b, baseline) per category row, two per component row.
         let components = c.components.count
         let others = c.categories.count + c.totals.count
@@ -305,6 +315,23 @@ struct RenderTests {
             #expect(dq[key] != nil, "data_quality lacks \(key)")
         }
         #expect(dq["left_out_samples"] as? Int == 3)
+        // From the fixture: three A snapshots with 2 settling, 3 upgrading and 1 incomplete
+        // total each; one B snapshot with 7 points off the grid; one note on A's second.
+        let leftOut = try #require(dq["left_out_timestamps"] as? [String: Any])
+        #expect(leftOut["settling"] as? Int == 6 && leftOut["upgrading"] as? Int == 9)
+        #expect(leftOut["incomplete_totals"] as? Int == 3)
+        #expect(dq["off_grid_points"] as? Int == 7)
+        #expect(dq["measurement_mismatch"] as? Bool == true)
+        let hashes = try #require(dq["measurement_hashes"] as? [[String: Any]])
+        #expect(hashes.map { $0["side"] as? String } == ["a", "b"])
+        #expect(hashes.map { $0["snapshot_ids"] as? [Int] } == [[1, 2, 3], [4, 5]])
+        #expect(dq["cluster_sets_differ"] as? Bool == true)
+        let sets = try #require(dq["cluster_sets"] as? [String: Any])
+        #expect(sets["only_a"] as? [String] == ["test-cluster-0"] && sets["only_b"] as? [String] == [RenderFixture.formula])
+        let notes = try #require(dq["snapshot_notes"] as? [[String: Any]])
+        #expect(notes.count == 1 && notes.first?["snapshot_id"] as? Int == 2)
+        // Partial snapshots' warnings are not notes: snapshot 5 is partial.
+        #expect(!notes.contains { $0["snapshot_id"] as? Int == 5 })
         // No bare NaN or infinity tokens (JSONSerialization above would have refused them too).
         #expect(text.range(of: #"[:\[,]\s*-?(nan|NaN|inf|Infinity)"#, options: .regularExpression) == nil)
 

@@ -236,3 +236,80 @@ struct TruthIntegrationTests {
         #expect(proxy.rangeQueries(containing: #"cluster="it-ocp-1""#).count == 1 + ocpQueries)
     }
 }
+
+@Suite("Comparisons that say what they compare", .serialized, .enabled(if: TestBed.shouldRun))
+struct ComparisonCaveatTests {
+    /// Every format of `compare a b` written to a fresh folder: extension → text.
+    func allFormats(_ a: String, _ b: String, config: String) throws -> [String: String] {
+        let out = try temporaryFolder("caveats")
+        let result = try runFedreport(["compare", a, b, "--config", config, "--format", "md,html,csv,json", "--output", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        var texts: [String: String] = [:]
+        for path in result.stdout.split(separator: "\n").map(String.init) {
+            texts[(path as NSString).pathExtension] = try String(contentsOfFile: path, encoding: .utf8)
+        }
+        #expect(Set(texts.keys) == ["md", "html", "csv", "json"])
+        return texts
+    }
+
+    func dataQuality(_ json: String?) throws -> [String: Any] {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data((json ?? "").utf8)) as? [String: Any])
+        return try #require(object["data_quality"] as? [String: Any])
+    }
+
+    @Test("A and B from different sets of clusters: said in the headline and data quality of every format")
+    func clusterSetsDiffer() async throws {
+        let (_, _, config, _) = try await CollectedDatabase.shared.get()
+        // 4.6.1 ran on it-ocp-0 and it-ocp-2 (the scenario's upgraded clusters), 4.6.16 on it-ocp-1.
+        let texts = try allFormats("4.6.1", "4.6.16", config: config)
+        let dq = try dataQuality(texts["json"])
+        #expect(dq["cluster_sets_differ"] as? Bool == true)
+        let sets = try #require(dq["cluster_sets"] as? [String: Any])
+        #expect(sets["a"] as? [String] == ["it-ocp-0", "it-ocp-2"] && sets["b"] as? [String] == ["it-ocp-1"])
+        for ext in ["md", "html"] {
+            let text = try #require(texts[ext])
+            let headline = text.components(separatedBy: ext == "md" ? "| Side |" : "class=\"sides\"")[0]
+            #expect(headline.contains("A and B come from different clusters"), "\(ext) headline")
+            #expect(text.contains("Different clusters"), "\(ext) data quality")
+        }
+        let csv = try #require(texts["csv"]).components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
+        #expect(!csv.isEmpty && csv.allSatisfy { $0.contains("cluster-sets-differ") })
+        // The same clusters on both sides: no such caution.
+        let same = try allFormats("4.6.1", "4.6.8", config: config)
+        #expect(try dataQuality(same["json"])["cluster_sets_differ"] as? Bool == false)
+        #expect(!(same["md"] ?? "").contains("different clusters"))
+    }
+
+    @Test("snapshots measured with a different rate window: measurement_mismatch in every format, and not otherwise")
+    func measurementMismatch() async throws {
+        let (url, _, _, _) = try await CollectedDatabase.shared.get()
+        let folder = try temporaryFolder("measurement")
+        let w = CollectScenario.window
+        for (cluster, rateWindow) in [("it-ocp-0", "5m"), ("it-ocp-1", "10m")] {
+            let config = try writeConfig(in: folder, url: url, extra: "collect:\n  rate_window: \(rateWindow)")
+            let r = try runFedreport([
+                "collect", "--config", config, "--cluster", cluster, "--start", "\(w.lowerBound / 1000)", "--end",
+                "\(w.upperBound / 1000)",
+            ])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let config = "\(folder)/fedreport.yaml"
+        let store = try SnapshotStore(path: "\(folder)/fedreport.sqlite", readOnly: true)
+        let hashes = Dictionary(grouping: try store.snapshots(), by: \.cluster).mapValues { Set($0.map(\.measurementHash)) }
+        #expect(hashes["it-ocp-0"]?.count == 1 && hashes["it-ocp-1"]?.count == 1)
+        #expect(hashes["it-ocp-0"] != hashes["it-ocp-1"])
+        let texts = try allFormats("4.6.1", "4.6.16", config: config)
+        let dq = try dataQuality(texts["json"])
+        #expect(dq["measurement_mismatch"] as? Bool == true)
+        let uses = try #require(dq["measurement_hashes"] as? [[String: Any]])
+        #expect(Set(uses.compactMap { $0["hash"] as? String }) == hashes["it-ocp-0"]!.union(hashes["it-ocp-1"]!))
+        #expect((texts["md"] ?? "").contains("Measured differently") && (texts["md"] ?? "").contains("measured differently"))
+        #expect((texts["html"] ?? "").contains("Measured differently"))
+        let csv = try #require(texts["csv"]).components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
+        #expect(!csv.isEmpty && csv.allSatisfy { $0.contains("measurement-mismatch") })
+        // Both builds of it-ocp-0, measured alike: no mismatch.
+        let alike = try allFormats("4.6.1", "4.6.8", config: config)
+        #expect(try dataQuality(alike["json"])["measurement_mismatch"] as? Bool == false)
+        #expect(!(alike["md"] ?? "").contains("Measured differently"))
+    }
+}

@@ -62,6 +62,8 @@ extension Reporter {
         let sides = samples.map { (Side.b, $0) } + (baseline.map { [(Side.baseline, $0)] } ?? [])
         var dq = Comparer.dataQuality(sides: sides)
         dq.lowCoverage = comparison?.dataQuality.lowCoverage ?? []
+        dq.measurements = comparison?.dataQuality.measurements ?? []
+        dq.clusterSets = comparison?.dataQuality.clusterSets
         var provenance = Comparer.provenance(samples.map { (Side.b, $0) })
         for i in provenance.indices { provenance[i].side = "trend" }
         if let baseline { provenance += Comparer.provenance([(.baseline, baseline)]) }

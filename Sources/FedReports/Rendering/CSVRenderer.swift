@@ -5,12 +5,14 @@ import Foundation
 /// doubled. One row per (component, category or total; resource; side). Text cells that a
 /// spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a leading
 /// `'`; numeric cells are written by us as plain numbers with at most 10 significant digits and
-/// never altered, so a negative delta stays a number.
+/// never altered, so a negative delta stays a number. Facts about the whole comparison that
+/// qualify every row (`measurement-mismatch`, `cluster-sets-differ`) are added to each row's
+/// `flags`, so a spreadsheet filter on one row still sees them.
 public struct CSVRenderer: Sendable {
     public static let columns = [
         "level", "component", "category", "resource", "unit", "side", "build", "distribution", "snapshots", "samples",
         "coverage", "mean", "p50", "p95", "p99", "max", "min", "delta_pct_mean", "delta_pct_p95", "delta_pct_max",
-        "verdict", "flags",
+        "verdict", "flags", "left_out",
     ]
 
     public init() {}
@@ -35,7 +37,9 @@ public struct CSVRenderer: Sendable {
             for p in t.points {
                 out += line(
                     head(t.level, t.name, t.category, t.resource) + [.text("trend"), .text(p.build), .text(r.distribution)]
-                        + stats(p.stats) + [.number(nil), .number(nil), .number(nil), .text(""), .text("")])
+                        + stats(p.stats) + [
+                            .number(nil), .number(nil), .number(nil), .text(""), .text(""), .int(p.stats?.leftOutTimestamps),
+                        ])
             }
         }
         return out
@@ -62,12 +66,15 @@ public struct CSVRenderer: Sendable {
     func rows(_ r: ComparisonRow, _ c: Comparison) -> String {
         var sides: [(Side, SideInfo, SideStats?, DeltaPct?)] = [(.a, c.a, r.a, nil), (.b, c.b, r.b, r.deltaPct)]
         if let base = c.baseline, r.level != .component { sides.append((.baseline, base, r.baseline, r.deltaPctVsBaseline)) }
-        let flags = r.flags.map(\.rawValue).joined(separator: ";")
+        var flagNames = r.flags.map(\.rawValue)
+        if c.dataQuality.measurementMismatch { flagNames.append("measurement-mismatch") }
+        if c.dataQuality.clusterSetsDiffer { flagNames.append("cluster-sets-differ") }
+        let flags = flagNames.joined(separator: ";")
         return sides.map { side, info, stats, delta in
             line(
                 head(r.level, r.name, r.category, r.resource) + [.text(side.rawValue), .text(info.build), .text(info.distribution)]
                     + self.stats(stats) + [.number(delta?.mean), .number(delta?.p95), .number(delta?.max)]
-                    + [.text(r.verdict.rawValue), .text(flags)])
+                    + [.text(r.verdict.rawValue), .text(flags), .int(stats?.leftOutTimestamps)])
         }.joined()
     }
 

@@ -76,6 +76,7 @@ public struct JSONRenderer: Sendable {
             ("snapshot_mean_min", .num(s.snapshotMeanMin)),
             ("snapshot_mean_max", .num(s.snapshotMeanMax)),
             ("partial", .bool(s.partial)),
+            ("left_out", .int(Int64(s.leftOutTimestamps))),
         ])
     }
 
@@ -168,7 +169,41 @@ public struct JSONRenderer: Sendable {
                     ("no_version", .int(Int64(d.leftOut.noVersion))),
                     ("multiple_versions", .int(Int64(d.leftOut.multipleVersions))),
                     ("settling", .int(Int64(d.leftOut.settling))),
+                    ("upgrading", .int(Int64(d.leftOut.upgrading))),
+                    ("incomplete_totals", .int(Int64(d.leftOut.incompleteTotals))),
                 ])
+            ),
+            ("off_grid_points", .int(Int64(d.offGridPoints))),
+            ("measurement_mismatch", .bool(d.measurementMismatch)),
+            (
+                "measurement_hashes",
+                .array(
+                    d.measurements.map {
+                        .object([
+                            ("side", .string($0.side)), ("build", .string($0.build)), ("hash", .string($0.hash)),
+                            ("snapshot_ids", .array($0.snapshotIDs.map { .int($0) })),
+                        ])
+                    })
+            ),
+            ("cluster_sets_differ", .bool(d.clusterSetsDiffer)),
+            (
+                "cluster_sets",
+                d.clusterSets.map { sets in
+                    .object([
+                        ("a", .array(sets.a.map { .string($0) })), ("b", .array(sets.b.map { .string($0) })),
+                        ("only_a", .array(sets.onlyA.map { .string($0) })), ("only_b", .array(sets.onlyB.map { .string($0) })),
+                    ])
+                } ?? .null
+            ),
+            (
+                "snapshot_notes",
+                .array(
+                    d.snapshotNotes.map {
+                        .object([
+                            ("snapshot_id", .int($0.snapshotID)), ("cluster", .string($0.cluster)), ("build", .string($0.build)),
+                            ("note", .string($0.note)),
+                        ])
+                    })
             ),
             (
                 "query_set_hashes",

@@ -40,7 +40,7 @@ struct ViewModel {
             generatedAt: generatedAt, version: t(context.version), partialMark: Self.partialMark,
             lowCoverageMark: Self.lowCoverageMark, title: t("Resource comparison: \(c.a.build) → \(c.b.build)"),
             a: side(c.a), b: side(c.b), hasBaseline: c.baseline != nil, baseline: c.baseline.map(side),
-            headline: headline(c), options: options(c.options),
+            headline: headline(c), cautions: cautions(c), hasCautions: !cautions(c).isEmpty, options: options(c.options),
             regressions: regressions, hasRegressions: !regressions.isEmpty, regressionCount: regressions.count,
             improvements: improvements, hasImprovements: !improvements.isEmpty, improvementCount: improvements.count,
             totals: c.totals.map { row($0, c) }, categories: c.categories.map { row($0, c) },
@@ -92,6 +92,24 @@ struct ViewModel {
                 base: mean(r.baseline, r.resource), hasBaselineData: r.baseline != nil,
                 deltaBase: Units.deltaPct(r.deltaPctVsBaseline?.mean), baseSentence: vsBase.sentence, marks: marks(r))
         }
+    }
+
+    /// Sentences that qualify the whole comparison, for the headline.
+    func cautions(_ c: Comparison) -> [String] {
+        var out: [String] = []
+        if let sets = c.dataQuality.clusterSets {
+            out.append(
+                t(
+                    "A and B come from different clusters (A: \(sets.a.joined(separator: ", ")); B: \(sets.b.joined(separator: ", "))): "
+                        + "a different mix of clusters can move the pooled figures on its own."))
+        }
+        if c.dataQuality.measurementMismatch {
+            out.append(
+                t(
+                    "A and B were measured differently (queries, rate window, step, settle, replica labels or component maps differ; "
+                        + "see Data quality): a difference may come from the measurement, not the build."))
+        }
+        return out
     }
 
     func mean(_ s: SideStats?, _ r: Resource) -> String { s.map { Units.value($0.summary.mean, r) } ?? Self.missing }
@@ -152,6 +170,9 @@ struct ViewModel {
                 coverage: Units.coverage(l.coverage))
         }
         let unmapped = q.unmapped.map { DataQualityView.Unmapped(member: t($0.member), builds: t($0.builds.joined(separator: ", "))) }
+        let notes = q.snapshotNotes.map { n in
+            DataQualityView.Note(id: "\(n.snapshotID)", cluster: t(n.cluster), build: t(n.build), note: t(n.note))
+        }
         let noData = q.noData.map { n in
             DataQualityView.NoData(id: "\(n.snapshotID)", cluster: t(n.cluster), build: t(n.build), query: t(n.query))
         }
@@ -160,7 +181,19 @@ struct ViewModel {
             unmapped: unmapped, hasUnmapped: !unmapped.isEmpty, leftOutSamples: q.leftOutSamples,
             leftOutTimestamps: q.leftOutTimestamps, leftOutNoVersion: q.leftOut.noVersion,
             leftOutMultiple: q.leftOut.multipleVersions, leftOutSettling: q.leftOut.settling,
-            hasLeftOut: q.leftOut != LeftOutCounts(), querySetsDiffer: q.querySetsDiffer,
+            leftOutUpgrading: q.leftOut.upgrading, leftOutIncomplete: q.leftOut.incompleteTotals,
+            hasLeftOut: q.leftOut != LeftOutCounts(), offGridPoints: q.offGridPoints, hasOffGrid: q.offGridPoints > 0,
+            measurementMismatch: q.measurementMismatch,
+            measurements: q.measurements.map {
+                DataQualityView.Measurement(
+                    side: $0.side, build: t($0.build), hash: $0.hash.isEmpty ? "(not recorded)" : String($0.hash.prefix(12)),
+                    ids: $0.snapshotIDs.map(String.init).joined(separator: ", "))
+            },
+            clusterSetsDiffer: q.clusterSetsDiffer,
+            clusterSets: q.clusterSets.map {
+                t("A: \($0.a.joined(separator: ", ")); B: \($0.b.joined(separator: ", "))")
+            } ?? "",
+            notes: notes, hasNotes: !notes.isEmpty, querySetsDiffer: q.querySetsDiffer,
             querySets: q.querySets.map {
                 DataQualityView.QuerySet(
                     hash: t($0.hash.isEmpty ? "(none)" : $0.hash), ids: $0.snapshotIDs.map(String.init).joined(separator: ", "))

@@ -143,6 +143,20 @@ struct DataQualityView: Sendable {
         var query: String
     }
 
+    struct Measurement: Sendable {
+        var side: String
+        var build: String
+        var hash: String
+        var ids: String
+    }
+
+    struct Note: Sendable {
+        var id: String
+        var cluster: String
+        var build: String
+        var note: String
+    }
+
     var clean: Bool
     var partial: [Partial]
     var hasPartial: Bool
@@ -155,7 +169,18 @@ struct DataQualityView: Sendable {
     var leftOutNoVersion: Int
     var leftOutMultiple: Int
     var leftOutSettling: Int
+    var leftOutUpgrading: Int
+    var leftOutIncomplete: Int
     var hasLeftOut: Bool
+    var offGridPoints: Int
+    var hasOffGrid: Bool
+    var measurementMismatch: Bool
+    var measurements: [Measurement]
+    var clusterSetsDiffer: Bool
+    /// "A: c0, c1; B: c2".
+    var clusterSets: String
+    var notes: [Note]
+    var hasNotes: Bool
     var querySetsDiffer: Bool
     var querySets: [QuerySet]
     var noData: [NoData]
@@ -189,6 +214,10 @@ struct ComparisonView: Sendable {
     var hasBaseline: Bool
     var baseline: SideView?
     var headline: [HeadlineView]
+    /// What the reader must know before trusting the headline (different clusters, different
+    /// measurement), one sentence each.
+    var cautions: [String]
+    var hasCautions: Bool
     var options: OptionsView
     var regressions: [RowView]
     var hasRegressions: Bool
