@@ -65,10 +65,10 @@ struct CommandFiguresTests {
 
     // MARK: collect
 
-    static func input(includedTimestamps: Int, components: [ComponentSeries]) -> SnapshotInput {
+    static func input(included: [Bool], components: [ComponentSeries]) -> SnapshotInput {
         SnapshotInput(
-            cluster: "a", distribution: "ocp", build: "4.6.1", grid: TimeGrid(start: 0, step: 30_000, count: 4),
-            includedTimestamps: includedTimestamps, querySetHash: "qs", querierURL: "http://q", serverBuild: nil,
+            cluster: "a", distribution: "ocp", build: "4.6.1", grid: TimeGrid(start: 0, step: 30_000, count: included.count),
+            included: GridMask(included), querySetHash: "qs", querierURL: "http://q", serverBuild: nil,
             fedreportVersion: fedreportVersion, leftOut: LeftOutCounts(), warnings: [], partial: false, collectedAt: 0,
             components: components, containers: [], noData: [])
     }
@@ -77,28 +77,30 @@ struct CommandFiguresTests {
         ComponentSeries(component: ComponentRef(name: name, category: .other), resource: resource, values: values, members: [name])
     }
 
-    @Test("coverage: included timestamps at which any component has CPU; memory alone does not count")
+    @Test("coverage: included timestamps at which the CPU total has a value (every CPU component there); memory does not count")
     func totalCoverage() throws {
         let nan = Double.nan
-        // Timestamp 2 is left out (NaN everywhere); CPU at 0 (etcd), 1 (dns) and 3 (etcd): 3 of 3.
+        // Timestamp 2 is left out of the snapshot; at 0, 1 and 3 both CPU components have a
+        // value: 3 of 3. Memory at 2 does not help.
         let full = Self.input(
-            includedTimestamps: 3,
+            included: [true, true, false, true],
             components: [
-                Self.series("etcd", .cpu, [0.1, nan, nan, 0.2]), Self.series("dns", .cpu, [nan, 0.3, nan, nan]),
-                Self.series("etcd", .memory, [5, 5, nan, 5]),
+                Self.series("etcd", .cpu, [0.1, 0.2, nan, 0.2]), Self.series("dns", .cpu, [0.3, 0.3, nan, 0.4]),
+                Self.series("etcd", .memory, [5, 5, 5, 5]),
             ])
         #expect(full.totalCPUCoverage == 1)
         #expect(full.componentCount == 2)
-        // Four timestamps included, CPU at 0 and 3 only (memory at 1 does not help): 2 of 4.
+        // All four included. 0 and 2: both have CPU. 1: neither (a gap). 3: etcd without dns, so
+        // the total is left out rather than summed short. 2 of 4.
         let half = Self.input(
-            includedTimestamps: 4,
+            included: [true, true, true, true],
             components: [
-                Self.series("etcd", .cpu, [0.1, nan, nan, nan]), Self.series("dns", .cpu, [nan, nan, nan, 0.2]),
+                Self.series("etcd", .cpu, [0.1, nan, 0.1, 0.1]), Self.series("dns", .cpu, [0.2, nan, 0.2, nan]),
                 Self.series("sdn", .memory, [nan, 7, nan, nan]),
             ])
         #expect(half.totalCPUCoverage == 0.5)
         #expect(half.componentCount == 3)
-        #expect(Self.input(includedTimestamps: 0, components: []).totalCPUCoverage == nil)
+        #expect(Self.input(included: [false, false], components: []).totalCPUCoverage == nil)
     }
 
     // MARK: terminal and stderr

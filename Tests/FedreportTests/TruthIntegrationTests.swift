@@ -228,9 +228,18 @@ struct TruthIntegrationTests {
         #expect(try sqlite(database, "PRAGMA integrity_check") == "ok")
 
         // The other way round: the failing cluster first stops the run before the other starts.
-        let (first, _) = try collect([("it-k3s-0", "k3s"), ("it-ocp-1", "ocp")], "fatal-first")
+        let (first, fresh) = try collect([("it-k3s-0", "k3s"), ("it-ocp-1", "ocp")], "fatal-first")
         #expect(first.status == 1, "\(first.stderr)")
         #expect(first.stderr.contains("Nothing was stored"))
+        #expect(!FileManager.default.fileExists(atPath: fresh))
+        // The same into the database that holds it-ocp-1: left exactly as it was.
+        let before = try sqlite(database, ".dump")
+        let again = try runFedreport([
+            "collect", "--config", (database as NSString).deletingLastPathComponent + "/fedreport.yaml", "--cluster", "it-k3s-0",
+            "--start", "\(CollectScenario.window.lowerBound / 1000)", "--end", "\(CollectScenario.window.upperBound / 1000)",
+        ])
+        #expect(again.status == 1, "\(again.stderr)")
+        #expect(try sqlite(database, ".dump") == before)
         // it-ocp-1 was asked only by the first run: its build timeline and each OpenShift query.
         let ocpQueries = try QuerySet.load(folder: "\(repositoryRoot)/queries").queries(for: "ocp").count
         #expect(proxy.rangeQueries(containing: #"cluster="it-ocp-1""#).count == 1 + ocpQueries)

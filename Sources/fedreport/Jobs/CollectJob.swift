@@ -62,29 +62,34 @@ struct CollectJob {
         var results: [ClusterResult] = []
         var fatal: [(cluster: String, error: QueryError)] = []
         var anyPartial = false
-        _ = try opened.save(
-            streaming: {
-                while let result = queue.pop() {
-                    var light = result
-                    light.snapshots = []
-                    results.append(light)
-                    if let error = result.fatal {
-                        stop.raise()
-                        fatal.append((result.cluster.name, error))
-                        continue
+        do {
+            _ = try opened.save(
+                streaming: {
+                    while let result = queue.pop() {
+                        var light = result
+                        light.snapshots = []
+                        results.append(light)
+                        if let error = result.fatal {
+                            stop.raise()
+                            fatal.append((result.cluster.name, error))
+                            continue
+                        }
+                        if !result.snapshots.isEmpty { return result.snapshots }
                     }
-                    if !result.snapshots.isEmpty { return result.snapshots }
-                }
-                return nil
-            },
-            saved: { inputs, outcomes in
-                for (input, outcome) in zip(inputs, outcomes) {
-                    // Also when a complete snapshot was kept: tonight's querier answered partially.
-                    anyPartial = anyPartial || input.partial
-                    rows.append((input.cluster, summaryRow(input, outcome)))
-                }
-            },
-            querySet: QuerySetRecord(resources.querySet))
+                    // A fatal error before anything was stored: roll back, so that not even the
+                    // query-set record lands and the database stays as it was.
+                    if !fatal.isEmpty && rows.isEmpty { throw NothingStored() }
+                    return nil
+                },
+                saved: { inputs, outcomes in
+                    for (input, outcome) in zip(inputs, outcomes) {
+                        // Also when a complete snapshot was kept: tonight's querier answered partially.
+                        anyPartial = anyPartial || input.partial
+                        rows.append((input.cluster, summaryRow(input, outcome)))
+                    }
+                },
+                querySet: QuerySetRecord(resources.querySet))
+        } catch is NothingStored {}
         progress.done()
         stored = !rows.isEmpty
         try opened.close()
@@ -143,3 +148,6 @@ struct CollectJob {
         ]
     }
 }
+
+/// Thrown inside the run's transaction to roll it back when a fatal error left nothing to keep.
+private struct NothingStored: Error {}
