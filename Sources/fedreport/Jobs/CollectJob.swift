@@ -93,6 +93,7 @@ struct CollectJob {
         progress.done()
         stored = !rows.isEmpty
         try opened.close()
+        store = nil  // closed: the clean-up below must not close it again
         if !fatal.isEmpty {
             for f in fatal { printError("error: \(f.cluster): \(describe(f.error))") }
             let storedClusters = Set(rows.map(\.cluster))
