@@ -1,7 +1,7 @@
 # fedreport: the two set-up commands are `make demo` and `make test`; both install what is missing.
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev prometheus nginx-light openssl pkg-config curl sqlite3 victoria-metrics chromium poppler-utils
+APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev prometheus nginx-light openssl pkg-config curl sqlite3 victoria-metrics chromium poppler-utils postgresql
 BIN := .build/debug
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -21,7 +21,7 @@ build: deps
 	$(SWIFT) build
 
 # Builds once, checks the format (lint), then runs every suite: unit tests and the integration
-# tests that start a real Prometheus (and nginx) on loopback over backfilled data. Lists each
+# tests that start a real Prometheus (and nginx, PostgreSQL) on loopback over backfilled data. Lists each
 # skipped test with its reason; with CI=true a skipped test fails the run (scripts/test.sh).
 test: deps
 	$(SWIFT) build --build-tests

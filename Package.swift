@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libcurl, with non-variadic wrappers for curl_easy_setopt and friends.
@@ -46,6 +47,15 @@ let package = Package(
             name: "FedStore",
             dependencies: ["FedCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Snapshots in PostgreSQL through PostgresNIO, behind the same store interface, and the
+        // opener that picks a backend from `database:`.
+        .target(
+            name: "FedStorePostgres",
+            dependencies: [
+                "FedCore", "FedStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The collect pipeline: query, attribute, aggregate, store.
         .target(
             name: "FedCollect",
@@ -66,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "fedreport",
             dependencies: [
-                "CMalloc", "FedCore", "FedClient", "FedStore", "FedCollect", "FedReports",
+                "CMalloc", "FedCore", "FedClient", "FedStore", "FedStorePostgres", "FedCollect", "FedReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -85,15 +95,15 @@ let package = Package(
         .executableTarget(
             name: "fedbench",
             dependencies: [
-                "FedCore", "FedDecode", "FedCollect", "FedStore", "FedReports", "FedTestSupport",
+                "FedCore", "FedDecode", "FedCollect", "FedStore", "FedStorePostgres", "FedReports", "FedTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "FedreportTests",
             dependencies: [
-                "FedCore", "FedDecode", "FedClient", "FedStore", "FedCollect", "FedReports", "FedTestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "FedCore", "FedDecode", "FedClient", "FedStore", "FedStorePostgres", "FedCollect", "FedReports",
+                "FedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             // Golden reports are read from the source tree by path, not bundled.
             exclude: ["Golden"]

@@ -5,7 +5,10 @@ import Yams
 /// overrides these defaults. Keys are snake_case and mirror the long flags.
 public struct Configuration: Sendable, Equatable {
     public var querier = Querier()
+    /// The snapshot store: a path of an SQLite file, or a `postgres://user@host:port/db` URL.
     public var database = "fedreport.sqlite"
+    /// A file holding the PostgreSQL password (first line); without it, `PGPASSWORD` is used.
+    public var databasePasswordFile: String?
     public var collect = Collect()
     public var clusters: [ClusterConfig] = []
     /// Distribution name → path of a component map that replaces the shipped one.
@@ -94,7 +97,9 @@ public struct Configuration: Sendable, Equatable {
     }
 
     private mutating func apply(_ root: YAMLObject) throws {
-        try root.checkKeys(["querier", "database", "collect", "clusters", "components", "queries", "report"])
+        try root.checkKeys([
+            "querier", "database", "database_password_file", "collect", "clusters", "components", "queries", "report",
+        ])
         if let q = try root.object("querier") {
             try q.checkKeys([
                 "url", "bearer_token_file", "bearer_token", "ca_file", "client_cert_file", "client_key_file",
@@ -125,6 +130,7 @@ public struct Configuration: Sendable, Equatable {
             }
         }
         database = try root.string("database") ?? database
+        databasePasswordFile = try root.string("database_password_file")
         if let c = try root.object("collect") {
             try c.checkKeys([
                 "window", "step", "rate_window", "settle", "cluster_label", "replica_labels", "deadline",

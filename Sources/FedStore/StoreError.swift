@@ -4,7 +4,8 @@ import GRDB
 
 /// Everything that can go wrong with the snapshot database or the collect lock.
 ///
-/// Each message is a full sentence that names the file and says what to do next.
+/// Each message is a full sentence that names the database (a file path, or a PostgreSQL URL
+/// without its password) and says what to do next.
 public enum StoreError: Error, LocalizedError, Equatable {
     /// A read-only command was pointed at a database that does not exist.
     case missingDatabase(path: String)
@@ -37,6 +38,22 @@ public enum StoreError: Error, LocalizedError, Equatable {
     case collectLockFailed(lockPath: String, detail: String)
     /// Any other SQLite error.
     case sqlite(path: String, operation: String, detail: String)
+    /// `database:` (or `--to`) is neither a path nor a usable `postgres://` URL. `value` is shown
+    /// with any password masked.
+    case invalidLocation(value: String, reason: String)
+    /// The password file named by `database_password_file` cannot be read.
+    case unreadablePasswordFile(path: String, detail: String)
+    /// The PostgreSQL server cannot be reached, or the TLS handshake failed.
+    case cannotConnect(path: String, detail: String)
+    /// The PostgreSQL server refused the login.
+    case authenticationFailed(path: String, detail: String)
+    /// Another `fedreport collect` holds the claim on a cluster and window of this run.
+    case claimHeld(path: String, cluster: String, holder: String?)
+    /// The server gave up on the transaction to break a deadlock or a serialization conflict;
+    /// nothing of it was saved and running it again will do.
+    case conflict(path: String, detail: String)
+    /// Any other PostgreSQL error; `sqlState` is the server's five-character code when it sent one.
+    case postgres(path: String, operation: String, sqlState: String?, detail: String)
 
     public var errorDescription: String? {
         switch self {
@@ -46,7 +63,7 @@ public enum StoreError: Error, LocalizedError, Equatable {
         case .newerDatabase(let path, let found, let supported):
             "The snapshot database '\(path)' has schema version \(found), written by a newer fedreport; "
                 + "this fedreport (\(fedreportVersion)) knows schema versions up to \(supported). "
-                + "Upgrade fedreport to use it. The file was not changed."
+                + "Upgrade fedreport to use it. The database was not changed."
         case .olderDatabase(let path, let found, let supported):
             found == 0
                 ? "The snapshot database '\(path)' holds no fedreport snapshots yet. "
@@ -80,7 +97,9 @@ public enum StoreError: Error, LocalizedError, Equatable {
                 + "Nothing of this run was saved; this is a bug in fedreport, please report it."
         case .corruptRow(let path, let table, let id, let reason):
             "Row \(id) of table '\(table)' in the snapshot database '\(path)' cannot be read: \(reason). "
-                + "Run `sqlite3 '\(path)' 'PRAGMA integrity_check'`, or collect that window again."
+                + (StoreLocation.isPostgresURL(path)
+                    ? "Collect that window again, or push it again from a store that holds it."
+                    : "Run `sqlite3 '\(path)' 'PRAGMA integrity_check'`, or collect that window again.")
         case .collectLockHeld(let lockPath, let holder):
             "Another `fedreport collect` is running on this database (the lock '\(lockPath)' is held"
                 + (holder.map { " by process \($0)" } ?? "") + "). "
@@ -90,6 +109,28 @@ public enum StoreError: Error, LocalizedError, Equatable {
                 + "write files in its directory."
         case .sqlite(let path, let operation, let detail):
             "SQLite failed to \(operation) in the snapshot database '\(path)' (\(detail))."
+        case .invalidLocation(let value, let reason):
+            "The database '\(value)' cannot be used: \(reason). Give the path of an SQLite file, or a URL such as "
+                + "postgres://fedreport@db.example:5432/fedreport?sslmode=verify-full (the password goes in "
+                + "PGPASSWORD or database_password_file, never in the URL)."
+        case .unreadablePasswordFile(let path, let detail):
+            "The database password file '\(path)' cannot be read (\(detail)). Check database_password_file "
+                + "and the file's permissions (chmod 600)."
+        case .cannotConnect(let path, let detail):
+            "Cannot connect to the snapshot database '\(path)' (\(detail)). Check the host and port, that "
+                + "PostgreSQL runs and accepts connections from here, and the sslmode."
+        case .authenticationFailed(let path, let detail):
+            "PostgreSQL refused the login to '\(path)' (\(detail)). Check the user name in the URL and the "
+                + "password in PGPASSWORD or the file named by database_password_file."
+        case .claimHeld(let path, let cluster, let holder):
+            "Another `fedreport collect` is writing cluster '\(cluster)' for this window into '\(path)'"
+                + (holder.map { " (\($0))" } ?? "") + ". Wait for it to finish, or let this collect wait (--wait)."
+        case .conflict(let path, let detail):
+            "PostgreSQL stopped this transaction on '\(path)' to resolve a conflict with another writer "
+                + "(\(detail)). Nothing of it was saved; run the command again."
+        case .postgres(let path, let operation, let sqlState, let detail):
+            "PostgreSQL failed to \(operation) in the snapshot database '\(path)' (\(detail)"
+                + (sqlState.map { ", SQLSTATE \($0)" } ?? "") + ")."
         }
     }
 }

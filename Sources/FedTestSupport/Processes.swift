@@ -197,21 +197,22 @@ public enum Loopback {
 /// that kills it once this process is gone (a crash or a signal skips `atexit`).
 enum ChildProcesses {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var pids: Set<Int32> = []
+    /// Each running server and the signal that stops it.
+    nonisolated(unsafe) private static var pids: [Int32: Int32] = [:]
     nonisolated(unsafe) private static var folders: Set<String> = []
     nonisolated(unsafe) private static var installed = false
 
-    static func register(_ pid: Int32) {
+    static func register(_ pid: Int32, stopSignal: Int32 = SIGTERM) {
         lock.lock()
         defer { lock.unlock() }
-        pids.insert(pid)
+        pids[pid] = stopSignal
         installHandler()
     }
 
     static func unregister(_ pid: Int32) {
         lock.lock()
         defer { lock.unlock() }
-        pids.remove(pid)
+        pids[pid] = nil
     }
 
     /// Removes `folder` at exit, after the servers using it have stopped.
@@ -236,9 +237,9 @@ enum ChildProcesses {
         let scratch = folders
         pids.removeAll()
         lock.unlock()
-        for pid in running { kill(pid, SIGTERM) }
+        for (pid, signal) in running { kill(pid, signal) }
         let deadline = Date().addingTimeInterval(5)
-        for pid in running {
+        for pid in running.keys {
             while kill(pid, 0) == 0, Date() < deadline {
                 var status: Int32 = 0
                 if waitpid(pid, &status, WNOHANG) == pid { break }
@@ -250,15 +251,15 @@ enum ChildProcesses {
     }
 
     /// Starts `/bin/sh` watching this process; when it is gone, the shell stops `child`
-    /// (SIGTERM, then SIGKILL after 5 s). Returns the watchdog so that a clean stop can end it.
-    static func watchdog(for child: Int32) -> Process? {
+    /// (`stopSignal`, then SIGKILL after 5 s). Returns the watchdog so that a clean stop can end it.
+    static func watchdog(for child: Int32, stopSignal: Int32 = SIGTERM) -> Process? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         let me = getpid()
         process.arguments = [
             "-c",
             "while kill -0 \(me) 2>/dev/null && kill -0 \(child) 2>/dev/null; do sleep 1; done; "
-                + "if kill -0 \(child) 2>/dev/null; then kill -TERM \(child); sleep 5; kill -KILL \(child) 2>/dev/null; fi",
+                + "if kill -0 \(child) 2>/dev/null; then kill -\(stopSignal) \(child); sleep 5; kill -KILL \(child) 2>/dev/null; fi",
         ]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
@@ -281,10 +282,12 @@ final class ManagedProcess: @unchecked Sendable {
     private var watchdog: Process?
     private var stopped = false
     private let detached: Bool
+    private let stopSignal: Int32
 
     /// Starts `executable`; output goes to `logPath`. With `detached`, nothing stops it when this
-    /// process ends (for `fedsim up`).
-    init(executable: String, arguments: [String], logPath: String, detached: Bool = false) throws {
+    /// process ends (for `fedsim up`). `stopSignal` asks it to stop (PostgreSQL's fast shutdown is
+    /// SIGINT; SIGTERM would wait for every client to leave).
+    init(executable: String, arguments: [String], logPath: String, detached: Bool = false, stopSignal: Int32 = SIGTERM) throws {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process = Process()
@@ -295,18 +298,19 @@ final class ManagedProcess: @unchecked Sendable {
         process.standardError = log
         self.logPath = logPath
         self.detached = detached
+        self.stopSignal = stopSignal
         try process.run()
         try? log.close()
         if !detached {
-            ChildProcesses.register(process.processIdentifier)
-            watchdog = ChildProcesses.watchdog(for: process.processIdentifier)
+            ChildProcesses.register(process.processIdentifier, stopSignal: stopSignal)
+            watchdog = ChildProcesses.watchdog(for: process.processIdentifier, stopSignal: stopSignal)
         }
     }
 
     var pid: Int32 { process.processIdentifier }
     var isRunning: Bool { process.isRunning }
 
-    /// SIGTERM, then SIGKILL when it has not exited after `grace` seconds.
+    /// The stop signal, then SIGKILL when it has not exited after `grace` seconds.
     func stop(grace: Double = 5) {
         lock.lock()
         if stopped {
@@ -317,7 +321,7 @@ final class ManagedProcess: @unchecked Sendable {
         lock.unlock()
         let pid = process.processIdentifier
         if process.isRunning {
-            kill(pid, SIGTERM)
+            kill(pid, stopSignal)
             let deadline = Date().addingTimeInterval(grace)
             while process.isRunning, Date() < deadline { usleep(20_000) }
             if process.isRunning {

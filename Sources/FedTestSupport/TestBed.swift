@@ -13,6 +13,12 @@ public enum TestBed {
         Tools.find("nginx") != nil && Tools.find("openssl") != nil
     }
 
+    /// Whether PostgreSQL's server programs (Debian's `postgresql`) are installed.
+    public static var postgresAvailable: Bool { PostgresServer.binDirectory != nil }
+
+    /// Like ``shouldRun``, for tests that also need ``PostgresServer``.
+    public static var shouldRunWithPostgres: Bool { (available && postgresAvailable) || isCI }
+
     /// Whether the CI environment variable is set (to anything but empty).
     public static var isCI: Bool {
         !(ProcessInfo.processInfo.environment["CI"] ?? "").isEmpty
@@ -35,6 +41,13 @@ public enum TestBed {
     }()
 
     private static let cache = ServerCache<PrometheusServer>()
+    private static let postgresCache = ServerCache<PostgresServer>()
+
+    /// The PostgreSQL server of this process, started on first use and shared; give each test a
+    /// database of its own (``PostgresServer/createDatabase(_:owner:)``).
+    public static func postgres() async throws -> PostgresServer {
+        try await postgresCache.server(name: "postgres") { try PostgresServer(workDirectory: folder) }
+    }
 
     /// The Prometheus server for the scenario called `name`, started on first use and shared by
     /// every later caller in this process (the first caller's `scenario` wins; give different

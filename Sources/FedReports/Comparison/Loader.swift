@@ -4,9 +4,9 @@ import FedStore
 /// The thin layer between the store and the comparison core: finds the snapshots of a build and
 /// loads their component series.
 public struct SnapshotLoader: Sendable {
-    public let store: SnapshotStore
+    public let store: any SnapshotStoring
 
-    public init(store: SnapshotStore) { self.store = store }
+    public init(store: any SnapshotStoring) { self.store = store }
 
     /// Every snapshot of `build` that passes `selection`, with its series.
     ///
@@ -64,7 +64,7 @@ extension Reporter {
     /// compares B against A, and the category and total levels against `baseline`
     /// (`<distribution>[@<build>]`) when given.
     public static func compare(
-        store: SnapshotStore, a: String, b: String, distribution: String? = nil, baseline: String? = nil,
+        store: any SnapshotStoring, a: String, b: String, distribution: String? = nil, baseline: String? = nil,
         selection: SnapshotSelection = .init(), options: CompareOptions = .init()
     ) throws -> Comparison {
         let loader = SnapshotLoader(store: store)
@@ -78,7 +78,7 @@ extension Reporter {
     /// order) against the one before it and against `baseline`, with the trend over those builds.
     /// Builds without a snapshot passing `selection` are skipped.
     public static func periodic(
-        store: SnapshotStore, distribution: String, builds: Int = 10, baseline: String? = nil,
+        store: any SnapshotStoring, distribution: String, builds: Int = 10, baseline: String? = nil,
         options: CompareOptions = .init(), selection: SnapshotSelection = .init()
     ) throws -> PeriodicReport {
         let loader = SnapshotLoader(store: store)

@@ -21,7 +21,7 @@ extension Fedreport {
         func run() throws {
             try guarded {
                 let configuration = try global.load()
-                let store = try SnapshotStore(path: configuration.database, readOnly: true)
+                let store = try global.openStore(configuration, readOnly: true)
                 // Version order within each distribution: 4.6.9 before 4.6.10, nightlies by date.
                 let builds = try store.builds().sorted {
                     ($0.distribution, BuildVersion($0.build)) < ($1.distribution, BuildVersion($1.build))

@@ -38,7 +38,7 @@ extension Fedreport {
                 let configuration = try global.load()
                 let formats = try report.formats(configuration)
                 let templates = try report.templateSet()
-                let store = try SnapshotStore(path: configuration.database, readOnly: true)
+                let store = try global.openStore(configuration, readOnly: true)
                 let comparison = try Reporter.compare(
                     store: store, a: buildA, b: buildB, baseline: baseline, selection: try report.selection(),
                     options: report.options(configuration))

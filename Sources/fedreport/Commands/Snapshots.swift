@@ -38,7 +38,7 @@ extension Fedreport {
         func run() throws {
             try guarded {
                 let configuration = try global.load()
-                let store = try SnapshotStore(path: configuration.database, readOnly: true)
+                let store = try global.openStore(configuration, readOnly: true)
                 if let hash = querySet {
                     guard let record = try store.querySet(hash: hash) else {
                         printError(

@@ -13,23 +13,12 @@ struct CollectJob {
 
     func run(grid: TimeGrid) throws -> Int32 {
         let logger = global.logger()
-        let database = configuration.database
-        // A run that stores nothing leaves the folder as it found it: a lock file or a database
-        // this run created is removed again (an existing database is never touched).
-        let createdFolders = SnapshotStore.missingFolders(for: database)
-        let lockExisted = FileManager.default.fileExists(atPath: database + ".lock")
-        let databaseExisted = FileManager.default.fileExists(atPath: database)
-        let lock = try CollectLock.acquire(databasePath: database, wait: wait)
-        var store: SnapshotStore?
+        let location = try StoreLocation.parse(configuration.database)
+        // SQLite: the collect lock, and a run that stores nothing leaves the folder as it found
+        // it. PostgreSQL: the run's transaction claims its clusters and window instead.
+        let guarded = try WriteGuard(location, wait: wait)
         var stored = false
-        defer {
-            if !databaseExisted && !stored {
-                try? store?.close()
-                SnapshotStore.discardCreated(path: database)
-            }
-            lock.release(removingFile: !lockExisted && !stored)
-            if !stored { SnapshotStore.removeEmptyFolders(createdFolders) }
-        }
+        defer { guarded.finish(stored: stored) }
         let resources = try RunResources.load(configuration: configuration, environment: ProcessInfo.processInfo.environment)
         let client = try PrometheusClient(querier: configuration.querier, logger: logger)
         client.deadline = Date().addingTimeInterval(configuration.collect.deadline.seconds)
@@ -40,8 +29,8 @@ struct CollectJob {
         let serverBuild = try collector.serverVersion()
         let plans = try collector.plan(grid: grid, only: clusters)
         if plans.isEmpty { throw CollectError.noClusters(url: client.baseURL) }
-        let opened = try SnapshotStore(path: database)
-        store = opened
+        let opened = try global.openStore(configuration, readOnly: false)
+        guarded.store = opened
         if !global.quiet {
             printError(
                 "collecting \(plans.count) cluster(s) from \(client.baseURL): \(formatTime(grid.start)) to \(formatTime(grid.end)), step \(configuration.collect.step)"
@@ -54,9 +43,16 @@ struct CollectJob {
         // A fatal error (a token that stays rejected, bad PromQL) stops the run: clusters not yet
         // started are skipped, those that complete are stored whole, the failed one not at all.
         let stop = StopSignal()
-        Thread.detachNewThread {
-            collector.collect(plans: plans, grid: grid, serverBuild: serverBuild, progress: progress, stop: stop) { queue.push($0) }
-            queue.close()
+        // Querying starts once the run's transaction has begun: on PostgreSQL that is when its
+        // claims are taken, so a run waiting for another (--wait) holds no results meanwhile.
+        var started = false
+        func startQuerying() {
+            guard !started else { return }
+            started = true
+            Thread.detachNewThread {
+                collector.collect(plans: plans, grid: grid, serverBuild: serverBuild, progress: progress, stop: stop) { queue.push($0) }
+                queue.close()
+            }
         }
         var rows: [(cluster: String, row: [String])] = []
         var results: [ClusterResult] = []
@@ -65,6 +61,7 @@ struct CollectJob {
         do {
             _ = try opened.save(
                 streaming: {
+                    startQuerying()
                     while let result = queue.pop() {
                         var light = result
                         light.snapshots = []
@@ -88,12 +85,13 @@ struct CollectJob {
                         rows.append((input.cluster, summaryRow(input, outcome)))
                     }
                 },
-                querySet: QuerySetRecord(resources.querySet))
+                querySet: QuerySetRecord(resources.querySet),
+                claim: CollectClaim(clusters: plans.map(\.name), grid: grid, wait: wait))
         } catch is NothingStored {}
         progress.done()
         stored = !rows.isEmpty
         try opened.close()
-        store = nil  // closed: the clean-up below must not close it again
+        guarded.store = nil  // closed: the clean-up must not close it again
         if !fatal.isEmpty {
             for f in fatal { printError("error: \(f.cluster): \(describe(f.error))") }
             let storedClusters = Set(rows.map(\.cluster))
@@ -141,6 +139,7 @@ struct CollectJob {
         case .inserted(let id): stored = "new #\(id)"
         case .replaced(let old, let new): stored = "replaced #\(old) by #\(new)"
         case .keptComplete(let id): stored = "kept complete #\(id)"
+        case .alreadyStored(let id): stored = "already stored #\(id)"
         }
         return [
             input.cluster, input.build, "\(formatTime(input.grid.start)) – \(formatTime(input.grid.end))",

@@ -1,6 +1,7 @@
 import FedCore
 import FedReports
 import FedStore
+import FedStorePostgres
 import Foundation
 
 /// The report step, shared by `report` and `nightly`.
@@ -12,7 +13,7 @@ struct PeriodicJob {
     func run() throws -> Int32 {
         let formats = try report.formats(configuration)
         let templates = try report.templateSet()
-        let store = try SnapshotStore(path: configuration.database, readOnly: true)
+        let store = try Stores.open(configuration.database, readOnly: true, passwordFile: configuration.databasePasswordFile)
         let periodic: PeriodicReport
         let distribution = self.periodic.distribution
         let baselineSpec = self.periodic.baseline ?? configuration.report.baseline

@@ -1,5 +1,7 @@
 import ArgumentParser
 import FedCore
+import FedStore
+import FedStorePostgres
 import Foundation
 import Logging
 
@@ -8,7 +10,11 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Configuration file (default: fedreport.yaml in the current folder, if present).")
     var config: String?
 
-    @Option(name: .long, help: "SQLite database (overrides database: in the configuration).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "SQLite file or postgres://user@host:port/db URL (overrides FEDREPORT_DATABASE_URL and database:).",
+            discussion: "The PostgreSQL password comes from PGPASSWORD or database_password_file, never from here."))
     var database: String?
 
     @Option(name: .long, help: "Querier base URL (overrides querier.url).")
@@ -20,7 +26,7 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Only errors on stderr.")
     var quiet = false
 
-    /// The configuration: file, then flags.
+    /// The configuration: file, then the environment (`FEDREPORT_DATABASE_URL`), then flags.
     func load() throws -> Configuration {
         var configuration: Configuration
         if let path = config {
@@ -30,11 +36,27 @@ struct GlobalOptions: ParsableArguments {
         } else {
             configuration = Configuration()
         }
+        if let url = ProcessInfo.processInfo.environment["FEDREPORT_DATABASE_URL"], !url.isEmpty {
+            configuration.database = url
+        }
         if let database { configuration.database = database }
         if let url { configuration.querier.url = url }
         try configuration.validate(source: "the command line")
         warnAboutInlineSecrets(configPath: config ?? "fedreport.yaml")
         return configuration
+    }
+
+    /// Opens the configured snapshot store, SQLite or PostgreSQL.
+    func openStore(_ configuration: Configuration, readOnly: Bool) throws -> any SnapshotStoring {
+        try Stores.open(
+            configuration.database, readOnly: readOnly, passwordFile: configuration.databasePasswordFile,
+            applicationName: "fedreport \(commandName)")
+    }
+
+    /// The command's name, for `application_name` on PostgreSQL (what `pg_stat_activity` and a
+    /// refused claim show).
+    private var commandName: String {
+        CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") } ?? "fedreport"
     }
 
     func logger(_ label: String = "fedreport") -> Logger {

@@ -1,0 +1,214 @@
+import FedCore
+import Foundation
+
+/// One stored snapshot's metadata: what `collect` learned about one (cluster, build, window),
+/// without the series.
+public struct SnapshotRecord: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var cluster: String
+    public var distribution: String
+    public var build: String
+    /// First grid point, milliseconds since the epoch.
+    public var start: TimestampMs
+    /// Last grid point (inclusive), milliseconds since the epoch.
+    public var end: TimestampMs
+    /// Grid step in milliseconds.
+    public var step: Int64
+    public var includedTimestamps: Int
+    public var querySetHash: String
+    public var querierURL: String
+    public var serverBuild: String?
+    public var fedreportVersion: String
+    public var leftOut: LeftOutCounts
+    public var warnings: [String]
+    public var partial: Bool
+    public var collectedAt: TimestampMs
+    public var noData: [String]
+    /// The grid points that count for the snapshot; nil for snapshots stored before fedreport
+    /// kept them (schema 1 and 2), where only their number is known.
+    public var included: GridMask?
+    /// See `MeasurementHash`; empty for snapshots stored before fedreport computed it.
+    public var measurementHash: String
+    /// Points the querier sent off the step grid, not used.
+    public var offGridPoints: Int
+
+    public init(
+        id: Int64, cluster: String, distribution: String, build: String, start: TimestampMs, end: TimestampMs,
+        step: Int64, includedTimestamps: Int, querySetHash: String = "", querierURL: String = "",
+        serverBuild: String? = nil, fedreportVersion: String = FedCore.fedreportVersion,
+        leftOut: LeftOutCounts = .init(), warnings: [String] = [], partial: Bool = false,
+        collectedAt: TimestampMs = 0, noData: [String] = [], included: GridMask? = nil, measurementHash: String = "",
+        offGridPoints: Int = 0
+    ) {
+        self.id = id
+        self.cluster = cluster
+        self.distribution = distribution
+        self.build = build
+        self.start = start
+        self.end = end
+        self.step = step
+        self.includedTimestamps = includedTimestamps
+        self.querySetHash = querySetHash
+        self.querierURL = querierURL
+        self.serverBuild = serverBuild
+        self.fedreportVersion = fedreportVersion
+        self.leftOut = leftOut
+        self.warnings = warnings
+        self.partial = partial
+        self.collectedAt = collectedAt
+        self.noData = noData
+        self.included = included
+        self.measurementHash = measurementHash
+        self.offGridPoints = offGridPoints
+    }
+
+    /// The grid the snapshot's component series are sampled on.
+    public var grid: TimeGrid { TimeGrid(start: start, end: end, step: step) }
+}
+
+/// What the store holds about one build of one distribution.
+public struct BuildInfo: Sendable, Codable, Equatable {
+    public var build: String
+    public var distribution: String
+    /// Clusters with a snapshot of this build, sorted.
+    public var clusters: [String]
+    /// Number of snapshots of this build.
+    public var snapshots: Int
+    /// The earliest snapshot start.
+    public var first: TimestampMs
+    /// The latest snapshot end.
+    public var last: TimestampMs
+
+    public init(
+        build: String, distribution: String, clusters: [String], snapshots: Int, first: TimestampMs,
+        last: TimestampMs
+    ) {
+        self.build = build
+        self.distribution = distribution
+        self.clusters = clusters
+        self.snapshots = snapshots
+        self.first = first
+        self.last = last
+    }
+}
+
+/// A query set as it was when snapshots were measured with it.
+public struct QuerySetRecord: Sendable, Equatable, Codable {
+    public struct Definition: Sendable, Equatable, Codable {
+        public var name: String
+        public var resource: String
+        public var distributions: [String]
+        public var promql: String
+
+        public init(name: String, resource: String, distributions: [String], promql: String) {
+            self.name = name
+            self.resource = resource
+            self.distributions = distributions
+            self.promql = promql
+        }
+    }
+
+    public var hash: String
+    public var folder: String
+    public var definitions: [Definition]
+
+    public init(hash: String, folder: String, definitions: [Definition]) {
+        self.hash = hash
+        self.folder = folder
+        self.definitions = definitions
+    }
+
+    /// The record of a loaded query set.
+    public init(_ set: QuerySet) {
+        self.init(
+            hash: set.hash, folder: set.folder,
+            definitions: set.queries.map {
+                Definition(name: $0.name, resource: $0.resource.rawValue, distributions: $0.distributions, promql: $0.promql)
+            })
+    }
+}
+
+/// What `save` (or `push`) did with one snapshot.
+public enum SaveOutcome: Sendable, Equatable {
+    /// No snapshot of the same window existed.
+    case inserted(id: Int64)
+    /// A snapshot of the same cluster, build, start, end and step existed and was replaced.
+    case replaced(oldID: Int64, newID: Int64)
+    /// The new snapshot was partial and the stored one complete: the stored one was kept and the
+    /// new one dropped.
+    case keptComplete(existingID: Int64)
+    /// `push` only: a snapshot of the same cluster, build, window and measurement hash was already
+    /// stored (and the new one is not a complete snapshot of a window stored partial): skipped.
+    case alreadyStored(existingID: Int64)
+}
+
+/// Which snapshots `SnapshotStoring.snapshots(_:)` returns. Nil and empty mean "any".
+public struct SnapshotFilter: Sendable {
+    public var build: String?
+    public var distribution: String?
+    public var clusters: [String]
+    /// Only snapshots that end at or after this time.
+    public var since: TimestampMs?
+    /// Only snapshots that start at or before this time.
+    public var until: TimestampMs?
+
+    public init(
+        build: String? = nil, distribution: String? = nil, clusters: [String] = [], since: TimestampMs? = nil,
+        until: TimestampMs? = nil
+    ) {
+        self.build = build
+        self.distribution = distribution
+        self.clusters = clusters
+        self.since = since
+        self.until = until
+    }
+}
+
+extension BuildInfo {
+    /// Folds rows of (build, distribution, cluster, snapshot count, first start, last end), one
+    /// per cluster, into one `BuildInfo` per (build, distribution), ordered by first start, then
+    /// build, then distribution: what every backend's `builds()` returns.
+    package static func aggregate(
+        _ rows: [(build: String, distribution: String, cluster: String, n: Int, first: Int64, last: Int64)]
+    ) -> [BuildInfo] {
+        var byBuild: [[String]: BuildInfo] = [:]
+        for row in rows {
+            let key = [row.build, row.distribution]
+            if var info = byBuild[key] {
+                info.clusters.append(row.cluster)
+                info.snapshots += row.n
+                info.first = Swift.min(info.first, row.first)
+                info.last = Swift.max(info.last, row.last)
+                byBuild[key] = info
+            } else {
+                byBuild[key] = BuildInfo(
+                    build: row.build, distribution: row.distribution, clusters: [row.cluster], snapshots: row.n,
+                    first: row.first, last: row.last)
+            }
+        }
+        return byBuild.values
+            .map { info in
+                var info = info
+                info.clusters.sort()
+                return info
+            }
+            .sorted { ($0.first, $0.build, $0.distribution) < ($1.first, $1.build, $1.distribution) }
+    }
+}
+
+extension QuerySetRecord {
+    /// The definitions as the stores keep them: a JSON array of {name, resource, distributions, promql}.
+    package func encodedDefinitions() throws -> String {
+        String(decoding: try JSONEncoder().encode(definitions), as: UTF8.self)
+    }
+
+    package static func decodeDefinitions(_ text: String) throws -> [Definition] {
+        try JSONDecoder().decode([Definition].self, from: Data(text.utf8))
+    }
+
+    /// `hash` as a LIKE pattern matching every hash it starts, with `\` as the escape character.
+    package static func prefixPattern(_ hash: String) -> String {
+        hash.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+    }
+}

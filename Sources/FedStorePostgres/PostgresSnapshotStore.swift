@@ -1,0 +1,458 @@
+import FedCore
+import FedStore
+import Foundation
+import PostgresNIO
+
+/// The snapshot store in a PostgreSQL database, for teams: several runners collect into it at
+/// once and everyone reads from it.
+///
+/// Same logical schema, same rules and same answers as the SQLite `SnapshotStore`. A write (a
+/// collect run, a push) is one transaction. Instead of the file lock, a collect claims each of
+/// its (cluster, window) pairs with `pg_advisory_xact_lock` when its transaction starts, in one
+/// sorted order so that two runs cannot deadlock on them; every snapshot written also takes a
+/// transaction lock on its own (cluster, build, start, end, step), so that runs over different
+/// windows whose snapshots coincide, and pushes, apply the replace rules one after the other.
+/// The server releases every lock when the transaction ends, also when the process is killed.
+public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
+    public static var schemaVersion: Int { PostgresSchema.version }
+
+    public let url: PostgresURL
+    public let readOnly: Bool
+    public var location: String { url.description }
+    private let session: PostgresSession
+    private let lock = NSLock()
+
+    /// Connects to the database at `url` with `password`.
+    ///
+    /// Unless `readOnly`, creates the schema in an empty database and migrates an older one, in
+    /// one transaction under an advisory lock (so concurrent first runs migrate once). A schema
+    /// written by a newer fedreport is refused before anything changes. With `readOnly`, the
+    /// session is read-only and a database without fedreport's tables is an error that says to
+    /// run `fedreport collect` first.
+    public init(url: PostgresURL, password: String?, readOnly: Bool = false, applicationName: String = "fedreport") throws {
+        self.url = url
+        self.readOnly = readOnly
+        session = try PostgresSession(url: url, password: password, applicationName: applicationName)
+        do {
+            if readOnly {
+                try session.query("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                let found = try Self.schemaVersion(session)
+                if found > PostgresSchema.version {
+                    throw StoreError.newerDatabase(path: location, found: found, supported: PostgresSchema.version)
+                }
+                if found < PostgresSchema.oldestReadable {
+                    throw StoreError.olderDatabase(path: location, found: found, supported: PostgresSchema.version)
+                }
+            } else {
+                try migrate()
+            }
+        } catch {
+            session.close()
+            throw PostgresErrors.map(error, location: url.description, operation: "open the database")
+        }
+    }
+
+    /// The highest applied migration, 0 when the database has no `schema_version` table.
+    private static func schemaVersion(_ session: PostgresSession) throws -> Int {
+        let exists = try session.rows("SELECT to_regclass('schema_version') IS NOT NULL")
+        guard try exists.first?[0].decode(Bool.self) == true else { return 0 }
+        return try session.rows("SELECT coalesce(max(version), 0) FROM schema_version").first?[0].decode(Int.self) ?? 0
+    }
+
+    private func migrate() throws {
+        try session.transaction {
+            try session.query("SELECT pg_advisory_xact_lock(hashtextextended('fedreport schema', 0))")
+            let found = try Self.schemaVersion(session)
+            if found > PostgresSchema.version {
+                throw StoreError.newerDatabase(path: location, found: found, supported: PostgresSchema.version)
+            }
+            guard found < PostgresSchema.version else { return }
+            try session.query(PostgresSchema.createVersionTable)
+            for migration in PostgresSchema.migrations where migration.version > found {
+                for statement in migration.statements { try session.query(statement) }
+                var binds = PostgresBindings()
+                binds.append(migration.version)
+                binds.append(migration.name)
+                try session.query("INSERT INTO schema_version (version, name) VALUES ($1, $2)", binds)
+            }
+        }
+    }
+
+    /// Closes the connection; later calls fail.
+    public func close() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        session.close()
+    }
+
+    private func perform<T>(_ operation: String, _ body: () throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            return try body()
+        } catch {
+            throw PostgresErrors.map(error, location: location, operation: operation)
+        }
+    }
+
+    // MARK: - Writing
+
+    public func write(
+        _ next: () throws -> [StoredSnapshot]?, saved: ([SaveOutcome]) -> Void, options: WriteOptions
+    ) throws -> [SaveOutcome] {
+        if readOnly { throw StoreError.readOnlyStore(path: location) }
+        lock.lock()
+        defer { lock.unlock() }
+        return try SaveRules.passingProducerErrors(
+            next, wrap: { PostgresErrors.map($0, location: self.location, operation: "save snapshots") }
+        ) { pull in
+            try session.transaction {
+                if let claim = options.claim { try self.take(claim) }
+                for querySet in options.querySets { try self.record(querySet) }
+                var outcomes: [SaveOutcome] = []
+                while let batch = try pull() {
+                    let batchOutcomes = try batch.map { try self.save($0, options: options) }
+                    saved(batchOutcomes)
+                    outcomes += batchOutcomes
+                }
+                return outcomes
+            }
+        }
+    }
+
+    /// Takes the transaction's advisory locks on the claim's (cluster, window) pairs, in sorted
+    /// order; without `wait`, fails at once naming the holder of the first one that is taken.
+    private func take(_ claim: CollectClaim) throws {
+        for cluster in Set(claim.clusters).sorted() {
+            var binds = PostgresBindings()
+            // U+001F (unit separator) between the parts: text cannot hold NUL.
+            binds.append("fedreport collect\u{1F}\(cluster)\u{1F}\(claim.grid.start)\u{1F}\(claim.grid.end)\u{1F}\(claim.grid.step)")
+            if claim.wait {
+                try session.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", binds)
+                continue
+            }
+            let taken = try session.rows("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", binds)
+            if try taken.first?[0].decode(Bool.self) == true { continue }
+            throw StoreError.claimHeld(path: location, cluster: cluster, holder: try holder(of: binds))
+        }
+    }
+
+    /// Who holds the advisory lock on the key in `binds`: application name, host and pid.
+    private func holder(of binds: PostgresBindings) throws -> String? {
+        let rows = try session.rows(
+            """
+            SELECT a.application_name, coalesce(host(a.client_addr), 'local socket'), a.pid
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+              AND l.classid = ((hashtextextended($1, 0) >> 32) & 4294967295)::oid
+              AND l.objid = (hashtextextended($1, 0) & 4294967295)::oid
+            LIMIT 1
+            """, binds)
+        guard let row = rows.first else { return nil }
+        let application = try row[0].decode(String.self)
+        return "\(application.isEmpty ? "a session" : application) from \(try row[1].decode(String.self)), "
+            + "server process \(try row[2].decode(Int.self))"
+    }
+
+    private func record(_ querySet: QuerySetRecord) throws {
+        var binds = PostgresBindings()
+        binds.append(querySet.hash)
+        binds.append(querySet.folder)
+        binds.append(try querySet.encodedDefinitions())
+        binds.append(Int64(Date().timeIntervalSince1970 * 1000))
+        try session.query(
+            "INSERT INTO query_set (hash, folder, definitions, first_seen_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (hash) DO NOTHING",
+            binds)
+    }
+
+    private func save(_ snapshot: StoredSnapshot, options: WriteOptions) throws -> SaveOutcome {
+        let r = snapshot.record
+        if let reason = SaveRules.problem(snapshot) {
+            throw StoreError.invalidSnapshot(path: location, cluster: r.cluster, build: r.build, reason: reason)
+        }
+        var key = PostgresBindings()
+        key.append(r.cluster)
+        key.append(r.build)
+        key.append(r.start)
+        key.append(r.end)
+        key.append(r.step)
+        try session.query(
+            "SELECT pg_advisory_xact_lock(hashtextextended('fedreport snapshot' || chr(1) || $1 || chr(1) || $2 || chr(1) || $3::text || chr(1) || $4::text || chr(1) || $5::text, 0))",
+            key)
+        let existing = try session.rows(
+            "SELECT id, partial, measurement_hash FROM snapshot WHERE cluster = $1 AND build = $2 AND start_ms = $3 AND end_ms = $4 AND step_ms = $5",
+            key
+        ).first.map {
+            SaveRules.Existing(
+                id: try $0[0].decode(Int64.self), partial: try $0[1].decode(Bool.self), measurementHash: try $0[2].decode(String.self))
+        }
+        var replacedID: Int64?
+        switch SaveRules.decide(existing: existing, incoming: r, skipAlreadyStored: options.skipAlreadyStored) {
+        case .keep(let outcome): return outcome
+        case .insert: break
+        case .replace(let oldID):
+            var binds = PostgresBindings()
+            binds.append(oldID)
+            // Series and container summaries go with it (ON DELETE CASCADE).
+            try session.query("DELETE FROM snapshot WHERE id = $1", binds)
+            replacedID = oldID
+        }
+        let id = try insert(try SnapshotRow(snapshot))
+        try insertSeries(snapshot.components.map { try ComponentSeriesRow(snapshotID: id, $0) })
+        try insertContainers(snapshot.containers.map { ContainerSummaryRow(snapshotID: id, $0) })
+        return replacedID.map { .replaced(oldID: $0, newID: id) } ?? .inserted(id: id)
+    }
+
+    private func insert(_ row: SnapshotRow) throws -> Int64 {
+        var binds = PostgresBindings(capacity: 25)
+        binds.append(row.cluster)
+        binds.append(row.distribution)
+        binds.append(row.build)
+        binds.append(row.startMs)
+        binds.append(row.endMs)
+        binds.append(row.stepMs)
+        binds.append(row.includedTimestamps)
+        binds.append(row.querySetHash)
+        binds.append(row.querierURL)
+        binds.append(row.serverBuild)
+        binds.append(row.fedreportVersion)
+        binds.append(row.leftOutNoVersion)
+        binds.append(row.leftOutMultipleVersions)
+        binds.append(row.leftOutSettling)
+        binds.append(row.leftOutNonFiniteSamples)
+        binds.append(row.warnings)
+        binds.append(row.partial)
+        binds.append(row.collectedAtMs)
+        binds.append(row.noData)
+        try binds.append(row.includedMask)
+        binds.append(row.measurementHash ?? "")
+        binds.append(row.leftOutUpgrading ?? 0)
+        binds.append(row.leftOutIncompleteTotals ?? 0)
+        binds.append(row.offGridPoints ?? 0)
+        let rows = try session.rows(
+            "INSERT INTO snapshot (\(Self.snapshotColumns.dropFirst().joined(separator: ", "))) VALUES ("
+                + (1...24).map { "$\($0)" }.joined(separator: ", ") + ") RETURNING id", binds)
+        guard let id = try rows.first?[0].decode(Int64.self) else {
+            throw StoreError.postgres(path: location, operation: "insert a snapshot", sqlState: nil, detail: "no id came back")
+        }
+        return id
+    }
+
+    /// Multi-row inserts, in statements of at most `rowsPerStatement` rows (PostgreSQL takes at
+    /// most 65,535 parameters in one statement).
+    private func insertRows<Row>(
+        _ rows: [Row], table: String, columns: [String], rowsPerStatement: Int, bind: (Row, inout PostgresBindings) throws -> Void
+    ) throws {
+        for first in stride(from: 0, to: rows.count, by: rowsPerStatement) {
+            let slice = rows[first..<min(first + rowsPerStatement, rows.count)]
+            var binds = PostgresBindings(capacity: slice.count * columns.count)
+            var tuples: [String] = []
+            tuples.reserveCapacity(slice.count)
+            for row in slice {
+                let base = binds.count
+                try bind(row, &binds)
+                tuples.append("(" + (1...columns.count).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
+            }
+            try session.query(
+                "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + tuples.joined(separator: ", "), binds)
+        }
+    }
+
+    private func insertSeries(_ rows: [ComponentSeriesRow]) throws {
+        try insertRows(
+            rows, table: "component_series",
+            columns: ["snapshot_id", "component", "category", "resource", "members", "values_f64le", "left_out_mask"],
+            rowsPerStatement: 1_000
+        ) { r, binds in
+            binds.append(r.snapshotID)
+            binds.append(r.component)
+            binds.append(r.category)
+            binds.append(r.resource)
+            binds.append(r.members)
+            try binds.append(r.values)
+            try binds.append(r.leftOutMask)
+        }
+    }
+
+    private func insertContainers(_ rows: [ContainerSummaryRow]) throws {
+        try insertRows(
+            rows, table: "container_summary",
+            columns: [
+                "snapshot_id", "namespace", "pod", "container", "component", "resource", "mean", "min", "p50", "p90", "p95",
+                "p99", "max", "samples", "coverage",
+            ],
+            rowsPerStatement: 2_000
+        ) { r, binds in
+            binds.append(r.snapshotID)
+            binds.append(r.namespace)
+            binds.append(r.pod)
+            binds.append(r.container)
+            binds.append(r.component)
+            binds.append(r.resource)
+            for value in [r.mean, r.min, r.p50, r.p90, r.p95, r.p99, r.max] { binds.append(value) }
+            binds.append(r.samples)
+            binds.append(r.coverage)
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The columns of `snapshot` in `SnapshotRow` order.
+    static let snapshotColumns = [
+        "id", "cluster", "distribution", "build", "start_ms", "end_ms", "step_ms", "included_timestamps", "query_set_hash",
+        "querier_url", "server_build", "fedreport_version", "left_out_no_version", "left_out_multiple_versions",
+        "left_out_settling", "left_out_non_finite_samples", "warnings", "partial", "collected_at_ms", "no_data",
+        "included_mask", "measurement_hash", "left_out_upgrading", "left_out_incomplete_totals", "off_grid_points",
+    ]
+
+    public func snapshots(_ filter: SnapshotFilter) throws -> [SnapshotRecord] {
+        var conditions: [String] = []
+        var binds = PostgresBindings()
+        if let build = filter.build {
+            binds.append(build)
+            conditions.append("build = $\(binds.count)")
+        }
+        if let distribution = filter.distribution {
+            binds.append(distribution)
+            conditions.append("distribution = $\(binds.count)")
+        }
+        if !filter.clusters.isEmpty {
+            binds.append(filter.clusters)
+            conditions.append("cluster = ANY($\(binds.count))")
+        }
+        if let since = filter.since {
+            binds.append(since)
+            conditions.append("end_ms >= $\(binds.count)")
+        }
+        if let until = filter.until {
+            binds.append(until)
+            conditions.append("start_ms <= $\(binds.count)")
+        }
+        let sql =
+            "SELECT \(Self.snapshotColumns.joined(separator: ", ")) FROM snapshot"
+            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            // Byte order for names, as SQLite sorts them, whatever the database's collation.
+            + " ORDER BY start_ms, cluster COLLATE \"C\", id"
+        return try perform("read snapshots") {
+            try session.rows(sql, binds).map { try Self.snapshotRow($0).record(location: location) }
+        }
+    }
+
+    private static func snapshotRow(_ c: PostgresRandomAccessRow) throws -> SnapshotRow {
+        SnapshotRow(
+            id: try c[0].decode(Int64.self), cluster: try c[1].decode(String.self), distribution: try c[2].decode(String.self),
+            build: try c[3].decode(String.self), startMs: try c[4].decode(Int64.self), endMs: try c[5].decode(Int64.self),
+            stepMs: try c[6].decode(Int64.self), includedTimestamps: try c[7].decode(Int.self),
+            querySetHash: try c[8].decode(String.self), querierURL: try c[9].decode(String.self),
+            serverBuild: try c[10].decode(String?.self), fedreportVersion: try c[11].decode(String.self),
+            leftOutNoVersion: try c[12].decode(Int.self), leftOutMultipleVersions: try c[13].decode(Int.self),
+            leftOutSettling: try c[14].decode(Int.self), leftOutNonFiniteSamples: try c[15].decode(Int.self),
+            warnings: try c[16].decode(String.self), partial: try c[17].decode(Bool.self),
+            collectedAtMs: try c[18].decode(Int64.self), noData: try c[19].decode(String.self),
+            includedMask: try c[20].decode(Data?.self), measurementHash: try c[21].decode(String.self),
+            leftOutUpgrading: try c[22].decode(Int.self), leftOutIncompleteTotals: try c[23].decode(Int.self),
+            offGridPoints: try c[24].decode(Int.self))
+    }
+
+    public func builds() throws -> [BuildInfo] {
+        try perform("read builds") {
+            let rows = try session.rows(
+                """
+                SELECT build, distribution, cluster, count(*), min(start_ms), max(end_ms)
+                FROM snapshot GROUP BY build, distribution, cluster
+                """)
+            return BuildInfo.aggregate(
+                try rows.map {
+                    (
+                        build: try $0[0].decode(String.self), distribution: try $0[1].decode(String.self),
+                        cluster: try $0[2].decode(String.self), n: try $0[3].decode(Int.self),
+                        first: try $0[4].decode(Int64.self), last: try $0[5].decode(Int64.self)
+                    )
+                })
+        }
+    }
+
+    public func componentSeries(snapshotIDs: [Int64]) throws -> [Int64: [ComponentSeries]] {
+        var binds = PostgresBindings()
+        binds.append(Array(Set(snapshotIDs)))
+        return try perform("read component series") {
+            // One snapshot of the database for both statements: a replace committed between them
+            // cannot leave series without their snapshot.
+            try session.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ") {
+                var points: [Int64: Int] = [:]
+                for row in try session.rows("SELECT id, start_ms, end_ms, step_ms FROM snapshot WHERE id = ANY($1)", binds) {
+                    points[try row[0].decode(Int64.self)] =
+                        TimeGrid(
+                            start: try row[1].decode(Int64.self), end: try row[2].decode(Int64.self), step: try row[3].decode(Int64.self)
+                        )
+                        .count
+                }
+                var result = points.mapValues { _ in [ComponentSeries]() }
+                let rows = try session.rows(
+                    """
+                    SELECT id, snapshot_id, component, category, resource, members, values_f64le, left_out_mask
+                    FROM component_series WHERE snapshot_id = ANY($1) ORDER BY id
+                    """, binds)
+                for c in rows {
+                    let row = ComponentSeriesRow(
+                        id: try c[0].decode(Int64.self), snapshotID: try c[1].decode(Int64.self), component: try c[2].decode(String.self),
+                        category: try c[3].decode(String.self), resource: try c[4].decode(String.self),
+                        members: try c[5].decode(String.self), values: try c[6].decode(Data.self), leftOutMask: try c[7].decode(Data?.self))
+                    result[row.snapshotID, default: []].append(try row.series(location: location, points: points[row.snapshotID]))
+                }
+                return result
+            }
+        }
+    }
+
+    public func containers(snapshotIDs: [Int64]) throws -> [Int64: [ContainerSummary]] {
+        var binds = PostgresBindings()
+        binds.append(Array(Set(snapshotIDs)))
+        return try perform("read container summaries") {
+            try session.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ") {
+                var result: [Int64: [ContainerSummary]] = [:]
+                for row in try session.rows("SELECT id FROM snapshot WHERE id = ANY($1)", binds) {
+                    result[try row[0].decode(Int64.self)] = []
+                }
+                let rows = try session.rows(
+                    """
+                    SELECT id, snapshot_id, namespace, pod, container, component, resource,
+                           mean, min, p50, p90, p95, p99, max, samples, coverage
+                    FROM container_summary WHERE snapshot_id = ANY($1) ORDER BY id
+                    """, binds)
+                for c in rows {
+                    let row = ContainerSummaryRow(
+                        id: try c[0].decode(Int64.self), snapshotID: try c[1].decode(Int64.self), namespace: try c[2].decode(String.self),
+                        pod: try c[3].decode(String.self), container: try c[4].decode(String.self),
+                        component: try c[5].decode(String.self), resource: try c[6].decode(String.self),
+                        mean: try c[7].decode(Double?.self), min: try c[8].decode(Double?.self), p50: try c[9].decode(Double?.self),
+                        p90: try c[10].decode(Double?.self), p95: try c[11].decode(Double?.self), p99: try c[12].decode(Double?.self),
+                        max: try c[13].decode(Double?.self), samples: try c[14].decode(Int.self), coverage: try c[15].decode(Double?.self))
+                    result[row.snapshotID, default: []].append(try row.summary(location: location))
+                }
+                return result
+            }
+        }
+    }
+
+    public func querySet(hash: String) throws -> QuerySetRecord? {
+        var binds = PostgresBindings()
+        binds.append(QuerySetRecord.prefixPattern(hash))
+        let rows = try readQuerySets("WHERE hash LIKE $1 ESCAPE '\\' LIMIT 2", binds)
+        return rows.count == 1 ? rows[0] : nil
+    }
+
+    public func querySets() throws -> [QuerySetRecord] {
+        try readQuerySets("ORDER BY hash COLLATE \"C\"", PostgresBindings())
+    }
+
+    private func readQuerySets(_ clause: String, _ binds: PostgresBindings) throws -> [QuerySetRecord] {
+        try perform("read query sets") {
+            try session.rows("SELECT hash, folder, definitions FROM query_set " + clause, binds).map {
+                QuerySetRecord(
+                    hash: try $0[0].decode(String.self), folder: try $0[1].decode(String.self),
+                    definitions: try QuerySetRecord.decodeDefinitions(try $0[2].decode(String.self)))
+            }
+        }
+    }
+}
