@@ -64,6 +64,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Grafana dashboards built from the query set and the component maps.
+        .target(name: "FedDashboards", dependencies: ["FedCore"]),
         // Comparisons, verdicts and the report renderers.
         .target(
             name: "FedReports",
@@ -76,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "fedreport",
             dependencies: [
-                "CMalloc", "FedCore", "FedClient", "FedStore", "FedStorePostgres", "FedCollect", "FedReports",
+                "CMalloc", "FedCore", "FedClient", "FedStore", "FedStorePostgres", "FedCollect", "FedReports", "FedDashboards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -103,7 +105,7 @@ let package = Package(
             name: "FedreportTests",
             dependencies: [
                 "FedCore", "FedDecode", "FedClient", "FedStore", "FedStorePostgres", "FedCollect", "FedReports",
-                "FedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "FedDashboards", "FedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             // Golden reports are read from the source tree by path, not bundled.
             exclude: ["Golden"]

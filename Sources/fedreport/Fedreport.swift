@@ -18,7 +18,7 @@ struct Fedreport: ParsableCommand {
         version: fedreportVersion,
         subcommands: [
             Check.self, Query.self, Collect.self, Components.self, Builds.self, Snapshots.self, Compare.self, Report.self,
-            Nightly.self, Push.self,
+            Nightly.self, Push.self, Dashboard.self,
         ]
     )
 
