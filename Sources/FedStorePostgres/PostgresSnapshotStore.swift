@@ -137,11 +137,12 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
         }
     }
 
-    /// Who holds the advisory lock on the key in `binds`: application name, host and pid.
+    /// Who holds the advisory lock on the key in `binds`: application name, server pid and,
+    /// where this role may see it, the client's address.
     private func holder(of binds: PostgresBindings) throws -> String? {
         let rows = try session.rows(
             """
-            SELECT a.application_name, coalesce(host(a.client_addr), 'local socket'), a.pid
+            SELECT a.application_name, host(a.client_addr), a.pid
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
               AND l.classid = ((hashtextextended($1, 0) >> 32) & 4294967295)::oid
@@ -150,8 +151,10 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
             """, binds)
         guard let row = rows.first else { return nil }
         let application = try row[0].decode(String.self)
-        return "\(application.isEmpty ? "a session" : application) from \(try row[1].decode(String.self)), "
-            + "server process \(try row[2].decode(Int.self))"
+        // PostgreSQL shows other roles' client addresses to privileged roles only.
+        let address = try row[1].decode(String?.self)
+        return "\(application.isEmpty ? "a session" : application), server process \(try row[2].decode(Int.self))"
+            + (address.map { ", from \($0)" } ?? "")
     }
 
     private func record(_ querySet: QuerySetRecord) throws {

@@ -191,15 +191,20 @@ struct TeamScaleTests {
                 ["collect", "--config", config, "--quiet", "--wait"] + Self.windowArguments + clusters.flatMap { ["--cluster", $0] }
             runs.append(try Spawned(arguments, folder: bed.folder))
         }
-        // Kill three (two of them collecting every cluster) at different moments.
-        for (index, delay) in [(1, 0.4), (3, 0.9), (6, 1.6)] {
+        // Kill three runs still going at different moments: waiting for their turn, querying or
+        // writing. Run 0 (every cluster) is spared, so each cluster is stored by a finished run.
+        var killed: [Int] = []
+        for delay in [0.3, 0.5, 0.7] {
             try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
-            kill(runs[index].pid, SIGKILL)
+            guard let victim = runs.indices.dropFirst().filter({ !killed.contains($0) && runs[$0].process.isRunning }).randomElement()
+            else { break }
+            kill(runs[victim].pid, SIGKILL)
+            killed.append(victim)
         }
+        #expect(killed.count == 3, "only \(killed.count) runs were still going to be killed")
         let results = runs.map { $0.wait() }
         for (index, result) in results.enumerated() {
-            if [1, 3, 6].contains(index) {
-                // Killed while it ran (waiting for its turn, querying or writing), not after.
+            if killed.contains(index) {
                 #expect(result.status == SIGKILL, "run \(index) had ended before its kill: \(result.stderr)")
             } else {
                 #expect(result.status == 0, "run \(index): \(result.stderr)")
