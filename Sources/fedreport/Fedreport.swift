@@ -9,8 +9,9 @@ struct Fedreport: ParsableCommand {
         abstract: "Per-component CPU and memory of OpenShift builds, compared release by release and against a baseline.",
         discussion: """
             A nightly job on the hub: `collect` runs range queries against the Thanos querier and stores \
-            a snapshot per cluster and build in SQLite; `compare` and `report` turn snapshots into \
-            Markdown, HTML, CSV and JSON reports.
+            a snapshot per cluster and build in SQLite or PostgreSQL; `compare` and `report` turn \
+            snapshots into Markdown, HTML, CSV and JSON reports; `push` merges stores; `dashboard` \
+            writes Grafana dashboards from the same definitions.
 
             Exit codes: 0 fine, 1 error, 2 usage, 3 regression found (with --fail-on-regression), \
             4 a requested build has no snapshots, 5 collect stored partial data.
