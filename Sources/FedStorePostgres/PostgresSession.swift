@@ -106,7 +106,9 @@ enum PostgresErrors {
     static func map(_ error: any Error, location: String, operation: String) -> StoreError {
         if let error = error as? StoreError { return error }
         guard let psql = error as? PSQLError else {
-            return .cannotConnect(path: location, detail: String(describing: error))
+            // Before a session exists, anything that goes wrong is a failure to connect.
+            if operation == "connect" { return .cannotConnect(path: location, detail: String(describing: error)) }
+            return .postgres(path: location, operation: operation, sqlState: nil, detail: String(describing: error))
         }
         let sqlState = psql.serverInfo?[.sqlState]
         let message = psql.serverInfo?[.message] ?? ""
@@ -134,9 +136,11 @@ enum PostgresErrors {
             return .cannotConnect(path: location, detail: "the server does not offer TLS, which the sslmode requires")
         case .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
             return .cannotConnect(path: location, detail: "the connection was closed while trying to \(operation)")
+        case .connectionError, .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
+            return .cannotConnect(path: location, detail: psql.underlying.map { String(describing: $0) } ?? psql.code.description)
         default:
-            let underlying = psql.underlying.map { String(describing: $0) } ?? psql.code.description
-            return .cannotConnect(path: location, detail: underlying)
+            let detail = psql.underlying.map { String(describing: $0) } ?? psql.code.description
+            return .postgres(path: location, operation: operation, sqlState: nil, detail: detail)
         }
     }
 }

@@ -152,6 +152,30 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test("a server that is not there, or a database that does not exist: an error naming the URL and what to check")
+    func unreachable() async throws {
+        let port = try Loopback.freePort()
+        let missing = "postgres://fedreport@127.0.0.1:\(port)/fedreport?sslmode=disable&connect_timeout=3"
+        let started = Date()
+        #expect {
+            _ = try Stores.open(missing, readOnly: true, environment: [:])
+        } throws: { error in
+            guard case StoreError.cannotConnect(let url, _) = error else { return false }
+            let message = (error as? LocalizedError)?.errorDescription ?? ""
+            return url == "postgres://fedreport@127.0.0.1:\(port)/fedreport?sslmode=disable&connect_timeout=3"
+                && message.contains("Check the host and port")
+        }
+        #expect(Date().timeIntervalSince(started) < 10)
+        let server = try await TestBed.postgres()
+        let nowhere = server.url(database: "no_such_database_\(UUID().uuidString.prefix(6).lowercased())")
+        #expect {
+            _ = try Stores.open(nowhere, readOnly: false, environment: [:])
+        } throws: { error in
+            guard case StoreError.cannotConnect(nowhere, let detail) = error else { return false }
+            return detail.contains("does not exist") && detail.contains("createdb")
+        }
+    }
+
     @Test("a run's claim keeps a second run off the same cluster and window; other clusters pass; --wait waits")
     func claims() async throws {
         let bed = try await StoreBed.make(.postgres, "pg-claim")

@@ -167,6 +167,36 @@ struct TeamScaleTests {
         #expect(itself.status == 64 && itself.stderr.contains("the configured database itself"), "\(itself.stderr)")
     }
 
+    @Test("database_password_file and FEDREPORT_DATABASE_URL reach the server; without a password the error says where it goes")
+    func passwordKeys() async throws {
+        let postgres = try await TestBed.postgres()
+        let password = "pw-\(UUID().uuidString)"
+        let role = "reader_\(UUID().uuidString.prefix(6).lowercased())"
+        try postgres.createRole(role, password: password)
+        let name = try postgres.createDatabase("t_keys_\(UUID().uuidString.prefix(8).lowercased())", owner: role)
+        let url = postgres.url(database: name, user: role)
+        let folder = try temporaryFolder("pg-keys")
+        try (password + "\n").write(toFile: "\(folder)/password", atomically: true, encoding: .utf8)
+        let config = "\(folder)/fedreport.yaml"
+        try "database: \(url)\ndatabase_password_file: \(folder)/password\n".write(toFile: config, atomically: true, encoding: .utf8)
+        // An empty store: builds lists nothing, after collect would have made the tables; the
+        // read-only session refuses to make them and says to collect first.
+        let empty = try runFedreport(["builds", "--config", config])
+        #expect(empty.status == 1 && empty.stderr.contains("Run `fedreport collect`"), "\(empty.stderr)")
+        let server = try await TestBed.prometheus(for: CompareScenario.scenario, name: "compare")
+        let collected = try runFedreport(
+            ["collect", "--config", config, "--url", server.url, "--quiet", "--cluster", "cmp-a"] + Self.windowArguments)
+        #expect(collected.status == 0, "\(collected.stderr)")
+        let builds = try runFedreport(
+            ["builds", "--format", "json"], in: folder, environment: ["FEDREPORT_DATABASE_URL": url, "PGPASSWORD": password])
+        #expect(builds.status == 0 && builds.stdout.contains("\"4.6.1\""), "\(builds.stderr)")
+        let refused = try runFedreport(["builds"], in: try temporaryFolder("pg-nokey"), environment: ["FEDREPORT_DATABASE_URL": url])
+        #expect(refused.status == 1 && refused.stderr.contains("PGPASSWORD") && refused.stderr.contains("database_password_file"))
+        for output in [empty, collected, builds, refused] {
+            #expect(!output.stdout.contains(password) && !output.stderr.contains(password))
+        }
+    }
+
     @Test("8 concurrent collects, 3 of them SIGKILLed midway: no snapshot lost, none twice, every one whole", arguments: StoreBackend.all)
     func concurrentCollects(backend: StoreBackend) async throws {
         let server = try await TestBed.prometheus(for: CompareScenario.scenario, name: "compare")
