@@ -3,6 +3,7 @@ import FedCollect
 import FedCore
 import FedReports
 import FedStore
+import FedStorePostgres
 import FedTestSupport
 import Foundation
 
@@ -50,6 +51,10 @@ extension FedBench {
         var reportDir = "reports/bench"
         @Flag(inversion: .prefixedNo, help: "Profile the decode benchmark with valgrind --tool=callgrind.")
         var profile = true
+        @Flag(
+            inversion: .prefixedNo,
+            help: "Also collect into, and compare from, a throwaway PostgreSQL server (Debian's postgresql; durable settings).")
+        var postgres = true
 
         func run() throws {
             var bench = try Bench(options: self)
@@ -127,18 +132,29 @@ struct Bench {
             tsdbDirectory: dataSet.tsdb, workDirectory: (work as NSString).appendingPathComponent("server"), timeout: 120)
         defer { server.stop() }
         note("Prometheus at \(server.url) over \(available) cluster-day(s)")
+        var postgres: PostgresServer?
+        if o.postgres {
+            do {
+                postgres = try PostgresServer(
+                    workDirectory: (work as NSString).appendingPathComponent("postgres"), durable: true, timeout: 120)
+                note("PostgreSQL on 127.0.0.1:\(postgres!.port), fsync and synchronous commit on")
+            } catch {
+                notes.append("PostgreSQL: not started (\(error.localizedDescription)); its rows are left pending.")
+            }
+        }
+        defer { postgres?.stop() }
 
         let requests = renderedRequests(cluster: BenchScenario.clusterName(0))
         try fetchResponses(url: server.url, requests: requests)
 
         // 3. Decode + aggregation in memory.
         try decodeBenchmark()
-        // 4. SQLite.
-        try storeBenchmark()
+        // 4. SQLite (and PostgreSQL).
+        try storeBenchmark(postgres: postgres)
         // 5. End to end, one cluster-day.
         try endToEnd(url: server.url, requests: requests)
         // 6. Scale.
-        try scaleBenchmark(url: server.url, counts: scaleRun)
+        try scaleBenchmark(url: server.url, counts: scaleRun, postgres: postgres)
         // 7. Where the decode time goes.
         if o.profile { profileDecode() }
         try write()
@@ -270,7 +286,7 @@ struct Bench {
 
     // MARK: 4. SQLite
 
-    mutating func storeBenchmark() throws {
+    mutating func storeBenchmark(postgres: PostgresServer?) throws {
         let input = try clusterDaySnapshot(
             cpuFile: responseFile("container-cpu"), memoryFile: responseFile("container-memory"), grid: grid, map: map,
             cluster: BenchScenario.clusterName(0))
@@ -308,7 +324,63 @@ struct Bench {
             notes.append("compare: the FedReports comparison API failed (\(error.localizedDescription)); row left pending.")
         }
         removeDatabase(dbPath)
+        try nightlyBenchmark(postgres: postgres, details: &compareDetails)
         details["store"] = .fields(compareDetails)
+    }
+
+    /// `fedreport compare` of the first and last of a year of nightlies, each one cluster-day,
+    /// from SQLite and from PostgreSQL (filled by `push`), as a user runs it: the binary, JSON to
+    /// stdout.
+    mutating func nightlyBenchmark(postgres: PostgresServer?, details: inout [String: JSONValue]) throws {
+        let builds = 365
+        let path = (work as NSString).appendingPathComponent("nightly.sqlite")
+        note("compare: writing \(builds) nightly builds × 60 components into SQLite")
+        let names = try nightlyDatabase(path: path, builds: builds, components: 60, grid: grid)
+        defer { removeDatabase(path) }
+        func timeCompare(_ database: String) throws -> [Double] {
+            try (0..<o.runs).map { _ in
+                let run = try spawn(
+                    o.fedreport, ["compare", names[0], names[builds - 1], "--database", database, "--format", "json", "--output", "-"],
+                    workDirectory: work)
+                guard run.ok else { throw BenchError.failed("fedreport compare (\(builds) nightlies)", run) }
+                return run.seconds
+            }
+        }
+        let figure = "compare first vs last of \(builds) nightly builds (60 components, a cluster-day each)"
+        let sqlite = try timeCompare(path)
+        let s = median(sqlite)
+        rows.append(
+            Row(
+                id: "compare.nightly365", figure: "\(figure), SQLite", value: secs(s), comparison: "time ÷ 2 s", ratio: s / 2,
+                ratioText: ratio(s / 2), target: "< 2 s", met: s < 2))
+        details["nightly365_sqlite_compare_seconds"] = .numbers(sqlite)
+        guard let postgres else {
+            rows.append(
+                Row(
+                    id: "compare.nightly365_postgres", figure: "  … PostgreSQL", value: "pending", comparison: "time ÷ 2 s", ratio: nil,
+                    ratioText: "-", target: "< 2 s", met: nil))
+            return
+        }
+        let name = try postgres.createDatabase("bench_nightly_\(UUID().uuidString.prefix(8).lowercased())")
+        let url = postgres.url(database: name)
+        note("compare: pushing the \(builds) nightly builds into PostgreSQL")
+        let t0 = now()
+        _ = try SnapshotPush.run(
+            from: try SnapshotStore(path: path, readOnly: true), to: try Stores.open(url, readOnly: false, environment: [:]))
+        let pushSeconds = now() - t0
+        let pg = try timeCompare(url)
+        let p = median(pg)
+        rows.append(
+            Row(
+                id: "compare.nightly365_postgres", figure: "  … PostgreSQL", value: "\(secs(p)) (vs SQLite \(secs(s)))",
+                comparison: "time ÷ 2 s", ratio: p / 2, ratioText: ratio(p / 2), target: "< 2 s", met: p < 2))
+        rows.append(
+            Row(
+                id: "push.nightly365", figure: "  … push of those \(builds) snapshots, SQLite → PostgreSQL (one transaction)",
+                value: secs(pushSeconds), comparison: "(informative)", ratio: nil, ratioText: "-", target: "(informative)", met: nil))
+        details["nightly365_postgres_compare_seconds"] = .numbers(pg)
+        details["nightly365_push_seconds"] = .num(pushSeconds)
+        _ = try? postgres.psql("DROP DATABASE \"\(name)\"", database: "postgres")
     }
 
     // MARK: 3. End to end
@@ -329,9 +401,11 @@ struct Bench {
         return path
     }
 
-    func collect(url: String, clusters: Int) throws -> (ChildRun, String) {
-        let database = (work as NSString).appendingPathComponent("collect-\(clusters).sqlite")
-        removeDatabase(database)
+    /// Runs `fedreport collect` over `clusters` clusters into a fresh SQLite file, or into
+    /// `database` (a PostgreSQL URL) when given.
+    func collect(url: String, clusters: Int, database given: String? = nil) throws -> (ChildRun, String) {
+        let database = given ?? (work as NSString).appendingPathComponent("collect-\(clusters).sqlite")
+        if given == nil { removeDatabase(database) }
         let config = try writeConfig(url: url, clusters: clusters, database: database)
         let run = try spawn(
             o.fedreport,
@@ -478,7 +552,7 @@ struct Bench {
 
     // MARK: 5. Scale
 
-    mutating func scaleBenchmark(url: String, counts: [Int]) throws {
+    mutating func scaleBenchmark(url: String, counts: [Int], postgres: PostgresServer?) throws {
         guard !counts.isEmpty else { return }
         var times: [Int: Double] = [:]
         var rss: [Int: Int] = [:]
@@ -508,11 +582,31 @@ struct Bench {
                 id: "scale.rss", figure: "Scale: peak RSS, N=\(last) vs N=\(first)",
                 value: "\(mb(rss[last]!)) vs \(mb(rss[first]!))", comparison: "RSS(N=\(last)) ÷ RSS(N=\(first))", ratio: growth,
                 ratioText: ratio(growth), target: "≤ 1.25× (flat) and < 64 MB", met: growth <= 1.25 && rss[last]! < 64 << 20))
-        details["scale"] = .fields(
-            Dictionary(
-                uniqueKeysWithValues: ns.map {
-                    ("\($0)", JSONValue.fields(["seconds": .num(times[$0]!), "peak_rss": .num(Double(rss[$0]!))]))
-                }))
+        var scaleDetails = Dictionary(
+            uniqueKeysWithValues: ns.map {
+                ("\($0)", JSONValue.fields(["seconds": .num(times[$0]!), "peak_rss": .num(Double(rss[$0]!))]))
+            })
+        // The largest N again, into PostgreSQL, right after SQLite on the same data and server.
+        if let postgres {
+            let name = try postgres.createDatabase("bench_collect_\(last)_\(UUID().uuidString.prefix(8).lowercased())")
+            note("scale: collecting \(last) cluster(s) into PostgreSQL")
+            let (run, _) = try collect(url: url, clusters: last, database: postgres.url(database: name))
+            let factor = run.seconds / times[last]!
+            rows.append(
+                Row(
+                    id: "scale.postgres", figure: "Scale: collect N=\(last) into PostgreSQL vs SQLite, same run",
+                    value: "\(secs(run.seconds)) vs \(secs(times[last]!)); peak RSS \(mb(run.peakRSS))",
+                    comparison: "PostgreSQL time ÷ SQLite time", ratio: factor, ratioText: ratio(factor),
+                    target: "≤ 1.5× and < 64 MB", met: factor <= 1.5 && run.peakRSS < 64 << 20))
+            scaleDetails["\(last)_postgres"] = .fields(["seconds": .num(run.seconds), "peak_rss": .num(Double(run.peakRSS))])
+            _ = try? postgres.psql("DROP DATABASE \"\(name)\"", database: "postgres")
+        } else {
+            rows.append(
+                Row(
+                    id: "scale.postgres", figure: "Scale: collect N=\(last) into PostgreSQL vs SQLite", value: "pending",
+                    comparison: "PostgreSQL time ÷ SQLite time", ratio: nil, ratioText: "-", target: "≤ 1.5× and < 64 MB", met: nil))
+        }
+        details["scale"] = .fields(scaleDetails)
     }
 
     // MARK: Profile

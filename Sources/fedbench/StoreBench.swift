@@ -49,35 +49,67 @@ func removeDatabase(_ path: String) {
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
 }
 
+/// The component series of build number `b`: `components` components (CPU and memory), values
+/// varying deterministically by build and component.
+func benchSeries(build b: Int, components: Int, grid: TimeGrid) -> [ComponentSeries] {
+    let categories = Category.allCases
+    var series: [ComponentSeries] = []
+    for c in 0..<components {
+        let ref = ComponentRef(name: "component-\(c)", category: categories[c % categories.count])
+        for resource in Resource.allCases {
+            let base = resource == .cpu ? 0.01 * Double(c + 1) : 5e7 * Double(c + 1)
+            let scale = 1 + 0.01 * Double(b % 7)
+            let values = (0..<grid.count).map { i in base * scale * (1 + 0.1 * sin(Double(i * (c + 3)) / 97)) }
+            series.append(ComponentSeries(component: ref, resource: resource, values: values, members: ["openshift-ns-\(c)"]))
+        }
+    }
+    return series
+}
+
+func benchSnapshot(build: String, index: Int, components: Int, grid: TimeGrid) -> SnapshotInput {
+    SnapshotInput(
+        cluster: "bench-ocp-0", distribution: "ocp", build: build, grid: grid, included: GridMask(count: grid.count, allSet: true),
+        querySetHash: "bench", querierURL: "http://127.0.0.1", serverBuild: nil, fedreportVersion: fedreportVersion,
+        leftOut: LeftOutCounts(), warnings: [], partial: false, collectedAt: Int64(Date().timeIntervalSince1970 * 1000),
+        components: benchSeries(build: index, components: components, grid: grid), containers: [], noData: [])
+}
+
 /// A database of `builds` OpenShift builds, each with one cluster-day snapshot of `components`
 /// components (CPU and memory), values varying deterministically by build and component.
 func comparisonDatabase(path: String, builds: Int, components: Int, grid: TimeGrid) throws -> [String] {
     removeDatabase(path)
     let store = try SnapshotStore(path: path)
-    let categories = Category.allCases
+    let names = (0..<builds).map { "4.6.\($0 + 1)" }
+    _ = try store.save(names.enumerated().map { benchSnapshot(build: $1, index: $0, components: components, grid: grid) })
+    try store.close()
+    return names
+}
+
+/// A year of nightlies: `builds` builds named as OpenShift names nightlies, one a day ending with
+/// `grid`'s day, each one cluster-day snapshot, written one build at a time (a year of series
+/// does not fit in memory at once).
+func nightlyDatabase(path: String, builds: Int, components: Int, grid: TimeGrid) throws -> [String] {
+    removeDatabase(path)
+    let store = try SnapshotStore(path: path)
+    let day: Int64 = 86_400_000
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyy-MM-dd-HHmmss"
     var names: [String] = []
-    var inputs: [SnapshotInput] = []
-    for b in 0..<builds {
-        let build = "4.6.\(b + 1)"
-        names.append(build)
-        var series: [ComponentSeries] = []
-        for c in 0..<components {
-            let ref = ComponentRef(name: "component-\(c)", category: categories[c % categories.count])
-            for resource in Resource.allCases {
-                let base = resource == .cpu ? 0.01 * Double(c + 1) : 5e7 * Double(c + 1)
-                let scale = 1 + 0.01 * Double(b % 7)
-                let values = (0..<grid.count).map { i in base * scale * (1 + 0.1 * sin(Double(i * (c + 3)) / 97)) }
-                series.append(ComponentSeries(component: ref, resource: resource, values: values, members: ["openshift-ns-\(c)"]))
-            }
-        }
-        inputs.append(
-            SnapshotInput(
-                cluster: "bench-ocp-0", distribution: "ocp", build: build, grid: grid, included: GridMask(count: grid.count, allSet: true),
-                querySetHash: "bench", querierURL: "http://127.0.0.1", serverBuild: nil, fedreportVersion: fedreportVersion,
-                leftOut: LeftOutCounts(), warnings: [], partial: false,
-                collectedAt: Int64(Date().timeIntervalSince1970 * 1000), components: series, containers: [], noData: []))
-    }
-    _ = try store.save(inputs)
+    var next = 0
+    _ = try store.save(streaming: {
+        guard next < builds else { return nil }
+        defer { next += 1 }
+        let shift = Int64(builds - 1 - next) * day
+        let start = grid.start - shift
+        let name = "4.7.0-0.nightly-" + formatter.string(from: Date(timeIntervalSince1970: Double(start) / 1000))
+        names.append(name)
+        return [
+            benchSnapshot(
+                build: name, index: next, components: components, grid: TimeGrid(start: start, step: grid.step, count: grid.count))
+        ]
+    })
     try store.close()
     return names
 }
