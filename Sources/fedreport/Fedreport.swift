@@ -1,6 +1,7 @@
 import ArgumentParser
 import CMalloc
 import FedCore
+import Foundation
 
 @main
 struct Fedreport: ParsableCommand {
@@ -26,6 +27,17 @@ struct Fedreport: ParsableCommand {
         // glibc gives every thread that allocates its own arena; collect's worker threads would
         // each keep freed series buffers around. Two arenas keep peak memory flat.
         _ = fed_limit_malloc_arenas(2)
-        main(nil)
+        do {
+            var command = try parseAsRoot(nil)
+            try command.run()
+        } catch {
+            // The argument parser exits 64 (EX_USAGE) for a wrong flag or argument; fedreport's
+            // documented, stable code for that is 2.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(Exit.usage)
+            }
+            exit(withError: error)
+        }
     }
 }

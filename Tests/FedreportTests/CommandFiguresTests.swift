@@ -137,6 +137,19 @@ struct CommandFiguresTests {
         #expect(run.stdout == fedreportVersion + "\n")
     }
 
+    @Test("a wrong flag, a missing argument or a bad value exits 2 with the usage; help exits 0")
+    func usageExitCode() throws {
+        for arguments in [["compare"], ["collect", "--bogus"], ["collect", "--window", "banana"], ["frobnicate"]] {
+            let run = try runFedreport(arguments)
+            #expect(run.status == 2, "\(arguments): \(run.status) \(run.stderr)")
+            #expect(run.stderr.contains("Error:") || run.stderr.contains("error:"), "\(arguments)")
+        }
+        #expect(try runFedreport(["collect", "--window", "banana"]).stderr.contains("--window 'banana' is not a duration"))
+        #expect(try runFedreport(["compare"]).stderr.contains("Usage:"))
+        let help = try runFedreport(["compare", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("USAGE"))
+    }
+
     // MARK: test support
 
     @Test("the seeded generator is SplitMix64: the reference outputs for seed 0")
