@@ -321,4 +321,34 @@ struct ComparisonCaveatTests {
         #expect(try dataQuality(alike["json"])["measurement_mismatch"] as? Bool == false)
         #expect(!(alike["md"] ?? "").contains("Measured differently"))
     }
+
+    @Test("a build name stored for two distributions: compare says so and how to pick one; --distribution picks it")
+    func ambiguousBuild() async throws {
+        let (url, _, _, _) = try await CollectedDatabase.shared.get()
+        let folder = try temporaryFolder("ambiguous")
+        // The k3s cluster pinned to the OpenShift cluster's build name.
+        let config = try writeConfig(
+            in: folder, url: url,
+            extra: "clusters:\n  - {name: it-ocp-1, distribution: ocp}\n  - {name: it-ocp-0, distribution: ocp}\n"
+                + "  - {name: it-k3s-0, distribution: k3s, version: \"4.6.16\"}")
+        let w = CollectScenario.window
+        let collect = try runFedreport([
+            "collect", "--config", config, "--start", "\(w.lowerBound / 1000)", "--end", "\(w.upperBound / 1000)",
+        ])
+        #expect(collect.status == 0, "\(collect.stderr)")
+        let plain = try runFedreport(["compare", "4.6.1", "4.6.16", "--config", config, "--format", "json", "--output", "-"])
+        #expect(plain.status == 1)
+        #expect(plain.stderr.contains("'4.6.16'") && plain.stderr.contains("--distribution"), "\(plain.stderr)")
+        let picked = try runFedreport([
+            "compare", "4.6.1", "4.6.16", "--distribution", "ocp", "--config", config, "--format", "json", "--output", "-",
+        ])
+        #expect(picked.status == 0, "\(picked.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(picked.stdout.utf8)) as? [String: Any])
+        let b = try #require(json["b"] as? [String: Any])
+        #expect(b["distribution"] as? String == "ocp" && b["clusters"] as? [String] == ["it-ocp-1"])
+        // k3s has no 4.6.1: the known k3s builds are listed, exit 4.
+        let k3s = try runFedreport(["compare", "4.6.1", "4.6.16", "--distribution", "k3s", "--config", config])
+        #expect(k3s.status == 4, "\(k3s.stderr)")
+        #expect(k3s.stderr.contains("4.6.16"))
+    }
 }

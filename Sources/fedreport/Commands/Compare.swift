@@ -18,6 +18,7 @@ extension Fedreport {
                   fedreport compare 4.6.1 4.6.8 --baseline k3s
                   fedreport compare 4.6.1 4.6.8 --baseline k3s@v1.26.5+k3s1 --format json --output -
                   fedreport compare 4.6.1 4.6.8 --fail-on-regression --threshold 10
+                  fedreport compare 4.6.1 4.6.8 --distribution ocp     # when a name is stored for two distributions
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -31,6 +32,9 @@ extension Fedreport {
         @Option(help: "Baseline distribution, optionally with a build: k3s or k3s@v1.26.5+k3s1.")
         var baseline: String?
 
+        @Option(help: "The distribution of A and B, when a build name is stored for several (e.g. ocp).")
+        var distribution: String?
+
         @OptionGroup var report: ReportOptions
 
         func run() throws {
@@ -40,7 +44,8 @@ extension Fedreport {
                 let templates = try report.templateSet()
                 let store = try SnapshotStore(path: configuration.database, readOnly: true)
                 let comparison = try Reporter.compare(
-                    store: store, a: buildA, b: buildB, baseline: baseline, selection: try report.selection(),
+                    store: store, a: buildA, b: buildB, distribution: distribution, baseline: baseline,
+                    selection: try report.selection(),
                     options: report.options(configuration))
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 let files = try Reporter.render(
