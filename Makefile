@@ -36,7 +36,7 @@ demo: deps
 	scripts/demo.sh
 
 # Release builds (in .build-release, apart from the shared debug build), data generated once
-# into .bench/, a throwaway Prometheus, every comparison of issue 5 side by side; the table goes
+# into .bench/, a throwaway Prometheus, every comparison of docs/performance.md side by side; the table goes
 # to stdout and reports/bench/bench.md and bench.json. BENCH_ARGS go to `fedbench run`.
 bench: deps
 	scripts/bench/run.sh $(BENCH_ARGS)
