@@ -257,9 +257,13 @@ public struct DataQuality: Sendable, Equatable {
     /// True when the snapshots used were collected with different query sets.
     public var querySetsDiffer: Bool { querySets.count > 1 }
     /// True when the compared sides were measured differently: different PromQL as rendered,
-    /// rate window, step, settle, replica labels or component maps. Snapshots from before the
-    /// hash was stored (empty hash) are not held against the others.
-    public var measurementMismatch: Bool { Set(measurements.map(\.hash).filter { !$0.isEmpty }).count > 1 }
+    /// rate window, step, settle, replica labels, Thanos settings, build source or component
+    /// maps. Snapshots stored before fedreport kept the hash (empty) differ from those with one:
+    /// they were measured by an older fedreport, with other rules. When none has a hash, nothing
+    /// can be told.
+    public var measurementMismatch: Bool {
+        Set(measurements.map(\.hash)).count > 1 && measurements.contains { !$0.hash.isEmpty }
+    }
     /// True when A and B come from different sets of clusters.
     public var clusterSetsDiffer: Bool { clusterSets != nil }
 

@@ -186,7 +186,8 @@ struct ViewModel {
             measurementMismatch: q.measurementMismatch,
             measurements: q.measurements.map {
                 DataQualityView.Measurement(
-                    side: $0.side, build: t($0.build), hash: $0.hash.isEmpty ? "(not recorded)" : String($0.hash.prefix(12)),
+                    side: $0.side, build: t($0.build),
+                    hash: $0.hash.isEmpty ? "(not recorded: an older fedreport)" : String($0.hash.prefix(12)),
                     ids: $0.snapshotIDs.map(String.init).joined(separator: ", "))
             },
             clusterSetsDiffer: q.clusterSetsDiffer,
