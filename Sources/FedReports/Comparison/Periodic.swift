@@ -82,3 +82,23 @@ extension Reporter {
 
 /// Entry points that build report models.
 public enum Reporter {}
+
+extension PeriodicReport {
+    /// The change points that fail `nightly --fail-on change-point`: regressions (more CPU or
+    /// memory) that no entry of acks.yaml acknowledges and that the newest build brings, that
+    /// is, that start at the newest build or are not found over the same builds without it.
+    ///
+    /// A change point needs `min_segment` builds of its new regime, so it usually shows only
+    /// some builds after it started; "brought by the newest build" makes the job fail on the
+    /// night it first shows, and not again on the nights after.
+    public var changePointsOfNewestBuild: [ChangePoint] {
+        let candidates = changes.distinctChangePoints.filter { $0.direction == .regression && $0.acknowledgement == nil }
+        guard !candidates.isEmpty else { return [] }
+        var earlierTrends = trends
+        for i in earlierTrends.indices { earlierTrends[i].points.removeLast() }
+        let earlier = Reporter.trendAnalysis(
+            distribution: distribution, builds: Array(builds.dropLast()), trends: earlierTrends, options: changes.options)
+        let known = Set(earlier.changePoints.map(\.id))
+        return candidates.filter { $0.build == newest || !known.contains($0.id) }
+    }
+}

@@ -38,7 +38,8 @@ public enum Significance {
             let sa = va / Double(a.count)
             let sb = vb / Double(b.count)
             difference = mb - ma
-            se2 = sa + sb
+            // Means that differ only in the last bits of their sums are equal: no spread.
+            se2 = (sa + sb).squareRoot() <= 1e-12 * Swift.max(abs(ma), abs(mb)) ? 0 : sa + sb
             df = se2 == 0 ? .nan : se2 * se2 / (sa * sa / Double(a.count - 1) + sb * sb / Double(b.count - 1))
         }
     }
@@ -59,14 +60,15 @@ public enum Significance {
 
     /// Hedges' g of `b` against `a`: the difference of the means over the pooled standard
     /// deviation, times the exact small-sample correction J(ν) = Γ(ν/2) / (√(ν/2) Γ((ν−1)/2)),
-    /// ν = nₐ + n_b − 2. Nil with fewer than two values on a side or when neither side varies.
+    /// ν = nₐ + n_b − 2. Nil with fewer than two values on a side or when neither side varies
+    /// (beyond the last bits of their sums).
     public static func hedgesG(_ a: [Double], _ b: [Double]) -> Double? {
         guard a.count >= 2, b.count >= 2 else { return nil }
         let (ma, va) = meanAndVariance(a)
         let (mb, vb) = meanAndVariance(b)
         let nu = Double(a.count + b.count - 2)
         let pooled = ((Double(a.count - 1) * va + Double(b.count - 1) * vb) / nu).squareRoot()
-        guard pooled > 0 else { return nil }
+        guard pooled > 1e-12 * Swift.max(abs(ma), abs(mb)) else { return nil }
         let correction = exp(lgamma(nu / 2) - 0.5 * log(nu / 2) - lgamma((nu - 1) / 2))
         return (mb - ma) / pooled * correction
     }
