@@ -1,4 +1,5 @@
 import FedCore
+import Foundation
 
 /// Ready-made clusters and scenarios with realistic magnitudes.
 public enum Scenarios {
@@ -38,6 +39,17 @@ public enum Scenarios {
     /// The peak sits at the demo's upgrade, half way through its window, so the swing is the same
     /// on both sides of it and does not pass for a change between 4.6.1 and 4.6.8.
     public static let demoCPUVariation = CPUVariation(dailyAmplitude: 0.3, peakSecondOfDay: 21 * 3600, noise: 0.3)
+
+    /// The name of an OpenShift nightly of `version` built at `t`:
+    /// `4.7.0-0.nightly-2026-10-24-000000` for 2026-10-24T00:00:00Z.
+    public static func nightlyName(_ version: String = "4.7.0", at t: TimestampMs) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(t) / 1000))
+        return "\(version)-0.nightly-"
+            + String(format: "%04d-%02d-%02d-%02d%02d%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
 
     /// A cluster-day for benchmarks: two full OpenShift clusters (about 430 containers in all),
     /// `bench-cluster-0` upgraded from 4.6.1 to 4.6.8 at noon and `bench-cluster-1` on 4.6.16,

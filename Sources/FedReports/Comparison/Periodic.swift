@@ -85,12 +85,15 @@ public enum Reporter {}
 
 extension PeriodicReport {
     /// The change points that fail `nightly --fail-on change-point`: regressions (more CPU or
-    /// memory) that no entry of acks.yaml acknowledges and that the newest build brings, that
-    /// is, that start at the newest build or are not found over the same builds without it.
+    /// memory) that no entry of acks.yaml acknowledges and that the newest build brings: they
+    /// start at the newest build, or the same builds without it show no change of that row in
+    /// that direction within `min_segment` builds of it.
     ///
-    /// A change point needs `min_segment` builds of its new regime, so it usually shows only
-    /// some builds after it started; "brought by the newest build" makes the job fail on the
-    /// night it first shows, and not again on the nights after.
+    /// A change point needs `min_segment` builds on each side, so a change shows some builds
+    /// after it started, first at the last build that leaves `min_segment` builds after it and
+    /// then, as builds of the new level come, at its real first build. "Brought by the newest
+    /// build" fails the job on the night a change first shows, and not again while it moves to
+    /// its place or on the nights after.
     public var changePointsOfNewestBuild: [ChangePoint] {
         let candidates = changes.distinctChangePoints.filter { $0.direction == .regression && $0.acknowledgement == nil }
         guard !candidates.isEmpty else { return [] }
@@ -98,7 +101,13 @@ extension PeriodicReport {
         for i in earlierTrends.indices { earlierTrends[i].points.removeLast() }
         let earlier = Reporter.trendAnalysis(
             distribution: distribution, builds: Array(builds.dropLast()), trends: earlierTrends, options: changes.options)
-        let known = Set(earlier.changePoints.map(\.id))
-        return candidates.filter { $0.build == newest || !known.contains($0.id) }
+        let window = changes.options.minSegment
+        return candidates.filter { c in
+            c.build == newest
+                || !earlier.changePoints.contains {
+                    $0.level == c.level && $0.name == c.name && $0.resource == c.resource && $0.direction == c.direction
+                        && abs($0.index - c.index) < window
+                }
+        }
     }
 }
