@@ -470,6 +470,40 @@ struct TrendIntegrationTests {
         #expect(html.stderr.contains("--only-regressions works with md, jira and json, not html"))
     }
 
+    @Test("the demo's 18 nightlies: the periodic report shows the planted change point and no other")
+    func demoNightlies() async throws {
+        let scenario = Scenarios.nightlies
+        let server = try await TestBed.prometheus(for: scenario, name: "demo-nightlies")
+        let folder = try temporaryFolder("demo-nightlies")
+        let config = try writeConfig(in: folder, url: server.url)
+        let w = scenario.collectableWindow
+        let collect = try runFedreport([
+            "collect", "--config", config, "--start", "\(w.lowerBound / 1000)", "--end", "\(w.upperBound / 1000)", "--step", "60s",
+        ])
+        #expect(collect.status == 0, "\(collect.stderr)")
+        let result = try runFedreport(["report", "--config", config, "--builds", "18", "--format", "json", "--output", "-"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try jsonObject(result.stdout)
+        let builds = Scenarios.nightlyBuilds.map(\.version)
+        #expect(json["builds"] as? [String] == builds)
+        let points = try #require((json["change_points"] as? [String: Any])?["points"] as? [[String: Any]])
+        #expect(points.count == 1)
+        let point = try #require(points.first)
+        #expect(point["name"] as? String == "console-operator" && point["resource"] as? String == "cpu")
+        #expect(point["build"] as? String == Scenarios.nightlyStepBuild)
+        #expect(point["statistics"] as? [String] == ["mean", "p95"])
+        // The generator's console-operator CPU before and after the step, over the builds.
+        let cluster = try #require(scenario.clusters.first)
+        func cores(_ build: String) -> Double {
+            cluster.workloads.filter { $0.namespace == Scenarios.nightlyStepNamespace }.compactMap { $0.usage[build]?.cpuCores }
+                .reduce(0, +)
+        }
+        let k = Scenarios.nightlyStepIndex
+        let before = builds[..<k].map(cores).reduce(0, +) / Double(k)
+        let after = builds[k...].map(cores).reduce(0, +) / Double(builds.count - k)
+        #expect(abs(try #require(num(point["change_pct"])) - (after / before - 1) * 100) < 5)
+    }
+
     @Test("nightly on pure noise over 30 builds reports no change point and passes")
     func pureNoise() async throws {
         let (folder, config) = try await NightlyDatabases.shared.fresh("nightly-noise", S.noise)

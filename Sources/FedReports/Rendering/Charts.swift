@@ -231,7 +231,8 @@ enum Charts {
         let widest = Double(short.map(\.count).max() ?? 0) * 6.6 + 10
         let spacing = xLabels.count > 1 ? plotWidth / Double(xLabels.count - 1) : plotWidth
         let every = max(1, Int((widest / spacing).rounded(.up)))
-        let xs = xLabels.indices.filter { $0 % every == 0 && (xLabels.count - 1 - $0 >= every || $0 == xLabels.count - 1) }
+        let last = xLabels.count - 1
+        let xs = xLabels.indices.filter { ($0 % every == 0 && last - $0 >= every) || $0 == last }
             .map { i in
                 ChartView.XLabel(x: f(x(i)), y: f(plotTop + plotHeight + 20), label: short[i], fullLabel: xLabels[i])
             }
