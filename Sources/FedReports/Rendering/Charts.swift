@@ -300,14 +300,23 @@ enum Charts {
 
     /// An OpenShift nightly or CI build by its time stamp (`4.7.0-0.nightly-2026-10-07-040312`
     /// → `10-07 04:03`); other names as they are.
-    static func shortBuild(_ name: String) -> String {
-        let parts = name.split(separator: "-")
-        guard name.contains("-0."), parts.count >= 5 else { return name }
+    static func shortBuild(_ name: String) -> String { buildParts(name)?.stamp ?? name }
+
+    /// A timestamped OpenShift build split for a narrow column: `4.7.0-0.nightly-2026-10-07-040312`
+    /// → ("4.7.0 nightly", "10-07 04:03"); nil for other names.
+    static func buildParts(_ name: String) -> (stream: String, stamp: String)? {
+        guard let marker = name.range(of: "-0.") else { return nil }
+        let parts = name[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 5 else { return nil }
         let tail = parts.suffix(4).map(String.init)
         guard tail[0].count == 4, tail[1].count == 2, tail[2].count == 2, tail[3].count == 6,
             tail.allSatisfy({ $0.allSatisfy(\.isNumber) })
-        else { return name }
-        return "\(tail[1])-\(tail[2]) \(tail[3].prefix(2)):\(tail[3].dropFirst(2).prefix(2))"
+        else { return nil }
+        let stream = parts.dropLast(4).joined(separator: "-")
+        return (
+            "\(name[..<marker.lowerBound]) \(stream)",
+            "\(tail[1])-\(tail[2]) \(tail[3].prefix(2)):\(tail[3].dropFirst(2).prefix(2))"
+        )
     }
 
     static func truncated(_ s: String, _ n: Int) -> String {

@@ -76,7 +76,7 @@ extension ViewModel {
         let shortNames = short.map { "\($0.name) \($0.resource.rawValue) \($0.statistic.rawValue)" }
         return TrendView(
             generatedAt: generatedAt, version: t(context.version), title: t("Change points: \(a.distribution)"),
-            distribution: t(a.distribution), builds: a.builds.map { TrendView.Build(build: t($0)) }, buildCount: a.builds.count,
+            distribution: t(a.distribution), builds: a.builds.map(buildColumn), buildCount: a.builds.count,
             buildRange: t(a.builds.count > 1 ? "\(a.builds.first!) … \(a.builds.last!)" : a.builds.first ?? ""),
             changePoints: changePoints(a), lines: lines, hasLines: !lines.isEmpty,
             shortLines: t(shortNames.joined(separator: ", ")), hasShortLines: !short.isEmpty,
@@ -93,7 +93,8 @@ extension ViewModel {
         let improvements = changes(\.improvements)
         let builds = m.builds.enumerated().map { i, b in
             MultiView.Build(
-                position: String(i + 1), build: t(b.build), distribution: t(b.distribution), snapshots: b.snapshots,
+                position: String(i + 1), build: t(b.build), column: buildColumn(b.build), distribution: t(b.distribution),
+                snapshots: b.snapshots,
                 snapshotsWord: b.snapshots == 1 ? "snapshot" : "snapshots", clusters: t(b.clusters.joined(separator: ", ")))
         }
         let acknowledged = m.regressions.count - m.unacknowledgedRegressions.count
@@ -107,7 +108,21 @@ extension ViewModel {
             improvementCount: improvements.count, totals: m.totals.map { multiRow($0, m) },
             categories: m.categories.map { multiRow($0, m) }, components: m.components.map { multiRow($0, m) },
             hasComponents: !m.components.isEmpty, dataQuality: dataQuality(m.dataQuality), provenance: provenance(m.provenance),
-            full: !context.onlyRegressions, acknowledgedNote: Self.acknowledgedNote(acknowledged), hasAcknowledged: acknowledged > 0)
+            full: !context.onlyRegressions, acknowledgedNote: Self.acknowledgedNote(acknowledged), hasAcknowledged: acknowledged > 0,
+            charts: style == .html ? multiCharts(m) : [])
+    }
+
+    /// Mean CPU and memory of the total and each category, a bar per build in order.
+    func multiCharts(_ m: MultiComparison) -> [ChartView] {
+        let colours = ["s-a", "s-b", "s-base", "c-networking", "c-monitoring", "c-node", "c-operators", "c-storage"]
+        let series = m.builds.enumerated().map { i, b in Charts.Series(label: b.build, cssClass: colours[i % colours.count]) }
+        return Resource.allCases.compactMap { res in
+            let rows = m.totals.filter { $0.resource == res } + m.categories.filter { $0.resource == res }
+            guard !rows.isEmpty else { return nil }
+            return Charts.groupedBars(
+                title: "Mean \(resourceName(res)) by category, per build", resource: res, series: series,
+                groups: rows.map { Charts.Group(label: $0.name, values: $0.stats.map { $0?.summary.mean }) })
+        }
     }
 
     func multiRow(_ r: MultiRow, _ m: MultiComparison) -> MultiView.Row {

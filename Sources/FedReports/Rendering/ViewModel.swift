@@ -300,7 +300,7 @@ struct ViewModel {
         return PeriodicView(
             generatedAt: generatedAt, version: t(context.version), partialMark: Self.partialMark,
             lowCoverageMark: Self.lowCoverageMark, title: t("Resource report: \(r.distribution) \(r.newest)"),
-            distribution: t(r.distribution), newest: t(r.newest), builds: r.builds.map { PeriodicView.Build(build: t($0)) },
+            distribution: t(r.distribution), newest: t(r.newest), builds: r.builds.map(buildColumn),
             buildCount: r.builds.count,
             buildRange: t(r.builds.count > 1 ? "\(r.builds.first!) … \(r.builds.last!)" : r.newest),
             hasComparison: r.comparison != nil, comparison: r.comparison.map(comparison),
@@ -309,6 +309,12 @@ struct ViewModel {
             changePoints: changePoints(r.changes), dataQuality: dataQuality(r.dataQuality), provenance: provenance(r.provenance),
             trendCharts: style == .html ? trendCharts(r) : [], changeCharts: charts, hasChangeCharts: !charts.isEmpty,
             full: !context.onlyRegressions)
+    }
+
+    func buildColumn(_ name: String) -> BuildColumnView {
+        let parts = Charts.buildParts(name)
+        return BuildColumnView(
+            build: t(name), top: t(parts?.stream ?? name), bottom: t(parts?.stamp ?? ""), hasBottom: parts != nil)
     }
 
     func trendRow(_ s: TrendSeries) -> TrendRowView {

@@ -309,11 +309,18 @@ struct TrendRowView: Sendable {
     var points: [Point]
 }
 
+/// A build as a column header: the whole name (Markdown, tooltips), and for HTML's narrow
+/// columns an OpenShift nightly in two short lines ("4.7.0 nightly", "10-07 04:03").
+struct BuildColumnView: Sendable {
+    var build: String
+    var top: String
+    var bottom: String
+    var hasBottom: Bool
+}
+
 /// `periodic.md` / `periodic.html`.
 struct PeriodicView: Sendable {
-    struct Build: Sendable {
-        var build: String
-    }
+    typealias Build = BuildColumnView
 
     var generatedAt: String
     var version: String
@@ -355,9 +362,7 @@ struct TrendView: Sendable {
         var cells: [String]
     }
 
-    struct Build: Sendable {
-        var build: String
-    }
+    typealias Build = BuildColumnView
 
     var generatedAt: String
     var version: String
@@ -383,6 +388,7 @@ struct MultiView: Sendable {
         /// "1", "2", … as the provenance names the sides.
         var position: String
         var build: String
+        var column: BuildColumnView
         var distribution: String
         var snapshots: Int
         var snapshotsWord: String
@@ -449,4 +455,6 @@ struct MultiView: Sendable {
     var full: Bool
     var acknowledgedNote: String
     var hasAcknowledged: Bool
+    /// HTML only: mean CPU and memory by category, a bar per build.
+    var charts: [ChartView]
 }

@@ -39,9 +39,6 @@ extension Fedreport {
             guard builds.count >= 2 else {
                 throw ValidationError("Give two builds or more, oldest first, e.g. `fedreport compare 4.6.1 4.6.8`.")
             }
-            if Set(builds).count != builds.count {
-                throw ValidationError("Each build may be named once; \(builds.joined(separator: " ")) repeats one.")
-            }
         }
 
         func run() throws {
