@@ -257,9 +257,10 @@ struct TrendIntegrationTests {
         let md = try file("md")
         #expect(md.contains("## Change points (2)"))
         #expect(md.contains("| \(etcdID) | component | etcd | CPU | \(names[S.stepAt]) | mean, p95 |"))
-        // Two charts (etcd, control-plane), each with a ring on its mean and its p95 line.
+        // Two charts (etcd, control-plane), each with a ring on its mean and its p95 line, and one
+        // more on control-plane's line in the chart of the categories' means.
         let html = try file("html")
-        #expect(html.components(separatedBy: "class=\"cp cp-up\"").count - 1 == 4)
+        #expect(html.components(separatedBy: "class=\"cp cp-up\"").count - 1 == 5)
         #expect(html.contains("change point \(etcdID) at \(names[S.stepAt])"))
         // CSV: one change-point row per statistic and row.
         let csv = try file("csv")

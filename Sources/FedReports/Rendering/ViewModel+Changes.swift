@@ -24,8 +24,7 @@ extension ViewModel {
             statistics: statistics.map(\.rawValue).joined(separator: ", "), before: Units.value(c.meanBefore, c.resource),
             after: Units.value(c.meanAfter, c.resource), change: Units.deltaPct(c.changePct), p: Self.probability(c.pValue),
             direction: c.direction.rawValue, directionClass: c.direction == .regression ? "bad" : "good",
-            ack: c.acknowledgement.map { t("acknowledged (\($0.ticket))") } ?? "",
-            ackNote: c.acknowledgement.map { t(" · acknowledged (\($0.ticket))") } ?? "")
+            ack: c.acknowledgement.map { t("acknowledged (\($0.ticket))") } ?? "")
     }
 
     /// One chart per row with a change point (at most 12): its mean and p95 per build, each
@@ -40,14 +39,7 @@ extension ViewModel {
             let drawn = lines.sorted { $0.statistic == .p95 && $1.statistic == .mean }.map { line in
                 Charts.Line(
                     label: line.statistic.rawValue, cssClass: line.statistic == .mean ? "s-b" : "s-a dashed", values: line.values,
-                    marks: line.changePoints.map { c in
-                        (
-                            c.index,
-                            "change point \(c.id) at \(c.build): \(line.statistic.rawValue) \(Units.value(c.meanBefore, c.resource)) → "
-                                + "\(Units.value(c.meanAfter, c.resource)) (\(Units.deltaPct(c.changePct)), p \(Self.probability(c.pValue)))",
-                            c.direction == .regression
-                        )
-                    })
+                    marks: line.changePoints.map { changeMark($0, line.statistic) })
             }
             let level = point.level == .component ? "" : (point.level == .category ? " (category)" : "")
             charts.append(

@@ -331,6 +331,28 @@ struct ViewModel {
             })
     }
 
+    /// The change points of one trend line, as chart marks.
+    func marks(
+        _ a: TrendAnalysis, _ level: RowLevel, _ category: Category?, _ resource: Resource, _ statistic: TrendStatistic
+    )
+        -> [(index: Int, title: String, up: Bool)]
+    {
+        let line = a.lines.first {
+            $0.level == level && $0.category == category && $0.resource == resource && $0.statistic == statistic
+        }
+        return (line?.changePoints ?? []).map { changeMark($0, statistic) }
+    }
+
+    /// The tooltip and direction of a change point's ring.
+    func changeMark(_ c: ChangePoint, _ statistic: TrendStatistic) -> (index: Int, title: String, up: Bool) {
+        (
+            c.index,
+            "change point \(c.id) at \(c.build): \(statistic.rawValue) \(Units.value(c.meanBefore, c.resource)) → "
+                + "\(Units.value(c.meanAfter, c.resource)) (\(Units.deltaPct(c.changePct)), p \(Self.probability(c.pValue)))",
+            c.direction == .regression
+        )
+    }
+
     func trendCharts(_ r: PeriodicReport) -> [ChartView] {
         var charts: [ChartView] = []
         for res in Resource.allCases {
@@ -339,8 +361,12 @@ struct ViewModel {
                     Charts.lines(
                         title: "Platform \(resourceName(res)) per build", resource: res, xLabels: r.builds,
                         lines: [
-                            .init(label: "p95", cssClass: "s-a dashed", values: total.points.map { $0.stats?.summary.p95 }),
-                            .init(label: "mean", cssClass: "s-b", values: total.points.map { $0.stats?.summary.mean }),
+                            .init(
+                                label: "p95", cssClass: "s-a dashed", values: total.points.map { $0.stats?.summary.p95 },
+                                marks: marks(r.changes, .total, nil, res, .p95)),
+                            .init(
+                                label: "mean", cssClass: "s-b", values: total.points.map { $0.stats?.summary.mean },
+                                marks: marks(r.changes, .total, nil, res, .mean)),
                         ]))
             }
             let cats = r.trends.filter { $0.level == .category && $0.resource == res }
@@ -351,7 +377,8 @@ struct ViewModel {
                         lines: cats.map { s in
                             .init(
                                 label: s.name, cssClass: "c-\(s.category?.rawValue ?? "other")",
-                                values: s.points.map { $0.stats?.summary.mean })
+                                values: s.points.map { $0.stats?.summary.mean },
+                                marks: marks(r.changes, .category, s.category, res, .mean))
                         }))
             }
         }

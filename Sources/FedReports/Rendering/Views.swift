@@ -275,8 +275,6 @@ struct ChangePointView: Sendable {
     var directionClass: String
     /// "acknowledged (OCPBUGS-1)", or empty.
     var ack: String
-    /// " · acknowledged (OCPBUGS-1)", or empty.
-    var ackNote: String
 }
 
 /// The "Change points" section of the periodic report and of `fedreport trend`.
