@@ -164,6 +164,9 @@ struct TrendIntegrationTests {
         #expect(json["builds"] as? [String] == names)
         #expect(json["distribution"] as? String == "ocp")
         #expect(json["not_enough_builds"] as? Bool == false)
+        // Every series has the keys of the documented shape.
+        let keys: Set<String> = ["level", "name", "category", "resource", "statistic", "values", "change_points"]
+        #expect((json["series"] as? [[String: Any]])?.allSatisfy { keys.isSubset(of: $0.keys) } == true)
         let found = try changePoints(json)
         // etcd +50 %; control-plane 0.60 → 0.65 cores, +8.3 % (above 5 %); the platform
         // 1.20 → 1.25 cores, +4.2 % (below): the step shows on etcd and its category, on the

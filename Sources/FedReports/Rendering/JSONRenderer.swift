@@ -58,6 +58,8 @@ public struct JSONRenderer: Sendable {
                 .array(
                     a.lines.map { line in
                         var pairs = rowHead(line.level, line.component, line.category)
+                        // The shape of `trend --format json` names a category on every series: null for the total.
+                        if line.level == .total { pairs.append(("category", .null)) }
                         pairs += [
                             ("name", .string(line.name)), ("resource", .string(line.resource.rawValue)),
                             ("unit", .string(line.resource.unit)), ("statistic", .string(line.statistic.rawValue)),
