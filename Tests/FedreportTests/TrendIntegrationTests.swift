@@ -198,6 +198,9 @@ struct TrendIntegrationTests {
         let narrowSeries = try #require(try jsonObject(narrow.stdout)["series"] as? [[String: Any]])
         #expect(narrowSeries.map { $0["statistic"] as? String } == ["mean", "p95"])
         #expect(narrowSeries.allSatisfy { $0["name"] as? String == "etcd" && ($0["values"] as? [Any])?.count == 16 })
+        let unknown = try runFedreport(["trend", "--config", config, "--component", "etcdd", "--format", "json", "--output", "-"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("--component etcdd: no such component") && unknown.stderr.contains("etcd, kube-apiserver"))
     }
 
     @Test("a change shows once min_segment builds of its new level exist, first where that leaves them, then at its build")

@@ -55,7 +55,14 @@ extension Fedreport {
                 var acknowledger = Acks.acknowledger(ackFile)
                 acknowledger.mark(&analysis)
                 Acks.warnStale(acknowledger, file: ackFile)
-                analysis.lines = try analysis.lines.filter(matches)
+                let all = analysis.lines
+                analysis.lines = try all.filter(matches)
+                if analysis.lines.isEmpty, let component {
+                    let known = Array(Set(all.filter { $0.level == .component }.map(\.name))).sorted()
+                    throw ValidationError(
+                        "--component \(component): no such component in these builds. Known: \(known.joined(separator: ", ")); "
+                            + "or category:<name>, or total.")
+                }
                 if let message = analysis.notEnoughBuildsMessage { printError("note: \(message).") }
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 let baseName = ReportWriter.trendBaseName(distribution: distribution, newest: analysis.builds.last ?? "", at: now)
