@@ -29,8 +29,8 @@ test: deps
 	SWIFT=$(SWIFT) scripts/test.sh
 	$(MAKE) fuzz-short
 
-# Generates the demo data set, starts a throwaway Prometheus over it, runs the whole job and
-# prints where the reports are.
+# Generates the demo data sets, starts two throwaway Prometheus servers over them, runs the whole
+# job (the nightly job night by night on the nightlies) and prints where the reports are.
 demo: deps
 	$(SWIFT) build
 	scripts/demo.sh

@@ -13,13 +13,14 @@ struct Fedreport: ParsableCommand {
             a snapshot per cluster and build in SQLite; `compare` and `report` turn snapshots into \
             Markdown, HTML, CSV and JSON reports.
 
-            Exit codes: 0 fine, 1 error, 2 usage, 3 regression found (with --fail-on-regression), \
-            4 a requested build has no snapshots, 5 collect stored partial data.
+            Exit codes: 0 fine, 1 error, 2 usage, 3 regression or change point found (with \
+            --fail-on-regression, or nightly's --fail-on), 4 a requested build has no snapshots, \
+            5 collect stored partial data.
             """,
         version: fedreportVersion,
         subcommands: [
             Check.self, Query.self, Collect.self, Components.self, Builds.self, Snapshots.self, Compare.self, Report.self,
-            Nightly.self,
+            Trend.self, Nightly.self,
         ]
     )
 

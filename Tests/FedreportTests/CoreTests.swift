@@ -23,6 +23,11 @@ struct ConfigurationTests {
         #expect(c.collect.clusterLabel == "cluster")
         #expect(c.collect.replicaLabels == ["prometheus_replica", "replica"])
         #expect(c.clusters.isEmpty)
+        #expect(c.report.acks == nil)
+        #expect(c.trend.pMax == 0.001)
+        #expect(c.trend.window == 50)
+        #expect(c.trend.minBuilds == 10)
+        #expect(c.trend.minSegment == 5)
         #expect(try Configuration.parse(yaml: "") == Configuration())
     }
 
@@ -78,6 +83,16 @@ struct ConfigurationTests {
         #expect(message("querier: {max_concurrency: 0}").contains("querier.max_concurrency"))
         #expect(message("querier: {url: ftp://x}").contains("querier.url"))
         #expect(message("clusters: [{distribution: ocp}]").contains("clusters[0].name"))
+        #expect(message("trend: {pmax: 0.01}").contains("Unknown key 'trend.pmax'"))
+        #expect(message("trend: {pmax: 0.01}").contains("p_max, window, min_builds, min_segment"))
+        #expect(message("trend: {p_max: 1}").contains("trend.p_max"))
+        #expect(message("trend: {min_segment: 8}").contains("trend.window") == false)
+        #expect(message("trend: {min_segment: 8}").contains("trend.min_builds"))
+        #expect(message("trend: {window: 8}").contains("at least twice trend.min_segment (5)"))
+        let t = try Configuration.parse(
+            yaml: "trend: {p_max: 0.01, window: 30, min_builds: 12, min_segment: 4}\nreport: {acks: ops/acks.yaml}")
+        #expect(t.trend.pMax == 0.01 && t.trend.window == 30 && t.trend.minBuilds == 12 && t.trend.minSegment == 4)
+        #expect(t.report.acks == "ops/acks.yaml")
         #expect(
             message("querier: {method: put}")
                 == "The value 'put' of 'querier.method' in 'f.yaml' is not valid: expected auto, post or get.")
