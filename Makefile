@@ -29,14 +29,14 @@ test: deps
 	SWIFT=$(SWIFT) scripts/test.sh
 	$(MAKE) fuzz-short
 
-# Generates the demo data set, starts a throwaway Prometheus over it, runs the whole job and
-# prints where the reports are.
+# Generates the demo data sets, starts two throwaway Prometheus servers over them, runs the whole
+# job (the nightly job night by night on the nightlies) and prints where the reports are.
 demo: deps
 	$(SWIFT) build
 	scripts/demo.sh
 
 # Release builds (in .build-release, apart from the shared debug build), data generated once
-# into .bench/, a throwaway Prometheus, every comparison of issue 5 side by side; the table goes
+# into .bench/, a throwaway Prometheus, every comparison of docs/performance.md side by side; the table goes
 # to stdout and reports/bench/bench.md and bench.json. BENCH_ARGS go to `fedbench run`.
 bench: deps
 	scripts/bench/run.sh $(BENCH_ARGS)

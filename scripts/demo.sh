@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole nightly job on a local demo data set: generate three OpenShift builds on two clusters
-# (one upgraded mid-window) and a k3s baseline from the real 4.6 figures, backfill them into a
-# throwaway Prometheus, collect, compare and report; refresh the committed samples in
-# reports/sample/ and, when chromium is installed, the screenshots in docs/images/; then print
-# where the reports are.
+# (one upgraded mid-window) and a k3s baseline from the real 4.6 figures, and 18 nightlies of
+# 4.7.0 on a CI cluster (one a day, with build-to-build noise and one planted step); backfill
+# them into two throwaway Prometheus servers, collect and compare, run the nightly job night by
+# night, then report and follow the trend; refresh the committed samples in reports/sample/ and,
+# when chromium is installed, the screenshots in docs/images/; then print where the reports are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.build/debug
@@ -13,10 +14,15 @@ SAMPLE=reports/sample
 IMAGES=docs/images
 mkdir -p "$DEMO" "$OUT"
 
-if [ -f "$DEMO/prometheus.pid" ]; then kill "$(cat "$DEMO/prometheus.pid")" 2>/dev/null || true; rm -f "$DEMO/prometheus.pid"; fi
+NIGHTLIES=$DEMO/nightlies
+for dir in "$DEMO" "$NIGHTLIES"; do
+  if [ -f "$dir/prometheus.pid" ]; then kill "$(cat "$dir/prometheus.pid")" 2>/dev/null || true; rm -f "$dir/prometheus.pid"; fi
+done
 echo "==> generating the demo data and starting a throwaway Prometheus (about 15 s)"
 url=$("$BIN/fedsim" up --scenario demo --dir "$DEMO")
-trap 'kill "$(cat "$DEMO/prometheus.pid")" 2>/dev/null || true' EXIT
+trap 'kill "$(cat "$DEMO/prometheus.pid")" 2>/dev/null || true; kill "$(cat "$NIGHTLIES/prometheus.pid" 2>/dev/null)" 2>/dev/null || true' EXIT
+echo "==> generating 18 nightlies on a CI cluster and starting a second Prometheus (about 20 s)"
+nightly_url=$("$BIN/fedsim" up --scenario nightlies --dir "$NIGHTLIES")
 read -r start end < <("$BIN/fedsim" window --scenario demo)
 
 cat > "$DEMO/fedreport.yaml" <<YAML
@@ -28,6 +34,7 @@ collect:
   step: 30s
 report:
   output: $OUT
+  builds: 18
 YAML
 rm -f "$DEMO"/fedreport.sqlite*
 
@@ -37,12 +44,34 @@ run collect --config "$DEMO/fedreport.yaml" --start "$start" --end "$end"
 run builds --config "$DEMO/fedreport.yaml"
 run snapshots --config "$DEMO/fedreport.yaml"
 run compare 4.6.1 4.6.8 --baseline k3s --config "$DEMO/fedreport.yaml" --format md,html,csv,json --output "$OUT" >"$DEMO/compare-paths.txt"
-run report --distribution ocp --baseline k3s --config "$DEMO/fedreport.yaml" --format md,html,csv,json --output "$OUT" >"$DEMO/report-paths.txt"
+
+# The nightly job as cron runs it, once a night on the CI cluster's run of that night: collect,
+# then the periodic report over the last 18 builds. It exits 3 on the night the planted change
+# first shows (see docs/commands.md, nightly --fail-on).
+echo "==> the nightly job, night by night ($("$BIN/fedsim" window --scenario nightlies --runs | wc -l) nights)"
+night=0
+while read -r night_start night_end; do
+  night=$((night + 1))
+  status=0
+  "$BIN/fedreport" nightly --config "$DEMO/fedreport.yaml" --url "$nightly_url" --start "$night_start" --end "$night_end" \
+    --step 60s --cluster ci-nightly-0 --baseline k3s --format json --output "$DEMO/nights" --quiet >/dev/null 2>"$DEMO/night.log" \
+    || status=$?
+  case $status in
+    0) ;;
+    3) echo "  night $night: exit 3, $(grep -m1 '^change point' "$DEMO/night.log" || echo 'a regression')" ;;
+    *) cat "$DEMO/night.log" >&2; exit "$status" ;;
+  esac
+done < <("$BIN/fedsim" window --scenario nightlies --runs)
+
+run report --distribution ocp --cluster ci-nightly-0 --baseline k3s --config "$DEMO/fedreport.yaml" --format md,html,csv,json,jira \
+  --output "$OUT" >"$DEMO/report-paths.txt"
+run trend --distribution ocp --cluster ci-nightly-0 --config "$DEMO/fedreport.yaml" --format md,html,json --output "$OUT" >"$DEMO/trend-paths.txt"
 
 # The committed samples: the same reports under names without the time stamp.
 echo "==> refreshing the samples in $SAMPLE/"
 mkdir -p "$SAMPLE"
-for f in $(cat "$DEMO/compare-paths.txt" "$DEMO/report-paths.txt"); do
+rm -f "$SAMPLE"/report-ocp-* "$SAMPLE"/trend-ocp-*
+for f in $(cat "$DEMO/compare-paths.txt" "$DEMO/report-paths.txt" "$DEMO/trend-paths.txt"); do
   cp "$f" "$SAMPLE/$(basename "$f" | sed -E 's/-[0-9]{8}T[0-9]{4}Z//')"
 done
 
@@ -62,8 +91,9 @@ if [ -n "$chromium" ]; then
   mkdir -p "$IMAGES"
   shoot "$SAMPLE/compare-4.6.1_vs_4.6.8.html" "$IMAGES/compare.png" 1280,800
   shoot "$SAMPLE/compare-4.6.1_vs_4.6.8.html" "$IMAGES/compare-phone.png" 390,844
-  shoot "$SAMPLE/report-ocp-4.6.16.html" "$IMAGES/report.png" 1280,800
-  shoot "$SAMPLE/report-ocp-4.6.16.html" "$IMAGES/report-phone.png" 390,844
+  report_html=$(ls "$SAMPLE"/report-ocp-*.html)
+  shoot "$report_html" "$IMAGES/report.png" 1280,800
+  shoot "$report_html" "$IMAGES/report-phone.png" 390,844
 else
   echo "==> no chromium: screenshots in $IMAGES/ left as they are (apt-get install chromium)"
 fi
@@ -71,4 +101,4 @@ fi
 echo
 echo "Samples: $SAMPLE/"
 echo "Reports:"
-cat "$DEMO/compare-paths.txt" "$DEMO/report-paths.txt" | sed 's/^/  /'
+cat "$DEMO/compare-paths.txt" "$DEMO/report-paths.txt" "$DEMO/trend-paths.txt" | sed 's/^/  /'

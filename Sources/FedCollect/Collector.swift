@@ -168,7 +168,7 @@ public final class Collector: @unchecked Sendable {
             return result
         }
         do {
-            let (timeline, timelineWarnings) = try buildTimeline(plan: plan, grid: grid)
+            let (timeline, timelineWarnings, buildSource) = try buildTimeline(plan: plan, grid: grid)
             progress?.finished(query: "build", cluster: plan.name)
             result.unassigned = timeline.unassigned
             if timeline.segments.isEmpty {
@@ -182,7 +182,7 @@ public final class Collector: @unchecked Sendable {
             // Notes on how the figures were taken that do not make a snapshot partial.
             let notes = timelineWarnings
             let chunked = client.chunks(for: grid).count > 1
-            var perSegment = [[SegmentFigures]](repeating: [], count: timeline.segments.count)
+            var perSegment = [[(query: String, figures: SegmentFigures)]](repeating: [], count: timeline.segments.count)
             // The queries of a cluster run side by side (the client keeps at most
             // max_concurrency requests in flight overall); their results are then taken in
             // query-set order, so snapshots do not depend on which answer came first.
@@ -223,19 +223,20 @@ public final class Collector: @unchecked Sendable {
                     logger.info("\(plan.name) \(query.name): skipped \(outcome.histogramPoints) native-histogram samples")
                 }
                 if run.seriesCount == 0 { noData.append(query.name) }
-                if run.offGrid > 0 {
-                    // Not silent "no data": the server sent points this run could not place.
-                    warnings.append(
-                        "\(query.name): \(run.offGrid) point(s) came at timestamps off the \(PromDuration(milliseconds: grid.step)) step grid and were not used; the querier (or a query-frontend in front of it) does not align points to the step"
-                    )
-                }
-                for k in timeline.segments.indices { perSegment[k].append(run.figures[k]) }
+                for k in timeline.segments.indices { perSegment[k].append((query.name, run.figures[k])) }
             }
             let measurement = MeasurementHash.compute(
-                querySet: querySet, distribution: plan.distribution, map: map, collect: configuration.collect)
+                querySet: querySet, distribution: plan.distribution, map: map, collect: configuration.collect,
+                thanos: configuration.querier.thanos, buildSource: buildSource)
             for (k, segment) in timeline.segments.enumerated() {
                 var leftOut = segment.leftOut
-                let figures = perSegment[k]
+                let figures = perSegment[k].map(\.figures)
+                // Not a silent "no data": points the server sent that this run could not place
+                // make this segment's snapshot partial, with a warning per query.
+                let offGrid = perSegment[k].filter { $0.figures.offGridPoints > 0 }.map {
+                    "\($0.query): \($0.figures.offGridPoints) point(s) came at timestamps off the \(PromDuration(milliseconds: grid.step)) step grid and were not used; the querier (or a query-frontend in front of it) does not align points to the step"
+                }
+                for w in offGrid { result.warnings.append("\(segment.version): \(w)") }
                 leftOut.nonFiniteSamples = figures.reduce(0) { $0 + $1.nonFiniteSamples }
                 let components = mergeComponents(figures.flatMap(\.components))
                 let containers = figures.flatMap(\.containers)
@@ -248,7 +249,8 @@ public final class Collector: @unchecked Sendable {
                         cluster: plan.name, distribution: plan.distribution, build: segment.version, grid: segmentGrid,
                         included: included, querySetHash: querySet.hash, measurementHash: measurement,
                         querierURL: client.baseURL, serverBuild: serverBuild, leftOut: leftOut,
-                        warnings: warnings + result.failures + notes, partial: !warnings.isEmpty || !result.failures.isEmpty,
+                        warnings: warnings + offGrid + result.failures + notes,
+                        partial: !warnings.isEmpty || !offGrid.isEmpty || !result.failures.isEmpty,
                         collectedAt: Int64(Date().timeIntervalSince1970 * 1000), components: components, containers: containers,
                         noData: noData, offGridPoints: figures.reduce(0) { $0 + $1.offGridPoints }))
             }
@@ -307,8 +309,13 @@ public final class Collector: @unchecked Sendable {
     /// cluster (older operators, other tooling), `type="current"` decides, which flips when an
     /// upgrade starts, and a note says so. Elsewhere `kubernetes_build_info`'s `git_version`,
     /// or the version pinned in the configuration.
-    public func buildTimeline(plan: ClusterPlan, grid: TimeGrid) throws -> (timeline: BuildTimeline, warnings: [String]) {
-        if let pinned = plan.pinnedVersion { return (BuildTimeline(grid: grid, pinned: pinned), []) }
+    /// The source names the rule that decided (it goes into the measurement hash).
+    public func buildTimeline(
+        plan: ClusterPlan, grid: TimeGrid
+    ) throws -> (
+        timeline: BuildTimeline, warnings: [String], source: String
+    ) {
+        if let pinned = plan.pinnedVersion { return (BuildTimeline(grid: grid, pinned: pinned), [], "pinned") }
         let matcher = "\(configuration.collect.clusterLabel)=\(quotePromQL(plan.name))"
         // Look back one settle period before the window, so an upgrade that ended just before
         // it still leaves its settle period out.
@@ -329,6 +336,7 @@ public final class Collector: @unchecked Sendable {
             (0..<extended.count).map { i in series.contains { !CollectedSeries.isMissing($0.values[i]) } }
         }
         let observations: [BuildTimeline.Observation]
+        let source: String
         if plan.distribution == "ocp" {
             let promql = "max by (type, version) (cluster_version{\(matcher), type=~\"current|completed|updating\"})"
             _ = try client.queryRange(promql, grid: extended, sink: collector, label: "build timeline of \(plan.name)")
@@ -340,24 +348,29 @@ public final class Collector: @unchecked Sendable {
                     "the querier has only cluster_version{type=\"current\"} for this cluster (no \"completed\" or \"updating\"): builds follow the version being applied, so an upgrade counts from its start and only collect.settle (\(configuration.collect.settle)) after it is left out"
                 )
                 observations = versions(of: byType["current"] ?? [], label: "version").map { .init(versions: $0) }
+                source = "cluster_version current"
             } else {
                 let upgrading = present(updating)
                 observations = zip(versions(of: completed, label: "version"), upgrading).map {
                     .init(versions: $0.0, upgrading: $0.1)
                 }
+                source = "cluster_version completed updating"
             }
         } else {
             _ = try client.queryRange(
                 "max by (git_version) (kubernetes_build_info{\(matcher)})", grid: extended, sink: collector,
                 label: "build timeline of \(plan.name)")
             observations = versions(of: collector.series, label: "git_version").map { .init(versions: $0) }
+            source = "kubernetes_build_info"
         }
         if collector.offGrid > 0 {
             warnings.append(
                 "build info: \(collector.offGrid) point(s) came at timestamps off the step grid and were not used; those timestamps count as having no version"
             )
         }
-        return (BuildTimeline(grid: grid, observations: observations, settle: configuration.collect.settle, lead: lead), warnings)
+        return (
+            BuildTimeline(grid: grid, observations: observations, settle: configuration.collect.settle, lead: lead), warnings, source
+        )
     }
 }
 

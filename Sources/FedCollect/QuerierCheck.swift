@@ -136,8 +136,10 @@ extension Collector {
             let answer = SeriesCollector(grid: TimeGrid(start: grid.end, step: grid.step, count: 1))
             _ = try client.queryInstant(
                 Self.lastOverWindow(promql, grid: grid), at: grid.end, sink: answer, label: "\(query.name) of \(plan.name)")
-            for s in answer.series {
-                seen[Key(member: ComponentMap.member(of: s.labels), component: map.classify(s.labels)), default: 0] += 1
+            // HA replicas are one container each, as collect counts them.
+            let replicaLabels = Set(configuration.collect.replicaLabels)
+            for labels in Set(answer.series.map { $0.labels.removing(replicaLabels) }) {
+                seen[Key(member: ComponentMap.member(of: labels), component: map.classify(labels)), default: 0] += 1
             }
         }
         return seen.map { MemberUse(member: $0.key.member, component: $0.key.component, containers: $0.value) }

@@ -26,6 +26,9 @@ public struct SegmentFigures: Sendable {
 /// A series that may still be completed by a later delivery — one that carries a replica label,
 /// or any series of a window split into several requests — keeps its merged values until
 /// `figures(for:)` instead, so the drill-down sees the filled series, not the first delivery.
+/// Such series cost 8 bytes a grid point each until then, so memory grows with the number of
+/// series in those two cases only: a querier that deduplicates replicas (Thanos with `dedup`,
+/// OpenShift's thanos-querier) and windows of one request keep it flat.
 public final class StreamingAggregator: SeriesSink {
     public let grid: TimeGrid
     public let resource: Resource
@@ -343,9 +346,11 @@ public final class StreamingAggregator: SeriesSink {
             for k in 0..<length where segment.included[k] && isSet(unfilled, segment.first + k) { nonFiniteSamples += 1 }
         }
         let offGridPoints = offGridAt.reduce(0) { total, entry in
-            // Points before the first segment go to it, after the last to the last one.
-            let low = segmentIndex == 0 ? Int.min : segment.first
-            let high = segmentIndex == segments.count - 1 ? Int.max : segments[segmentIndex + 1].first - 1
+            // A segment takes the points after the previous segment's last index up to its own
+            // last (the left-out timestamps between two segments go to the later one, as the
+            // build timeline counts them); the last segment also takes those after it.
+            let low = segmentIndex == 0 ? Int.min : segments[segmentIndex - 1].last + 1
+            let high = segmentIndex == segments.count - 1 ? Int.max : segment.last
             return total + (low...high ~= entry.key ? entry.value : 0)
         }
         return SegmentFigures(

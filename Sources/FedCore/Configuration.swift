@@ -16,6 +16,7 @@ public struct Configuration: Sendable, Equatable {
     /// Folder of query-set YAML files; nil means the shipped `queries/`.
     public var queries: String?
     public var report = Report()
+    public var trend = Trend()
 
     public init() {}
 
@@ -72,6 +73,21 @@ public struct Configuration: Sendable, Equatable {
         public var minDeltaMemory = 10.0 * 1024 * 1024
         public var baseline: String?
         public var builds = 10
+        /// The acknowledgements file; nil: `acks.yaml` next to the configuration file, if present.
+        public var acks: String?
+        public init() {}
+    }
+
+    /// Change-point detection over the history of builds (E-divisive means with a t-test).
+    public struct Trend: Sendable, Equatable {
+        /// The largest p-value a reported change point may have.
+        public var pMax = 0.001
+        /// Builds per window of the search.
+        public var window = 50
+        /// Builds needed before change points are looked for.
+        public var minBuilds = 10
+        /// Builds needed on each side of a change point.
+        public var minSegment = 5
         public init() {}
     }
 
@@ -98,7 +114,7 @@ public struct Configuration: Sendable, Equatable {
 
     private mutating func apply(_ root: YAMLObject) throws {
         try root.checkKeys([
-            "querier", "database", "database_password_file", "collect", "clusters", "components", "queries", "report",
+            "querier", "database", "database_password_file", "collect", "clusters", "components", "queries", "report", "trend",
         ])
         if let q = try root.object("querier") {
             try q.checkKeys([
@@ -157,7 +173,7 @@ public struct Configuration: Sendable, Equatable {
         queries = try root.string("queries")
         if let r = try root.object("report") {
             try r.checkKeys([
-                "output", "formats", "threshold", "min_delta_cpu", "min_delta_memory", "baseline", "builds",
+                "output", "formats", "threshold", "min_delta_cpu", "min_delta_memory", "baseline", "builds", "acks",
             ])
             report.output = try r.string("output") ?? report.output
             report.formats = try r.stringList("formats") ?? report.formats
@@ -166,6 +182,14 @@ public struct Configuration: Sendable, Equatable {
             report.minDeltaMemory = try r.double("min_delta_memory") ?? report.minDeltaMemory
             report.baseline = try r.string("baseline")
             report.builds = try r.int("builds", range: 2...1000) ?? report.builds
+            report.acks = try r.string("acks")
+        }
+        if let t = try root.object("trend") {
+            try t.checkKeys(["p_max", "window", "min_builds", "min_segment"])
+            trend.pMax = try t.double("p_max") ?? trend.pMax
+            trend.window = try t.int("window", range: 4...10_000) ?? trend.window
+            trend.minBuilds = try t.int("min_builds", range: 2...10_000) ?? trend.minBuilds
+            trend.minSegment = try t.int("min_segment", range: 1...1000) ?? trend.minSegment
         }
     }
 
@@ -207,6 +231,20 @@ public struct Configuration: Sendable, Equatable {
         if let chunk = querier.chunk, chunk < collect.step {
             throw ConfigurationError.invalidValue(
                 path: source, key: "querier.chunk", value: chunk.description, expected: "a chunk at least one step long")
+        }
+        if !(trend.pMax > 0 && trend.pMax < 1) {
+            throw ConfigurationError.invalidValue(
+                path: source, key: "trend.p_max", value: String(trend.pMax), expected: "a p-value above 0 and below 1, e.g. 0.001")
+        }
+        if trend.window < 2 * trend.minSegment {
+            throw ConfigurationError.invalidValue(
+                path: source, key: "trend.window", value: String(trend.window),
+                expected: "at least twice trend.min_segment (\(trend.minSegment)), so that a window can hold a change point")
+        }
+        if trend.minBuilds < 2 * trend.minSegment {
+            throw ConfigurationError.invalidValue(
+                path: source, key: "trend.min_builds", value: String(trend.minBuilds),
+                expected: "at least twice trend.min_segment (\(trend.minSegment)), the fewest builds that can hold a change point")
         }
         var seen = Set<String>()
         for c in clusters where !seen.insert(c.name).inserted {

@@ -161,11 +161,14 @@ extension SnapshotInput {
 
 /// Sums series point by point under the rule that a sum lacking a member is no sum.
 ///
-/// At a point of `included` (every point when nil): a value where every series has a value; no
-/// value (NaN) where none has one, as in a scrape gap; left out (NaN, and set in the returned
-/// mask) where some have a value and others have none, or where any series is left out. Points
-/// outside `included` are NaN and not left out. Series are added in the order given, so callers
-/// that want the same doubles in every run pass them in a fixed order.
+/// A series takes part from its first to its last point with a value or left out (its span):
+/// before and after, its component does not run (a job that finished, a component that came up
+/// mid-window) and is not missing. At a point of `included` (every point when nil), among the
+/// series whose span holds it: a value where every one has a value; no value (NaN) where none
+/// has one, as in a scrape gap; left out (NaN, and set in the returned mask) where some have a
+/// value and others have none, or where any is left out. Points outside `included` are NaN and
+/// not left out. Series are added in the order given, so callers that want the same doubles in
+/// every run pass them in a fixed order.
 public func combineSeries(
     _ series: [ComponentSeries], count: Int, included: GridMask? = nil
 ) -> (
@@ -176,11 +179,15 @@ public func combineSeries(
     var leftOut = GridMask(count: count)
     guard !series.isEmpty else { return (values, leftOut) }
     for s in series { precondition(s.values.count == count && s.leftOut.count == count, "series of different lengths") }
+    let spans = series.map(\.span)
     for i in 0..<count where included?[i] ?? true {
         var sum = 0.0
         var present = 0
+        var active = 0
         var incomplete = false
-        for s in series {
+        for (s, span) in zip(series, spans) {
+            guard let span, span.contains(i) else { continue }
+            active += 1
             if s.leftOut[i] {
                 incomplete = true
                 break
@@ -191,13 +198,22 @@ public func combineSeries(
                 present += 1
             }
         }
-        if incomplete || (present > 0 && present < series.count) {
+        if incomplete || (present > 0 && present < active) {
             leftOut[i] = true
         } else if present > 0 {
             values[i] = sum
         }
     }
     return (values, leftOut)
+}
+
+extension ComponentSeries {
+    /// From the first to the last point with a value or left out; nil when there is none.
+    public var span: ClosedRange<Int>? {
+        let hasData = { (i: Int) in self.values[i].isFinite || self.leftOut[i] }
+        guard let first = values.indices.first(where: hasData), let last = values.indices.last(where: hasData) else { return nil }
+        return first...last
+    }
 }
 
 /// The platform total of `resource` over a snapshot's components (see ``combineSeries``), with

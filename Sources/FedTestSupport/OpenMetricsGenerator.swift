@@ -192,10 +192,13 @@ struct ClusterPlan {
     private func variationRow(_ usage: [String: ScenarioUsage], seed: UInt64) -> [Double]? {
         let builds = cluster.builds.map { usage[$0.version] }
         guard builds.contains(where: { $0?.cpuVariation != nil }) else { return nil }
-        func deviation(_ t1: TimestampMs, _ t2: TimestampMs) -> Double {
+        /// Only the builds from `first` on can overlap [t1, t2): the others add nothing, and a
+        /// scenario of many builds would otherwise pay for all of them at every scrape.
+        func deviation(_ t1: TimestampMs, _ t2: TimestampMs, from first: Int) -> Double {
             var sum = 0.0
-            for (b, u) in builds.enumerated() {
-                guard let u, let v = u.cpuVariation else { continue }
+            for b in max(first, 0)..<builds.count {
+                if segmentStart[b] >= t2 { break }
+                guard let u = builds[b], let v = u.cpuVariation else { continue }
                 let lo = max(t1, segmentStart[b])
                 let hi = b + 1 < builds.count ? min(t2, segmentStart[b + 1]) : t2
                 if lo < hi { sum += v.deviation(base: u.cpuCores, seed: seed, from: lo, to: hi) }
@@ -205,9 +208,11 @@ struct ClusterPlan {
         var row = [Double](repeating: 0, count: times.count)
         var total = 0.0
         var from = segmentStart[0]
+        var first = 0
         for (k, t) in times.enumerated() where t > from {
-            total += deviation(from, t)
+            total += deviation(from, t, from: first)
             from = t
+            first = max(buildAt[k], 0)
             row[k] = total
         }
         return row
@@ -217,7 +222,8 @@ struct ClusterPlan {
         let bases = cluster.builds.map { usage[$0.version]?.memoryBytes }
         return times.indices.map { k in
             let b = buildAt[k]
-            guard b >= 0, let base = bases[b] else { return .nan }
+            // No sample is written in a gap.
+            guard b >= 0, !gapAt[k], let base = bases[b] else { return .nan }
             return ScenarioNoise.memory(base: base, amplitude: amplitude, seed: seed, at: times[k])
         }
     }

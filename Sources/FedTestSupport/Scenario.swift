@@ -342,6 +342,46 @@ public struct ScenarioCluster: Sendable {
         return copy
     }
 
+    /// The cluster with each build's usage of each container and host service multiplied by
+    /// `1 + amplitude × u`, `u` in [-1, 1] drawn from the cluster, the container (or unit), the
+    /// build and the resource: the build-to-build noise of real nightlies, where the same code
+    /// uses a little more or less on another install. CPU and memory move independently.
+    public func withBuildNoise(_ amplitude: Double) -> ScenarioCluster {
+        var copy = self
+        func vary(_ usage: [String: ScenarioUsage], _ key: [String]) -> [String: ScenarioUsage] {
+            var out = usage
+            for (version, u) in usage {
+                let seed = ScenarioNoise.fnv1a([name] + key + [version])
+                var v = u
+                v.cpuCores = u.cpuCores * (1 + amplitude * ScenarioNoise.unit(seed: seed, at: 1))
+                v.memoryBytes = (u.memoryBytes * (1 + amplitude * ScenarioNoise.unit(seed: seed, at: 2))).rounded()
+                out[version] = v
+            }
+            return out
+        }
+        for i in copy.workloads.indices {
+            let w = copy.workloads[i]
+            copy.workloads[i].usage = vary(w.usage, [w.namespace, w.pod, w.container])
+        }
+        for i in copy.hostServices.indices {
+            let h = copy.hostServices[i]
+            copy.hostServices[i].usage = vary(h.usage, [h.node, h.unit])
+        }
+        return copy
+    }
+
+    /// The cluster with the CPU of every container in `namespace` multiplied by `factor` in the
+    /// builds `versions`: a planted step when `versions` are the builds from one on.
+    public func scalingCPU(namespace: String, by factor: Double, in versions: Set<String>) -> ScenarioCluster {
+        var copy = self
+        for i in copy.workloads.indices where copy.workloads[i].namespace == namespace {
+            for version in versions {
+                copy.workloads[i].usage[version]?.cpuCores *= factor
+            }
+        }
+        return copy
+    }
+
     /// The host service's memory working set at `t` (gaps and ``nanAt`` ignored).
     public func memoryBytes(of service: ScenarioHostService, at t: TimestampMs) -> Double? {
         guard let base = version(at: t).flatMap({ service.usage[$0]?.memoryBytes }) else { return nil }

@@ -1,14 +1,16 @@
 import FedCore
+import Foundation
 
 /// Ready-made clusters and scenarios with realistic magnitudes.
 public enum Scenarios {
     /// The names ``named(_:)`` knows.
-    public static let names = ["demo", "small", "day"]
+    public static let names = ["demo", "nightlies", "small", "day"]
 
     /// The scenario called `name` (`demo` or `small`).
     public static func named(_ name: String) throws -> Scenario {
         switch name {
         case "demo": return demo
+        case "nightlies": return nightlies
         case "small": return small
         case "day": return day
         default: throw TestBedError.unknownScenario(name: name, known: names)
@@ -38,6 +40,76 @@ public enum Scenarios {
     /// The peak sits at the demo's upgrade, half way through its window, so the swing is the same
     /// on both sides of it and does not pass for a change between 4.6.1 and 4.6.8.
     public static let demoCPUVariation = CPUVariation(dailyAmplitude: 0.3, peakSecondOfDay: 21 * 3600, noise: 0.3)
+
+    /// How many nightlies ``nightlies`` has.
+    public static let nightlyCount = 18
+    /// How long each nightly runs on the CI cluster before the cluster stops for the day.
+    public static let nightlyRun: Int64 = 2 * 3_600_000
+    /// The namespace whose CPU steps up in ``nightlies``, by how much, and from which nightly on.
+    public static let nightlyStepNamespace = "openshift-console-operator"
+    public static let nightlyStepFactor = 1.5
+    public static let nightlyStepIndex = 8
+    /// The first nightly of the new level: `4.7.0-0.nightly-2026-10-22-000000`. The console
+    /// operator is about 2 % of the CPU of the operators category, so the step moves no category
+    /// or total by more than the 5 % a change point needs.
+    public static var nightlyStepBuild: String { nightlyBuilds[nightlyStepIndex].version }
+
+    /// One nightly a day at 00:00 UTC, the last on the day that ends at ``fixedEnd``.
+    public static var nightlyBuilds: [(version: String, from: TimestampMs)] {
+        let day: Int64 = 86_400_000
+        let first = fixedEnd - Int64(nightlyCount) * day
+        return (0..<nightlyCount).map { d in
+            let from = first + Int64(d) * day
+            return (nightlyName(at: from), from)
+        }
+    }
+
+    /// The nightly job's CI cluster `ci-nightly-0`: an OpenShift cluster of 30 pods (the 4.6.20
+    /// figures), scraped every minute, that installs each of the ``nightlyBuilds`` at 00:00 UTC,
+    /// runs it for ``nightlyRun`` and stops until the next night (no samples, no build version in
+    /// between). Kept small so that `make demo` generates and backfills it in seconds.
+    /// CPU swings over the day as in ``demo`` (each run sees the same hours), each install uses
+    /// a little more or less (±3 % per container), and the CPU of ``nightlyStepNamespace`` is
+    /// ``nightlyStepFactor``× from ``nightlyStepBuild`` on: the one change the trend must find.
+    public static var nightlies: Scenario {
+        let builds = nightlyBuilds
+        let day: Int64 = 86_400_000
+        var cluster = ocp(
+            name: "ci-nightly-0", builds: builds, maxPods: 30,
+            figures: Dictionary(uniqueKeysWithValues: builds.map { ($0.version, "4.6.20") })
+        )
+        .withCPUVariation(demoCPUVariation).withBuildNoise(0.03)
+        .scalingCPU(namespace: nightlyStepNamespace, by: nightlyStepFactor, in: Set(builds[nightlyStepIndex...].map(\.version)))
+        let off = builds.map { ($0.from + nightlyRun)...($0.from + day - 1) }
+        cluster.gaps = off
+        cluster.versionMissing = off
+        return Scenario(dataStart: builds[0].from, dataEnd: fixedEnd, scrapeInterval: 60_000, clusters: [cluster])
+    }
+
+    /// The ranges in which `cluster` writes samples: from its first build to the end of the
+    /// data, less its ``ScenarioCluster/gaps``.
+    public static func runs(of cluster: ScenarioCluster, in scenario: Scenario) -> [ClosedRange<TimestampMs>] {
+        guard let first = cluster.builds.first?.from else { return [] }
+        var runs: [ClosedRange<TimestampMs>] = []
+        var start = max(first, scenario.dataStart)
+        for gap in cluster.gaps.sorted(by: { $0.lowerBound < $1.lowerBound }) where gap.upperBound >= start {
+            if gap.lowerBound > start { runs.append(start...(gap.lowerBound - 1)) }
+            start = gap.upperBound + 1
+        }
+        if start <= scenario.dataEnd { runs.append(start...scenario.dataEnd) }
+        return runs
+    }
+
+    /// The name of an OpenShift nightly of `version` built at `t`:
+    /// `4.7.0-0.nightly-2026-10-24-000000` for 2026-10-24T00:00:00Z.
+    public static func nightlyName(_ version: String = "4.7.0", at t: TimestampMs) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(t) / 1000))
+        return "\(version)-0.nightly-"
+            + String(format: "%04d-%02d-%02d-%02d%02d%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
 
     /// A cluster-day for benchmarks: two full OpenShift clusters (about 430 containers in all),
     /// `bench-cluster-0` upgraded from 4.6.1 to 4.6.8 at noon and `bench-cluster-1` on 4.6.16,

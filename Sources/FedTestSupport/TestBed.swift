@@ -69,7 +69,10 @@ public enum TestBed {
         // Blocks from an earlier run would overlap the new ones.
         try? FileManager.default.removeItem(atPath: tsdb)
         try OpenMetricsGenerator.write(scenario, to: file)
-        try Backfill.run(openMetricsFile: file, tsdbDirectory: tsdb)
+        // promtool reads the whole input once per block: blocks as long as the data (in whole
+        // days, at least one) keep a scenario of weeks as quick to import as one of hours.
+        let days = max(1, (scenario.dataEnd - scenario.dataStart) / 86_400_000 + 2)
+        try Backfill.run(openMetricsFile: file, tsdbDirectory: tsdb, maxBlockDuration: "\(days * 24)h")
         // The blocks hold everything; the text is only needed again to debug.
         try? FileManager.default.removeItem(atPath: file)
         return try PrometheusServer(tsdbDirectory: tsdb, workDirectory: directory, detached: detached)

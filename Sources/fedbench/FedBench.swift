@@ -6,7 +6,7 @@ import Foundation
 struct FedBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fedbench",
-        abstract: "Measures fedreport against the issue's performance targets and writes reports/bench/.",
+        abstract: "Measures fedreport against its performance targets (docs/performance.md) and writes reports/bench/.",
         subcommands: [Run.self, Prepare.self, Decode.self])
 }
 

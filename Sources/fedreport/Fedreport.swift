@@ -1,6 +1,7 @@
 import ArgumentParser
 import CMalloc
 import FedCore
+import Foundation
 
 @main
 struct Fedreport: ParsableCommand {
@@ -13,13 +14,14 @@ struct Fedreport: ParsableCommand {
             snapshots into Markdown, HTML, CSV and JSON reports; `push` merges stores; `dashboard` \
             writes Grafana dashboards from the same definitions.
 
-            Exit codes: 0 fine, 1 error, 2 usage, 3 regression found (with --fail-on-regression), \
-            4 a requested build has no snapshots, 5 collect stored partial data.
+            Exit codes: 0 fine, 1 error, 2 usage, 3 regression or change point found (with \
+            --fail-on-regression, or nightly's --fail-on), 4 a requested build has no snapshots, \
+            5 collect stored partial data.
             """,
         version: fedreportVersion,
         subcommands: [
             Check.self, Query.self, Collect.self, Components.self, Builds.self, Snapshots.self, Compare.self, Report.self,
-            Nightly.self, Push.self, Dashboard.self,
+            Trend.self, Nightly.self, Push.self, Dashboard.self,
         ]
     )
 
@@ -27,6 +29,17 @@ struct Fedreport: ParsableCommand {
         // glibc gives every thread that allocates its own arena; collect's worker threads would
         // each keep freed series buffers around. Two arenas keep peak memory flat.
         _ = fed_limit_malloc_arenas(2)
-        main(nil)
+        do {
+            var command = try parseAsRoot(nil)
+            try command.run()
+        } catch {
+            // The argument parser exits 64 (EX_USAGE) for a wrong flag or argument; fedreport's
+            // documented, stable code for that is 2.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(Exit.usage)
+            }
+            exit(withError: error)
+        }
     }
 }

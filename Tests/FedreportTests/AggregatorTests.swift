@@ -79,6 +79,26 @@ struct AggregatorTests {
         #expect(figures.containers.count == 1)
     }
 
+    @Test("off-grid points go to the segment whose span, or the gap before it, holds them")
+    func offGridBySegment() throws {
+        // 10 points; 4.6.1 at 0…3, 4.6.8 from 4, settle 2 steps: segment two is 6…9 and the
+        // settle gap 4…5 belongs to it, as the timeline counts it.
+        let grid = TimeGrid(start: 0, step: 1000, count: 10)
+        let versions: [Set<String>] = (0..<10).map { $0 < 4 ? ["4.6.1"] : ["4.6.8"] }
+        let segments = BuildTimeline(grid: grid, versions: versions, settle: PromDuration(milliseconds: 2000)).segments
+        #expect(segments.map(\.first) == [0, 6])
+        let a = StreamingAggregator(
+            grid: grid, resource: .memory, segments: segments, map: map, replicaLabels: [], chunked: false)
+        a.beginSeries(labels: etcd("a"))
+        // Off-grid at 1.5 (first), 4.5 (the gap: second), 8.5 and 20 (after the grid: second),
+        // and -3 (before the grid: first).
+        for t: Int64 in [-3000, 0, 1500, 4500, 8500, 20_000] { a.point(timestampMs: t, value: 1) }
+        a.endSeries()
+        #expect(a.figures(for: 0).offGridPoints == 2)
+        #expect(a.figures(for: 1).offGridPoints == 3)
+        #expect(a.offGrid == 5)
+    }
+
     @Test("points off the step grid are counted, by the segment they fall in")
     func offGrid() throws {
         let a = aggregator()

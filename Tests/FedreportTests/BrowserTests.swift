@@ -105,7 +105,11 @@ struct BrowserTests {
     @Test("The sample reports are there to look at")
     func samplesExist() {
         let names = Set(Self.pages.map { ($0 as NSString).lastPathComponent })
-        #expect(names.isSuperset(of: ["compare-4.6.1_vs_4.6.8.html", "report-ocp-4.6.16.html"]))
+        #expect(
+            names.isSuperset(of: [
+                "compare-4.6.1_vs_4.6.8.html", "report-ocp-4.7.0-0.nightly-2026-10-31-000000.html",
+                "trend-ocp-4.7.0-0.nightly-2026-10-31-000000.html",
+            ]))
     }
 
     /// What the layout of `html` measures in a frame of `width`×`height`.

@@ -90,16 +90,22 @@ struct CommandFiguresTests {
             ])
         #expect(full.totalCPUCoverage == 1)
         #expect(full.componentCount == 2)
-        // All four included. 0 and 2: both have CPU. 1: neither (a gap). 3: etcd without dns, so
-        // the total is left out rather than summed short. 2 of 4.
-        let half = Self.input(
+        // All four included. 0 and 2: both have CPU. 1: neither (a gap). 3: after dns's last
+        // point, so dns does not run there and etcd alone is the total. 3 of 4.
+        let ended = Self.input(
             included: [true, true, true, true],
             components: [
                 Self.series("etcd", .cpu, [0.1, nan, 0.1, 0.1]), Self.series("dns", .cpu, [0.2, nan, 0.2, nan]),
                 Self.series("sdn", .memory, [nan, 7, nan, nan]),
             ])
+        #expect(ended.totalCPUCoverage == 0.75)
+        #expect(ended.componentCount == 3)
+        // Gaps inside the spans: at 1 etcd has none while dns has one, at 2 the other way round;
+        // both left out rather than summed short. 2 of 4.
+        let half = Self.input(
+            included: [true, true, true, true],
+            components: [Self.series("etcd", .cpu, [0.1, nan, 0.1, 0.1]), Self.series("dns", .cpu, [0.2, 0.2, nan, 0.2])])
         #expect(half.totalCPUCoverage == 0.5)
-        #expect(half.componentCount == 3)
         #expect(Self.input(included: [false, false], components: []).totalCPUCoverage == nil)
     }
 
@@ -135,6 +141,19 @@ struct CommandFiguresTests {
         let run = try runFedreport(["--version"])
         #expect(run.status == 0)
         #expect(run.stdout == fedreportVersion + "\n")
+    }
+
+    @Test("a wrong flag, a missing argument or a bad value exits 2 with the usage; help exits 0")
+    func usageExitCode() throws {
+        for arguments in [["compare"], ["collect", "--bogus"], ["collect", "--window", "banana"], ["frobnicate"]] {
+            let run = try runFedreport(arguments)
+            #expect(run.status == 2, "\(arguments): \(run.status) \(run.stderr)")
+            #expect(run.stderr.contains("Error:") || run.stderr.contains("error:"), "\(arguments)")
+        }
+        #expect(try runFedreport(["collect", "--window", "banana"]).stderr.contains("--window 'banana' is not a duration"))
+        #expect(try runFedreport(["compare"]).stderr.contains("Usage:"))
+        let help = try runFedreport(["compare", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("USAGE"))
     }
 
     // MARK: test support

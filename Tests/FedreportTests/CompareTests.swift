@@ -207,7 +207,7 @@ struct CompareTests {
         #expect(close(s?.snapshotMeans[1], 44.0 / 6.0))
     }
 
-    @Test("Category and total series are sums where every component of the snapshot has a value; elsewhere left out, not short")
+    @Test("Category and total series are sums where every component that runs has a value; an interior gap is left out, not summed short")
     func categorySums() {
         let a = F.sample(
             "a",
@@ -215,33 +215,34 @@ struct CompareTests {
                 F.snapshot(
                     id: 1, build: "a",
                     [
-                        F.series("etcd", .controlPlane, .cpu, [1, 2, .nan]),
-                        F.series("apiserver", .controlPlane, .cpu, [3, .nan, .nan]),
-                        F.series("ovn", .networking, .cpu, [1, 1, 1]),
-                        F.series("etcd", .controlPlane, .memory, [100, 100, 100]),
+                        F.series("etcd", .controlPlane, .cpu, [1, 2, .nan, 4]),
+                        F.series("apiserver", .controlPlane, .cpu, [3, .nan, .nan, .nan]),
+                        F.series("ovn", .networking, .cpu, [1, 1, 1, 1]),
+                        F.series("etcd", .controlPlane, .memory, [100, 100, 100, 100]),
                     ])
             ])
         let c = Comparer.compare(a: a, b: a)
         let cp = c.categories.first { $0.category == .controlPlane && $0.resource == .cpu }?.a
-        // control-plane: t0 1+3 = 4; t1 has etcd but not apiserver: left out (2 alone would be
-        // too small); t2 has neither: no value. One sample, one left out, coverage 1/3.
-        #expect(cp?.summary.mean == 4)
+        // apiserver runs only at t0 (its span), so later it is not missing. control-plane: t0
+        // 1 + 3 = 4; t1 2; t2 etcd runs but has no value and nothing else does: no value; t3 4.
+        // Three samples, none left out, coverage 3/4.
+        #expect(close(cp?.summary.mean, 10.0 / 3.0))
         #expect(cp?.summary.max == 4)
-        #expect(cp?.summary.samples == 1)
-        #expect(cp?.leftOutTimestamps == 1)
-        #expect(close(cp?.summary.coverage, 1.0 / 3.0))
-        // total CPU: t0 1+3+1 = 5; t1 and t2 lack apiserver (and t2 etcd) while ovn has a value:
-        // both left out. Memory stays apart.
+        #expect(cp?.summary.samples == 3)
+        #expect(cp?.leftOutTimestamps == 0)
+        #expect(close(cp?.summary.coverage, 0.75))
+        // total CPU: t0 1+3+1 = 5; t1 2+1 = 3; t2 etcd has a gap inside its span while ovn has
+        // a value: left out (1 alone would be too small); t3 4+1 = 5.
         let total = c.total(.cpu)?.a
-        #expect(total?.summary.mean == 5)
-        #expect(total?.summary.min == 5)
-        #expect(total?.summary.samples == 1)
-        #expect(total?.leftOutTimestamps == 2)
+        #expect(close(total?.summary.mean, 13.0 / 3.0))
+        #expect(total?.summary.min == 3)
+        #expect(total?.summary.samples == 3)
+        #expect(total?.leftOutTimestamps == 1)
         #expect(c.total(.memory)?.a?.summary.mean == 100)
         #expect(c.totals.map(\.resource) == [.cpu, .memory])
-        // Components keep their own samples: etcd [1, 2], apiserver [3].
+        // Components keep their own samples: etcd [1, 2, 4], apiserver [3].
         let etcd = c.components.first { $0.component?.name == "etcd" && $0.resource == .cpu }?.a
-        #expect(etcd?.summary.mean == 1.5 && etcd?.summary.samples == 2)
+        #expect(close(etcd?.summary.mean, 7.0 / 3.0) && etcd?.summary.samples == 3)
     }
 
     @Test("A component left out where a member sent NaN leaves its category and total out there too")

@@ -23,6 +23,11 @@ struct ConfigurationTests {
         #expect(c.collect.clusterLabel == "cluster")
         #expect(c.collect.replicaLabels == ["prometheus_replica", "replica"])
         #expect(c.clusters.isEmpty)
+        #expect(c.report.acks == nil)
+        #expect(c.trend.pMax == 0.001)
+        #expect(c.trend.window == 50)
+        #expect(c.trend.minBuilds == 10)
+        #expect(c.trend.minSegment == 5)
         #expect(try Configuration.parse(yaml: "") == Configuration())
     }
 
@@ -78,6 +83,16 @@ struct ConfigurationTests {
         #expect(message("querier: {max_concurrency: 0}").contains("querier.max_concurrency"))
         #expect(message("querier: {url: ftp://x}").contains("querier.url"))
         #expect(message("clusters: [{distribution: ocp}]").contains("clusters[0].name"))
+        #expect(message("trend: {pmax: 0.01}").contains("Unknown key 'trend.pmax'"))
+        #expect(message("trend: {pmax: 0.01}").contains("p_max, window, min_builds, min_segment"))
+        #expect(message("trend: {p_max: 1}").contains("trend.p_max"))
+        #expect(message("trend: {min_segment: 8}").contains("trend.window") == false)
+        #expect(message("trend: {min_segment: 8}").contains("trend.min_builds"))
+        #expect(message("trend: {window: 8}").contains("at least twice trend.min_segment (5)"))
+        let t = try Configuration.parse(
+            yaml: "trend: {p_max: 0.01, window: 30, min_builds: 12, min_segment: 4}\nreport: {acks: ops/acks.yaml}")
+        #expect(t.trend.pMax == 0.01 && t.trend.window == 30 && t.trend.minBuilds == 12 && t.trend.minSegment == 4)
+        #expect(t.report.acks == "ops/acks.yaml")
         #expect(
             message("querier: {method: put}")
                 == "The value 'put' of 'querier.method' in 'f.yaml' is not valid: expected auto, post or get.")
@@ -158,6 +173,51 @@ struct BuildTimelineTests {
         // Without the look-back the change would be invisible and nothing left out.
         let blind = BuildTimeline(grid: grid, versions: Array(versions.dropFirst(3)), settle: .minutes(3))
         #expect(blind.segments[0].first == 0)
+    }
+
+    @Test("while cluster_version says updating the timestamps are upgrading; the settle period runs from its end")
+    func upgrading() {
+        // 12 points at 1-minute steps. completed 4.6.1 for 0...2; updating 3...6 (completed still
+        // 4.6.1); completed 4.6.8 from 7 on. Settle 3 min from 7: 7, 8, 9 settle; 10, 11 count.
+        let grid = TimeGrid(start: 0, step: 60_000, count: 12)
+        let observations: [BuildTimeline.Observation] = (0..<12).map { i in
+            .init(versions: [i < 7 ? "4.6.1" : "4.6.8"], upgrading: (3...6).contains(i))
+        }
+        let t = BuildTimeline(grid: grid, observations: observations, settle: .minutes(3))
+        #expect(t.segments.map(\.version) == ["4.6.1", "4.6.8"])
+        #expect(t.segments[0].first == 0 && t.segments[0].last == 2)
+        #expect(t.segments[1].first == 10 && t.segments[1].last == 11)
+        // The upgrade's timestamps go to the build that follows it, as settling does.
+        #expect(t.segments[1].leftOut == LeftOutCounts(settling: 3, upgrading: 4))
+        #expect(t.segments[0].leftOut == LeftOutCounts())
+    }
+
+    @Test("an upgrade that ends in the look-back still settles in the window; one still running at the end leaves the end out")
+    func upgradingAtTheEdges() {
+        // Look-back of 4 steps: updating at −4…−3, completed 4.6.8 from −2. Settle 3 min from −2:
+        // −2, −1, 0 settle; the window's 0 is left out, 1…5 count.
+        let grid = TimeGrid(start: 0, step: 60_000, count: 6)
+        var observations: [BuildTimeline.Observation] = [
+            .init(versions: ["4.6.1"], upgrading: true), .init(versions: ["4.6.1"], upgrading: true),
+        ]
+        observations += (0..<8).map { _ in .init(versions: ["4.6.8"]) }
+        let t = BuildTimeline(grid: grid, observations: observations, settle: .minutes(3), lead: 4)
+        #expect(t.segments.map(\.version) == ["4.6.8"])
+        #expect(t.segments[0].first == 1 && t.segments[0].last == 5)
+        #expect(t.segments[0].leftOut.settling == 1)
+        // An upgrade that starts at 4 and is still running at the window's end: 4 and 5 are
+        // upgrading and, with no later segment, count against the one before.
+        let running: [BuildTimeline.Observation] = (0..<6).map { .init(versions: ["4.6.1"], upgrading: $0 >= 4) }
+        let r = BuildTimeline(grid: grid, observations: running, settle: .minutes(3))
+        #expect(r.segments.map(\.version) == ["4.6.1"])
+        #expect(r.segments[0].last == 3)
+        #expect(r.segments[0].leftOut.upgrading == 2)
+        // updating with no completed version at all (the first install still running): left out
+        // as upgrading, not as missing.
+        let installing: [BuildTimeline.Observation] = (0..<6).map { .init(versions: $0 < 3 ? [] : ["4.7.0"], upgrading: $0 < 3) }
+        let i = BuildTimeline(grid: grid, observations: installing, settle: .minutes(2))
+        #expect(i.segments.first?.first == 5)
+        #expect(i.segments.first?.leftOut == LeftOutCounts(settling: 2, upgrading: 3))
     }
 
     @Test("no version and two versions are left out and counted")

@@ -49,6 +49,11 @@ struct MigrationTests {
         let reader = try SnapshotStore(path: path, readOnly: true)
         #expect(try reader.snapshots().map(\.build) == ["4.6.1"])
         #expect(try reader.querySet(hash: "abc") == nil)
+        // Columns added later are read as their absence: no mask, nothing left out, no hash.
+        let old = try #require(try reader.snapshots().first)
+        #expect(old.included == nil && old.measurementHash == "" && old.offGridPoints == 0 && old.leftOut.upgrading == 0)
+        let oldSeries = try #require(try reader.componentSeries(snapshotIDs: [old.id])[old.id]?.first)
+        #expect(oldSeries.values[0] == 0.5 && oldSeries.values[1].isNaN && oldSeries.leftOut.isEmpty)
         try reader.close()
         #expect(try userVersion(path) == 1)
         // collect opens it for writing: migrated to the current schema.

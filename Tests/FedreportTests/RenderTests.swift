@@ -31,7 +31,23 @@ enum RenderFixture {
         ] + extra
     }
 
+    /// The acknowledgements of the fixtures: etcd's CPU regression into 4.7.0 and the change
+    /// point of the control-plane category in the nightlies.
+    static let acks = [
+        Ack(target: .component("etcd"), resource: .cpu, build: "4.7.0", reason: "etcd 3.5 rebase, accepted", ticket: "OCPBUGS-1234"),
+        Ack(
+            target: .category(.controlPlane), resource: .cpu, build: "4.7.0-0.nightly-2026-10-07-040000",
+            reason: "follows etcd", ticket: "OCPBUGS-1235"),
+    ]
+
     static var comparison: Comparison {
+        var c = unacknowledgedComparison
+        var acknowledger = Acknowledger(acks: acks)
+        acknowledger.mark(&c)
+        return c
+    }
+
+    static var unacknowledgedComparison: Comparison {
         let a = F.sample(
             "4.6.1",
             (1...3).map { i in
@@ -91,6 +107,50 @@ enum RenderFixture {
             ])
         return Reporter.periodic(distribution: "ocp", samples: samples, baseline: k3s)
     }
+
+    /// Twelve nightlies of one snapshot each; etcd's CPU steps up 30 % from the seventh
+    /// (2026-10-07) on, which moves the control-plane category and the platform total too. A
+    /// wobble of a few tenths of a percent keeps the other builds from being identical.
+    static let nightlies = (1...12).map { String(format: "4.7.0-0.nightly-2026-10-%02d-040000", $0) }
+
+    static var trendPeriodic: PeriodicReport {
+        let samples = nightlies.enumerated().map { i, build in
+            let wobble = [1.0, -1, 0.5, -0.5, 0][i % 5] * 0.004
+            return F.sample(
+                build,
+                [F.snapshot(id: Int64(30 + i), build: build, components(cpuScale: (i >= 6 ? 1.3 : 1) + wobble, memScale: 1, extra: []))])
+        }
+        var r = Reporter.periodic(distribution: "ocp", samples: samples, baseline: nil)
+        var acknowledger = Acknowledger(acks: acks)
+        acknowledger.mark(&r.changes)
+        return r
+    }
+
+    /// 4.6.1 → 4.6.8 → 4.7.0, three snapshots each: etcd's CPU +10 % and then +30 % of 4.6.1;
+    /// in 4.7.0 etcd's memory +25 % and ovnkube's −20 %; against k3s.
+    static var multi: MultiComparison {
+        let builds = ["4.6.1", "4.6.8", "4.7.0"]
+        let samples = builds.enumerated().map { i, build in
+            F.sample(
+                build,
+                (0..<3).map { k in
+                    F.snapshot(
+                        id: Int64(40 + 3 * i + k), build: build,
+                        components(cpuScale: [1, 1.1, 1.3][i] + 0.01 * Double(k), memScale: i == 2 ? 1.25 : 1, extra: []))
+                })
+        }
+        let k3s = F.sample(
+            "v1.26.5+k3s1", distribution: "k3s",
+            [
+                F.snapshot(
+                    id: 60, build: "v1.26.5+k3s1", cluster: "edge-k3s-0", distribution: "k3s",
+                    [F.series("k3s-server", .controlPlane, .cpu, F.constant(0.08))])
+            ])
+        var m = Comparer.compare(samples, baseline: k3s)
+        var acknowledger = Acknowledger(acks: acks)
+        acknowledger.mark(&m)
+        return m
+    }
 }
 
 @Suite("Rendering")
@@ -139,6 +199,26 @@ struct RenderTests {
         let r = RenderFixture.periodic
         try checkGolden(try MarkdownReportRenderer(templates: t).render(r, context: RenderFixture.context), "periodic.md")
         try checkGolden(try HTMLReportRenderer(templates: t).render(r, context: RenderFixture.context), "periodic.html")
+    }
+
+    @Test("Change points, three builds, fedreport trend, Jira and --only-regressions match their golden files")
+    func goldenIntelligence() throws {
+        let t = try templates()
+        let r = RenderFixture.trendPeriodic
+        let md = MarkdownReportRenderer(templates: t)
+        let html = HTMLReportRenderer(templates: t)
+        try checkGolden(try md.render(r, context: RenderFixture.context), "periodic-trend.md")
+        try checkGolden(try html.render(r, context: RenderFixture.context), "periodic-trend.html")
+        try checkGolden(try md.render(r.changes, context: RenderFixture.context), "trend.md")
+        try checkGolden(try html.render(r.changes, context: RenderFixture.context), "trend.html")
+        try checkGolden(try md.render(RenderFixture.multi, context: RenderFixture.context), "multi.md")
+        try checkGolden(try html.render(RenderFixture.multi, context: RenderFixture.context), "multi.html")
+        var ticket = RenderFixture.context
+        ticket.onlyRegressions = true
+        ticket.fullReport = "reports/compare-4.6.1_vs_4.7.0-20261127T0930Z.html"
+        try checkGolden(JiraRenderer().render(RenderFixture.comparison, context: ticket), "compare.jira")
+        try checkGolden(try md.render(RenderFixture.comparison, context: ticket), "compare-only-regressions.md")
+        try checkGolden(JiraRenderer().render(r, context: RenderFixture.context), "periodic-trend.jira")
     }
 
     @Test("Data in HTML is escaped: a member named <script> never appears raw")
@@ -448,12 +528,12 @@ struct RenderTests {
 
 @Suite("Rendering end to end")
 struct RenderEndToEndTests {
-    @Test("All four formats render and are written under one base name")
+    @Test("All five formats render and are written under one base name")
     func allFormats() throws {
         let t = try TemplateSet.load(folder: RenderTests.repo.appendingPathComponent("templates").path)
         let files = try Reporter.render(
             RenderFixture.comparison, formats: ReportFormat.allCases, templates: t, context: RenderFixture.context)
-        #expect(files.map(\.0) == [.md, .html, .csv, .json])
+        #expect(files.map(\.0) == [.md, .html, .csv, .json, .jira])
         #expect(files.allSatisfy { !$0.1.isEmpty })
         let periodic = try Reporter.render(
             RenderFixture.periodic, formats: [.csv, .json], templates: t, context: RenderFixture.context)

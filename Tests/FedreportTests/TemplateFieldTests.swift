@@ -220,6 +220,9 @@ struct TemplateFieldTests {
             let suffix = style == .markdown ? "md" : "html"
             for c in Self.comparisons { walker.walk("report.\(suffix)", stack: [model.comparison(c)]) }
             walker.walk("periodic.\(suffix)", stack: [model.periodic(RenderFixture.periodic)])
+            walker.walk("periodic.\(suffix)", stack: [model.periodic(RenderFixture.trendPeriodic)])
+            walker.walk("multi.\(suffix)", stack: [model.multi(RenderFixture.multi)])
+            walker.walk("trend.\(suffix)", stack: [model.trend(RenderFixture.trendPeriodic.changes)])
         }
         return walker
     }

@@ -1,7 +1,7 @@
 // libFuzzer target: the YAML loaders in FedCore (through Yams and libyaml).
 //
-// Input: YAML text, given to `Configuration.parse`, `ComponentMap.parse` and
-// `QuerySet.parse`. Any thrown error is an ordinary outcome (each should be a
+// Input: YAML text, given to `Configuration.parse`, `ComponentMap.parse`,
+// `QuerySet.parse` and `AckFile.parse` (acks.yaml). Any thrown error is an ordinary outcome (each should be a
 // ConfigurationError or LabelMatcherError with a message); a crash, trap, hang or leak is a bug.
 
 import FedCore
@@ -25,6 +25,12 @@ public func fuzzConfig(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     do {
         let query = try QuerySet.parse(yaml: text, source: "fuzz.yaml")
         _ = "\(query)"
+    } catch {
+        _ = (error as? LocalizedError)?.errorDescription ?? "\(error)"
+    }
+    do {
+        let acks = try AckFile.parse(yaml: text, source: "fuzz.yaml")
+        _ = acks.acks.map(\.summary)
     } catch {
         _ = (error as? LocalizedError)?.errorDescription ?? "\(error)"
     }

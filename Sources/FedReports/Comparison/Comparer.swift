@@ -35,7 +35,12 @@ public enum Comparer {
                 level: key.level, component: key.component, category: key.category, resource: key.resource,
                 a: sa, b: sb, baseline: sbase, presentInA: pa.rows[key] != nil, presentInB: pb.rows[key] != nil,
                 deltaPct: deltaPct, deltaPctVsBaseline: deltaVsBaseline, pValue: nil, qValue: nil,
-                verdict: .unchanged, flags: [], notes: [],
+                confidence: Confidence(a: sa?.snapshotMeans ?? [], b: sb?.snapshotMeans ?? []),
+                verdict: .unchanged, basis: nil,
+                id: StableID.of(
+                    distribution: b.distribution, level: key.level, name: rowName(key.level, key.component, key.category),
+                    resource: key.resource, build: b.build),
+                flags: [], notes: [],
                 members: key.level == .component ? members.sorted() : [])
         }
 
@@ -107,6 +112,8 @@ public enum Comparer {
             }
             return
         }
+        row.basis =
+            a.snapshots >= options.minSnapshotsForTest && b.snapshots >= options.minSnapshotsForTest ? .significance : .thresholdOnly
         let delta = b.summary.mean - a.summary.mean
         let relative = a.summary.mean == 0 ? (delta == 0 ? 0 : Double.infinity) : abs(delta / a.summary.mean)
         let exceeds = relative > options.threshold && abs(delta) > options.floor(row.resource)

@@ -74,29 +74,61 @@ extension Reporter {
         return Comparer.compare(a: sa, b: sb, baseline: sbase, options: options)
     }
 
-    /// `fedreport report`: the newest of the last `builds` builds of `distribution` (version
-    /// order) against the one before it and against `baseline`, with the trend over those builds.
-    /// Builds without a snapshot passing `selection` are skipped.
+    /// `fedreport report`: the newest of the last `builds` builds of `distribution` (build
+    /// order, see ``orderedBuilds(_:)``) against the one before it and against `baseline`, with
+    /// the trend and its change points over those builds. Builds without a snapshot passing
+    /// `selection` are skipped.
     public static func periodic(
         store: any SnapshotStoring, distribution: String, builds: Int = 10, baseline: String? = nil,
-        options: CompareOptions = .init(), selection: SnapshotSelection = .init()
+        options: CompareOptions = .init(), selection: SnapshotSelection = .init(), trendOptions: TrendOptions? = nil
     ) throws -> PeriodicReport {
         let loader = SnapshotLoader(store: store)
+        let samples = try loader.history(distribution: distribution, builds: builds, selection: selection)
+        let sbase = try baseline.map { try loader.baseline($0, selection: selection) }
+        return periodic(distribution: distribution, samples: samples, baseline: sbase, options: options, trendOptions: trendOptions)
+    }
+
+    /// `fedreport trend`: change points in the mean and p95 of every row over the last `builds`
+    /// builds of `distribution` that have a snapshot passing `selection`.
+    public static func trend(
+        store: any SnapshotStoring, distribution: String, builds: Int, selection: SnapshotSelection = .init(),
+        options: TrendOptions = .init()
+    ) throws -> TrendAnalysis {
+        let samples = try SnapshotLoader(store: store).history(distribution: distribution, builds: builds, selection: selection)
+        return trendAnalysis(
+            distribution: distribution, builds: samples.map(\.build), trends: trendSeries(samples), options: options)
+    }
+}
+
+extension SnapshotLoader {
+    /// The samples of the last `builds` builds of `distribution` in build order (oldest first),
+    /// skipping builds without a snapshot passing `selection`.
+    public func history(distribution: String, builds: Int, selection: SnapshotSelection) throws -> [BuildSample] {
         let all = try store.builds()
-        let names = sortedBuilds(Array(Set(all.filter { $0.distribution == distribution }.map(\.build))))
+        let names = orderedBuilds(all.filter { $0.distribution == distribution })
         guard !names.isEmpty else {
             throw CompareError.unknownDistribution(name: distribution, known: Array(Set(all.map(\.distribution))).sorted())
         }
         var samples: [BuildSample] = []
         for name in names.reversed() where samples.count < max(builds, 1) {
             do {
-                samples.insert(try loader.sample(build: name, distribution: distribution, selection: selection), at: 0)
+                samples.insert(try sample(build: name, distribution: distribution, selection: selection), at: 0)
             } catch CompareError.noSnapshots {
                 continue
             }
         }
         guard !samples.isEmpty else { throw CompareError.noSnapshots(build: names.last!) }
-        let sbase = try baseline.map { try loader.baseline($0, selection: selection) }
-        return periodic(distribution: distribution, samples: samples, baseline: sbase, options: options)
+        return samples
     }
+}
+
+/// The builds of one distribution in build order: versions in version order (`BuildVersion`:
+/// releases numerically, OpenShift nightlies by their time stamp), then the names that are not
+/// versions in the order they were collected (their earliest snapshot start), then by name.
+public func orderedBuilds(_ infos: [BuildInfo]) -> [String] {
+    var first: [String: TimestampMs] = [:]
+    for info in infos { first[info.build] = min(first[info.build] ?? info.first, info.first) }
+    let versions = sortedBuilds(first.keys.filter { BuildVersion($0).isVersion })
+    let others = first.keys.filter { !BuildVersion($0).isVersion }.sorted { (first[$0]!, $0) < (first[$1]!, $1) }
+    return versions + others
 }

@@ -60,6 +60,40 @@ public struct SideStats: Sendable, Equatable {
     public var snapshotMeanMax: Double? { snapshotMeans.max() }
 }
 
+/// What a verdict of regression, improvement or unchanged rests on.
+public enum VerdictBasis: String, Sendable, Equatable {
+    /// Both sides had `minSnapshotsForTest` snapshots: the change also had to be significant.
+    case significance
+    /// A side had fewer: the verdict rests on the threshold (and the absolute floor) alone.
+    case thresholdOnly = "threshold-only"
+}
+
+/// How sure a difference of means is, from the per-snapshot means of both sides (at least two
+/// on each): Welch's 95 % confidence interval of B − A and the effect size.
+public struct Confidence: Sendable, Equatable {
+    /// Welch's 95 % interval of B's mean minus A's mean, in the row's unit.
+    public var low: Double
+    public var high: Double
+    /// Welch–Satterthwaite degrees of freedom; NaN when neither side varies.
+    public var degreesOfFreedom: Double
+    /// Hedges' g (bias-corrected standardised difference); nil when neither side varies.
+    public var hedgesG: Double?
+
+    public init(low: Double, high: Double, degreesOfFreedom: Double, hedgesG: Double?) {
+        self.low = low
+        self.high = high
+        self.degreesOfFreedom = degreesOfFreedom
+        self.hedgesG = hedgesG
+    }
+
+    /// The interval and effect size of `b` against `a`, or nil with fewer than two values a side.
+    public init?(a: [Double], b: [Double]) {
+        guard let interval = Significance.welchInterval(a, b) else { return nil }
+        self.init(
+            low: interval.low, high: interval.high, degreesOfFreedom: interval.degreesOfFreedom, hedgesG: Significance.hedgesG(a, b))
+    }
+}
+
 /// Relative changes in percent of the reference side; nil where the reference is zero.
 public struct DeltaPct: Sendable, Equatable {
     public var mean: Double?
@@ -108,20 +142,22 @@ public struct ComparisonRow: Sendable, Equatable {
     public var pValue: Double?
     /// The Benjamini-Hochberg adjusted p-value of `pValue`.
     public var qValue: Double?
+    /// Welch's interval and Hedges' g, when both sides have two or more snapshots with data.
+    public var confidence: Confidence?
     public var verdict: Verdict
+    /// What a regression, improvement or unchanged verdict rests on; nil for the others.
+    public var basis: VerdictBasis?
+    /// The stable id of the row's change, from B's distribution and build (see ``StableID``).
+    public var id: String
+    /// Set when `acks.yaml` acknowledges the row's regression or improvement.
+    public var acknowledgement: Acknowledgement?
     public var flags: [RowFlag]
     public var notes: [String]
     /// Namespaces or host services summed into the component, both sides, sorted.
     public var members: [String]
 
     /// The row's display name: the component, the category, or `platform` for totals.
-    public var name: String {
-        switch level {
-        case .component: component?.name ?? ""
-        case .category: category?.rawValue ?? ""
-        case .total: "platform"
-        }
-    }
+    public var name: String { rowName(level, component, category) }
 
     /// B's mean minus A's mean, in the resource's unit.
     public var deltaMean: Double? {
@@ -257,9 +293,13 @@ public struct DataQuality: Sendable, Equatable {
     /// True when the snapshots used were collected with different query sets.
     public var querySetsDiffer: Bool { querySets.count > 1 }
     /// True when the compared sides were measured differently: different PromQL as rendered,
-    /// rate window, step, settle, replica labels or component maps. Snapshots from before the
-    /// hash was stored (empty hash) are not held against the others.
-    public var measurementMismatch: Bool { Set(measurements.map(\.hash).filter { !$0.isEmpty }).count > 1 }
+    /// rate window, step, settle, replica labels, Thanos settings, build source or component
+    /// maps. Snapshots stored before fedreport kept the hash (empty) differ from those with one:
+    /// they were measured by an older fedreport, with other rules. When none has a hash, nothing
+    /// can be told.
+    public var measurementMismatch: Bool {
+        Set(measurements.map(\.hash)).count > 1 && measurements.contains { !$0.hash.isEmpty }
+    }
     /// True when A and B come from different sets of clusters.
     public var clusterSetsDiffer: Bool { clusterSets != nil }
 
@@ -291,6 +331,8 @@ public struct Comparison: Sendable {
     /// Whether any row (component, category or total) is a regression.
     public var hasRegression: Bool { allRows.contains { $0.verdict == .regression } }
     public var regressions: [ComparisonRow] { allRows.filter { $0.verdict == .regression } }
+    /// The regressions that no entry of `acks.yaml` acknowledges: those that fail a job.
+    public var unacknowledgedRegressions: [ComparisonRow] { regressions.filter { $0.acknowledgement == nil } }
     public var improvements: [ComparisonRow] { allRows.filter { $0.verdict == .improvement } }
 
     /// The platform total of `resource`.

@@ -15,13 +15,7 @@ public struct TrendSeries: Sendable, Equatable {
     public var resource: Resource
     public var points: [TrendPoint]
 
-    public var name: String {
-        switch level {
-        case .component: component?.name ?? ""
-        case .category: category?.rawValue ?? ""
-        case .total: "platform"
-        }
-    }
+    public var name: String { rowName(level, component, category) }
 }
 
 /// The periodic report of one distribution: the newest build against the one before it and
@@ -35,6 +29,8 @@ public struct PeriodicReport: Sendable {
     /// The newest build against the baseline alone, used when `comparison` is nil.
     public var baseline: SideInfo?
     public var trends: [TrendSeries]
+    /// Change points over the builds of the trend.
+    public var changes: TrendAnalysis
     /// Findings over every snapshot of the trend and the baseline.
     public var dataQuality: DataQuality
     public var provenance: [ProvenanceEntry]
@@ -43,22 +39,22 @@ public struct PeriodicReport: Sendable {
 }
 
 extension Reporter {
-    /// Builds the periodic report from samples already in version order (oldest first).
+    /// Builds the periodic report from samples already in build order (oldest first). Change
+    /// points use `trendOptions`, or the defaults with `options.threshold` when nil.
     public static func periodic(
-        distribution: String, samples: [BuildSample], baseline: BuildSample?, options: CompareOptions = .init()
+        distribution: String, samples: [BuildSample], baseline: BuildSample?, options: CompareOptions = .init(),
+        trendOptions: TrendOptions? = nil
     ) -> PeriodicReport {
         var comparison: Comparison?
         if samples.count >= 2 {
             comparison = Comparer.compare(
                 a: samples[samples.count - 2], b: samples[samples.count - 1], baseline: baseline, options: options)
         }
-        let pooled = samples.map { PooledSide($0.snapshots) }
-        let keys = pooled.reduce(into: Set<RowKey>()) { $0.formUnion($1.rows.keys) }.sorted()
-        let trends = keys.map { key in
-            TrendSeries(
-                level: key.level, component: key.component, category: key.category, resource: key.resource,
-                points: zip(samples, pooled).map { TrendPoint(build: $0.build, stats: $1.stats(key)) })
-        }
+        let trends = trendSeries(samples)
+        // Without settings of its own, a change point needs the verdicts' threshold.
+        let changes = trendAnalysis(
+            distribution: distribution, builds: samples.map(\.build), trends: trends,
+            options: trendOptions ?? TrendOptions(threshold: options.threshold))
         let sides = samples.map { (Side.b, $0) } + (baseline.map { [(Side.baseline, $0)] } ?? [])
         var dq = Comparer.dataQuality(sides: sides)
         dq.lowCoverage = comparison?.dataQuality.lowCoverage ?? []
@@ -69,9 +65,49 @@ extension Reporter {
         if let baseline { provenance += Comparer.provenance([(.baseline, baseline)]) }
         return PeriodicReport(
             distribution: distribution, builds: samples.map(\.build), comparison: comparison,
-            baseline: baseline.map(Comparer.sideInfo), trends: trends, dataQuality: dq, provenance: provenance)
+            baseline: baseline.map(Comparer.sideInfo), trends: trends, changes: changes, dataQuality: dq, provenance: provenance)
+    }
+
+    /// Each row's pooled figures per build, for samples in build order (oldest first).
+    public static func trendSeries(_ samples: [BuildSample]) -> [TrendSeries] {
+        let pooled = samples.map { PooledSide($0.snapshots) }
+        let keys = pooled.reduce(into: Set<RowKey>()) { $0.formUnion($1.rows.keys) }.sorted()
+        return keys.map { key in
+            TrendSeries(
+                level: key.level, component: key.component, category: key.category, resource: key.resource,
+                points: zip(samples, pooled).map { TrendPoint(build: $0.build, stats: $1.stats(key)) })
+        }
     }
 }
 
 /// Entry points that build report models.
 public enum Reporter {}
+
+extension PeriodicReport {
+    /// The change points that fail `nightly --fail-on change-point`: regressions (more CPU or
+    /// memory) that no entry of acks.yaml acknowledges and that the newest build brings: they
+    /// start at the newest build, or the same builds without it show no change of that row in
+    /// that direction within `min_segment` builds of it.
+    ///
+    /// A change point needs `min_segment` builds on each side, so a change shows some builds
+    /// after it started, first at the last build that leaves `min_segment` builds after it and
+    /// then, as builds of the new level come, at its real first build. "Brought by the newest
+    /// build" fails the job on the night a change first shows, and not again while it moves to
+    /// its place or on the nights after.
+    public var changePointsOfNewestBuild: [ChangePoint] {
+        let candidates = changes.distinctChangePoints.filter { $0.direction == .regression && $0.acknowledgement == nil }
+        guard !candidates.isEmpty else { return [] }
+        var earlierTrends = trends
+        for i in earlierTrends.indices { earlierTrends[i].points.removeLast() }
+        let earlier = Reporter.trendAnalysis(
+            distribution: distribution, builds: Array(builds.dropLast()), trends: earlierTrends, options: changes.options)
+        let window = changes.options.minSegment
+        return candidates.filter { c in
+            c.build == newest
+                || !earlier.changePoints.contains {
+                    $0.level == c.level && $0.name == c.name && $0.resource == c.resource && $0.direction == c.direction
+                        && abs($0.index - c.index) < window
+                }
+        }
+    }
+}

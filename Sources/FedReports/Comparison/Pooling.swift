@@ -78,7 +78,7 @@ struct PooledSide {
             expected += included
             includedOfCluster[cluster, default: 0] += included
             if snapshot.info.partial { anyPartial = true }
-            let perComponent = Self.componentSeries(of: snapshot, dropping: dropped)
+            let perComponent = Self.componentSeries(of: snapshot, keeping: counted)
             var byCategory: [RowKey: [ComponentSeries]] = [:]
             var byTotal: [RowKey: [ComponentSeries]] = [:]
             // Sorted so that floating-point sums run in the same order in every process.
@@ -158,11 +158,12 @@ struct PooledSide {
         rows[key] = acc
     }
 
-    /// The component series of a snapshot keyed by (component, resource), with the points in
-    /// `dropped` (timestamps another snapshot counts) emptied; a component listed twice is
-    /// combined like any sum. A series of the wrong length is cut or padded with no value, so
+    /// The component series of a snapshot keyed by (component, resource), with every point
+    /// outside `counted` (timestamps that do not count for it, or that another snapshot counts)
+    /// emptied, so no value can stand where no timestamp is expected; a component listed twice
+    /// is combined like any sum. A series of the wrong length is cut or padded with no value, so
     /// that a malformed snapshot degrades coverage instead of stopping the report.
-    static func componentSeries(of snapshot: PooledSnapshot, dropping dropped: GridMask? = nil) -> [RowKey: ComponentSeries] {
+    static func componentSeries(of snapshot: PooledSnapshot, keeping counted: GridMask? = nil) -> [RowKey: ComponentSeries] {
         let count = snapshot.info.grid.count
         var lists: [RowKey: [ComponentSeries]] = [:]
         for s in snapshot.series {
@@ -173,8 +174,8 @@ struct PooledSide {
                 series = ComponentSeries(
                     component: s.component, resource: s.resource, values: values, leftOut: GridMask(bits), members: s.members)
             }
-            if let dropped {
-                for i in dropped.indices {
+            if let counted {
+                for i in 0..<count where !counted[i] {
                     series.values[i] = .nan
                     series.leftOut[i] = false
                 }

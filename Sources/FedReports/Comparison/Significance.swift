@@ -15,18 +15,85 @@ public enum Significance {
     /// Nil with fewer than two values on a side. When both sides have no spread at all the
     /// p-value is 0 if the means differ and 1 if they are equal.
     public static func welch(_ a: [Double], _ b: [Double]) -> WelchResult? {
+        guard let w = WelchParts(a, b) else { return nil }
+        if w.se2 == 0 {
+            let d = w.difference
+            return WelchResult(t: d == 0 ? 0 : (d > 0 ? .infinity : -.infinity), degreesOfFreedom: .nan, p: d == 0 ? 1 : 0)
+        }
+        let t = w.difference / w.se2.squareRoot()
+        return WelchResult(t: t, degreesOfFreedom: w.df, p: studentTTwoSidedP(t: t, df: w.df))
+    }
+
+    /// What Welch's test and interval share: B's mean minus A's, the squared standard error
+    /// and the Welch–Satterthwaite degrees of freedom (NaN when neither side varies).
+    struct WelchParts {
+        var difference: Double
+        var se2: Double
+        var df: Double
+
+        init?(_ a: [Double], _ b: [Double]) {
+            guard a.count >= 2, b.count >= 2 else { return nil }
+            let (ma, va) = meanAndVariance(a)
+            let (mb, vb) = meanAndVariance(b)
+            let sa = va / Double(a.count)
+            let sb = vb / Double(b.count)
+            difference = mb - ma
+            // Means that differ only in the last bits of their sums are equal: no spread.
+            se2 = (sa + sb).squareRoot() <= 1e-12 * Swift.max(abs(ma), abs(mb)) ? 0 : sa + sb
+            df = se2 == 0 ? .nan : se2 * se2 / (sa * sa / Double(a.count - 1) + sb * sb / Double(b.count - 1))
+        }
+    }
+
+    /// Welch's confidence interval of `mean(b) − mean(a)` at `level` (0.95 for 95 %), with the
+    /// Welch–Satterthwaite degrees of freedom. Nil with fewer than two values on a side. When
+    /// neither side varies, the interval is the difference itself and the degrees of freedom NaN.
+    public static func welchInterval(
+        _ a: [Double], _ b: [Double], level: Double = 0.95
+    )
+        -> (low: Double, high: Double, degreesOfFreedom: Double)?
+    {
+        guard let w = WelchParts(a, b) else { return nil }
+        guard w.se2 > 0 else { return (w.difference, w.difference, .nan) }
+        let half = studentTQuantile(0.5 + level / 2, df: w.df) * w.se2.squareRoot()
+        return (w.difference - half, w.difference + half, w.df)
+    }
+
+    /// Hedges' g of `b` against `a`: the difference of the means over the pooled standard
+    /// deviation, times the exact small-sample correction J(ν) = Γ(ν/2) / (√(ν/2) Γ((ν−1)/2)),
+    /// ν = nₐ + n_b − 2. Nil with fewer than two values on a side or when neither side varies
+    /// (beyond the last bits of their sums).
+    public static func hedgesG(_ a: [Double], _ b: [Double]) -> Double? {
         guard a.count >= 2, b.count >= 2 else { return nil }
         let (ma, va) = meanAndVariance(a)
         let (mb, vb) = meanAndVariance(b)
-        let sa = va / Double(a.count)
-        let sb = vb / Double(b.count)
-        let se2 = sa + sb
-        if se2 == 0 {
-            return WelchResult(t: ma == mb ? 0 : (mb > ma ? .infinity : -.infinity), degreesOfFreedom: .nan, p: ma == mb ? 1 : 0)
+        let nu = Double(a.count + b.count - 2)
+        let pooled = ((Double(a.count - 1) * va + Double(b.count - 1) * vb) / nu).squareRoot()
+        guard pooled > 1e-12 * Swift.max(abs(ma), abs(mb)) else { return nil }
+        let correction = exp(lgamma(nu / 2) - 0.5 * log(nu / 2) - lgamma((nu - 1) / 2))
+        return (mb - ma) / pooled * correction
+    }
+
+    /// The `p`-quantile of Student's t with `df` degrees of freedom (0 < p < 1): the t with
+    /// `studentTCDF(t, df) = p`, found by bisection on the CDF to full double precision.
+    public static func studentTQuantile(_ p: Double, df: Double) -> Double {
+        guard p > 0, p < 1, df > 0 else { return .nan }
+        if p == 0.5 { return 0 }
+        // Symmetric: work on the upper half and flip.
+        let upper = Swift.max(p, 1 - p)
+        var low = 0.0
+        var high = 1.0
+        while studentTCDF(t: high, df: df) < upper {
+            low = high
+            high *= 2
+            if high > 1e300 { return p > 0.5 ? .infinity : -.infinity }
         }
-        let t = (mb - ma) / se2.squareRoot()
-        let df = se2 * se2 / (sa * sa / Double(a.count - 1) + sb * sb / Double(b.count - 1))
-        return WelchResult(t: t, degreesOfFreedom: df, p: studentTTwoSidedP(t: t, df: df))
+        for _ in 0..<200 {
+            let middle = (low + high) / 2
+            if middle == low || middle == high { break }
+            if studentTCDF(t: middle, df: df) < upper { low = middle } else { high = middle }
+        }
+        let t = (low + high) / 2
+        return p > 0.5 ? t : -t
     }
 
     /// Mean and sample variance (n − 1 in the denominator).

@@ -12,8 +12,12 @@ public struct CSVRenderer: Sendable {
     public static let columns = [
         "level", "component", "category", "resource", "unit", "side", "build", "distribution", "snapshots", "samples",
         "coverage", "mean", "p50", "p95", "p99", "max", "min", "delta_pct_mean", "delta_pct_p95", "delta_pct_max",
-        "verdict", "flags", "left_out",
+        "verdict", "flags", "left_out", "p_value", "q_value", "ci95_low", "ci95_high", "hedges_g", "basis", "id", "acknowledged",
+        "statistic", "mean_before",
     ]
+
+    /// Empty cells for the columns after `left_out`, on rows that have none of them.
+    static let noTail = [Cell](repeating: .text(""), count: 10)
 
     public init() {}
 
@@ -29,7 +33,8 @@ public struct CSVRenderer: Sendable {
         return out
     }
 
-    /// The comparison's rows (when there are two builds) followed by one `trend` row per build.
+    /// The comparison's rows (when there are two builds), one `trend` row per build, then one
+    /// `change-point` row per change point and statistic.
     public func render(_ r: PeriodicReport) -> String {
         var out = line(Self.columns.map { .text($0) })
         if let c = r.comparison { for row in c.allRows { out += rows(row, c) } }
@@ -39,10 +44,55 @@ public struct CSVRenderer: Sendable {
                     head(t.level, t.name, t.category, t.resource) + [.text("trend"), .text(p.build), .text(r.distribution)]
                         + stats(p.stats) + [
                             .number(nil), .number(nil), .number(nil), .text(""), .text(""), .int(p.stats?.leftOutTimestamps),
-                        ])
+                        ] + Self.noTail)
             }
         }
+        out += changePointRows(r.changes)
         return out
+    }
+
+    /// Each pair's rows, the pair's B as the `b` side: a comparison of three or more builds is
+    /// the comparisons of its consecutive pairs.
+    public func render(_ m: MultiComparison) -> String {
+        var out = line(Self.columns.map { .text($0) })
+        for pair in m.pairs { for row in pair.allRows { out += rows(row, pair) } }
+        return out
+    }
+
+    /// `fedreport trend`: one `trend` row per line and build (the value in the `mean` or `p95`
+    /// column, as `statistic` says), then the `change-point` rows.
+    public func render(_ a: TrendAnalysis) -> String {
+        var out = line(Self.columns.map { .text($0) })
+        for l in a.lines {
+            for (build, value) in zip(a.builds, l.values) {
+                var figures = [Cell](repeating: .number(nil), count: 9)
+                figures[l.statistic == .mean ? 3 : 5] = .number(value)
+                out += line(
+                    head(l.level, l.name, l.category, l.resource) + [.text("trend"), .text(build), .text(a.distribution)] + figures
+                        + [.number(nil), .number(nil), .number(nil), .text(""), .text(""), .int(nil)]
+                        + Self.noTail.dropLast(2) + [.text(l.statistic.rawValue), .number(nil)])
+            }
+        }
+        out += changePointRows(a)
+        return out
+    }
+
+    /// `side` = `change-point`, `build` = the first build of the new regime, `mean` = the mean
+    /// after, `mean_before`, `delta_pct_mean` = the change, `verdict` = the direction.
+    func changePointRows(_ a: TrendAnalysis) -> String {
+        a.lines.flatMap { l in
+            l.changePoints.map { c in
+                var figures = [Cell](repeating: .number(nil), count: 9)
+                figures[3] = .number(c.meanAfter)
+                return line(
+                    head(c.level, c.name, c.category, c.resource) + [.text("change-point"), .text(c.build), .text(a.distribution)]
+                        + figures + [.number(c.changePct), .number(nil), .number(nil), .text(c.direction.rawValue), .text(""), .int(nil)]
+                        + [
+                            .number(c.pValue), .number(nil), .number(nil), .number(nil), .number(nil), .text(""), .text(c.id),
+                            .text(c.acknowledgement?.ticket ?? ""), .text(l.statistic.rawValue), .number(c.meanBefore),
+                        ])
+            }
+        }.joined()
     }
 
     func head(_ level: RowLevel, _ name: String, _ category: Category?, _ resource: Resource) -> [Cell] {
@@ -70,11 +120,16 @@ public struct CSVRenderer: Sendable {
         if c.dataQuality.measurementMismatch { flagNames.append("measurement-mismatch") }
         if c.dataQuality.clusterSetsDiffer { flagNames.append("cluster-sets-differ") }
         let flags = flagNames.joined(separator: ";")
+        let tail: [Cell] = [
+            .number(r.pValue), .number(r.qValue), .number(r.confidence?.low), .number(r.confidence?.high),
+            .number(r.confidence?.hedgesG), .text(r.basis?.rawValue ?? ""), .text(r.id), .text(r.acknowledgement?.ticket ?? ""),
+            .text(""), .number(nil),
+        ]
         return sides.map { side, info, stats, delta in
             line(
                 head(r.level, r.name, r.category, r.resource) + [.text(side.rawValue), .text(info.build), .text(info.distribution)]
                     + self.stats(stats) + [.number(delta?.mean), .number(delta?.p95), .number(delta?.max)]
-                    + [.text(r.verdict.rawValue), .text(flags), .int(stats?.leftOutTimestamps)])
+                    + [.text(r.verdict.rawValue), .text(flags), .int(stats?.leftOutTimestamps)] + tail)
         }.joined()
     }
 

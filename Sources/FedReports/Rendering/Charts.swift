@@ -73,11 +73,23 @@ struct ChartView: Sendable {
         var title: String
     }
 
+    /// A change point on a line: a ring around the line's point at the first build of the new
+    /// regime, and a dashed rule down to the axis.
+    struct ChangeMark: Sendable {
+        var cx: String
+        var cy: String
+        var y2: String
+        var title: String
+        /// "cp-up" (more: a regression) or "cp-down".
+        var cls: String
+    }
+
     struct Line: Sendable {
         var cls: String
         /// Runs of consecutive values; a build without data splits the line.
         var segments: [Segment]
         var points: [Point]
+        var marks: [ChangeMark]
     }
 
     var title: String
@@ -162,6 +174,8 @@ enum Charts {
         var cssClass: String
         /// One value per x position; nil leaves a gap.
         var values: [Double?]
+        /// Change points to mark: the x position (index into the values) and the tooltip.
+        var marks: [(index: Int, title: String, up: Bool)] = []
     }
 
     /// Lines over evenly spaced builds.
@@ -194,10 +208,16 @@ enum Charts {
                 points.append(
                     ChartView.Point(cx: f(x(i)), cy: f(y(v)), title: "\(line.label) · \(xLabels[i]): \(Units.value(v, resource))"))
             }
+            let marks = line.marks.compactMap { mark -> ChartView.ChangeMark? in
+                guard mark.index < line.values.count, let v = line.values[mark.index] else { return nil }
+                return ChartView.ChangeMark(
+                    cx: f(x(mark.index)), cy: f(y(v)), y2: f(plotTop + plotHeight), title: mark.title,
+                    cls: mark.up ? "cp-up" : "cp-down")
+            }
             return ChartView.Line(
                 cls: line.cssClass,
                 segments: segments.filter { !$0.isEmpty }.map { ChartView.Segment(points: $0.joined(separator: " ")) },
-                points: points)
+                points: points, marks: marks)
         }
         let ticks = (0...axis.steps).map { (i: Int) -> ChartView.YTick in
             let v = axis.low + axis.step * Double(i)
@@ -205,9 +225,17 @@ enum Charts {
                 y: f(y(v)), x1: f(left), x2: f(width - right), label: Units.value(v, resource), labelX: f(left - 6),
                 labelY: f(y(v) + 4))
         }
-        let xs = xLabels.enumerated().map { i, label in
-            ChartView.XLabel(x: f(x(i)), y: f(plotTop + plotHeight + 20), label: truncated(label, 18), fullLabel: label)
-        }
+        // Labels that would run into each other are thinned out: every k-th is written, the
+        // last always; each point's tooltip still names its build.
+        let short = xLabels.map { truncated(shortBuild($0), 18) }
+        let widest = Double(short.map(\.count).max() ?? 0) * 6.6 + 10
+        let spacing = xLabels.count > 1 ? plotWidth / Double(xLabels.count - 1) : plotWidth
+        let every = max(1, Int((widest / spacing).rounded(.up)))
+        let last = xLabels.count - 1
+        let xs = xLabels.indices.filter { ($0 % every == 0 && last - $0 >= every) || $0 == last }
+            .map { i in
+                ChartView.XLabel(x: f(x(i)), y: f(plotTop + plotHeight + 20), label: short[i], fullLabel: xLabels[i])
+            }
         return ChartView(
             title: title, viewBox: "0 0 \(Int(width)) \(Int(height))", height: "\(Int(height))",
             legend: legend(lines.map { Series(label: $0.label, cssClass: $0.cssClass) }), isBars: false, isLines: true,
@@ -268,6 +296,27 @@ enum Charts {
         let magnitude = pow(10, (log10(v)).rounded(.down))
         for m in [1.0, 2, 2.5, 5, 10] where m * magnitude >= v { return m * magnitude }
         return 10 * magnitude
+    }
+
+    /// An OpenShift nightly or CI build by its time stamp (`4.7.0-0.nightly-2026-10-07-040312`
+    /// → `10-07 04:03`); other names as they are.
+    static func shortBuild(_ name: String) -> String { buildParts(name)?.stamp ?? name }
+
+    /// A timestamped OpenShift build split for a narrow column: `4.7.0-0.nightly-2026-10-07-040312`
+    /// → ("4.7.0 nightly", "10-07 04:03"); nil for other names.
+    static func buildParts(_ name: String) -> (stream: String, stamp: String)? {
+        guard let marker = name.range(of: "-0.") else { return nil }
+        let parts = name[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 5 else { return nil }
+        let tail = parts.suffix(4).map(String.init)
+        guard tail[0].count == 4, tail[1].count == 2, tail[2].count == 2, tail[3].count == 6,
+            tail.allSatisfy({ $0.allSatisfy(\.isNumber) })
+        else { return nil }
+        let stream = parts.dropLast(4).joined(separator: "-")
+        return (
+            "\(name[..<marker.lowerBound]) \(stream)",
+            "\(tail[1])-\(tail[2]) \(tail[3].prefix(2)):\(tail[3].dropFirst(2).prefix(2))"
+        )
     }
 
     static func truncated(_ s: String, _ n: Int) -> String {

@@ -6,9 +6,19 @@ import FedCore
 public struct JSONRenderer: Sendable {
     public init() {}
 
-    public func render(_ c: Comparison) -> String { document(c).serialized() }
+    public func render(_ c: Comparison, onlyRegressions: Bool = false) -> String {
+        (onlyRegressions ? ticket(c) : document(c)).serialized()
+    }
 
-    public func render(_ r: PeriodicReport) -> String { document(r).serialized() }
+    public func render(_ r: PeriodicReport, onlyRegressions: Bool = false) -> String {
+        (onlyRegressions ? ticket(r) : document(r)).serialized()
+    }
+
+    public func render(_ m: MultiComparison, onlyRegressions: Bool = false) -> String {
+        (onlyRegressions ? ticket(m) : document(m)).serialized()
+    }
+
+    public func render(_ a: TrendAnalysis) -> String { document(a).serialized() }
 
     /// Top-level keys, exactly: a, b, baseline, components, categories, totals, data_quality.
     public func document(_ c: Comparison) -> JSONValue {
@@ -31,19 +41,215 @@ public struct JSONRenderer: Sendable {
             ("comparison", r.comparison.map(document) ?? .null),
             ("baseline", r.baseline.map { side($0, provenance: r.provenance.filter { $0.side == Side.baseline.rawValue }) } ?? .null),
             ("trend", .array(r.trends.map(trend))),
+            ("change_points", changePoints(r.changes)),
             ("data_quality", dataQuality(r.dataQuality)),
         ])
     }
 
-    func side(_ s: SideInfo, provenance: [ProvenanceEntry]) -> JSONValue {
+    // MARK: Change points
+
+    /// `fedreport trend --format json`: `distribution`, `builds`, `series`, `not_enough_builds`.
+    public func document(_ a: TrendAnalysis) -> JSONValue {
         .object([
+            ("distribution", .string(a.distribution)),
+            ("builds", .array(a.builds.map { .string($0) })),
+            (
+                "series",
+                .array(
+                    a.lines.map { line in
+                        var pairs = rowHead(line.level, line.component, line.category)
+                        // The shape of `trend --format json` names a category on every series: null for the total.
+                        if line.level == .total { pairs.append(("category", .null)) }
+                        pairs += [
+                            ("name", .string(line.name)), ("resource", .string(line.resource.rawValue)),
+                            ("unit", .string(line.resource.unit)), ("statistic", .string(line.statistic.rawValue)),
+                            ("values", .array(line.values.map { .num($0) })),
+                            ("change_points", .array(line.changePoints.map { changePoint($0) })),
+                            ("enough_values", .bool(line.enoughValues)),
+                        ]
+                        return .object(pairs)
+                    })
+            ),
+            ("not_enough_builds", .bool(a.notEnoughBuilds)),
+            ("min_builds", .int(Int64(a.options.minBuilds))),
+            ("options", trendOptions(a.options)),
+        ])
+    }
+
+    func trendOptions(_ o: TrendOptions) -> JSONValue {
+        .object([
+            ("p_max", .num(o.pMax)), ("window", .int(Int64(o.window))), ("min_builds", .int(Int64(o.minBuilds))),
+            ("min_segment", .int(Int64(o.minSegment))), ("threshold_pct", .num(o.threshold * 100)),
+        ])
+    }
+
+    /// `level`, then `component` and `category` where the level has them.
+    func rowHead(_ level: RowLevel, _ component: ComponentRef?, _ category: Category?) -> [(String, JSONValue)] {
+        var pairs: [(String, JSONValue)] = [("level", .string(level.rawValue))]
+        if level == .component { pairs.append(("component", .str(component?.name))) }
+        if level != .total { pairs.append(("category", .str(category?.rawValue))) }
+        return pairs
+    }
+
+    func changePoint(_ c: ChangePoint) -> JSONValue {
+        .object([
+            ("id", .string(c.id)), ("build", .string(c.build)), ("index", .int(Int64(c.index))),
+            ("mean_before", .num(c.meanBefore)), ("mean_after", .num(c.meanAfter)), ("change_pct", .num(c.changePct)),
+            ("p_value", .num(c.pValue)), ("direction", .string(c.direction.rawValue)),
+            ("acknowledged", acknowledged(c.acknowledgement)),
+        ])
+    }
+
+    func acknowledged(_ a: Acknowledgement?) -> JSONValue {
+        guard let a else { return .bool(false) }
+        return .object([("reason", .string(a.reason)), ("ticket", .string(a.ticket))])
+    }
+
+    /// The periodic report's change points, one per id: `{"not_enough_builds", "min_builds",
+    /// "points": [{"id", "level", "component"?, "category"?, "name", "resource", "statistics",
+    /// "build", "index", "mean_before", "mean_after", "change_pct", "p_value", "direction", "acknowledged"}]}`.
+    func changePoints(_ a: TrendAnalysis) -> JSONValue {
+        .object([
+            ("not_enough_builds", .bool(a.notEnoughBuilds)),
+            ("min_builds", .int(Int64(a.options.minBuilds))),
+            (
+                "points",
+                .array(
+                    a.distinctChangePoints.map { c in
+                        var pairs = rowHead(c.level, c.component, c.category)
+                        pairs += [
+                            ("name", .string(c.name)), ("resource", .string(c.resource.rawValue)),
+                            ("unit", .string(c.resource.unit)),
+                            ("statistics", .array(a.statistics(of: c.id).map { .string($0.rawValue) })),
+                        ]
+                        if case .object(let rest) = changePoint(c) { pairs += rest }
+                        return .object(pairs)
+                    })
+            ),
+        ])
+    }
+
+    // MARK: --only-regressions
+
+    /// The part of a comparison that goes into a ticket: `a`, `b`, `baseline` (without
+    /// provenance), `totals` (the headline), `regressions` and `data_quality`.
+    public func ticket(_ c: Comparison) -> JSONValue {
+        .object([
+            ("a", side(c.a, provenance: nil)), ("b", side(c.b, provenance: nil)),
+            ("baseline", c.baseline.map { side($0, provenance: nil) } ?? .null),
+            ("totals", .array(c.totals.map { row($0, withBaseline: true, hasBaseline: c.baseline != nil) })),
+            ("regressions", .array(c.regressions.map { namedRow($0, c) })),
+            ("data_quality", dataQuality(c.dataQuality)),
+        ])
+    }
+
+    public func ticket(_ r: PeriodicReport) -> JSONValue {
+        .object([
+            ("distribution", .string(r.distribution)),
+            ("builds", .array(r.builds.map { .string($0) })),
+            ("newest", .string(r.newest)),
+            ("comparison", r.comparison.map(ticket) ?? .null),
+            ("change_points", changePoints(r.changes)),
+            ("data_quality", dataQuality(r.dataQuality)),
+        ])
+    }
+
+    public func ticket(_ m: MultiComparison) -> JSONValue {
+        .object([
+            ("builds", .array(m.builds.map { side($0, provenance: nil) })),
+            ("baseline", m.baseline.map { side($0, provenance: nil) } ?? .null),
+            ("totals", .array(m.totals.map { multiRow($0, m) })),
+            ("regressions", .array(m.pairs.flatMap { pair in pair.regressions.map { namedRow($0, pair) } })),
+            ("data_quality", dataQuality(m.dataQuality)),
+        ])
+    }
+
+    /// A row of a list that mixes levels: `level`, `name`, the pair's builds `from` and `to`, then the row.
+    func namedRow(_ r: ComparisonRow, _ c: Comparison) -> JSONValue {
+        guard case .object(let rest) = row(r, withBaseline: r.level != .component, hasBaseline: c.baseline != nil) else { return .null }
+        return .object(
+            [("level", .string(r.level.rawValue)), ("name", .string(r.name)), ("from", .string(c.a.build)), ("to", .string(c.b.build))]
+                + rest)
+    }
+
+    // MARK: Three or more builds
+
+    /// `builds` (the sides, in order), `baseline`, `steps` (each consecutive pair: `from`, `to`
+    /// and its regressions and improvements by id), `components`, `categories`, `totals` and
+    /// `data_quality`.
+    public func document(_ m: MultiComparison) -> JSONValue {
+        .object([
+            ("builds", .array(m.builds.enumerated().map { i, b in side(b, provenance: m.provenance.filter { $0.side == String(i + 1) }) })),
+            ("baseline", m.baseline.map { side($0, provenance: m.provenance.filter { $0.side == Side.baseline.rawValue }) } ?? .null),
+            (
+                "steps",
+                .array(
+                    m.pairs.map { pair in
+                        .object([
+                            ("from", .string(pair.a.build)), ("to", .string(pair.b.build)),
+                            ("regressions", .array(pair.regressions.map { .string($0.id) })),
+                            ("improvements", .array(pair.improvements.map { .string($0.id) })),
+                        ])
+                    })
+            ),
+            ("components", .array(m.components.map { multiRow($0, m) })),
+            ("categories", .array(m.categories.map { multiRow($0, m) })),
+            ("totals", .array(m.totals.map { multiRow($0, m) })),
+            ("data_quality", dataQuality(m.dataQuality)),
+        ])
+    }
+
+    /// A row of a comparison of several builds: `stats` (one per build), `delta_pct_vs_first`
+    /// (mean, per build; null for the first) and `steps` (per consecutive pair: `from`, `to`,
+    /// `verdict`, `basis`, `id`, `delta_pct`, `p_value`, `q_value`, `confidence`, `acknowledged`).
+    func multiRow(_ r: MultiRow, _ m: MultiComparison) -> JSONValue {
+        var pairs = rowHead(r.level, r.component, r.category)
+        pairs += [("resource", .string(r.resource.rawValue)), ("unit", .string(r.resource.unit))]
+        pairs.append(("stats", .array(r.stats.map(stats))))
+        pairs.append(("delta_pct_vs_first", .array(r.deltaPctVsFirst.map { .num($0) })))
+        pairs.append(
+            (
+                "steps",
+                .array(
+                    zip(m.pairs, r.steps).map { pair, step in
+                        guard let step else {
+                            return .object([("from", .string(pair.a.build)), ("to", .string(pair.b.build)), ("verdict", .null)])
+                        }
+                        return .object(
+                            [
+                                ("from", .string(pair.a.build)), ("to", .string(pair.b.build)),
+                                ("verdict", .string(step.verdict.rawValue)), ("basis", .str(step.basis?.rawValue)),
+                                ("id", .string(step.id)), ("delta_pct", delta(step.deltaPct)),
+                                ("p_value", .num(step.pValue)), ("q_value", .num(step.qValue)),
+                                ("confidence", confidence(step.confidence)), ("acknowledged", acknowledged(step.acknowledgement)),
+                            ])
+                    })
+            ))
+        if r.level != .component && m.baseline != nil {
+            pairs.append(("baseline", stats(r.baseline)))
+            pairs.append(("delta_pct_last_vs_baseline", .num(r.deltaPctLastVsBaseline)))
+        }
+        return .object(pairs)
+    }
+
+    func confidence(_ c: Confidence?) -> JSONValue {
+        guard let c else { return .null }
+        return .object([
+            ("ci95_low", .num(c.low)), ("ci95_high", .num(c.high)), ("df", .num(c.degreesOfFreedom)), ("hedges_g", .num(c.hedgesG)),
+        ])
+    }
+
+    /// A side; without `provenance` (a ticket) the key is left out.
+    func side(_ s: SideInfo, provenance: [ProvenanceEntry]?) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [
             ("build", .string(s.build)),
             ("distribution", .string(s.distribution)),
             ("snapshots", .int(Int64(s.snapshots))),
             ("clusters", .array(s.clusters.map { .string($0) })),
             ("snapshot_ids", .array(s.snapshotIDs.map { .int($0) })),
-            ("provenance", .array(provenance.map(self.provenance))),
-        ])
+        ]
+        if let provenance { pairs.append(("provenance", .array(provenance.map(self.provenance)))) }
+        return .object(pairs)
     }
 
     func provenance(_ p: ProvenanceEntry) -> JSONValue {
@@ -103,9 +309,13 @@ public struct JSONRenderer: Sendable {
         pairs.append(("delta_pct", delta(r.deltaPct)))
         if withBaseline && hasBaseline { pairs.append(("delta_pct_vs_baseline", delta(r.deltaPctVsBaseline))) }
         pairs.append(("verdict", .string(r.verdict.rawValue)))
+        pairs.append(("basis", .str(r.basis?.rawValue)))
+        pairs.append(("id", .string(r.id)))
+        pairs.append(("acknowledged", acknowledged(r.acknowledgement)))
         pairs.append(("delta_mean", .num(r.deltaMean)))
         pairs.append(("p_value", .num(r.pValue)))
         pairs.append(("q_value", .num(r.qValue)))
+        pairs.append(("confidence", confidence(r.confidence)))
         pairs.append(("flags", .array(r.flags.map { .string($0.rawValue) })))
         pairs.append(("notes", .array(r.notes.map { .string($0) })))
         if r.level == .component { pairs.append(("members", .array(r.members.map { .string($0) }))) }

@@ -7,6 +7,8 @@ public enum ReportFormat: String, Sendable, CaseIterable, Comparable {
     case html
     case csv
     case json
+    /// Jira wiki markup, for a ticket or a comment.
+    case jira
 
     /// The file extension.
     public var fileExtension: String { rawValue }
@@ -36,7 +38,8 @@ public enum ReportFormatError: Error, LocalizedError, Equatable {
         switch self {
         case .unknown(let name):
             "Unknown report format '\(name)'. Use a comma-separated list of: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))."
-        case .empty: "No report format given. Use a comma-separated list of: md, html, csv, json."
+        case .empty:
+            "No report format given. Use a comma-separated list of: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))."
         }
     }
 }
@@ -46,6 +49,8 @@ public protocol ReportRenderer: Sendable {
     var format: ReportFormat { get }
     func render(_ comparison: Comparison, context: RenderContext) throws -> String
     func render(_ report: PeriodicReport, context: RenderContext) throws -> String
+    func render(_ multi: MultiComparison, context: RenderContext) throws -> String
+    func render(_ trend: TrendAnalysis, context: RenderContext) throws -> String
 }
 
 /// Markdown through `report.md` / `periodic.md`.
@@ -60,6 +65,14 @@ public struct MarkdownReportRenderer: ReportRenderer {
 
     public func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
         try templates.render(ViewModel(style: .markdown, context: context).periodic(r), template: "periodic.md")
+    }
+
+    public func render(_ m: MultiComparison, context: RenderContext) throws -> String {
+        try templates.render(ViewModel(style: .markdown, context: context).multi(m), template: "multi.md")
+    }
+
+    public func render(_ a: TrendAnalysis, context: RenderContext) throws -> String {
+        try templates.render(ViewModel(style: .markdown, context: context).trend(a), template: "trend.md")
     }
 }
 
@@ -76,18 +89,40 @@ public struct HTMLReportRenderer: ReportRenderer {
     public func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
         try templates.render(ViewModel(style: .html, context: context).periodic(r), template: "periodic.html")
     }
+
+    public func render(_ m: MultiComparison, context: RenderContext) throws -> String {
+        try templates.render(ViewModel(style: .html, context: context).multi(m), template: "multi.html")
+    }
+
+    public func render(_ a: TrendAnalysis, context: RenderContext) throws -> String {
+        try templates.render(ViewModel(style: .html, context: context).trend(a), template: "trend.html")
+    }
 }
 
 extension CSVRenderer: ReportRenderer {
     public var format: ReportFormat { .csv }
     public func render(_ c: Comparison, context: RenderContext) throws -> String { render(c) }
     public func render(_ r: PeriodicReport, context: RenderContext) throws -> String { render(r) }
+    public func render(_ m: MultiComparison, context: RenderContext) throws -> String { render(m) }
+    public func render(_ a: TrendAnalysis, context: RenderContext) throws -> String { render(a) }
 }
 
 extension JSONRenderer: ReportRenderer {
     public var format: ReportFormat { .json }
-    public func render(_ c: Comparison, context: RenderContext) throws -> String { render(c) }
-    public func render(_ r: PeriodicReport, context: RenderContext) throws -> String { render(r) }
+    public func render(_ c: Comparison, context: RenderContext) throws -> String {
+        render(c, onlyRegressions: context.onlyRegressions)
+    }
+    public func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
+        render(r, onlyRegressions: context.onlyRegressions)
+    }
+    public func render(_ m: MultiComparison, context: RenderContext) throws -> String {
+        render(m, onlyRegressions: context.onlyRegressions)
+    }
+    public func render(_ a: TrendAnalysis, context: RenderContext) throws -> String { render(a) }
+}
+
+extension JiraRenderer: ReportRenderer {
+    public var format: ReportFormat { .jira }
 }
 
 extension ReportFormat {
@@ -98,6 +133,7 @@ extension ReportFormat {
         case .html: HTMLReportRenderer(templates: templates)
         case .csv: CSVRenderer()
         case .json: JSONRenderer()
+        case .jira: JiraRenderer()
         }
     }
 }
@@ -115,5 +151,19 @@ extension Reporter {
         _ report: PeriodicReport, formats: [ReportFormat], templates: TemplateSet, context: RenderContext
     ) throws -> [(ReportFormat, String)] {
         try formats.map { ($0, try $0.renderer(templates: templates).render(report, context: context)) }
+    }
+
+    /// Renders a comparison of three or more builds in each of `formats`, in the order given.
+    public static func render(
+        _ multi: MultiComparison, formats: [ReportFormat], templates: TemplateSet, context: RenderContext
+    ) throws -> [(ReportFormat, String)] {
+        try formats.map { ($0, try $0.renderer(templates: templates).render(multi, context: context)) }
+    }
+
+    /// Renders the change points of `fedreport trend` in each of `formats`, in the order given.
+    public static func render(
+        _ trend: TrendAnalysis, formats: [ReportFormat], templates: TemplateSet, context: RenderContext
+    ) throws -> [(ReportFormat, String)] {
+        try formats.map { ($0, try $0.renderer(templates: templates).render(trend, context: context)) }
     }
 }

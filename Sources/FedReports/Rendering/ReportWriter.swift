@@ -30,7 +30,17 @@ public enum ReportWriteError: Error, LocalizedError, Equatable {
 public enum ReportWriter {
     /// `compare-<a>_vs_<b>-<UTC stamp>` (no extension).
     public static func comparisonBaseName(a: String, b: String, at time: TimestampMs) -> String {
-        "compare-\(safe(a))_vs_\(safe(b))-\(Units.fileStamp(time))"
+        comparisonBaseName(builds: [a, b], at: time)
+    }
+
+    /// `compare-<first>_vs_<second>[_vs_<third>…]-<UTC stamp>` (no extension).
+    public static func comparisonBaseName(builds: [String], at time: TimestampMs) -> String {
+        "compare-\(builds.map(safe).joined(separator: "_vs_"))-\(Units.fileStamp(time))"
+    }
+
+    /// `trend-<distribution>-<newest>-<UTC stamp>` (no extension).
+    public static func trendBaseName(distribution: String, newest: String, at time: TimestampMs) -> String {
+        "trend-\(safe(distribution))-\(safe(newest))-\(Units.fileStamp(time))"
     }
 
     /// `report-<distribution>-<newest>-<UTC stamp>` (no extension).

@@ -6,10 +6,20 @@ public struct RenderContext: Sendable {
     /// When the report was generated (shown in the footer and used in file names).
     public var generatedAt: TimestampMs
     public var version: String
+    /// `--only-regressions`: Markdown, Jira and JSON keep only the headline, the regressions,
+    /// the change points and data quality (the part that goes into a ticket).
+    public var onlyRegressions: Bool
+    /// Where the whole report is (a file written in the same run, or the command that writes
+    /// it), for the line that ends a Jira text cut to Jira's length limit.
+    public var fullReport: String?
 
-    public init(generatedAt: TimestampMs, version: String = FedCore.fedreportVersion) {
+    public init(
+        generatedAt: TimestampMs, version: String = FedCore.fedreportVersion, onlyRegressions: Bool = false, fullReport: String? = nil
+    ) {
         self.generatedAt = generatedAt
         self.version = version
+        self.onlyRegressions = onlyRegressions
+        self.fullReport = fullReport
     }
 }
 
@@ -52,7 +62,14 @@ struct ViewModel {
                     ? nil : VerdictCountView(verdict: v.rawValue, count: n, label: Self.count(n, v), verdictClass: verdictClass(v))
             },
             dataQuality: dataQuality(c.dataQuality), provenance: provenance(c.provenance),
-            charts: style == .html ? comparisonCharts(c) : [])
+            charts: style == .html ? comparisonCharts(c) : [], full: !context.onlyRegressions,
+            acknowledgedNote: Self.acknowledgedNote(c.regressions.count - c.unacknowledgedRegressions.count),
+            hasAcknowledged: c.regressions.count != c.unacknowledgedRegressions.count)
+    }
+
+    /// "2 of them acknowledged (they do not fail a job)", or empty.
+    static func acknowledgedNote(_ n: Int) -> String {
+        n == 0 ? "" : "\(n == 1 ? "1 of them" : "\(n) of them") acknowledged in acks.yaml (they do not fail a job)"
     }
 
     /// "1 regression", "3 regressions", "108 unchanged".
@@ -88,7 +105,10 @@ struct ViewModel {
                 resource: r.resource == .cpu ? "CPU" : "Memory", a: mean(r.a, r.resource), b: mean(r.b, r.resource),
                 delta: Units.deltaPct(r.deltaPct?.mean), change: change.figure, changeCaption: change.caption,
                 changeSentence: change.sentence, deltaP95: Units.deltaPct(r.deltaPct?.p95),
-                verdict: r.verdict.rawValue, verdictClass: verdictClass(r.verdict), hasBaseline: c.baseline != nil,
+                verdict: r.verdict.rawValue, verdictClass: verdictClass(r.verdict),
+                verdictNote: (isChange(r) && r.basis == .thresholdOnly ? " · threshold only" : "")
+                    + (r.acknowledgement.map { t(" · acknowledged (\($0.ticket))") } ?? ""),
+                hasBaseline: c.baseline != nil,
                 base: mean(r.baseline, r.resource), hasBaselineData: r.baseline != nil,
                 deltaBase: Units.deltaPct(r.deltaPctVsBaseline?.mean), baseSentence: vsBase.sentence, marks: marks(r))
         }
@@ -153,8 +173,31 @@ struct ViewModel {
             baseMean: stat(r.baseline, "mean"), baseP95: stat(r.baseline, "p95"), dBase: Units.deltaPct(r.deltaPctVsBaseline?.mean),
             verdict: r.verdict.rawValue, verdictClass: verdictClass(r.verdict), marks: marks(r),
             q: r.qValue.map { String(format: "%.3g", $0) } ?? "", members: t(r.members.joined(separator: ", ")),
-            direction: (r.deltaMean ?? 0) >= 0 ? "up" : "down")
+            direction: (r.deltaMean ?? 0) >= 0 ? "up" : "down", id: r.id, confidence: Self.confidence(r),
+            basisNote: isChange(r) && r.basis == .thresholdOnly ? " · threshold only" : "",
+            ack: r.acknowledgement.map { t("acknowledged (\($0.ticket))") } ?? "",
+            ackNote: r.acknowledgement.map { t(" · acknowledged (\($0.ticket))") } ?? "")
     }
+
+    func isChange(_ r: ComparisonRow) -> Bool { r.verdict == .regression || r.verdict == .improvement }
+
+    /// "threshold only", "p 0.0012 · q 0.004", "95 % CI +30 m to +80 m · g 3.91", joined by " · ".
+    static func confidence(_ r: ComparisonRow) -> String {
+        var parts: [String] = []
+        if r.basis == .thresholdOnly { parts.append("threshold only") }
+        if let p = r.pValue { parts.append("p " + Self.probability(p)) }
+        if let q = r.qValue { parts.append("q " + Self.probability(q)) }
+        if let c = r.confidence {
+            parts.append("95 % CI \(signed(c.low, r.resource)) to \(signed(c.high, r.resource))")
+            if let g = c.hedgesG { parts.append(String(format: "g %.2f", g)) }
+        }
+        return parts.isEmpty ? Self.missing : parts.joined(separator: " · ")
+    }
+
+    static func signed(_ v: Double, _ r: Resource) -> String { (v >= 0 ? "+" : "") + Units.value(v, r) }
+
+    /// A p-value in three significant digits: "0.0012", "3.47e-22".
+    static func probability(_ p: Double) -> String { String(format: "%.3g", p) }
 
     // MARK: Data quality and provenance
 
@@ -186,7 +229,8 @@ struct ViewModel {
             measurementMismatch: q.measurementMismatch,
             measurements: q.measurements.map {
                 DataQualityView.Measurement(
-                    side: $0.side, build: t($0.build), hash: $0.hash.isEmpty ? "(not recorded)" : String($0.hash.prefix(12)),
+                    side: $0.side, build: t($0.build),
+                    hash: $0.hash.isEmpty ? "(not recorded: an older fedreport)" : String($0.hash.prefix(12)),
                     ids: $0.snapshotIDs.map(String.init).joined(separator: ", "))
             },
             clusterSetsDiffer: q.clusterSetsDiffer,
@@ -253,17 +297,25 @@ struct ViewModel {
 
     func periodic(_ r: PeriodicReport) -> PeriodicView {
         func trends(_ level: RowLevel) -> [TrendRowView] { r.trends.filter { $0.level == level }.map(trendRow) }
+        let charts = style == .html ? changeCharts(r.changes) : []
         return PeriodicView(
             generatedAt: generatedAt, version: t(context.version), partialMark: Self.partialMark,
             lowCoverageMark: Self.lowCoverageMark, title: t("Resource report: \(r.distribution) \(r.newest)"),
-            distribution: t(r.distribution), newest: t(r.newest), builds: r.builds.map { PeriodicView.Build(build: t($0)) },
+            distribution: t(r.distribution), newest: t(r.newest), builds: r.builds.map(buildColumn),
             buildCount: r.builds.count,
             buildRange: t(r.builds.count > 1 ? "\(r.builds.first!) … \(r.builds.last!)" : r.newest),
             hasComparison: r.comparison != nil, comparison: r.comparison.map(comparison),
             hasBaseline: r.baseline != nil, baseline: r.baseline.map(side),
             totalTrends: trends(.total), categoryTrends: trends(.category), componentTrends: trends(.component),
-            dataQuality: dataQuality(r.dataQuality), provenance: provenance(r.provenance),
-            trendCharts: style == .html ? trendCharts(r) : [])
+            changePoints: changePoints(r.changes), dataQuality: dataQuality(r.dataQuality), provenance: provenance(r.provenance),
+            trendCharts: style == .html ? trendCharts(r) : [], changeCharts: charts, hasChangeCharts: !charts.isEmpty,
+            full: !context.onlyRegressions)
+    }
+
+    func buildColumn(_ name: String) -> BuildColumnView {
+        let parts = Charts.buildParts(name)
+        return BuildColumnView(
+            build: t(name), top: t(parts?.stream ?? name), bottom: t(parts?.stamp ?? ""), hasBottom: parts != nil)
     }
 
     func trendRow(_ s: TrendSeries) -> TrendRowView {
@@ -280,6 +332,28 @@ struct ViewModel {
             })
     }
 
+    /// The change points of one trend line, as chart marks.
+    func marks(
+        _ a: TrendAnalysis, _ level: RowLevel, _ category: Category?, _ resource: Resource, _ statistic: TrendStatistic
+    )
+        -> [(index: Int, title: String, up: Bool)]
+    {
+        let line = a.lines.first {
+            $0.level == level && $0.category == category && $0.resource == resource && $0.statistic == statistic
+        }
+        return (line?.changePoints ?? []).map { changeMark($0, statistic) }
+    }
+
+    /// The tooltip and direction of a change point's ring.
+    func changeMark(_ c: ChangePoint, _ statistic: TrendStatistic) -> (index: Int, title: String, up: Bool) {
+        (
+            c.index,
+            "change point \(c.id) at \(c.build): \(statistic.rawValue) \(Units.value(c.meanBefore, c.resource)) → "
+                + "\(Units.value(c.meanAfter, c.resource)) (\(Units.deltaPct(c.changePct)), p \(Self.probability(c.pValue)))",
+            c.direction == .regression
+        )
+    }
+
     func trendCharts(_ r: PeriodicReport) -> [ChartView] {
         var charts: [ChartView] = []
         for res in Resource.allCases {
@@ -288,8 +362,12 @@ struct ViewModel {
                     Charts.lines(
                         title: "Platform \(resourceName(res)) per build", resource: res, xLabels: r.builds,
                         lines: [
-                            .init(label: "p95", cssClass: "s-a dashed", values: total.points.map { $0.stats?.summary.p95 }),
-                            .init(label: "mean", cssClass: "s-b", values: total.points.map { $0.stats?.summary.mean }),
+                            .init(
+                                label: "p95", cssClass: "s-a dashed", values: total.points.map { $0.stats?.summary.p95 },
+                                marks: marks(r.changes, .total, nil, res, .p95)),
+                            .init(
+                                label: "mean", cssClass: "s-b", values: total.points.map { $0.stats?.summary.mean },
+                                marks: marks(r.changes, .total, nil, res, .mean)),
                         ]))
             }
             let cats = r.trends.filter { $0.level == .category && $0.resource == res }
@@ -300,7 +378,8 @@ struct ViewModel {
                         lines: cats.map { s in
                             .init(
                                 label: s.name, cssClass: "c-\(s.category?.rawValue ?? "other")",
-                                values: s.points.map { $0.stats?.summary.mean })
+                                values: s.points.map { $0.stats?.summary.mean },
+                                marks: marks(r.changes, .category, s.category, res, .mean))
                         }))
             }
         }

@@ -44,6 +44,8 @@ struct HeadlineView: Sendable {
     var deltaP95: String
     var verdict: String
     var verdictClass: String
+    /// " · threshold only", " · acknowledged (T-1)", or empty.
+    var verdictNote: String
     var hasBaseline: Bool
     /// The baseline's mean; `missing` without baseline data.
     var base: String
@@ -91,6 +93,16 @@ struct RowView: Sendable {
     var members: String
     /// "up" or "down".
     var direction: String
+    /// The stable id of the row's change (an ack names it by component, resource and B's build).
+    var id: String
+    /// "p 0.0012 · q 0.004 · 95 % CI +30 m to +80 m · g 3.91", "threshold only", or "—".
+    var confidence: String
+    /// " · threshold only" after a regression or improvement that no significance test backs, else empty.
+    var basisNote: String
+    /// "acknowledged (OCPBUGS-1)" when acks.yaml names the row's regression or improvement, else empty.
+    var ack: String
+    /// " · acknowledged (OCPBUGS-1)" for verdict cells, else empty.
+    var ackNote: String
 }
 
 struct NoteView: Sendable {
@@ -236,6 +248,46 @@ struct ComparisonView: Sendable {
     var provenance: [ProvenanceView]
     /// HTML only; empty in Markdown.
     var charts: [ChartView]
+    /// False with --only-regressions: only the headline, the regressions and data quality.
+    var full: Bool
+    /// "2 of them acknowledged …", or empty.
+    var acknowledgedNote: String
+    var hasAcknowledged: Bool
+}
+
+/// One change point as the reports list it: one line per id (a change of a row found on its
+/// mean and its p95 is one change), with the mean's figures when the mean shows it.
+struct ChangePointView: Sendable {
+    var id: String
+    var level: String
+    var name: String
+    var resource: String
+    /// The first build of the new regime.
+    var build: String
+    /// "mean, p95", "mean" or "p95".
+    var statistics: String
+    var before: String
+    var after: String
+    var change: String
+    var p: String
+    /// "regression" or "improvement".
+    var direction: String
+    var directionClass: String
+    /// "acknowledged (OCPBUGS-1)", or empty.
+    var ack: String
+}
+
+/// The "Change points" section of the periodic report and of `fedreport trend`.
+struct ChangePointsView: Sendable {
+    var notEnoughBuilds: Bool
+    /// "Not enough builds for change points (have 4, need 10)."
+    var notEnoughMessage: String
+    var hasChangePoints: Bool
+    var points: [ChangePointView]
+    var count: Int
+    var buildCount: Int
+    /// How they were found, in one sentence, for the legend.
+    var method: String
 }
 
 /// One row of a trend table: a total, category or component over the builds.
@@ -255,11 +307,18 @@ struct TrendRowView: Sendable {
     var points: [Point]
 }
 
+/// A build as a column header: the whole name (Markdown, tooltips), and for HTML's narrow
+/// columns an OpenShift nightly in two short lines ("4.7.0 nightly", "10-07 04:03").
+struct BuildColumnView: Sendable {
+    var build: String
+    var top: String
+    var bottom: String
+    var hasBottom: Bool
+}
+
 /// `periodic.md` / `periodic.html`.
 struct PeriodicView: Sendable {
-    struct Build: Sendable {
-        var build: String
-    }
+    typealias Build = BuildColumnView
 
     var generatedAt: String
     var version: String
@@ -278,8 +337,122 @@ struct PeriodicView: Sendable {
     var totalTrends: [TrendRowView]
     var categoryTrends: [TrendRowView]
     var componentTrends: [TrendRowView]
+    var changePoints: ChangePointsView
     var dataQuality: DataQualityView
     var provenance: [ProvenanceView]
     /// HTML only; empty in Markdown.
     var trendCharts: [ChartView]
+    /// HTML only: one chart per row with a change point, the change marked on its line.
+    var changeCharts: [ChartView]
+    var hasChangeCharts: Bool
+    /// False with --only-regressions.
+    var full: Bool
+}
+
+/// `trend.md`: the change points of `fedreport trend` and the lines they were found on.
+struct TrendView: Sendable {
+    struct Line: Sendable {
+        var level: String
+        var name: String
+        var resource: String
+        var statistic: String
+        /// One cell per build; a change point's first build is marked "▲" or "▼" before its value.
+        var cells: [String]
+    }
+
+    typealias Build = BuildColumnView
+
+    var generatedAt: String
+    var version: String
+    var title: String
+    var distribution: String
+    var builds: [Build]
+    var buildCount: Int
+    var buildRange: String
+    var changePoints: ChangePointsView
+    /// The lines that have a change point (all lines when `--component` or `--resource` narrowed them).
+    var lines: [Line]
+    var hasLines: Bool
+    /// Lines with values in fewer than min_builds builds, where nothing was looked for.
+    var shortLines: String
+    var hasShortLines: Bool
+    /// HTML only: one chart per row with a change point.
+    var changeCharts: [ChartView]
+}
+
+/// `multi.md` / `multi.html`: three or more builds, a column each.
+struct MultiView: Sendable {
+    struct Build: Sendable {
+        /// "1", "2", … as the provenance names the sides.
+        var position: String
+        var build: String
+        var column: BuildColumnView
+        var distribution: String
+        var snapshots: Int
+        var snapshotsWord: String
+        var clusters: String
+    }
+
+    /// One build's cell of a row: the mean, and from the second build on, its change against
+    /// the first and the verdict of the step that leads to it.
+    struct Cell: Sendable {
+        var build: String
+        var mean: String
+        var delta: String
+        var hasDelta: Bool
+        /// "regression", "unchanged" … of the step from the build before; empty for the first build.
+        var verdict: String
+        var verdictClass: String
+        /// " · threshold only", " · acknowledged (T-1)", or empty.
+        var note: String
+        /// Mean and, after the first build, "(+8.4 % · regression)", for Markdown's one-line cells.
+        var text: String
+    }
+
+    struct Row: Sendable {
+        var level: String
+        var name: String
+        var category: String
+        var resource: String
+        var marks: String
+        var cells: [Cell]
+        var hasBaseline: Bool
+        var baseMean: String
+        var dBase: String
+    }
+
+    /// A regression or improvement of one step, with the step's builds.
+    struct Change: Sendable {
+        var from: String
+        var to: String
+        var row: RowView
+    }
+
+    var generatedAt: String
+    var version: String
+    var partialMark: String
+    var lowCoverageMark: String
+    var title: String
+    var builds: [Build]
+    var hasBaseline: Bool
+    var baseline: SideView?
+    var options: OptionsView
+    var headline: [Row]
+    var regressions: [Change]
+    var hasRegressions: Bool
+    var regressionCount: Int
+    var improvements: [Change]
+    var hasImprovements: Bool
+    var improvementCount: Int
+    var totals: [Row]
+    var categories: [Row]
+    var components: [Row]
+    var hasComponents: Bool
+    var dataQuality: DataQualityView
+    var provenance: [ProvenanceView]
+    var full: Bool
+    var acknowledgedNote: String
+    var hasAcknowledged: Bool
+    /// HTML only: mean CPU and memory by category, a bar per build.
+    var charts: [ChartView]
 }

@@ -9,8 +9,11 @@ extension Fedreport {
             discussion: """
                 Runs `collect` for the window (default: the last collect.window), then `report` for \
                 the distribution. A failed collect stops the job (exit 1); partial data is reported \
-                and marked, and the job then exits 5 unless a regression was found with \
-                --fail-on-regression (exit 3).
+                and marked, and the job then exits 5 unless it fails on what it found (exit 3). \
+                --fail-on says on what: `change-point` (the default) fails on a regression change \
+                point that the newest build brings (one that starts at it, or that the builds before \
+                it did not show), `regression` on a regression of the newest build against the one \
+                before it, `none` never. Entries of acks.yaml never fail the job.
 
                 Example (crontab):
                   30 2 * * *  cd /var/lib/fedreport && fedreport nightly --baseline k3s --quiet >> nightly.log 2>&1
@@ -23,6 +26,15 @@ extension Fedreport {
         @OptionGroup var periodic: PeriodicOptions
         @OptionGroup var report: ReportOptions
 
+        @Option(help: "What fails the job with exit 3: change-point, regression or none (default: change-point).")
+        var failOn: FailOn?
+
+        func validate() throws {
+            if report.failOnRegression, let failOn, failOn != .regression {
+                throw ValidationError("--fail-on-regression and --fail-on \(failOn.rawValue) disagree: keep one of them.")
+            }
+        }
+
         func run() throws {
             try guarded {
                 var configuration = try global.load()
@@ -34,7 +46,10 @@ extension Fedreport {
                 )
                 .run(grid: try window.grid(configuration))
                 if collected == Exit.error { return collected }
-                let reported = try PeriodicJob(configuration: configuration, report: report, periodic: periodic).run()
+                let reported = try PeriodicJob(
+                    configuration: configuration, global: global, report: report, periodic: periodic,
+                    failOn: failOn ?? (report.failOnRegression ? .regression : .changePoint)
+                ).run()
                 if reported != Exit.ok { return reported }
                 return collected
             }

@@ -7,7 +7,8 @@ extension Fedreport {
             discussion: """
                 Compares the newest build of a distribution (version order) with the build before it \
                 and with the baseline, adds a trend per component and category over the last N builds \
-                and a data-quality section. Writes the reports and prints their paths.
+                with its change points, and a data-quality section. Entries of acks.yaml mark \
+                regressions and change points acknowledged. Writes the reports and prints their paths.
 
                 Examples:
                   fedreport report --distribution ocp --baseline k3s
@@ -20,7 +21,10 @@ extension Fedreport {
 
         func run() throws {
             try guarded {
-                try PeriodicJob(configuration: try global.load(), report: report, periodic: periodic).run()
+                try PeriodicJob(
+                    configuration: try global.load(), global: global, report: report, periodic: periodic,
+                    failOn: report.failOnRegression ? .regression : .none
+                ).run()
             }
         }
     }

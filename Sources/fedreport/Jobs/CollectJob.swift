@@ -73,9 +73,9 @@ struct CollectJob {
                         }
                         if !result.snapshots.isEmpty { return result.snapshots }
                     }
-                    // A fatal error before anything was stored: roll back, so that not even the
-                    // query-set record lands and the database stays as it was.
-                    if !fatal.isEmpty && rows.isEmpty { throw NothingStored() }
+                    // Nothing stored (a fatal error first, or no cluster had a build): roll back,
+                    // so that not even the query-set record lands and the database stays as it was.
+                    if rows.isEmpty { throw NothingStored() }
                     return nil
                 },
                 saved: { inputs, outcomes in
@@ -101,7 +101,7 @@ struct CollectJob {
             }
             let notStored = plans.map(\.name).filter { !storedClusters.contains($0) }.sorted()
             printError(
-                "The run stopped at that error. Stored complete snapshots of \(storedClusters.sorted().joined(separator: ", ")); "
+                "The run stopped at that error. Stored the snapshots of \(storedClusters.sorted().joined(separator: ", ")) (see the table); "
                     + "nothing of \(notStored.joined(separator: ", ")). Fix the error and collect those clusters again (--cluster).")
         }
         for r in results.sorted(by: { $0.cluster.name < $1.cluster.name }) {
@@ -149,5 +149,5 @@ struct CollectJob {
     }
 }
 
-/// Thrown inside the run's transaction to roll it back when a fatal error left nothing to keep.
+/// Thrown inside the run's transaction to roll it back when the run has nothing to keep.
 private struct NothingStored: Error {}

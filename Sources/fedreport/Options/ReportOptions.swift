@@ -1,10 +1,11 @@
 import ArgumentParser
 import FedCore
 import FedReports
+import Foundation
 
 /// Flags shared by `compare`, `report` and `nightly`: formats, output and verdict thresholds.
 struct ReportOptions: ParsableArguments {
-    @Option(help: "Formats, comma-separated: md, html, csv, json (default: report.formats).")
+    @Option(help: "Formats, comma-separated: md, html, csv, json, jira (default: report.formats).")
     var format: String?
 
     @Option(help: "Folder for the reports, or - for stdout with one format (default: report.output).")
@@ -22,8 +23,11 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .customLong("min-delta-memory"), help: "Absolute memory change, in bytes, a verdict needs (default 10 MiB).")
     var minDeltaMemory: Double?
 
-    @Flag(help: "Exit with code 3 when a regression is found.")
+    @Flag(help: "Exit with code 3 when a regression that acks.yaml does not acknowledge is found.")
     var failOnRegression = false
+
+    @Flag(help: "md, jira and json only: just the headline, the regressions and change points, and data quality (for a ticket).")
+    var onlyRegressions = false
 
     @Option(name: .customLong("cluster"), help: "Only snapshots of this cluster (repeatable).")
     var clusters: [String] = []
@@ -35,7 +39,7 @@ struct ReportOptions: ParsableArguments {
     var until: String?
 
     func validate() throws {
-        if let format { _ = try parseFormats(format) }
+        if let format { try checkOnlyRegressions(try parseFormats(format)) }
         if let threshold, threshold < 0 { throw ValidationError("--threshold must be 0 or more (percent).") }
         if output == "-", let format, format.split(separator: ",").count != 1 {
             throw ValidationError("--output - writes to stdout and takes exactly one --format, e.g. --format json.")
@@ -51,7 +55,40 @@ struct ReportOptions: ParsableArguments {
     }
 
     func formats(_ configuration: Configuration) throws -> [ReportFormat] {
-        try parseFormats(format ?? configuration.report.formats.joined(separator: ","))
+        let formats = try parseFormats(format ?? configuration.report.formats.joined(separator: ","))
+        try checkOnlyRegressions(formats)
+        return formats
+    }
+
+    /// --only-regressions cuts Markdown, Jira and JSON; HTML and CSV are always whole.
+    func checkOnlyRegressions(_ formats: [ReportFormat]) throws {
+        let whole = formats.filter { $0 == .html || $0 == .csv }
+        guard onlyRegressions, !whole.isEmpty else { return }
+        throw ValidationError(
+            "--only-regressions works with md, jira and json, not \(whole.map(\.rawValue).joined(separator: " or ")): "
+                + "add --format md,jira,json (or a subset).")
+    }
+
+    /// Change-point settings: `trend:` of the configuration, with the verdict threshold.
+    func trendOptions(_ configuration: Configuration) -> TrendOptions {
+        let t = configuration.trend
+        return TrendOptions(
+            pMax: t.pMax, window: t.window, minBuilds: t.minBuilds, minSegment: t.minSegment,
+            threshold: options(configuration).threshold)
+    }
+
+    /// The facts of one rendering: the time, --only-regressions, and where the whole report is
+    /// for a Jira text that had to be cut: the HTML (else Markdown) file this run writes, else
+    /// `command` with --format html.
+    func context(
+        formats: [ReportFormat], configuration: Configuration, baseName: String, at now: TimestampMs, command: String
+    ) -> RenderContext {
+        let folder = output ?? configuration.report.output
+        var full = "\(command) --format html"
+        if folder != "-", let whole = [ReportFormat.html, .md].first(where: formats.contains), !onlyRegressions || whole == .html {
+            full = (folder as NSString).appendingPathComponent("\(baseName).\(whole.fileExtension)")
+        }
+        return RenderContext(generatedAt: now, onlyRegressions: onlyRegressions, fullReport: full)
     }
 
     func options(_ configuration: Configuration) -> CompareOptions {

@@ -1,0 +1,140 @@
+import Foundation
+import Yams
+
+/// One acknowledged regression or change point: an engineer has seen it, and it should no
+/// longer fail a job. Read from `acks.yaml` (see ``AckFile``).
+public struct Ack: Sendable, Equatable {
+    /// What the entry's `component` names: a component, a category (`category:<name>`) or the
+    /// platform total (`total`).
+    public enum Target: Sendable, Equatable, CustomStringConvertible {
+        case component(String)
+        case category(Category)
+        case total
+
+        public var description: String {
+            switch self {
+            case .component(let name): name
+            case .category(let c): "category:\(c.rawValue)"
+            case .total: "total"
+            }
+        }
+    }
+
+    public var target: Target
+    public var resource: Resource
+    /// The build the regression or change point starts at: B of a comparison, the first build of
+    /// the new regime of a change point.
+    public var build: String
+    public var reason: String
+    public var ticket: String
+    /// The entry's position in the file, from 1, for messages.
+    public var entry: Int
+
+    public init(target: Target, resource: Resource, build: String, reason: String, ticket: String, entry: Int = 1) {
+        self.target = target
+        self.resource = resource
+        self.build = build
+        self.reason = reason
+        self.ticket = ticket
+        self.entry = entry
+    }
+
+    /// "etcd cpu at 4.7.0-0.nightly-2026-10-24-040312 (OCPBUGS-1)", for warnings.
+    public var summary: String { "\(target) \(resource.rawValue) at \(build) (\(ticket))" }
+}
+
+/// The acknowledgements file: a YAML list of `{component, resource, build, reason, ticket}`.
+///
+///     - component: etcd                 # or category:control-plane, or total
+///       resource: cpu                   # cpu or memory
+///       build: 4.7.0-0.nightly-2026-10-24-040312
+///       reason: etcd 3.5 rebase costs 30 m more; accepted
+///       ticket: OCPBUGS-1234
+///
+/// Every key is required; unknown keys are errors that name the key, as in the configuration.
+public struct AckFile: Sendable, Equatable {
+    public var path: String
+    public var acks: [Ack]
+
+    public init(path: String, acks: [Ack]) {
+        self.path = path
+        self.acks = acks
+    }
+
+    /// The entries' keys, in the order the documentation lists them.
+    public static let keys = ["component", "resource", "build", "reason", "ticket"]
+
+    /// Reads and checks the file at `path`.
+    public static func load(path: String) throws -> AckFile {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw AckError.unreadable(path: path, reason: error.localizedDescription)
+        }
+        return try parse(yaml: text, source: path)
+    }
+
+    /// Parses acknowledgements YAML; `source` names the file in errors. An empty file has none.
+    public static func parse(yaml: String, source: String) throws -> AckFile {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ConfigurationError.invalidYAML(path: source, reason: "\(error)")
+        }
+        guard let node else { return AckFile(path: source, acks: []) }
+        guard let sequence = node.sequence else {
+            throw ConfigurationError.wrongType(
+                path: source, key: "(top level)", expected: "a list of entries, each {component, resource, build, reason, ticket}")
+        }
+        var acks: [Ack] = []
+        for (i, item) in sequence.enumerated() {
+            let entry = try YAMLObject(item, path: "[\(i)]", source: source)
+            try entry.checkKeys(keys)
+            func required(_ key: String) throws -> String {
+                guard let value = try entry.string(key), !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw entry.missing(key)
+                }
+                return value
+            }
+            let component = try required("component")
+            let target: Ack.Target
+            if component == "total" {
+                target = .total
+            } else if component.hasPrefix("category:") {
+                let name = String(component.dropFirst("category:".count))
+                guard let category = Category(rawValue: name) else {
+                    throw ConfigurationError.invalidValue(
+                        path: source, key: entry.key("component"), value: component,
+                        expected: "category: followed by one of \(Category.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                target = .category(category)
+            } else {
+                target = .component(component)
+            }
+            let resourceText = try required("resource")
+            guard let resource = Resource(rawValue: resourceText) else {
+                throw ConfigurationError.invalidValue(
+                    path: source, key: entry.key("resource"), value: resourceText, expected: "cpu or memory")
+            }
+            acks.append(
+                Ack(
+                    target: target, resource: resource, build: try required("build"), reason: try required("reason"),
+                    ticket: try required("ticket"), entry: i + 1))
+        }
+        return AckFile(path: source, acks: acks)
+    }
+}
+
+/// Why the acknowledgements could not be read.
+public enum AckError: Error, LocalizedError, Equatable {
+    case unreadable(path: String, reason: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .unreadable(let path, let reason):
+            "Cannot read the acknowledgements file '\(path)': \(reason). Fix report.acks in the configuration, or create the file (a YAML list of {component, resource, build, reason, ticket})."
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import FedCore
+
+/// An entry of `acks.yaml` that matched nothing a run reported: it went stale (the change was
+/// fixed, or the entry names the wrong build), which is worth a warning but never an error.
+public struct StaleAck: Sendable, Equatable {
+    public var ack: Ack
+    /// Whether the ack's build was among the builds the run looked at.
+    public var buildReported: Bool
+
+    /// The warning, without the file name.
+    public var message: String {
+        let why =
+            buildReported
+            ? "nothing at that build is a regression or a change point"
+            : "build \(ack.build) is not among the builds of this report"
+        return "entry \(ack.entry) (\(ack.summary)) matches no regression or change point: \(why). It went stale; remove it or fix it."
+    }
+}
+
+extension Ack {
+    /// Whether the entry names the row `level`/`name`/`category` of `resource` starting at `build`.
+    func matches(level: RowLevel, name: String, category: Category?, resource: Resource, build: String) -> Bool {
+        guard resource == self.resource, build == self.build else { return false }
+        switch target {
+        case .component(let component): return level == .component && name == component
+        case .category(let c): return level == .category && category == c
+        case .total: return level == .total
+        }
+    }
+
+    var acknowledgement: Acknowledgement { Acknowledgement(reason: reason, ticket: ticket) }
+}
+
+/// Marks acknowledged regressions and change points, and finds the entries that matched nothing.
+public struct Acknowledger: Sendable {
+    public let acks: [Ack]
+    /// Indices into `acks` of the entries that matched something.
+    public private(set) var used = Set<Int>()
+    /// Every build the marked reports covered.
+    public private(set) var builds = Set<String>()
+
+    public init(acks: [Ack]) { self.acks = acks }
+
+    /// Marks the regressions and improvements of `comparison` that an entry names with B's build.
+    public mutating func mark(_ comparison: inout Comparison) {
+        builds.formUnion([comparison.a.build, comparison.b.build])
+        func markRows(_ rows: inout [ComparisonRow]) {
+            for i in rows.indices where rows[i].verdict == .regression || rows[i].verdict == .improvement {
+                let r = rows[i]
+                if let k = match(level: r.level, name: r.name, category: r.category, resource: r.resource, build: comparison.b.build) {
+                    rows[i].acknowledgement = acks[k].acknowledgement
+                }
+            }
+        }
+        markRows(&comparison.components)
+        markRows(&comparison.categories)
+        markRows(&comparison.totals)
+    }
+
+    /// Marks the change points that an entry names with their first build.
+    public mutating func mark(_ analysis: inout TrendAnalysis) {
+        builds.formUnion(analysis.builds)
+        for l in analysis.lines.indices {
+            for c in analysis.lines[l].changePoints.indices {
+                let p = analysis.lines[l].changePoints[c]
+                if let k = match(level: p.level, name: p.name, category: p.category, resource: p.resource, build: p.build) {
+                    analysis.lines[l].changePoints[c].acknowledgement = acks[k].acknowledgement
+                }
+            }
+        }
+    }
+
+    /// The entries that matched nothing in what was marked, in file order.
+    public var stale: [StaleAck] {
+        acks.indices.filter { !used.contains($0) }.map { StaleAck(ack: acks[$0], buildReported: builds.contains(acks[$0].build)) }
+    }
+
+    private mutating func match(level: RowLevel, name: String, category: Category?, resource: Resource, build: String) -> Int? {
+        guard let k = acks.firstIndex(where: { $0.matches(level: level, name: name, category: category, resource: resource, build: build) })
+        else { return nil }
+        used.insert(k)
+        return k
+    }
+}

@@ -1,0 +1,194 @@
+import FedCore
+
+/// Which per-build figure a trend line follows.
+public enum TrendStatistic: String, Sendable, CaseIterable {
+    /// The build's pooled mean (what verdicts use).
+    case mean
+    /// The build's pooled p95.
+    case p95
+}
+
+/// Which way a change point goes: more CPU or memory is a regression.
+public enum ChangeDirection: String, Sendable {
+    case regression
+    case improvement
+}
+
+/// Why a regression or change point no longer fails a job: an entry of `acks.yaml`.
+public struct Acknowledgement: Sendable, Equatable {
+    public var reason: String
+    public var ticket: String
+
+    public init(reason: String, ticket: String) {
+        self.reason = reason
+        self.ticket = ticket
+    }
+}
+
+/// The settings of change-point detection: `trend:` in the configuration and the verdict
+/// threshold of `report.threshold`.
+public struct TrendOptions: Sendable, Equatable {
+    public var pMax: Double
+    public var window: Int
+    public var minBuilds: Int
+    public var minSegment: Int
+    /// The relative change a change point must exceed, as a fraction (report.threshold / 100).
+    public var threshold: Double
+
+    public init(pMax: Double = 0.001, window: Int = 50, minBuilds: Int = 10, minSegment: Int = 5, threshold: Double = 0.05) {
+        self.pMax = pMax
+        self.window = window
+        self.minBuilds = minBuilds
+        self.minSegment = minSegment
+        self.threshold = threshold
+    }
+
+    var search: EDivisive.Options {
+        EDivisive.Options(pMax: pMax, window: window, minSegment: minSegment, minRelativeChange: threshold)
+    }
+}
+
+/// A stable identifier of a regression or change point: the first 10 hex digits of the SHA-256
+/// of its distribution, level, name, resource and first build, one per line. The same change
+/// seen again in a later report keeps its id, so an acknowledgement can be written from a report.
+public enum StableID {
+    public static func of(distribution: String, level: RowLevel, name: String, resource: Resource, build: String) -> String {
+        let text = [distribution, level.rawValue, name, resource.rawValue, build].joined(separator: "\n")
+        return String(SHA256.hex(Array(text.utf8)).prefix(10))
+    }
+}
+
+/// A lasting change in a trend line: where a new regime starts, and how it differs from the one
+/// before it.
+public struct ChangePoint: Sendable, Equatable {
+    public var id: String
+    public var level: RowLevel
+    public var component: ComponentRef?
+    public var category: Category?
+    public var resource: Resource
+    public var statistic: TrendStatistic
+    /// The first build of the new regime.
+    public var build: String
+    /// Its position in the analysis' builds, from 0.
+    public var index: Int
+    /// The means of the line's values before and after, each up to the neighbouring change point.
+    public var meanBefore: Double
+    public var meanAfter: Double
+    /// The two-sided p-value of the pooled-variance t-test between the two.
+    public var pValue: Double
+    public var acknowledgement: Acknowledgement?
+
+    /// `meanAfter` against `meanBefore`, in percent; nil when the mean before is 0.
+    public var changePct: Double? { meanBefore == 0 ? nil : (meanAfter / meanBefore - 1) * 100 }
+    public var direction: ChangeDirection { meanAfter > meanBefore ? .regression : .improvement }
+
+    /// The row's display name: the component, the category, or `platform` for totals.
+    public var name: String { rowName(level, component, category) }
+}
+
+/// One row's per-build values of one statistic, in build order, and its change points.
+public struct TrendLine: Sendable, Equatable {
+    public var level: RowLevel
+    public var component: ComponentRef?
+    public var category: Category?
+    public var resource: Resource
+    public var statistic: TrendStatistic
+    /// One value per build of the analysis; nil where the build has no data for the row.
+    public var values: [Double?]
+    public var changePoints: [ChangePoint]
+    /// Whether the line has values in at least `minBuilds` builds; without, no change point is looked for.
+    public var enoughValues: Bool
+
+    public var name: String { rowName(level, component, category) }
+}
+
+/// Change points over the history of builds of one distribution.
+public struct TrendAnalysis: Sendable {
+    public var distribution: String
+    /// The builds, oldest first.
+    public var builds: [String]
+    public var lines: [TrendLine]
+    public var options: TrendOptions
+
+    /// Fewer builds than `minBuilds`: no change point is looked for at all.
+    public var notEnoughBuilds: Bool { builds.count < options.minBuilds }
+
+    /// "not enough builds for change points (have 4, need 10)", or nil.
+    public var notEnoughBuildsMessage: String? {
+        notEnoughBuilds ? "not enough builds for change points (have \(builds.count), need \(options.minBuilds))" : nil
+    }
+
+    /// Every change point of every line: totals, categories, components, as the lines come.
+    public var changePoints: [ChangePoint] { lines.flatMap(\.changePoints) }
+
+    /// The change points as a reader wants them: one per id (a change found on the mean and on
+    /// the p95 of a row at the same build is one change), the mean's figures first.
+    public var distinctChangePoints: [ChangePoint] {
+        var seen = Set<String>()
+        let ordered =
+            lines.filter { $0.statistic == .mean }.flatMap(\.changePoints)
+            + lines.filter { $0.statistic == .p95 }.flatMap(\.changePoints)
+        let unique = ordered.filter { seen.insert($0.id).inserted }
+        return unique.sorted { ($0.index, rowOrder($0)) < ($1.index, rowOrder($1)) }
+    }
+
+    /// The statistics on which the change point with `id` was found, mean first.
+    public func statistics(of id: String) -> [TrendStatistic] {
+        TrendStatistic.allCases.filter { s in lines.contains { $0.statistic == s && $0.changePoints.contains { $0.id == id } } }
+    }
+
+    private func rowOrder(_ c: ChangePoint) -> Int {
+        lines.firstIndex { $0.level == c.level && $0.name == c.name && $0.resource == c.resource } ?? 0
+    }
+}
+
+func rowName(_ level: RowLevel, _ component: ComponentRef?, _ category: Category?) -> String {
+    switch level {
+    case .component: component?.name ?? ""
+    case .category: category?.rawValue ?? ""
+    case .total: "platform"
+    }
+}
+
+extension Reporter {
+    /// Looks for change points in the mean and the p95 of every row of `trends` (one point per
+    /// build, in the order of `builds`). A line is searched over the builds where it has a value;
+    /// none is searched when there are fewer than `options.minBuilds` builds.
+    public static func trendAnalysis(
+        distribution: String, builds: [String], trends: [TrendSeries], options: TrendOptions
+    ) -> TrendAnalysis {
+        var lines: [TrendLine] = []
+        // Totals first, then categories, then components, as the report's tables go.
+        let ordered = RowLevel.allCases.reversed().flatMap { level in trends.filter { $0.level == level } }
+        for series in ordered {
+            for statistic in TrendStatistic.allCases {
+                let values = series.points.map { point -> Double? in
+                    guard let summary = point.stats?.summary else { return nil }
+                    let v = statistic == .mean ? summary.mean : summary.p95
+                    return v.isFinite ? v : nil
+                }
+                let present = values.indices.filter { values[$0] != nil }
+                let enough = builds.count >= options.minBuilds && present.count >= options.minBuilds
+                var points: [ChangePoint] = []
+                if enough {
+                    let found = EDivisive.changePoints(present.map { values[$0]! }, options: options.search)
+                    points = found.map { split in
+                        let index = present[split.index]
+                        return ChangePoint(
+                            id: StableID.of(
+                                distribution: distribution, level: series.level, name: series.name, resource: series.resource,
+                                build: builds[index]),
+                            level: series.level, component: series.component, category: series.category, resource: series.resource,
+                            statistic: statistic, build: builds[index], index: index, meanBefore: split.meanBefore,
+                            meanAfter: split.meanAfter, pValue: split.pValue)
+                    }
+                }
+                lines.append(
+                    TrendLine(
+                        level: series.level, component: series.component, category: series.category, resource: series.resource,
+                        statistic: statistic, values: values, changePoints: points, enoughValues: enough))
+            }
+        }
+        return TrendAnalysis(distribution: distribution, builds: builds, lines: lines, options: options)
+    }
+}
