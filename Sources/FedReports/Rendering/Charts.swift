@@ -60,6 +60,9 @@ struct ChartView: Sendable {
         var y: String
         var label: String
         var fullLabel: String
+        /// `middle`, or `end` for the last label of several, which would otherwise run past the
+        /// right edge of the chart.
+        var anchor: String
     }
 
     struct Segment: Sendable {
@@ -234,7 +237,9 @@ enum Charts {
         let last = xLabels.count - 1
         let xs = xLabels.indices.filter { ($0 % every == 0 && last - $0 >= every) || $0 == last }
             .map { i in
-                ChartView.XLabel(x: f(x(i)), y: f(plotTop + plotHeight + 20), label: short[i], fullLabel: xLabels[i])
+                ChartView.XLabel(
+                    x: f(x(i)), y: f(plotTop + plotHeight + 20), label: short[i], fullLabel: xLabels[i],
+                    anchor: i == last && last > 0 ? "end" : "middle")
             }
         return ChartView(
             title: title, viewBox: "0 0 \(Int(width)) \(Int(height))", height: "\(Int(height))",
