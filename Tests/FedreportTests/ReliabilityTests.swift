@@ -719,7 +719,9 @@ struct ReliabilityTests {
                 fresh.append(database)
             }
             let child = try Spawned(args, folder: bed.folder)
-            try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            // Blocking, so the kill lands when planned: an awaited sleep can resume seconds late
+            // while other suites hold the cooperative threads.
+            usleep(UInt32(delay * 1e6))
             kill(child.pid, SIGKILL)
             _ = child.wait()
             guard FileManager.default.fileExists(atPath: database) else { continue }
