@@ -33,6 +33,9 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     /// `text` with the password of a `scheme://user:password@host` URL replaced by `****`, for
     /// messages about a value that was refused.
     public static func masked(_ text: String) -> String {
+        // libpq also takes the password as a query parameter: `?password=…` or `&password=…`.
+        let text = text.replacingOccurrences(
+            of: "([?&]password=)[^&#]*", with: "$1****", options: [.regularExpression, .caseInsensitive])
         guard let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].lastIndex(of: "@") else { return text }
         let userInfo = text[scheme.upperBound..<at]
         guard let colon = userInfo.firstIndex(of: ":") else { return text }
@@ -120,6 +123,8 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
                 guard let number = Int(value) else { throw invalid("port '\(value)' is not a number") }
                 port = number
             case "user": user = value
+            case "password":
+                throw invalid("it holds a password, which would show in shell histories, process lists and logs")
             default:
                 throw invalid("the parameter '\(item.name)' is not supported (known: \(Self.knownParameters.joined(separator: ", ")))")
             }

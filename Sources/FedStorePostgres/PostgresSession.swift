@@ -54,8 +54,10 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     /// Runs `body` in a transaction started with `begin`: committed when `body` returns, rolled
-    /// back when it throws (or when the connection is gone, by the server).
-    func transaction<T>(_ begin: String = "BEGIN", _ body: () throws -> T) throws -> T {
+    /// back when it throws (or when the connection is gone, by the server). Read committed by
+    /// default, whatever the server's or the role's default: a run that waited for another's lock
+    /// must see what that run committed, or it would insert a second copy of its snapshot.
+    func transaction<T>(_ begin: String = "BEGIN ISOLATION LEVEL READ COMMITTED", _ body: () throws -> T) throws -> T {
         try query(begin)
         do {
             let result = try body()

@@ -162,6 +162,12 @@ struct TeamScaleTests {
         let refused = try runFedreport(["push", "--config", config, "--to", leaky])
         #expect(refused.status == 1)
         #expect(!refused.stderr.contains(password) && refused.stderr.contains("\(role):****@"), "\(refused.stderr)")
+        // So is one given as libpq's password parameter.
+        let query = target.database + (target.database.contains("?") ? "&" : "?") + "password=\(password)"
+        let refusedQuery = try runFedreport(["push", "--config", config, "--to", query])
+        #expect(refusedQuery.status == 1)
+        #expect(
+            !refusedQuery.stderr.contains(password) && refusedQuery.stderr.contains("password=****"), "\(refusedQuery.stderr)")
         #expect(try target.dump() == dump)
         // Pushing a database into itself is a usage error.
         let itself = try runFedreport(["push", "--config", config, "--to", source.database])
