@@ -140,6 +140,9 @@ public enum SaveOutcome: Sendable, Equatable {
     /// `push` only: a snapshot of the same cluster, build, window and measurement hash was already
     /// stored (and the new one is not a complete snapshot of a window stored partial): skipped.
     case alreadyStored(existingID: Int64)
+    /// `push` only: the stored snapshot of the window was collected later than the new one (and
+    /// is as complete): kept, the new one dropped.
+    case keptNewer(existingID: Int64)
 }
 
 /// Which snapshots `SnapshotStoring.snapshots(_:)` returns. Nil and empty mean "any".

@@ -14,6 +14,7 @@ public enum SnapshotPush {
         public var replaced: Int { outcomes.filter { if case .replaced = $0.outcome { true } else { false } }.count }
         public var alreadyStored: Int { outcomes.filter { if case .alreadyStored = $0.outcome { true } else { false } }.count }
         public var keptComplete: Int { outcomes.filter { if case .keptComplete = $0.outcome { true } else { false } }.count }
+        public var keptNewer: Int { outcomes.filter { if case .keptNewer = $0.outcome { true } else { false } }.count }
     }
 
     /// Copies every snapshot of `source` that passes `filter` into `target`, with its component
@@ -21,9 +22,10 @@ public enum SnapshotPush {
     /// in one transaction on the target: all of it lands, or none.
     ///
     /// A snapshot whose cluster, build, window and measurement hash the target already holds is
-    /// skipped, unless it is complete and the target's is partial; anything else follows the
-    /// rules of collect (a partial snapshot never replaces a complete one). So pushing twice
-    /// changes nothing the second time. Series are read `batch` snapshots at a time.
+    /// skipped, unless it is complete and the target's is partial; otherwise a partial snapshot
+    /// never replaces a complete one, a complete one always replaces a partial one, and of two
+    /// equally complete ones the one collected last is kept. So pushing twice changes nothing the
+    /// second time, and pushing an old store never undoes a newer collect. Series are read `batch` snapshots at a time.
     public static func run(
         from source: any SnapshotStoring, to target: any SnapshotStoring, filter: SnapshotFilter = SnapshotFilter(),
         batch: Int = 16
@@ -42,7 +44,16 @@ public enum SnapshotPush {
                 let series = try source.componentSeries(snapshotIDs: ids)
                 let containers = try source.containers(snapshotIDs: ids)
                 pending = slice
-                return slice.map { StoredSnapshot(record: $0, components: series[$0.id] ?? [], containers: containers[$0.id] ?? []) }
+                // A snapshot replaced or removed in the source since it was listed has no entry
+                // (ids are never handed out twice): copying its record without its rows would
+                // store an empty snapshot that later pushes skip as already there.
+                return try slice.map { record in
+                    guard let components = series[record.id], let summaries = containers[record.id] else {
+                        throw StoreError.changedWhileReading(
+                            path: source.location, snapshotID: record.id, cluster: record.cluster, build: record.build)
+                    }
+                    return StoredSnapshot(record: record, components: components, containers: summaries)
+                }
             },
             saved: { batchOutcomes in
                 outcomes += zip(pending, batchOutcomes).map { (snapshot: $0, outcome: $1) }

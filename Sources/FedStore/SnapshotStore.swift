@@ -177,7 +177,10 @@ public final class SnapshotStore: SnapshotStoring {
             .fetchOne(db)
         let decision = SaveRules.decide(
             existing: existing.flatMap { row in
-                row.id.map { SaveRules.Existing(id: $0, partial: row.partial, measurementHash: row.measurementHash ?? "") }
+                row.id.map {
+                    SaveRules.Existing(
+                        id: $0, partial: row.partial, measurementHash: row.measurementHash ?? "", collectedAt: row.collectedAtMs)
+                }
             },
             incoming: record, skipAlreadyStored: options.skipAlreadyStored)
         var replacedID: Int64?

@@ -148,11 +148,13 @@ package enum SaveRules {
         package var id: Int64
         package var partial: Bool
         package var measurementHash: String
+        package var collectedAt: TimestampMs
 
-        package init(id: Int64, partial: Bool, measurementHash: String) {
+        package init(id: Int64, partial: Bool, measurementHash: String, collectedAt: TimestampMs) {
             self.id = id
             self.partial = partial
             self.measurementHash = measurementHash
+            self.collectedAt = collectedAt
         }
     }
 
@@ -173,6 +175,11 @@ package enum SaveRules {
             return .keep(.alreadyStored(existingID: existing.id))
         }
         if !existing.partial && incoming.partial { return .keep(.keptComplete(existingID: existing.id)) }
+        // push only: of two complete (or two partial) snapshots of a window, the one collected
+        // last wins, so copying an older runner's store never undoes a newer collect.
+        if skipAlreadyStored && existing.partial == incoming.partial && existing.collectedAt > incoming.collectedAt {
+            return .keep(.keptNewer(existingID: existing.id))
+        }
         return .replace(oldID: existing.id)
     }
 

@@ -54,6 +54,9 @@ public enum StoreError: Error, LocalizedError, Equatable {
     case conflict(path: String, detail: String)
     /// Any other PostgreSQL error; `sqlState` is the server's five-character code when it sent one.
     case postgres(path: String, operation: String, sqlState: String?, detail: String)
+    /// A snapshot listed at the start of a read was replaced or removed before its rows were read
+    /// (another run wrote to the store meanwhile).
+    case changedWhileReading(path: String, snapshotID: Int64, cluster: String, build: String)
 
     public var errorDescription: String? {
         switch self {
@@ -131,6 +134,10 @@ public enum StoreError: Error, LocalizedError, Equatable {
         case .postgres(let path, let operation, let sqlState, let detail):
             "PostgreSQL failed to \(operation) in the snapshot database '\(path)' (\(detail)"
                 + (sqlState.map { ", SQLSTATE \($0)" } ?? "") + ")."
+        case .changedWhileReading(let path, let id, let cluster, let build):
+            "Snapshot #\(id) (cluster '\(cluster)', build '\(build)') of '\(path)' was replaced or removed while it "
+                + "was being read: another run wrote to that store meanwhile. Nothing was copied; run the command "
+                + "again once that run has finished."
         }
     }
 }

@@ -183,11 +183,12 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
             "SELECT pg_advisory_xact_lock(hashtextextended('fedreport snapshot' || chr(1) || $1 || chr(1) || $2 || chr(1) || $3::text || chr(1) || $4::text || chr(1) || $5::text, 0))",
             key)
         let existing = try session.rows(
-            "SELECT id, partial, measurement_hash FROM snapshot WHERE cluster = $1 AND build = $2 AND start_ms = $3 AND end_ms = $4 AND step_ms = $5",
+            "SELECT id, partial, measurement_hash, collected_at_ms FROM snapshot WHERE cluster = $1 AND build = $2 AND start_ms = $3 AND end_ms = $4 AND step_ms = $5",
             key
         ).first.map {
             SaveRules.Existing(
-                id: try $0[0].decode(Int64.self), partial: try $0[1].decode(Bool.self), measurementHash: try $0[2].decode(String.self))
+                id: try $0[0].decode(Int64.self), partial: try $0[1].decode(Bool.self), measurementHash: try $0[2].decode(String.self),
+                collectedAt: try $0[3].decode(Int64.self))
         }
         var replacedID: Int64?
         switch SaveRules.decide(existing: existing, incoming: r, skipAlreadyStored: options.skipAlreadyStored) {

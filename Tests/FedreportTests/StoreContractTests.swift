@@ -348,3 +348,94 @@ struct StoreContractTests {
         #expect(try target.counts() == [3, 3, 1, 1])
     }
 }
+
+/// A source store that lets another writer replace a snapshot right after the snapshot list was
+/// read: what a collect committing into the source in the middle of a push does.
+private final class ReplacedMidPush: SnapshotStoring, @unchecked Sendable {
+    let inner: any SnapshotStoring
+    let replace: () throws -> Void
+    init(_ inner: any SnapshotStoring, replace: @escaping () throws -> Void) {
+        self.inner = inner
+        self.replace = replace
+    }
+    var location: String { inner.location }
+    var readOnly: Bool { inner.readOnly }
+    func close() throws { try inner.close() }
+    func write(
+        _ next: () throws -> [StoredSnapshot]?, saved: ([SaveOutcome]) -> Void, options: WriteOptions
+    ) throws -> [SaveOutcome] { try inner.write(next, saved: saved, options: options) }
+    func querySet(hash: String) throws -> QuerySetRecord? { try inner.querySet(hash: hash) }
+    func querySets() throws -> [QuerySetRecord] { try inner.querySets() }
+    func snapshots(_ filter: SnapshotFilter) throws -> [SnapshotRecord] {
+        let records = try inner.snapshots(filter)
+        try replace()
+        return records
+    }
+    func builds() throws -> [BuildInfo] { try inner.builds() }
+    func componentSeries(snapshotIDs: [Int64]) throws -> [Int64: [ComponentSeries]] {
+        try inner.componentSeries(snapshotIDs: snapshotIDs)
+    }
+    func containers(snapshotIDs: [Int64]) throws -> [Int64: [ContainerSummary]] { try inner.containers(snapshotIDs: snapshotIDs) }
+}
+
+extension StoreContractTests {
+    @Test(
+        "a snapshot replaced in the source while push reads it stops the push, and the target is left as it was",
+        arguments: StoreBackend.all)
+    func pushRacingACollect(backend: StoreBackend) async throws {
+        let source = try await StoreBed.make(backend, "race-src")
+        let target = try await StoreBed.make(.sqlite, "race-dst")
+        let series = [
+            ComponentSeries(
+                component: ComponentRef(name: "etcd", category: .controlPlane), resource: .cpu, values: [1, 2, 3, 4, 5, 6],
+                members: ["openshift-etcd"])
+        ]
+        let writer = try source.open()
+        _ = try writer.save([Self.input(cluster: "ocp-a", components: series, measurementHash: "m1")])
+        _ = try target.open().save([Self.input(cluster: "ocp-z", components: series, measurementHash: "m1")])
+        let dump = try target.dump()
+        let racing = ReplacedMidPush(try source.open(readOnly: true)) {
+            // The same window collected again: the listed snapshot's id is gone.
+            _ = try writer.save([Self.input(cluster: "ocp-a", components: series, measurementHash: "m1")])
+        }
+        #expect {
+            _ = try SnapshotPush.run(from: racing, to: try target.open())
+        } throws: { error in
+            guard case .changedWhileReading(_, _, let cluster, _) = error as? StoreError else { return false }
+            return cluster == "ocp-a"
+        }
+        #expect(try target.dump() == dump)
+        // Run again once the collect is done: the whole snapshot arrives.
+        let again = try SnapshotPush.run(from: try source.open(readOnly: true), to: try target.open())
+        #expect(again.inserted == 1)
+        #expect(try target.counts()[0] == 2)
+        #expect(try target.sql("SELECT count(*) FROM component_series") == "2")
+    }
+}
+
+extension StoreContractTests {
+    @Test(
+        "push keeps whichever of two equally complete snapshots of a window was collected last",
+        arguments: [(StoreBackend.sqlite, StoreBackend.postgres), (.postgres, .sqlite)]
+            .filter { StoreBackend.all.contains($0.0) && StoreBackend.all.contains($0.1) })
+    func pushKeepsTheNewer(from: StoreBackend, to: StoreBackend) async throws {
+        let source = try await StoreBed.make(from, "newer-src")
+        let target = try await StoreBed.make(to, "newer-dst")
+        let hour: TimestampMs = 3_600_000
+        // ocp-a: the target's copy is the newer one; ocp-b: the source's is.
+        _ = try source.open().save([
+            Self.input(cluster: "ocp-a", collectedAt: Self.t0 + hour, measurementHash: "m1"),
+            Self.input(cluster: "ocp-b", collectedAt: Self.t0 + 3 * hour, measurementHash: "m1"),
+        ])
+        _ = try target.open().save([
+            Self.input(cluster: "ocp-a", collectedAt: Self.t0 + 2 * hour, measurementHash: "m2"),
+            Self.input(cluster: "ocp-b", collectedAt: Self.t0 + 2 * hour, measurementHash: "m2"),
+        ])
+        let result = try SnapshotPush.run(from: try source.open(readOnly: true), to: try target.open())
+        #expect(result.keptNewer == 1 && result.replaced == 1)
+        let kept = try target.open(readOnly: true).snapshots(SnapshotFilter())
+        #expect(kept.map(\.cluster) == ["ocp-a", "ocp-b"])
+        #expect(kept.map(\.measurementHash) == ["m2", "m1"])
+        #expect(kept.map(\.collectedAt) == [Self.t0 + 2 * hour, Self.t0 + 3 * hour])
+    }
+}

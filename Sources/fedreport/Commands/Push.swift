@@ -13,9 +13,9 @@ extension Fedreport {
                 its component series, left-out masks, per-container drill-down and provenance, and \
                 the query-set records, in one transaction on the target: all of it lands, or none. \
                 A snapshot the target already holds (same cluster, build, window and measurement \
-                hash) is skipped; otherwise the rules of collect apply: a newer snapshot of the \
-                same window replaces the stored one, a partial one never replaces a complete one. \
-                Pushing twice changes nothing.
+                hash) is skipped; otherwise a partial snapshot never replaces a complete one, a \
+                complete one replaces a partial one, and of two equally complete ones the one \
+                collected last is kept. Pushing twice changes nothing.
 
                 The target's password comes from --to-password-file or PGPASSWORD, never from \
                 the URL.
@@ -102,7 +102,8 @@ extension Fedreport {
                     printError(
                         "Pushed \(result.outcomes.count) snapshot(s) from \(sourceLocation) to \(targetLocation): "
                             + "\(result.inserted) new, \(result.replaced) replaced, \(result.alreadyStored) already there, "
-                            + "\(result.keptComplete) kept complete in the target; \(result.querySets) query set(s).")
+                            + "\(result.keptComplete) kept complete and \(result.keptNewer) kept newer in the target; "
+                            + "\(result.querySets) query set(s).")
                 }
                 return Exit.ok
             }
@@ -114,6 +115,7 @@ extension Fedreport {
             case .replaced(let old, let new): "replaced #\(old) by #\(new)"
             case .keptComplete(let id): "kept complete #\(id)"
             case .alreadyStored(let id): "already there #\(id)"
+            case .keptNewer(let id): "kept newer #\(id)"
             }
         }
 

@@ -140,6 +140,7 @@ struct CollectJob {
         case .replaced(let old, let new): stored = "replaced #\(old) by #\(new)"
         case .keptComplete(let id): stored = "kept complete #\(id)"
         case .alreadyStored(let id): stored = "already stored #\(id)"
+        case .keptNewer(let id): stored = "kept newer #\(id)"
         }
         return [
             input.cluster, input.build, "\(formatTime(input.grid.start)) – \(formatTime(input.grid.end))",
