@@ -243,7 +243,10 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
     }
 
     /// Multi-row inserts, in statements of at most `rowsPerStatement` rows (PostgreSQL takes at
-    /// most 65,535 parameters in one statement).
+    /// most 65,535 parameters in one statement). Kept small: each statement's parameters are
+    /// copied into PostgresNIO's buffers and again onto the wire, so one statement of a whole
+    /// cluster-day (2 MB of series) raised collect's peak RSS by 7 MB over 10 clusters; 16 series
+    /// rows a statement cost no measurable time.
     private func insertRows<Row>(
         _ rows: [Row], table: String, columns: [String], rowsPerStatement: Int, bind: (Row, inout PostgresBindings) throws -> Void
     ) throws {
@@ -266,7 +269,7 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
         try insertRows(
             rows, table: "component_series",
             columns: ["snapshot_id", "component", "category", "resource", "members", "values_f64le", "left_out_mask"],
-            rowsPerStatement: 1_000
+            rowsPerStatement: 16
         ) { r, binds in
             binds.append(r.snapshotID)
             binds.append(r.component)
@@ -285,7 +288,7 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
                 "snapshot_id", "namespace", "pod", "container", "component", "resource", "mean", "min", "p50", "p90", "p95",
                 "p99", "max", "samples", "coverage",
             ],
-            rowsPerStatement: 2_000
+            rowsPerStatement: 200
         ) { r, binds in
             binds.append(r.snapshotID)
             binds.append(r.namespace)
