@@ -40,7 +40,7 @@ extension FedBench {
         var scale = "1,5,10,50"
         @Option(
             help:
-                "Seconds the data preparation may take before N is scaled down (the first run prepares 50 cluster-days, about 25 minutes; later runs reuse them)."
+                "Seconds the data preparation may take before N is scaled down (the first run prepares 50 cluster-days, about 50 minutes on 2 cores; later runs reuse them)."
         )
         var prepareBudget = 3600.0
         @Option(help: "The fedreport executable (release build).")
@@ -102,11 +102,13 @@ struct Bench {
         let perCluster = costs.map { $0.generateSeconds + $0.backfillSeconds }.reduce(0, +) / Double(costs.count)
         let wanted = scaleList.max() ?? 1
         let missing = max(0, wanted - costs.count)
+        // Only a forecast from the first cluster-day: whether N is capped shows once the budget
+        // is really spent (the "skipped" note below), so it is printed, not kept as a note.
         if Double(missing) * perCluster > o.prepareBudget {
-            notes.append(
+            note(
                 String(
                     format:
-                        "Scale: N = %d would need %.0f s more of generation and backfill (%.0f s per cluster-day, %.1f GB of OpenMetrics each); the budget is %.0f s, so N is capped at what fits.",
+                        "Scale: N = %d may need %.0f s more of generation and backfill (%.0f s per cluster-day, %.1f GB of OpenMetrics each); the budget is %.0f s, so N may be capped at what fits.",
                     wanted, Double(missing) * perCluster, perCluster, Double(costs[0].openMetricsBytes) / 1e9, o.prepareBudget))
         }
         costs = try dataSet.prepare(clusters: wanted, budgetSeconds: o.prepareBudget, log: note)
@@ -681,7 +683,7 @@ struct Bench {
     }
 
     func write() throws {
-        let dir = (root as NSString).appendingPathComponent(o.reportDir)
+        let dir = o.reportDir.hasPrefix("/") ? o.reportDir : (root as NSString).appendingPathComponent(o.reportDir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let generatedAt = ISO8601DateFormatter().string(from: Date())
         let machineInfo = machine()
