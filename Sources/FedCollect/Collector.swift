@@ -86,7 +86,13 @@ public final class Collector: @unchecked Sendable {
         if !configuration.clusters.isEmpty {
             plans = configuration.clusters.map { ClusterPlan(name: $0.name, distribution: $0.distribution, pinnedVersion: $0.version) }
         } else {
-            plans = try discover(grid: grid)
+            plans = try discover(grid: grid).filter { plan in
+                guard Self.isHubItself(plan.name), !only.contains(plan.name) else { return true }
+                logger.notice(
+                    "cluster \(plan.name) is the hub itself (Red Hat Advanced Cluster Management's name for it): skipped. Name it with --cluster or under clusters: to collect it."
+                )
+                return false
+            }
         }
         if !only.isEmpty {
             let known = Set(plans.map(\.name))
@@ -173,14 +179,16 @@ public final class Collector: @unchecked Sendable {
             result.unassigned = timeline.unassigned
             if timeline.segments.isEmpty {
                 result.warnings.append(
-                    "\(plan.name): no build version at any timestamp of the window (\(timeline.unassigned.timestamps) timestamps left out); nothing stored"
+                    "\(plan.name): no build version at any timestamp of the window (\(timeline.unassigned.timestamps) timestamps left out); nothing stored\(downsamplingHint(grid))"
                 )
                 return result
             }
             var noData: [String] = []
             var warnings: [String] = []
+            // Notes on what the hub did to the labels.
+            var hubNotes: [String] = []
             // Notes on how the figures were taken that do not make a snapshot partial.
-            let notes = timelineWarnings
+            var notes = timelineWarnings
             let chunked = client.chunks(for: grid).count > 1
             var perSegment = [[(query: String, figures: SegmentFigures)]](repeating: [], count: timeline.segments.count)
             // The queries of a cluster run side by side (the client keeps at most
@@ -190,7 +198,8 @@ public final class Collector: @unchecked Sendable {
             DispatchQueue.concurrentPerform(iterations: queries.count) { i in
                 let query = queries[i]
                 let promql = query.render(
-                    clusterLabel: configuration.collect.clusterLabel, cluster: plan.name, rateWindow: configuration.collect.rateWindow)
+                    clusterLabel: configuration.collect.clusterLabel, cluster: plan.name,
+                    rateWindow: configuration.effectiveCollect.rateWindow, scrapeInterval: configuration.effectiveCollect.scrapeInterval)
                 let aggregator = StreamingAggregator(
                     grid: grid, resource: query.resource, segments: timeline.segments, map: map,
                     replicaLabels: configuration.collect.replicaLabels, chunked: chunked)
@@ -200,6 +209,8 @@ public final class Collector: @unchecked Sendable {
                     run.figures = timeline.segments.indices.map { aggregator.figures(for: $0) }
                     run.seriesCount = aggregator.seriesCount
                     run.offGrid = aggregator.offGrid
+                    run.exportedSeries = aggregator.exportedSeries
+                    run.containersWithoutPod = aggregator.containersWithoutPod
                 } catch {
                     run.error = error
                 }
@@ -223,10 +234,38 @@ public final class Collector: @unchecked Sendable {
                     logger.info("\(plan.name) \(query.name): skipped \(outcome.histogramPoints) native-histogram samples")
                 }
                 if run.seriesCount == 0 { noData.append(query.name) }
+                if run.exportedSeries > 0 {
+                    hubNotes.append(
+                        "\(query.name): \(run.exportedSeries) series carried exported_namespace/exported_pod/exported_container: the hub federated them with honor_labels: false, so their own namespace, pod and container name the federating Prometheus; they were attributed by the exported_ labels. Set honorLabels: true on the federating ServiceMonitor (honor_labels: true in a scrape config) to keep the cluster's labels"
+                    )
+                }
+                if !run.containersWithoutPod.isEmpty {
+                    let names = run.containersWithoutPod.sorted()
+                    hubNotes.append(
+                        "\(query.name): \(names.count) container series without pod labels (a kubelet that takes stats from the CRI, or k3s without --containerd), counted under the component their labels match: \(names.prefix(5).joined(separator: ", "))\(names.count > 5 ? ", …" : "")"
+                    )
+                }
                 for k in timeline.segments.indices { perSegment[k].append((query.name, run.figures[k])) }
             }
+            notes += hubNotes
+            var unlabelled: [String] = []
+            do {
+                unlabelled = try containerCgroupsWithoutLabels(plan: plan, grid: grid)
+            } catch {
+                // A check, not a figure: its failure is said, and the figures stand.
+                notes.append("could not check for container cgroups without labels: \(error.localizedDescription)")
+            }
+            if !unlabelled.isEmpty {
+                let names = unlabelled.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
+                warnings.append(
+                    "\(unlabelled.count) container cgroup(s) under /kubepods carry no image and no pod labels (a kubelet that takes container stats from the CRI, or k3s without --containerd, where cAdvisor cannot read the runtime): their CPU and memory reach no component and the totals lack them. Give cAdvisor the runtime's socket (k3s: --container-runtime-endpoint, or run with --docker/--containerd as the distribution documents). First: \(names.prefix(3).joined(separator: ", "))"
+                )
+            }
+            if !queries.isEmpty && noData.count == queries.count {
+                warnings.append("no query of the set returned a series for this cluster\(downsamplingHint(grid))")
+            }
             let measurement = MeasurementHash.compute(
-                querySet: querySet, distribution: plan.distribution, map: map, collect: configuration.collect,
+                querySet: querySet, distribution: plan.distribution, map: map, collect: configuration.effectiveCollect,
                 thanos: configuration.querier.thanos, buildSource: buildSource)
             for (k, segment) in timeline.segments.enumerated() {
                 var leftOut = segment.leftOut
@@ -337,8 +376,12 @@ public final class Collector: @unchecked Sendable {
         }
         let observations: [BuildTimeline.Observation]
         let source: String
+        // A build does not outlive its cluster's last sample: each sample counts for one scrape
+        // interval, as in the query set, not for the 5-minute lookback.
+        let window = QueryDefinition.sampleWindow(configuration.effectiveCollect.scrapeInterval)
         if plan.distribution == "ocp" {
-            let promql = "max by (type, version) (cluster_version{\(matcher), type=~\"current|completed|updating\"})"
+            let promql =
+                "max by (type, version) (last_over_time(cluster_version{\(matcher), type=~\"current|completed|updating\"}[\(window)]))"
             _ = try client.queryRange(promql, grid: extended, sink: collector, label: "build timeline of \(plan.name)")
             let byType = Dictionary(grouping: collector.series) { $0.labels.value("type") }
             let completed = byType["completed"] ?? []
@@ -350,15 +393,33 @@ public final class Collector: @unchecked Sendable {
                 observations = versions(of: byType["current"] ?? [], label: "version").map { .init(versions: $0) }
                 source = "cluster_version current"
             } else {
-                let upgrading = present(updating)
-                observations = zip(versions(of: completed, label: "version"), upgrading).map {
+                var upgrading = present(updating)
+                // The operator says completed once the required (master) pools are done; worker
+                // pools drain and reboot for a while after. Where the machine-config controller's
+                // pool counts reach the querier, the upgrade lasts until every pool is updated.
+                let rolling = try rollingPools(matcher: matcher, window: window, grid: extended, cluster: plan.name)
+                let completedVersions = versions(of: completed, label: "version")
+                if let rolling {
+                    for i in upgrading.indices where rolling[i] { upgrading[i] = true }
+                    source = "cluster_version completed updating mco"
+                } else {
+                    source = "cluster_version completed updating"
+                    let changes = zip(completedVersions, completedVersions.dropFirst()).contains {
+                        !$0.0.isEmpty && !$0.1.isEmpty && $0.0 != $0.1
+                    }
+                    if upgrading.contains(true) || changes {
+                        warnings.append(
+                            "the querier has no mco_machine_count / mco_updated_machine_count for this cluster: the upgrade is taken to end when cluster_version says completed, although worker pools may still drain and reboot after that; federate those series (fedreport check lists what the hub lacks) or raise collect.settle (\(configuration.collect.settle))"
+                        )
+                    }
+                }
+                observations = zip(completedVersions, upgrading).map {
                     .init(versions: $0.0, upgrading: $0.1)
                 }
-                source = "cluster_version completed updating"
             }
         } else {
             _ = try client.queryRange(
-                "max by (git_version) (kubernetes_build_info{\(matcher)})", grid: extended, sink: collector,
+                "max by (git_version) (last_over_time(kubernetes_build_info{\(matcher)}[\(window)]))", grid: extended, sink: collector,
                 label: "build timeline of \(plan.name)")
             observations = versions(of: collector.series, label: "git_version").map { .init(versions: $0) }
             source = "kubernetes_build_info"
@@ -372,6 +433,53 @@ public final class Collector: @unchecked Sendable {
             BuildTimeline(grid: grid, observations: observations, settle: configuration.collect.settle, lead: lead), warnings, source
         )
     }
+}
+
+extension Collector {
+    /// Per grid index, whether a machine-config pool of the cluster had machines not yet
+    /// updated (`mco_machine_count{pool}` above `mco_updated_machine_count{pool}`); nil where the
+    /// querier has neither series for the cluster.
+    func rollingPools(matcher: String, window: PromDuration, grid: TimeGrid, cluster: String) throws -> [Bool]? {
+        let pending = SeriesCollector(grid: grid)
+        // max by (pool): HA replicas of the platform Prometheus report the same counts.
+        let promql =
+            "max by (pool) (last_over_time(mco_machine_count{\(matcher)}[\(window)])) - max by (pool) (last_over_time(mco_updated_machine_count{\(matcher)}[\(window)]))"
+        _ = try client.queryRange(promql, grid: grid, sink: pending, label: "machine-config pools of \(cluster)")
+        guard !pending.series.isEmpty else { return nil }
+        return (0..<grid.count).map { i in
+            pending.series.contains { s in
+                let v = s.values[i]
+                return !CollectedSeries.isMissing(v) && v > 0
+            }
+        }
+    }
+
+    /// Container-level cgroups (a runtime scope under `/kubepods`) that carry neither an image nor
+    /// pod labels, with a sample in the window: cAdvisor did not know the runtime, so the query
+    /// set, which keys containers by their image, cannot see them. Their ids, sorted.
+    func containerCgroupsWithoutLabels(plan: ClusterPlan, grid: TimeGrid) throws -> [String] {
+        let matcher = "\(configuration.collect.clusterLabel)=\(quotePromQL(plan.name))"
+        let selector =
+            #"container_memory_working_set_bytes{\#(matcher), image="", pod="", exported_pod="", id=~"/kubepods.*/(crio-|cri-containerd-|docker-)?[0-9a-f]{64}(\\.scope)?"}"#
+        let answer = SeriesCollector(grid: TimeGrid(start: grid.end, step: grid.step, count: 1))
+        _ = try client.queryInstant(
+            "max by (id) (\(Self.lastOverWindow(selector, grid: grid)))", at: grid.end, sink: answer,
+            label: "unlabelled containers of \(plan.name)")
+        return answer.series.map { $0.labels.value("id") }.filter { !$0.isEmpty }.sorted()
+    }
+
+    /// Why a window may come back empty from Thanos: the compactor replaces raw blocks with
+    /// downsampled ones after 40 h, and those are read only when `max_source_resolution` allows.
+    func downsamplingHint(_ grid: TimeGrid) -> String {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        guard configuration.querier.thanos.resolution == nil, now - grid.end > 40 * 3_600_000 else { return "" }
+        return
+            ". The window ended more than 40 h ago: a Thanos compactor may have downsampled it, and downsampled data is read only with querier.thanos.max_source_resolution: 5m (or 1h), which also widens the rate window to four times the resolution"
+    }
+
+    /// Whether a discovered cluster is the hub itself: Red Hat Advanced Cluster Management names
+    /// it `local-cluster`. It is collected only when it is listed.
+    public static func isHubItself(_ name: String) -> Bool { name == "local-cluster" }
 }
 
 public enum CollectError: Error, LocalizedError {
@@ -431,6 +539,8 @@ struct QueryRun {
     var figures: [SegmentFigures] = []
     var seriesCount = 0
     var offGrid = 0
+    var exportedSeries = 0
+    var containersWithoutPod: Set<String> = []
     var error: (any Error)?
 }
 

@@ -107,7 +107,8 @@ extension Collector {
         var queries: [QueryCheck] = []
         for query in querySet.queries(for: plan.distribution) {
             let promql = query.render(
-                clusterLabel: configuration.collect.clusterLabel, cluster: plan.name, rateWindow: configuration.collect.rateWindow)
+                clusterLabel: configuration.collect.clusterLabel, cluster: plan.name, rateWindow: configuration.effectiveCollect.rateWindow,
+                scrapeInterval: configuration.effectiveCollect.scrapeInterval)
             let answer = SeriesCollector(grid: TimeGrid(start: grid.end, step: grid.step, count: 1))
             do {
                 _ = try client.queryInstant(
@@ -132,13 +133,14 @@ extension Collector {
         var seen: [Key: Int] = [:]
         for query in querySet.queries(for: plan.distribution) where query.resource == .memory {
             let promql = query.render(
-                clusterLabel: configuration.collect.clusterLabel, cluster: plan.name, rateWindow: configuration.collect.rateWindow)
+                clusterLabel: configuration.collect.clusterLabel, cluster: plan.name, rateWindow: configuration.effectiveCollect.rateWindow,
+                scrapeInterval: configuration.effectiveCollect.scrapeInterval)
             let answer = SeriesCollector(grid: TimeGrid(start: grid.end, step: grid.step, count: 1))
             _ = try client.queryInstant(
                 Self.lastOverWindow(promql, grid: grid), at: grid.end, sink: answer, label: "\(query.name) of \(plan.name)")
             // HA replicas are one container each, as collect counts them.
             let replicaLabels = Set(configuration.collect.replicaLabels)
-            for labels in Set(answer.series.map { $0.labels.removing(replicaLabels) }) {
+            for labels in Set(answer.series.map { HubLabels.normalize($0.labels).labels.removing(replicaLabels) }) {
                 seen[Key(member: ComponentMap.member(of: labels), component: map.classify(labels)), default: 0] += 1
             }
         }

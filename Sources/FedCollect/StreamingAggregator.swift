@@ -43,6 +43,10 @@ public final class StreamingAggregator: SeriesSink {
     public private(set) var seriesCount = 0
     /// Points whose timestamp is not on the grid.
     public private(set) var offGrid = 0
+    /// Series that carried `exported_` labels (federated with `honor_labels: false`), read by those.
+    public private(set) var exportedSeries = 0
+    /// Container series without pod labels, by the member name they are listed under.
+    public private(set) var containersWithoutPod: Set<String> = []
     /// Off-grid points by the grid index at or before their timestamp (clamped to the grid).
     private var offGridAt: [Int: Int] = [:]
 
@@ -95,7 +99,8 @@ public final class StreamingAggregator: SeriesSink {
         nextTimestamp = grid.start
     }
 
-    public func beginSeries(labels: LabelSet) {
+    public func beginSeries(labels raw: LabelSet) {
+        let (labels, exported) = HubLabels.normalize(raw)
         let key = replicaLabels.isEmpty ? labels : labels.removing(replicaLabels)
         if let existing = states[key] {
             current = existing
@@ -106,9 +111,14 @@ public final class StreamingAggregator: SeriesSink {
             stateList.append(
                 SeriesState(
                     component: component, labels: key, presence: [UInt64](repeating: 0, count: (grid.count + 63) / 64),
-                    nonFinite: nil, summarized: false, keep: keepSeries || key.pairs.count != labels.pairs.count, values: nil))
+                    nonFinite: nil, summarized: false, keep: keepSeries || key != raw, values: nil))
             members[component, default: []].insert(ComponentMap.member(of: key))
             seriesCount += 1
+            if exported { exportedSeries += 1 }
+            if HubLabels.isContainerWithoutPod(key) {
+                let id = key.value("id")
+                containersWithoutPod.insert(id.isEmpty ? key.value("image") : id)
+            }
         }
         // A series cut off mid-way (a dropped connection, retried) never reached endSeries:
         // its points must not pass for this series'.

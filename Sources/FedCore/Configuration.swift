@@ -52,12 +52,25 @@ public struct Configuration: Sendable, Equatable {
         public var replicaLabels: [String] = []
         public var maxSourceResolution: String?
         public init() {}
+
+        /// The downsampling resolution `max_source_resolution` lets Thanos read, nil for raw data
+        /// only or for `auto` (Thanos picks per query).
+        public var resolution: PromDuration? {
+            guard let text = maxSourceResolution, text != "auto", let d = PromDuration.parse(text), d.milliseconds > 0 else {
+                return nil
+            }
+            return d
+        }
     }
 
     public struct Collect: Sendable, Equatable {
         public var window = PromDuration.hours(24)
         public var step = PromDuration.seconds(30)
         public var rateWindow = PromDuration.minutes(5)
+        /// How often the clusters' series are sampled (OpenShift scrapes cAdvisor and federates
+        /// every 30 s): a sample counts for this long after it was taken, not for the 5-minute
+        /// lookback, because federated and backfilled series carry no staleness markers.
+        public var scrapeInterval = PromDuration.seconds(30)
         public var settle = PromDuration.minutes(15)
         public var clusterLabel = "cluster"
         public var replicaLabels = ["prometheus_replica", "replica"]
@@ -89,6 +102,18 @@ public struct Configuration: Sendable, Equatable {
         /// Builds needed on each side of a change point.
         public var minSegment = 5
         public init() {}
+    }
+
+    /// The collect settings as the querier's data needs them: reading Thanos's downsampled
+    /// blocks (`querier.thanos.max_source_resolution` above raw), a sample stands for one
+    /// resolution step and `rate()` needs a window of at least four of them, or it answers nothing.
+    public var effectiveCollect: Collect {
+        var c = collect
+        if let r = querier.thanos.resolution {
+            c.rateWindow = max(c.rateWindow, PromDuration(milliseconds: 4 * r.milliseconds))
+            c.scrapeInterval = max(c.scrapeInterval, r)
+        }
+        return c
     }
 
     /// Reads and validates the YAML file at `path`.
@@ -143,17 +168,23 @@ public struct Configuration: Sendable, Equatable {
                 querier.thanos.partialResponse = try t.bool("partial_response")
                 querier.thanos.replicaLabels = try t.stringList("replica_labels") ?? []
                 querier.thanos.maxSourceResolution = try t.string("max_source_resolution")
+                if let r = querier.thanos.maxSourceResolution, r != "auto", PromDuration.parse(r) == nil {
+                    throw ConfigurationError.invalidValue(
+                        path: t.source, key: "querier.thanos.max_source_resolution", value: r,
+                        expected: "auto, 0s (raw data only), 5m or 1h")
+                }
             }
         }
         database = try root.string("database") ?? database
         databasePasswordFile = try root.string("database_password_file")
         if let c = try root.object("collect") {
             try c.checkKeys([
-                "window", "step", "rate_window", "settle", "cluster_label", "replica_labels", "deadline",
+                "window", "step", "rate_window", "scrape_interval", "settle", "cluster_label", "replica_labels", "deadline",
             ])
             collect.window = try c.duration("window") ?? collect.window
             collect.step = try c.duration("step") ?? collect.step
             collect.rateWindow = try c.duration("rate_window") ?? collect.rateWindow
+            collect.scrapeInterval = try c.duration("scrape_interval") ?? collect.scrapeInterval
             collect.settle = try c.duration("settle") ?? collect.settle
             collect.clusterLabel = try c.string("cluster_label") ?? collect.clusterLabel
             collect.replicaLabels = try c.stringList("replica_labels") ?? collect.replicaLabels
@@ -222,6 +253,13 @@ public struct Configuration: Sendable, Equatable {
         if collect.step.milliseconds <= 0 {
             throw ConfigurationError.invalidValue(
                 path: source, key: "collect.step", value: collect.step.description, expected: "a step above 0s, e.g. 30s")
+        }
+        if collect.scrapeInterval.milliseconds < 2 || collect.rateWindow.milliseconds < 2 * collect.scrapeInterval.milliseconds {
+            throw ConfigurationError.invalidValue(
+                path: source, key: "collect.scrape_interval", value: collect.scrapeInterval.description,
+                expected:
+                    "the clusters' scrape interval (30s on OpenShift), above 1ms and at most half of collect.rate_window (\(collect.rateWindow)), since rate() needs two samples in its window"
+            )
         }
         if collect.window < collect.step {
             throw ConfigurationError.invalidValue(

@@ -31,10 +31,13 @@ public enum MeasurementHash {
     ) -> String {
         var lines = ["fedreport measurement 1", "distribution \(distribution)", "build_source \(buildSource)"]
         for query in querySet.queries(for: distribution) {
-            let promql = query.render(clusterLabel: collect.clusterLabel, cluster: clusterPlaceholder, rateWindow: collect.rateWindow)
+            let promql = query.render(
+                clusterLabel: collect.clusterLabel, cluster: clusterPlaceholder, rateWindow: collect.rateWindow,
+                scrapeInterval: collect.scrapeInterval)
             lines.append("query \(query.name) \(query.resource.rawValue) \(promql)")
         }
         lines.append("rate_window \(collect.rateWindow.milliseconds)")
+        lines.append("scrape_interval \(collect.scrapeInterval.milliseconds)")
         lines.append("step \(collect.step.milliseconds)")
         lines.append("settle \(collect.settle.milliseconds)")
         lines.append("replica_labels \(collect.replicaLabels.sorted().joined(separator: ","))")

@@ -5,8 +5,13 @@ import Yams
 ///
 /// Placeholders in `promql`: `{{cluster_matcher}}` (`cluster="<name>"` with the configured label
 /// and the name quoted), `{{cluster_label}}` (the configured cluster label),
-/// `{{cluster}}` (the cluster's name, escaped for use inside a double-quoted PromQL string) and
-/// `{{rate_window}}` (the configured rate window, e.g. `5m`).
+/// `{{cluster}}` (the cluster's name, escaped for use inside a double-quoted PromQL string),
+/// `{{rate_window}}` (the configured rate window, e.g. `5m`) and `{{sample_window}}` (one scrape
+/// interval less a millisecond, e.g. `29s999ms`: `last_over_time(x[{{sample_window}}])` sees a
+/// sample for exactly one scrape interval after it was taken, where a bare selector would see it
+/// for the 5-minute lookback, since federated and backfilled series carry no staleness markers;
+/// the millisecond makes the window half-open on Prometheus 2, whose range selectors include
+/// both ends).
 public struct QueryDefinition: Sendable, Equatable {
     public let name: String
     public let resource: Resource
@@ -30,7 +35,7 @@ public struct QueryDefinition: Sendable, Equatable {
     }
 
     /// The PromQL with placeholders filled in.
-    public func render(clusterLabel: String, cluster: String, rateWindow: PromDuration) -> String {
+    public func render(clusterLabel: String, cluster: String, rateWindow: PromDuration, scrapeInterval: PromDuration) -> String {
         let escaped = String(quotePromQL(cluster).dropFirst().dropLast())
         return
             promql
@@ -38,6 +43,12 @@ public struct QueryDefinition: Sendable, Equatable {
             .replacingOccurrences(of: "{{cluster_label}}", with: clusterLabel)
             .replacingOccurrences(of: "{{cluster}}", with: escaped)
             .replacingOccurrences(of: "{{rate_window}}", with: rateWindow.description)
+            .replacingOccurrences(of: "{{sample_window}}", with: Self.sampleWindow(scrapeInterval).description)
+    }
+
+    /// How long after it was taken a sample counts: one scrape interval, the end excluded.
+    public static func sampleWindow(_ scrapeInterval: PromDuration) -> PromDuration {
+        PromDuration(milliseconds: max(scrapeInterval.milliseconds - 1, 1))
     }
 }
 

@@ -15,10 +15,14 @@ struct ComponentPromQL {
     let map: ComponentMap
     let clusterLabel: String
     let rateWindow: PromDuration
+    let scrapeInterval: PromDuration
     /// What stands for the cluster's name: a Grafana variable.
     let cluster: String
 
-    init(queries: [QueryDefinition], map: ComponentMap, clusterLabel: String, rateWindow: PromDuration, cluster: String) throws {
+    init(
+        queries: [QueryDefinition], map: ComponentMap, clusterLabel: String, rateWindow: PromDuration, scrapeInterval: PromDuration,
+        cluster: String
+    ) throws {
         for query in queries where !query.promql.contains("{{cluster_matcher}}") {
             throw DashboardError.queryWithoutClusterMatcher(name: query.name, source: query.source)
         }
@@ -26,6 +30,7 @@ struct ComponentPromQL {
         self.map = map
         self.clusterLabel = clusterLabel
         self.rateWindow = rateWindow
+        self.scrapeInterval = scrapeInterval
         self.cluster = cluster
     }
 
@@ -55,7 +60,7 @@ struct ComponentPromQL {
                 extra.isEmpty
                 ? query.promql : query.promql.replacingOccurrences(of: "{{cluster_matcher}}", with: "{{cluster_matcher}}, \(extra)")
             return QueryDefinition(name: query.name, resource: query.resource, distributions: query.distributions, promql: template)
-                .render(clusterLabel: clusterLabel, cluster: cluster, rateWindow: rateWindow)
+                .render(clusterLabel: clusterLabel, cluster: cluster, rateWindow: rateWindow, scrapeInterval: scrapeInterval)
         }
         return rendered.count == 1 ? rendered[0] : "(" + rendered.joined(separator: " or ") + ")"
     }

@@ -27,13 +27,19 @@ public struct DashboardDefinitions: Sendable {
     public var distribution: String
     public var clusterLabel: String
     public var rateWindow: PromDuration
+    /// How long a sample counts (`collect.scrape_interval`), as in collect.
+    public var scrapeInterval: PromDuration
 
-    public init(querySet: QuerySet, maps: [String: ComponentMap], distribution: String, clusterLabel: String, rateWindow: PromDuration) {
+    public init(
+        querySet: QuerySet, maps: [String: ComponentMap], distribution: String, clusterLabel: String, rateWindow: PromDuration,
+        scrapeInterval: PromDuration = .seconds(30)
+    ) {
         self.querySet = querySet
         self.maps = maps
         self.distribution = distribution
         self.clusterLabel = clusterLabel
         self.rateWindow = rateWindow
+        self.scrapeInterval = scrapeInterval
     }
 
     var map: ComponentMap {

@@ -20,7 +20,8 @@ struct PrometheusDashboard {
             let queries = definitions.querySet.queries(for: definitions.distribution).filter { $0.resource == resource }
             if queries.isEmpty { continue }
             expressions[resource] = try ComponentPromQL(
-                queries: queries, map: map, clusterLabel: label, rateWindow: definitions.rateWindow, cluster: "$cluster")
+                queries: queries, map: map, clusterLabel: label, rateWindow: definitions.rateWindow,
+                scrapeInterval: definitions.scrapeInterval, cluster: "$cluster")
         }
         if expressions.isEmpty { throw DashboardError.noQueries(distribution: definitions.distribution) }
         var layout = GrafanaDashboard.Layout()

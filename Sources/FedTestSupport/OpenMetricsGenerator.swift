@@ -67,6 +67,18 @@ public enum OpenMetricsGenerator {
                 }
             }
         }
+        let pools = ocp.filter { $0.cluster.machinePools != nil }
+        if !pools.isEmpty {
+            for (metric, updated) in [("mco_machine_count", false), ("mco_updated_machine_count", true)] {
+                out.append("# HELP \(metric) \(updated ? "updated machine count" : "total number of machines") in the pool\n")
+                out.append("# TYPE \(metric) gauge\n")
+                for plan in pools {
+                    for s in plan.poolSeries(updated: updated) {
+                        try plan.forEachReplica(s.labels) { prefix, _ in try out.writeGauge(metric, prefix, s.values, plan) }
+                    }
+                }
+            }
+        }
         let kube = plans.filter { $0.cluster.distribution != .ocp }
         if !kube.isEmpty {
             out.append(
@@ -97,6 +109,8 @@ struct CgroupSeries {
     /// core-seconds; nil when no build of the series varies, so constant series stay exact.
     var variation: [Double]? = nil
     var memory: [Double]
+    /// Per scrape, whether the series is written at all (nil: wherever it has a rate).
+    var active: [Bool]? = nil
     /// The scenario container behind a container series (nil for pause, totals and roll-ups).
     var container: (namespace: String, pod: String, container: String)? = nil
     var counterStart: Double {
@@ -142,17 +156,55 @@ struct ClusterPlan {
     func forEachReplica(_ labels: [(String, String)], _ body: (String, Int) throws -> Void) rethrows {
         if cluster.haReplicas {
             for (index, replica) in ["prometheus-k8s-0", "prometheus-k8s-1"].enumerated() {
-                try body(Self.labelText(labels + [("prometheus_replica", replica)]), index)
+                for copy in federated(labels + [("prometheus_replica", replica)]) { try body(Self.labelText(copy), index) }
             }
         } else {
-            try body(Self.labelText(labels), 0)
+            for copy in federated(labels) { try body(Self.labelText(copy), 0) }
         }
+    }
+
+    /// The copies of a series the hub holds after federation (see ``ScenarioFederation``): one
+    /// per distinct label set the federating replicas write.
+    func federated(_ labels: [(String, String)]) -> [[(String, String)]] {
+        let own = labels.filter { !$0.1.isEmpty }
+        let replicas: Int
+        let honor: Bool
+        switch cluster.federation {
+        case .direct: return [own]
+        case .serviceMonitor(let n): (replicas, honor) = (n, true)
+        case .exportedLabels(let n): (replicas, honor) = (n, false)
+        }
+        var copies: [[(String, String)]] = []
+        var seen = Set<String>()
+        for r in 0..<replicas {
+            var copy = own
+            for (name, value) in ScenarioFederation.federatorLabels(replica: r) {
+                if let i = copy.firstIndex(where: { $0.0 == name }) {
+                    if honor { continue }
+                    copy[i].0 = "exported_" + name
+                }
+                copy.append((name, value))
+            }
+            let key = Self.labelText(copy.sorted { $0.0 < $1.0 })
+            if seen.insert(key).inserted { copies.append(copy) }
+        }
+        return copies
+    }
+
+    /// The labels the kubelet's cAdvisor scrape adds on a real cluster (federated scenarios only).
+    func kubeletLabels(node: String, path: String = "/metrics/cadvisor") -> [(String, String)] {
+        guard cluster.federation != .direct else { return [] }
+        let n = ScenarioNoise.fnv1a([cluster.name, node]) % 200 + 10
+        return [
+            ("endpoint", "https-metrics"), ("instance", "10.0.0.\(n):10250"), ("job", "kubelet"), ("metrics_path", path),
+            ("service", "kubelet"),
+        ]
     }
 
     /// The memory sample a replica writes at scrape `k`: nil for none, NaN where a fault says so.
     func memorySample(_ s: CgroupSeries, at k: Int, replica: Int) -> Double? {
         let value = s.memory[k]
-        guard !value.isNaN, !gapAt[k] else { return nil }
+        guard !value.isNaN, !gapAt[k], s.active?[k] ?? true else { return nil }
         let t = times[k]
         let faults = cluster.haReplicas ? cluster.replicaFaults.filter { $0.replica == replica } : []
         if faults.contains(where: { f in f.gaps.contains { $0.contains(t) } }) { return nil }
@@ -268,6 +320,7 @@ struct ClusterPlan {
             nodes.append(n)
         }
         var out: [CgroupSeries] = []
+        var resourceCopies: [CgroupSeries] = []
         var podTotalsByNode: [String: [CgroupSeries]] = [:]
         for key in podOrder {
             let containers = podContainers[key]!
@@ -277,6 +330,7 @@ struct ClusterPlan {
                 "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod\(uid.replacingOccurrences(of: "-", with: "_")).slice"
             var children: [CgroupSeries] = []
             for c in containers {
+                let active = c.activeDuring.map { _ in times.map { c.isActive(at: $0) } }
                 let labels = [
                     ("cluster", name), ("namespace", c.namespace), ("pod", c.pod), ("container", c.container),
                     ("image", c.image), ("name", "k8s_\(c.container)_\(c.pod)_\(c.namespace)_\(uid)_0"),
@@ -285,9 +339,23 @@ struct ClusterPlan {
                 children.append(
                     CgroupSeries(
                         labels: labels, rates: rates(c.usage), variation: variationRow(c.usage, seed: cluster.seed(of: c)),
-                        memory: memoryRow(c.usage, amplitude: c.memoryAmplitude, seed: cluster.seed(of: c)),
+                        memory: memoryRow(c.usage, amplitude: c.memoryAmplitude, seed: cluster.seed(of: c)), active: active,
                         container: (c.namespace, c.pod, c.container)))
+                if cluster.resourceCopies {
+                    // The kubelet's /metrics/resource copy: the same figures, no image, no cgroup id.
+                    var copy = children[children.count - 1]
+                    copy.labels =
+                        [("cluster", name), ("namespace", c.namespace), ("pod", c.pod), ("container", c.container), ("node", c.node)]
+                        + kubeletLabels(node: c.node, path: "/metrics/resource")
+                    copy.container = nil
+                    resourceCopies.append(copy)
+                }
             }
+            // A pod whose containers all run only at times (a CronJob's) has its pause container
+            // and its cgroup only then.
+            let podActive: [Bool]? =
+                containers.allSatisfy({ $0.activeDuring != nil })
+                ? times.indices.map { k in children.contains { $0.active?[k] ?? false } } : nil
             // The pause container runs whenever any container of the pod does.
             let running = cluster.builds.indices.map { b in children.contains { $0.rates[b] != nil } }
             let pause = CgroupSeries(
@@ -298,12 +366,18 @@ struct ClusterPlan {
                 ],
                 rates: running.map { $0 ? ScenarioCluster.pauseCPUCores : nil },
                 memory: times.indices.map { k in
-                    buildAt[k] >= 0 && running[buildAt[k]] ? ScenarioCluster.pauseMemoryBytes : .nan
-                })
+                    buildAt[k] >= 0 && running[buildAt[k]] && (podActive?[k] ?? true) ? ScenarioCluster.pauseMemoryBytes : .nan
+                }, active: podActive)
             children.append(pause)
-            let total = sum(
-                children,
+            var total = sum(
+                children.map { child in
+                    // Memory where a child writes none does not add up.
+                    var c = child
+                    if let a = c.active { for k in a.indices where !a[k] { c.memory[k] = .nan } }
+                    return c
+                },
                 labels: [("cluster", name), ("namespace", first.namespace), ("pod", first.pod), ("id", podCgroup), ("node", first.node)])
+            total.active = podActive
             out += children
             out.append(total)
             podTotalsByNode[first.node, default: []].append(total)
@@ -322,7 +396,15 @@ struct ClusterPlan {
             let root = sum([kubepods, systemSlice], labels: rollup("/"))
             out += [burstable, kubepods] + services + [systemSlice, root]
         }
-        return out.filter { s in s.rates.contains { $0 != nil } }
+        for i in out.indices {
+            let node = out[i].labels.first { $0.0 == "node" }?.1 ?? ""
+            out[i].labels += kubeletLabels(node: node)
+            if cluster.rawContainerCgroups {
+                let raw: Set<String> = ["image", "name", "namespace", "pod", "container"]
+                out[i].labels.removeAll { raw.contains($0.0) }
+            }
+        }
+        return (out + resourceCopies).filter { s in s.rates.contains { $0 != nil } }
     }
 
     private func planBuildInfo() -> [BuildInfoSeries] {
@@ -342,6 +424,14 @@ struct ClusterPlan {
         }
         let node = cluster.workloads.first?.node ?? cluster.hostServices.first?.node ?? ""
         let operatorSeries = cluster.distribution == .ocp && cluster.versionReporting != .currentOnly
+        let cvoLabels: [(String, String)] =
+            cluster.federation == .direct
+            ? []
+            : [
+                ("endpoint", "metrics"), ("instance", "10.0.0.5:9099"), ("job", "cluster-version-operator"),
+                ("namespace", "openshift-cluster-version"), ("pod", "cluster-version-operator-6b5c8ff5c8-x2x7d"),
+                ("service", "cluster-version-operator"),
+            ]
         var out: [BuildInfoSeries] = []
         for v in versions {
             let present = times.indices.map { k in
@@ -357,7 +447,8 @@ struct ClusterPlan {
                     guard present.contains(true) else { return }
                     out.append(
                         BuildInfoSeries(
-                            labels: [("cluster", cluster.name), ("image", image), ("type", type), ("version", v)], value: value,
+                            labels: [("cluster", cluster.name), ("image", image), ("type", type), ("version", v)] + cvoLabels,
+                            value: value,
                             present: present))
                 }
                 series("current", seconds, present)
@@ -392,6 +483,28 @@ struct ClusterPlan {
             }
         }
         return out
+    }
+
+    /// The machine-config controller's pool series: per pool, its machine count (or updated
+    /// machines) at each scrape, nil where nothing is written (before the first build, in a gap).
+    func poolSeries(updated: Bool) -> [(labels: [(String, String)], values: [Double?])] {
+        guard let pools = cluster.machinePools else { return [] }
+        return [("master", pools.masters), ("worker", pools.workers)].map { pool, machines in
+            let labels: [(String, String)] = [
+                ("cluster", cluster.name), ("job", "machine-config-controller"), ("namespace", "openshift-machine-config-operator"),
+                ("pool", pool),
+            ]
+            let values: [Double?] = times.indices.map { k in
+                guard buildAt[k] >= 0, !gapAt[k] else { return nil }
+                guard updated else { return Double(machines) }
+                let t = times[k]
+                let b = buildAt[k]
+                guard b > 0, case .operatorSeries(let duration) = cluster.versionReporting else { return Double(machines) }
+                let done = cluster.builds[b].from + duration + (pool == "worker" ? pools.workerRollout : 0)
+                return t < done ? 0 : Double(machines)
+            }
+            return (labels, values)
+        }
     }
 
     /// `count` hex digits derived from `text`, stable across runs.
@@ -521,7 +634,7 @@ struct ByteWriter {
         series += 1
         for k in plan.times.indices {
             let b = plan.buildAt[k]
-            guard b >= 0, !plan.gapAt[k], let rate = s.rates[b] else { continue }
+            guard b >= 0, !plan.gapAt[k], s.active?[k] ?? true, let rate = s.rates[b] else { continue }
             let t = plan.times[k]
             let varying = s.variation?[k] ?? 0
             sample(head, c0 + before[b] + rate * (Double(t - plan.segmentStart[b]) / 1000) + varying, t)
@@ -535,6 +648,16 @@ struct ByteWriter {
         for k in plan.times.indices {
             guard let value = plan.memorySample(s, at: k, replica: replica) else { continue }
             sample(head, value, plan.times[k])
+            if buffer.count >= Self.capacity { try flush() }
+        }
+    }
+
+    mutating func writeGauge(_ metric: String, _ labels: String, _ values: [Double?], _ plan: ClusterPlan) throws {
+        let head = Array((metric + labels).utf8)
+        series += 1
+        for k in plan.times.indices {
+            guard let v = values[k] else { continue }
+            sample(head, v, plan.times[k])
             if buffer.count >= Self.capacity { try flush() }
         }
     }

@@ -123,10 +123,14 @@ public struct ScenarioContainer: Sendable, Hashable {
     /// `round(base × (1 + memoryAmplitude × u))` with `u` in [-1, 1] drawn deterministically
     /// from the series and the scrape timestamp. 0 gives a constant working set.
     public var memoryAmplitude: Double
+    /// Where set, the container runs only inside these ranges of its builds (a CronJob's pod,
+    /// an installer or pruner pod): it writes no samples outside them. A range holding one
+    /// scrape gives a pod scraped once.
+    public var activeDuring: [ClosedRange<TimestampMs>]?
 
     public init(
         namespace: String, pod: String, container: String, image: String, node: String,
-        usage: [String: ScenarioUsage], memoryAmplitude: Double = 0.1
+        usage: [String: ScenarioUsage], memoryAmplitude: Double = 0.1, activeDuring: [ClosedRange<TimestampMs>]? = nil
     ) {
         self.namespace = namespace
         self.pod = pod
@@ -135,6 +139,53 @@ public struct ScenarioContainer: Sendable, Hashable {
         self.node = node
         self.usage = usage
         self.memoryAmplitude = memoryAmplitude
+        self.activeDuring = activeDuring
+    }
+
+    /// Whether the container is running at `t` as far as ``activeDuring`` goes.
+    public func isActive(at t: TimestampMs) -> Bool {
+        activeDuring?.contains { $0.contains(t) } ?? true
+    }
+}
+
+/// How the cluster's series reached the hub, and what that did to their labels.
+public enum ScenarioFederation: Sendable, Equatable {
+    /// As the cluster's own Prometheus has them (the test bed's first shape).
+    case direct
+    /// Federated from openshift-monitoring's `/federate` by `replicas` Prometheus servers
+    /// through a ServiceMonitor with `honorLabels: true`: each series gets the federating
+    /// target's `namespace`, `pod`, `container`, `service`, `endpoint`, `job` and `instance`
+    /// where it lacks them (pod cgroups, roll-ups and host services), so those series appear
+    /// once per federating replica. cAdvisor series carry the kubelet's target labels
+    /// (`job="kubelet"`, `metrics_path="/metrics/cadvisor"`, …) as on a real cluster.
+    case serviceMonitor(replicas: Int)
+    /// The same with `honor_labels: false`: every clashing label is renamed `exported_<name>`
+    /// and the federating target's labels are set on every series.
+    case exportedLabels(replicas: Int)
+
+    /// The federating target's labels for replica `r`.
+    public static func federatorLabels(replica r: Int) -> [(String, String)] {
+        [
+            ("namespace", "openshift-monitoring"), ("pod", "prometheus-federate-\(r)"), ("container", "prometheus"),
+            ("service", "prometheus-federate"), ("endpoint", "web"), ("job", "prometheus-federate"),
+            ("instance", "10.131.0.\(20 + r):9090"),
+        ]
+    }
+}
+
+/// The machine-config controller's pools (`mco_machine_count{pool}`,
+/// `mco_updated_machine_count{pool}`): on an upgrade the master pool is updated when the
+/// cluster-version operator says completed, and the worker pool ``workerRollout`` later, while
+/// its nodes drain and reboot.
+public struct ScenarioMachinePools: Sendable, Hashable {
+    public var masters: Int
+    public var workers: Int
+    public var workerRollout: Int64
+
+    public init(masters: Int = 3, workers: Int, workerRollout: Int64) {
+        self.masters = masters
+        self.workers = workers
+        self.workerRollout = workerRollout
     }
 }
 
@@ -235,6 +286,17 @@ public struct ScenarioCluster: Sendable {
     public var memberFaults: [ScenarioMemberFault] = []
     /// Trouble on one HA replica (only with ``haReplicas``).
     public var replicaFaults: [ScenarioReplicaFault] = []
+    /// How the series reached the hub.
+    public var federation: ScenarioFederation = .direct
+    /// Also writes each container's kubelet `/metrics/resource` copy (`container`, `pod`,
+    /// `namespace`, no `image`, no `id`), which carries the same metric names.
+    public var resourceCopies = false
+    /// The machine-config pools, written for OpenShift clusters where set.
+    public var machinePools: ScenarioMachinePools?
+    /// Writes container and pod cgroups with their `id` only (no image, name, namespace, pod or
+    /// container), as cAdvisor does when it cannot read the container runtime: a kubelet that
+    /// takes stats from the CRI, or k3s without `--containerd`.
+    public var rawContainerCgroups = false
 
     public init(
         name: String, distribution: ScenarioDistribution, builds: [(version: String, from: TimestampMs)],
@@ -274,6 +336,14 @@ public struct ScenarioCluster: Sendable {
     /// Whether `t` falls in one of ``gaps``.
     public func isInGap(_ t: TimestampMs) -> Bool { gaps.contains { $0.contains(t) } }
 
+    /// Whether a machine-config pool has machines not yet updated at `t`: from an upgrade's start
+    /// until its worker rollout ends (nil without ``machinePools``).
+    public func isRollingPools(at t: TimestampMs) -> Bool {
+        guard let pools = machinePools, case .operatorSeries(let duration) = versionReporting, let b = buildIndex(at: t), b > 0
+        else { return false }
+        return t < builds[b].from + duration + pools.workerRollout
+    }
+
     /// Whether the cluster-version operator reports an upgrade in progress at `t` (OpenShift
     /// with ``ScenarioVersionReporting/operatorSeries(updatingFor:)`` only).
     public func isUpdating(at t: TimestampMs) -> Bool {
@@ -295,7 +365,8 @@ public struct ScenarioCluster: Sendable {
     /// The CPU the container uses at `t` in cores (the instantaneous rate, with its
     /// ``ScenarioUsage/cpuVariation``), or nil when it does not run then.
     public func cpuCores(of container: ScenarioContainer, at t: TimestampMs) -> Double? {
-        version(at: t).flatMap { container.usage[$0]?.cpuRate(seed: seed(of: container), at: t) }
+        guard container.isActive(at: t) else { return nil }
+        return version(at: t).flatMap { container.usage[$0]?.cpuRate(seed: seed(of: container), at: t) }
     }
 
     /// The container's memory working set at `t` as the model defines it (gaps and ``nanAt``
@@ -308,7 +379,7 @@ public struct ScenarioCluster: Sendable {
     /// The memory sample the generated file holds for the container at scrape timestamp `t`:
     /// nil when there is none (not running, or in a gap), `NaN` at ``nanAt``.
     public func memorySample(of container: ScenarioContainer, at t: TimestampMs) -> Double? {
-        guard !isInGap(t), let value = memoryBytes(of: container, at: t) else { return nil }
+        guard !isInGap(t), container.isActive(at: t), let value = memoryBytes(of: container, at: t) else { return nil }
         return nanAt.contains(t) || isMemberNaN(namespace: container.namespace, pod: container.pod, container: container.container, at: t)
             ? .nan : value
     }

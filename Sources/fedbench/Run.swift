@@ -180,7 +180,8 @@ struct Bench {
             + querySet.queries(for: "ocp").map {
                 Request(
                     name: $0.name, resource: $0.resource,
-                    promql: $0.render(clusterLabel: c.clusterLabel, cluster: cluster, rateWindow: c.rateWindow))
+                    promql: $0.render(
+                        clusterLabel: c.clusterLabel, cluster: cluster, rateWindow: c.rateWindow, scrapeInterval: c.scrapeInterval))
             }
     }
 

@@ -100,9 +100,12 @@ struct CollectIntegrationTests {
         let before = try #require(try store.snapshots(SnapshotFilter(build: "4.6.1", clusters: ["it-ocp-0"])).first)
         let after = try #require(try store.snapshots(SnapshotFilter(build: "4.6.8", clusters: ["it-ocp-0"])).first)
         // Ask Prometheus where the operator said "updating" and where one completed version
-        // stood alone (backfilled data has no staleness markers: series linger 5 minutes).
-        let updating = try ask(url, #"count(cluster_version{cluster="it-ocp-0", type="updating"})"#).map(\.0)
-        let completed = try ask(url, #"count(max by (version) (cluster_version{cluster="it-ocp-0", type="completed"}))"#)
+        // stood alone. Backfilled data has no staleness markers, so a bare selector would see
+        // each series for 5 minutes after its last sample; a sample counts for one scrape
+        // interval (`last_over_time(…[29s999ms])`), as in fedreport's queries.
+        let updating = try ask(url, #"count(last_over_time(cluster_version{cluster="it-ocp-0", type="updating"}[29s999ms]))"#).map(\.0)
+        let completed = try ask(
+            url, #"count(max by (version) (last_over_time(cluster_version{cluster="it-ocp-0", type="completed"}[29s999ms])))"#)
         let firstUpdating = try #require(updating.first)
         let lastUpdating = try #require(updating.last)
         #expect(firstUpdating == CollectScenario.upgrade)
@@ -111,10 +114,10 @@ struct CollectIntegrationTests {
         #expect(after.start == firstAfter + 15 * 60_000)
         #expect(after.leftOut.upgrading == updating.count)
         #expect(after.leftOut.settling == 30)  // 15 min / 30 s
-        // The old completed version lingers beside the new one only while updating does too:
-        // those timestamps count as upgrading, not as two versions.
+        // Two completed versions at once would count as upgrading, not as two versions; with
+        // each sample counting one scrape interval the operator's flip leaves none.
         let doubled = completed.filter { $0.1 == 2 }.map(\.0)
-        #expect(!doubled.isEmpty && doubled.allSatisfy { updating.contains($0) })
+        #expect(doubled.allSatisfy { updating.contains($0) })
         #expect(before.leftOut.multipleVersions + after.leftOut.multipleVersions == 0)
         #expect(after.end == CollectScenario.window.upperBound)
         // Counting from the flip of type="current" would have started 4.6.8 40 minutes earlier.
@@ -127,11 +130,11 @@ struct CollectIntegrationTests {
         let (store, url) = try await store()
         let before = try #require(try store.snapshots(SnapshotFilter(build: "4.6.1", clusters: ["it-ocp-2"])).first)
         let after = try #require(try store.snapshots(SnapshotFilter(build: "4.6.8", clusters: ["it-ocp-2"])).first)
-        let counts = try ask(url, #"count(max by (version) (cluster_version{cluster="it-ocp-2", type="current"}))"#)
+        let counts = try ask(
+            url, #"count(max by (version) (last_over_time(cluster_version{cluster="it-ocp-2", type="current"}[29s999ms])))"#)
         let doubled = counts.filter { $0.1 == 2 }.map(\.0)
-        let firstDoubled = try #require(doubled.first)
-        let firstSingleAfter = try #require(counts.first { $0.0 > CollectScenario.upgrade && $0.1 == 1 }).0
-        #expect(before.end == firstDoubled - 30_000)
+        let firstSingleAfter = try #require(counts.first { $0.0 >= CollectScenario.upgrade && $0.1 == 1 }).0
+        #expect(before.end == (doubled.first ?? firstSingleAfter) - 30_000)
         #expect(after.start == firstSingleAfter + 15 * 60_000)
         #expect(after.leftOut.upgrading == 0)
         #expect(after.leftOut.settling == 30)
@@ -221,10 +224,11 @@ struct CollectIntegrationTests {
         let memberScrapes = s.scrapeTimestamps.filter { CollectScenario.memberNaN.contains($0) }.count
         let expectedNaN = CollectScenario.nanTimes.count * (cluster.workloads.count + cluster.hostServices.count) + memberScrapes
         #expect(snapshot.leftOut.nonFiniteSamples == expectedNaN)
-        // The version series is missing for 5 minutes (plus what the lookback hides) and doubled
-        // for 2; ask Prometheus how many timestamps that left without exactly one version.
+        // The version series is missing for 5 minutes and doubled for 2; ask Prometheus how
+        // many timestamps that left without exactly one version, each sample counting one
+        // scrape interval as in fedreport's queries.
         let counts = try promRange(
-            url, #"count(max by (version) (cluster_version{cluster="it-ocp-1", type="completed"}))"#,
+            url, #"count(max by (version) (last_over_time(cluster_version{cluster="it-ocp-1", type="completed"}[29s999ms])))"#,
             start: snapshot.start, end: snapshot.end, step: 30_000)
         let present = Dictionary(uniqueKeysWithValues: (counts.first?.values ?? []).map { ($0.0, $0.1) })
         let grid = snapshot.grid
@@ -240,7 +244,7 @@ struct CollectIntegrationTests {
         let coverage = try #require(Summary(of: total, expected: snapshot.includedTimestamps)).coverage
         let promTotal = try promRange(
             url,
-            #"sum(container_memory_working_set_bytes{cluster="it-ocp-1", container!="", container!="POD"}) and on() (count(max by (version) (cluster_version{cluster="it-ocp-1", type="completed"})) == 1)"#,
+            #"sum(last_over_time(container_memory_working_set_bytes{cluster="it-ocp-1", container!="", container!="POD"}[29s999ms])) and on() (count(max by (version) (last_over_time(cluster_version{cluster="it-ocp-1", type="completed"}[29s999ms]))) == 1)"#,
             start: snapshot.start, end: snapshot.end, step: 30_000)
         let finite = (promTotal.first?.values ?? []).filter { $0.1.isFinite }.count
         #expect(coverage < 1)

@@ -52,17 +52,21 @@ struct TruthIntegrationTests {
         // PromQL over the same timestamps: the sum is NaN wherever a member is, and the
         // timestamps without exactly one completed version do not count. (it-ocp-1 is never
         // upgraded, so no timestamp is upgrading or settling and this filter is the whole rule.)
-        let version = #"and on() (count(max by (version) (cluster_version{cluster="it-ocp-1", type="completed"})) == 1)"#
-        let containers = #"container_memory_working_set_bytes{cluster="it-ocp-1", container!="", container!="POD", pod!=""}"#
+        // Each sample counts for one scrape interval (`last_over_time(…[29s999ms])`), as in
+        // fedreport's queries: backfilled data has no staleness markers.
+        let version =
+            #"and on() (count(max by (version) (last_over_time(cluster_version{cluster="it-ocp-1", type="completed"}[29s999ms]))) == 1)"#
+        let containers =
+            #"last_over_time(container_memory_working_set_bytes{cluster="it-ocp-1", container!="", container!="POD", pod!=""}[29s999ms])"#
         let hosts =
-            #"container_memory_working_set_bytes{cluster="it-ocp-1", id=~"/system\\.slice/(kubelet|crio|ovs-vswitchd|ovsdb-server)\\.service"}"#
+            #"last_over_time(container_memory_working_set_bytes{cluster="it-ocp-1", id=~"/system\\.slice/(kubelet|crio|ovs-vswitchd|ovsdb-server)\\.service"}[29s999ms])"#
         let wantTotal = try promMean(url, "(sum(\(containers)) + sum(\(hosts))) \(version)", start: snapshot.start, end: snapshot.end)
         #expect(abs(total / wantTotal.mean - 1) < 0.002, "total \(total) vs PromQL \(wantTotal.mean)")
         let pods = cluster.workloads.filter {
             map.classify(LabelSet(["namespace": $0.namespace, "pod": $0.pod, "container": $0.container])).category == category
         }.map(\.pod)
         let inCategory =
-            #"container_memory_working_set_bytes{cluster="it-ocp-1", container!="", container!="POD", pod=~"\#(Set(pods).sorted().joined(separator: "|"))"}"#
+            #"last_over_time(container_memory_working_set_bytes{cluster="it-ocp-1", container!="", container!="POD", pod=~"\#(Set(pods).sorted().joined(separator: "|"))"}[29s999ms])"#
         let wantCategory = try promMean(url, "sum(\(inCategory)) \(version)", start: snapshot.start, end: snapshot.end)
         #expect(abs(categoryMean / wantCategory.mean - 1) < 0.002, "category \(categoryMean) vs PromQL \(wantCategory.mean)")
 
@@ -132,7 +136,8 @@ struct TruthIntegrationTests {
         // upgraded, so no timestamp is upgrading or settling and this filter is the whole rule.)
         let valid =
             try promRange(
-                url, #"count(max by (version) (cluster_version{cluster="it-ocp-1", type="completed"})) == 1"#, start: w.lowerBound,
+                url, #"count(max by (version) (last_over_time(cluster_version{cluster="it-ocp-1", type="completed"}[29s999ms]))) == 1"#,
+                start: w.lowerBound,
                 end: w.upperBound, step: 30_000
             ).first?.values ?? []
         let stored = try SnapshotStore(path: "\(folder)/fedreport.sqlite", readOnly: true).snapshots()
@@ -143,7 +148,7 @@ struct TruthIntegrationTests {
         let finite =
             try promRange(
                 url,
-                #"(sum(container_memory_working_set_bytes{cluster="it-ocp-1", container!="", container!="POD", pod!=""}) + sum(container_memory_working_set_bytes{cluster="it-ocp-1", id=~"/system\\.slice/(kubelet|crio|ovs-vswitchd|ovsdb-server)\\.service"})) and on() (count(max by (version) (cluster_version{cluster="it-ocp-1", type="completed"})) == 1)"#,
+                #"(sum(last_over_time(container_memory_working_set_bytes{cluster="it-ocp-1", container!="", container!="POD", pod!=""}[29s999ms])) + sum(last_over_time(container_memory_working_set_bytes{cluster="it-ocp-1", id=~"/system\\.slice/(kubelet|crio|ovs-vswitchd|ovsdb-server)\\.service"}[29s999ms]))) and on() (count(max by (version) (last_over_time(cluster_version{cluster="it-ocp-1", type="completed"}[29s999ms]))) == 1)"#,
                 start: span.lowerBound, end: span.upperBound, step: 30_000
             ).first?.values.filter { $0.1.isFinite }.count ?? 0
         #expect(coverage <= 1)
@@ -171,7 +176,7 @@ struct TruthIntegrationTests {
                     rest = rest[r.upperBound...]
                 }
                 return out + rest
-            }, when: .rangeQuery(containing: #"container_memory_working_set_bytes{ cluster="it-k3s-0", container!="#))
+            }, when: .rangeQuery(containing: #"container_memory_working_set_bytes{ cluster="it-k3s-0", image!="#))
         let folder = try temporaryFolder("offgrid")
         let config = try writeConfig(in: folder, url: proxy.url)
         let w = CollectScenario.window
@@ -244,9 +249,10 @@ struct TruthIntegrationTests {
         ])
         #expect(again.status == 1, "\(again.stderr)")
         #expect(try sqlite(database, ".dump") == before)
-        // it-ocp-1 was asked only by the first run: its build timeline and each OpenShift query.
+        // it-ocp-1 was asked only by the first run: its build timeline, its machine-config pools
+        // and each OpenShift query.
         let ocpQueries = try QuerySet.load(folder: "\(repositoryRoot)/queries").queries(for: "ocp").count
-        #expect(proxy.rangeQueries(containing: #"cluster="it-ocp-1""#).count == 1 + ocpQueries)
+        #expect(proxy.rangeQueries(containing: #"cluster="it-ocp-1""#).count == 2 + ocpQueries)
     }
 }
 

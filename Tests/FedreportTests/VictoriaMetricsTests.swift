@@ -47,8 +47,6 @@ enum QueryModel {
     static let scrape: Int64 = 30_000
     /// fedreport's default `rate_window`.
     static let rateWindow: Int64 = 300_000
-    /// Prometheus's fixed lookback delta.
-    static let promLookback: Int64 = 300_000
     /// VictoriaMetrics' `maxPrevInterval` for a 30 s scrape interval: `getMaxPrevInterval` in
     /// app/vmselect/promql/rollup.go adds a quarter for intervals up to 32 s: 30 s + 7.5 s.
     static let vmMaxPrev: Int64 = 37_500
@@ -63,16 +61,10 @@ enum QueryModel {
         return stride(from: first, through: hi, by: Int(scrape)).filter(stored)
     }
 
-    /// PromQL instant selector: the latest stored sample in [t − 5 m, t] (Prometheus 2.x includes
-    /// the left end).
-    static func promInstant(at t: TimestampMs, _ isStored: (TimestampMs) -> Bool) -> TimestampMs? {
-        stored(in: (t - promLookback)...t, isStored).last
-    }
-
-    /// MetricsQL instant selector (`default_rollup` over an implicit window of
-    /// max(step, maxPrevInterval) = 37.5 s): the latest stored sample in (t − 37.5 s, t].
-    static func vmInstant(at t: TimestampMs, _ isStored: (TimestampMs) -> Bool) -> TimestampMs? {
-        stored(in: (t - vmMaxPrev + 1)...t, isStored).last
+    /// What both servers return for `last_over_time(x[29s999ms])`, the query set's sample
+    /// window: the stored sample in (t − 30 s, t], which on this grid is the one at t or none.
+    static func sampleInstant(at t: TimestampMs, _ isStored: (TimestampMs) -> Bool) -> TimestampMs? {
+        stored(in: (t - scrape + 1)...t, isStored).last
     }
 
     /// What `rate(counter[5m])` returns at `t` for a counter growing linearly at one slope, as a
@@ -200,7 +192,7 @@ struct VictoriaMetricsTests {
     /// of that server with the query fedreport's build timeline is built from.
     func singleVersion(_ url: String, cluster: String, snapshot: SnapshotRecord) throws -> Set<TimestampMs> {
         let counts = try promRange(
-            url, #"count(max by (version) (cluster_version{cluster="\#(cluster)", type="current"}))"#,
+            url, #"count(max by (version) (last_over_time(cluster_version{cluster="\#(cluster)", type="current"}[29s999ms])))"#,
             start: snapshot.start, end: snapshot.end, step: 30_000)
         return Set((counts.first?.values ?? []).filter { $0.1 == 1 }.map(\.0))
     }
@@ -246,32 +238,34 @@ struct VictoriaMetricsTests {
         #expect(Set(try promStore.snapshots().map { "\($0.cluster) \($0.build)" }) == pairs)
     }
 
-    @Test("the settle period after the upgrade is left out; the old version lingers 37.5 s, not 5 min")
+    @Test("the settle period after the upgrade is left out; on neither server does the old version linger")
     func settle() async throws {
         let (store, url) = try await vm()
         let after = try #require(try store.snapshots(SnapshotFilter(build: "4.6.8")).first)
         let before = try #require(try store.snapshots(SnapshotFilter(build: "4.6.1")).first)
         let upgrade = VMScenario.upgrade
-        // By hand: 4.6.1's last sample is at upgrade − 30 s; MetricsQL still sees it at the
-        // upgrade instant (30 s < 37.5 s) but not 30 s later, so exactly one timestamp has two
-        // versions (Prometheus: ten, for its 5-minute lookback).
+        // By hand: 4.6.1's last sample is at upgrade − 30 s. A sample counts for one scrape
+        // interval (the query set's sample window), so at the upgrade instant only 4.6.8 is
+        // seen: no timestamp has two versions (a bare selector would have seen both for
+        // MetricsQL's 37.5 s and Prometheus's 5-minute lookback), and the settle period starts
+        // at the upgrade itself.
         #expect(before.end == upgrade - 30_000)
-        #expect(after.leftOut.multipleVersions == 1)
+        #expect(after.leftOut.multipleVersions == 0)
         #expect(before.leftOut.multipleVersions == 0)
-        #expect(after.start == upgrade + 30_000 + 15 * 60_000)
+        #expect(after.start == upgrade + 15 * 60_000)
         #expect(after.leftOut.settling == 30)
         #expect(after.end == VMScenario.window.upperBound)
         // The same from VictoriaMetrics' own answer, as the Prometheus suite derives it.
         let counts = try promRange(
-            url, #"count(max by (version) (cluster_version{cluster="it-ocp-0", type="current"}))"#,
+            url, #"count(max by (version) (last_over_time(cluster_version{cluster="it-ocp-0", type="current"}[29s999ms])))"#,
             start: VMScenario.window.lowerBound, end: VMScenario.window.upperBound, step: 30_000)
         let points = try #require(counts.first).values
-        #expect(points.filter { $0.1 == 2 }.map(\.0) == [upgrade])
-        // Prometheus, for the record of the difference: 4.6.8 starts 4.5 min later there.
+        #expect(!points.isEmpty && points.allSatisfy { $0.1 == 1 })
+        // Prometheus agrees now that neither server's lookback decides.
         let (promStore, _) = try await prometheus()
         let promAfter = try #require(try promStore.snapshots(SnapshotFilter(build: "4.6.8")).first)
-        #expect(promAfter.leftOut.multipleVersions == 10)
-        #expect(promAfter.start - after.start == 9 * 30_000)
+        #expect(promAfter.leftOut.multipleVersions == 0)
+        #expect(promAfter.start == after.start)
     }
 
     @Test("memory matches the generator exactly and CPU to 1e-9, HA replicas counted once", arguments: ["4.6.1", "4.6.8"])
@@ -324,13 +318,13 @@ struct VictoriaMetricsTests {
         let cluster = try #require(s.cluster(named: "it-ocp-1"))
         let grid = snapshot.grid
         // VictoriaMetrics never stored the NaN samples, so fedreport has none to count; at those
-        // scrapes the selector returns the previous scrape's sample instead.
+        // scrapes the sample window holds no sample, so the members have no value there.
         #expect(snapshot.leftOut.nonFiniteSamples == 0)
-        // Version missing 30…35 min (11 scrapes): MetricsQL sees 29.5 min's sample at 30 min only,
-        // so 10 timestamps have none (Prometheus: 1). Doubled 50…52 min (5 scrapes) plus the
-        // 37.5 s linger: 6 (Prometheus: 15).
-        #expect(snapshot.leftOut.noVersion == 10)
-        #expect(snapshot.leftOut.multipleVersions == 6)
+        // Version missing 30…35 min (11 scrapes): with each sample counting one scrape interval,
+        // 11 timestamps have none (a bare selector: 10 on MetricsQL, 1 on Prometheus). Doubled
+        // 50…52 min (5 scrapes): 5 (bare: 6 and 15).
+        #expect(snapshot.leftOut.noVersion == 11)
+        #expect(snapshot.leftOut.multipleVersions == 5)
         let included = try singleVersion(url, cluster: "it-ocp-1", snapshot: snapshot)
         #expect(included.count == snapshot.includedTimestamps)
         #expect(snapshot.includedTimestamps == grid.count - 16)
@@ -341,10 +335,11 @@ struct VictoriaMetricsTests {
         let memoryStored: (TimestampMs) -> Bool = { !cluster.isInGap($0) && !nan.contains($0) }
         var present = 0
         for i in 0..<grid.count where included.contains(grid.timestamp(at: i)) {
-            if QueryModel.vmInstant(at: grid.timestamp(at: i), memoryStored) != nil { present += 1 }
+            if QueryModel.sampleInstant(at: grid.timestamp(at: i), memoryStored) != nil { present += 1 }
         }
-        // 325 included − 40 (the gap's 41 scrapes but its first, where 119.5 min still shows).
-        #expect(present == snapshot.includedTimestamps - 40)
+        // The included timestamps less the gap's 41 scrapes and the 2 NaN scrapes, none of which
+        // has a stored sample.
+        #expect(present == snapshot.includedTimestamps - 43)
         var checkedComponents: [String] = []
         for component in ["etcd", "kubelet", "crio", "openshift-apiserver"] {
             let (containers, services) = try members(of: component, in: cluster)
@@ -353,7 +348,7 @@ struct VictoriaMetricsTests {
             let memory = try #require(series.first { $0.component.name == component && $0.resource == .memory })
             for i in 0..<grid.count where included.contains(grid.timestamp(at: i)) {
                 let t = grid.timestamp(at: i)
-                guard let source = QueryModel.vmInstant(at: t, memoryStored) else {
+                guard let source = QueryModel.sampleInstant(at: t, memoryStored) else {
                     #expect(memory.values[i].isNaN, "\(component) memory at \(t) should be absent")
                     continue
                 }
@@ -371,7 +366,7 @@ struct VictoriaMetricsTests {
         let coverage = try #require(Summary(of: total, expected: snapshot.includedTimestamps)).coverage
         let vmTotal = try promRange(
             url,
-            #"sum(container_memory_working_set_bytes{cluster="it-ocp-1", container!="", container!="POD"}) and on() (count(max by (version) (cluster_version{cluster="it-ocp-1", type="current"})) == 1)"#,
+            #"sum(last_over_time(container_memory_working_set_bytes{cluster="it-ocp-1", container!="", container!="POD"}[29s999ms])) and on() (count(max by (version) (last_over_time(cluster_version{cluster="it-ocp-1", type="current"}[29s999ms]))) == 1)"#,
             start: snapshot.start, end: snapshot.end, step: 30_000)
         let finite = (vmTotal.first?.values ?? []).filter { $0.1.isFinite }.count
         #expect(coverage < 1)
@@ -390,21 +385,24 @@ struct VictoriaMetricsTests {
             let series = try #require(try store.componentSeries(snapshotIDs: [snapshot.id])[snapshot.id])
             let grid = snapshot.grid
             let included = try singleVersion(url, cluster: "it-ocp-1", snapshot: snapshot)
+            // A rate counts only where the series has a sample within one scrape interval
+            // (`and last_over_time(…[29s999ms])`): never inside the gap.
             let factors = (0..<grid.count).map { i -> Double? in
                 let t = grid.timestamp(at: i)
-                guard included.contains(t) else { return nil }
+                guard included.contains(t), QueryModel.sampleInstant(at: t, stored) != nil else { return nil }
                 return isVM ? QueryModel.vmRate(at: t, stored) : QueryModel.promRate(at: t, stored)
             }
             let points = factors.compactMap { $0 }
-            // MetricsQL: 2 zeros where the window has emptied but the last sample is still within
-            // 37.5 s of its start. PromQL: at 8 windows on each side of the gap the increase is
-            // extrapolated by half an interval only, losing (10 − 2) / 2 = 4 slopes per side.
+            // MetricsQL: the slope itself wherever two samples are in the window, no zeros (its
+            // zeros came at windows inside the gap). PromQL: at the 8 windows after the gap that
+            // start before its first sample (141…144.5 min) the increase is extrapolated by half
+            // an interval only: (t − 140.25 min) / 5 min, 4 slopes lost in all.
             if isVM {
-                #expect(points.filter { $0 == 0 }.count == 2)
-                #expect(points.reduce(0, +) == Double(points.count - 2))
+                #expect(points.filter { $0 == 0 }.isEmpty)
+                #expect(points.reduce(0, +) == Double(points.count))
             } else {
-                #expect(points.filter { $0 < 1 }.count == 16)
-                #expect(abs(points.reduce(0, +) - Double(points.count - 8)) < 1e-12)
+                #expect(points.filter { $0 < 1 }.count == 8)
+                #expect(abs(points.reduce(0, +) - Double(points.count - 4)) < 1e-12)
             }
             var checked = 0
             for component in ["kubelet", "crio", "etcd", "openshift-apiserver", "authentication-operator"] {

@@ -41,7 +41,8 @@ extension Fedreport {
                 let resources = try RunResources.load(configuration: configuration, environment: ProcessInfo.processInfo.environment)
                 let definitions = DashboardDefinitions(
                     querySet: resources.querySet, maps: resources.maps, distribution: distribution,
-                    clusterLabel: configuration.collect.clusterLabel, rateWindow: configuration.collect.rateWindow)
+                    clusterLabel: configuration.collect.clusterLabel, rateWindow: configuration.collect.rateWindow,
+                    scrapeInterval: configuration.collect.scrapeInterval)
                 let text = try GrafanaDashboard.text(try GrafanaDashboard.build(definitions, datasource: datasource))
                 guard let output else {
                     print(text, terminator: "")
