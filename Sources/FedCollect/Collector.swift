@@ -174,7 +174,7 @@ public final class Collector: @unchecked Sendable {
             return result
         }
         do {
-            let (timeline, timelineWarnings, buildSource) = try buildTimeline(plan: plan, grid: grid)
+            let (timeline, timelineWarnings, buildSource, payloads) = try buildTimeline(plan: plan, grid: grid)
             progress?.finished(query: "build", cluster: plan.name)
             result.unassigned = timeline.unassigned
             if timeline.segments.isEmpty {
@@ -248,6 +248,12 @@ public final class Collector: @unchecked Sendable {
                 for k in timeline.segments.indices { perSegment[k].append((query.name, run.figures[k])) }
             }
             notes += hubNotes
+            var nodeSeries: NodeSeries?
+            do {
+                nodeSeries = try nodes(plan: plan, grid: grid)
+            } catch {
+                notes.append("could not count the cluster's nodes: \(error.localizedDescription)")
+            }
             var unlabelled: [String] = []
             do {
                 unlabelled = try containerCgroupsWithoutLabels(plan: plan, grid: grid)
@@ -291,7 +297,9 @@ public final class Collector: @unchecked Sendable {
                         warnings: warnings + offGrid + result.failures + notes,
                         partial: !warnings.isEmpty || !offGrid.isEmpty || !result.failures.isEmpty,
                         collectedAt: Int64(Date().timeIntervalSince1970 * 1000), components: components, containers: containers,
-                        noData: noData, offGridPoints: figures.reduce(0) { $0 + $1.offGridPoints }))
+                        noData: noData, offGridPoints: figures.reduce(0) { $0 + $1.offGridPoints },
+                        payloadCreated: payloads[segment.version],
+                        nodes: nodeSeries?.count(over: (segment.first...segment.last).filter { segment.included[$0 - segment.first] })))
             }
             result.warnings += warnings + notes
         } catch let error as QueryError where error.isDeadline || error.isRetryable {
@@ -348,13 +356,16 @@ public final class Collector: @unchecked Sendable {
     /// cluster (older operators, other tooling), `type="current"` decides, which flips when an
     /// upgrade starts, and a note says so. Elsewhere `kubernetes_build_info`'s `git_version`,
     /// or the version pinned in the configuration.
-    /// The source names the rule that decided (it goes into the measurement hash).
+    /// The source names the rule that decided (it goes into the measurement hash). `payloads`
+    /// holds, per version, when its release payload was created: the value of
+    /// `cluster_version{type="current"}` (Unix seconds), where the cluster reports it.
     public func buildTimeline(
         plan: ClusterPlan, grid: TimeGrid
     ) throws -> (
-        timeline: BuildTimeline, warnings: [String], source: String
+        timeline: BuildTimeline, warnings: [String], source: String, payloads: [String: TimestampMs]
     ) {
-        if let pinned = plan.pinnedVersion { return (BuildTimeline(grid: grid, pinned: pinned), [], "pinned") }
+        if let pinned = plan.pinnedVersion { return (BuildTimeline(grid: grid, pinned: pinned), [], "pinned", [:]) }
+        var payloads: [String: TimestampMs] = [:]
         let matcher = "\(configuration.collect.clusterLabel)=\(quotePromQL(plan.name))"
         // Look back one settle period before the window, so an upgrade that ended just before
         // it still leaves its settle period out.
@@ -384,6 +395,13 @@ public final class Collector: @unchecked Sendable {
                 "max by (type, version) (last_over_time(cluster_version{\(matcher), type=~\"current|completed|updating\"}[\(window)]))"
             _ = try client.queryRange(promql, grid: extended, sink: collector, label: "build timeline of \(plan.name)")
             let byType = Dictionary(grouping: collector.series) { $0.labels.value("type") }
+            for s in byType["current"] ?? [] {
+                let version = s.labels.value("version")
+                // 0 means the operator does not know the payload's age.
+                guard !version.isEmpty, let seconds = s.values.last(where: { !CollectedSeries.isMissing($0) && $0.isFinite && $0 > 0 })
+                else { continue }
+                payloads[version] = Int64((seconds * 1000).rounded())
+            }
             let completed = byType["completed"] ?? []
             let updating = byType["updating"] ?? []
             if completed.isEmpty && updating.isEmpty {
@@ -430,7 +448,8 @@ public final class Collector: @unchecked Sendable {
             )
         }
         return (
-            BuildTimeline(grid: grid, observations: observations, settle: configuration.collect.settle, lead: lead), warnings, source
+            BuildTimeline(grid: grid, observations: observations, settle: configuration.collect.settle, lead: lead), warnings, source,
+            payloads
         )
     }
 }
@@ -466,6 +485,28 @@ extension Collector {
             "max by (id) (\(Self.lastOverWindow(selector, grid: grid)))", at: grid.end, sink: answer,
             label: "unlabelled containers of \(plan.name)")
         return answer.series.map { $0.labels.value("id") }.filter { !$0.isEmpty }.sorted()
+    }
+
+    /// The cluster's nodes at each grid index: from kube-state-metrics (`kube_node_info`, and
+    /// `kube_node_role` for roles), else the nodes of the root cgroup series; nil where the hub
+    /// has neither. One request; HA replicas count each node once.
+    func nodes(plan: ClusterPlan, grid: TimeGrid) throws -> NodeSeries? {
+        let m = "\(configuration.collect.clusterLabel)=\(quotePromQL(plan.name))"
+        let w = QueryDefinition.sampleWindow(configuration.effectiveCollect.scrapeInterval)
+        let promql = [
+            #"label_replace(count(count by (node) (last_over_time(kube_node_info{\#(m)}[\#(w)]))), "fedreport_nodes", "kube_node_info", "", "")"#,
+            #"label_replace(count by (role) (count by (node, role) (last_over_time(kube_node_role{\#(m)}[\#(w)]))), "fedreport_nodes", "role", "", "")"#,
+            #"label_replace(count(count by (node) (last_over_time(container_memory_working_set_bytes{\#(m), id="/"}[\#(w)]))), "fedreport_nodes", "cadvisor", "", "")"#,
+        ].joined(separator: " or ")
+        let answer = SeriesCollector(grid: grid)
+        _ = try client.queryRange(promql, grid: grid, sink: answer, label: "nodes of \(plan.name)")
+        func values(_ kind: String) -> [CollectedSeries] { answer.series.filter { $0.labels.value("fedreport_nodes") == kind } }
+        let info = values("kube_node_info").first
+        let cadvisor = values("cadvisor").first
+        guard let total = info ?? cadvisor else { return nil }
+        var roles: [String: [Double]] = [:]
+        for s in values("role") where !s.labels.value("role").isEmpty { roles[s.labels.value("role")] = s.values }
+        return NodeSeries(count: total.values, roles: roles, source: info != nil ? "kube_node_info" : "cadvisor")
     }
 
     /// Why a window may come back empty from Thanos: the compactor replaces raw blocks with
@@ -595,5 +636,25 @@ final class LockedCounter: @unchecked Sendable {
         guard value < limit else { return nil }
         value += 1
         return value - 1
+    }
+}
+
+/// A cluster's node counts over a collect grid (missing values where it had none).
+struct NodeSeries {
+    var count: [Double]
+    var roles: [String: [Double]]
+    var source: String
+
+    /// The most nodes seen at once at the grid indices `indices`, per role too; nil when no
+    /// index has a count.
+    func count(over indices: [Int]) -> NodeCount? {
+        func most(_ values: [Double]) -> Int? {
+            indices.compactMap { i -> Double? in
+                let v = values[i]
+                return CollectedSeries.isMissing(v) || !v.isFinite ? nil : v
+            }.max().map { Int($0.rounded()) }
+        }
+        guard let total = most(count) else { return nil }
+        return NodeCount(count: total, roles: roles.compactMapValues(most), source: source)
     }
 }

@@ -27,6 +27,16 @@ public struct BuildVersion: Comparable, Sendable, Hashable, CustomStringConverti
     /// Whether the name was read as a version; other names sort after all versions.
     public var isVersion: Bool { parsed != nil }
 
+    /// The `x.y` stream of a version (`4.14` for `4.14.0-0.nightly-…` and `4.14.12`), with the
+    /// numbers as written less leading zeros; nil for names that are not versions.
+    public var stream: String? {
+        guard let numbers = parsed?.numbers, numbers.count >= 2 else { return nil }
+        return numbers.prefix(2).map { n in
+            let digits = n.drop { $0 == "0" }
+            return digits.isEmpty ? "0" : String(digits)
+        }.joined(separator: ".")
+    }
+
     public var description: String { text }
 
     public static func == (a: BuildVersion, b: BuildVersion) -> Bool { a.text == b.text }

@@ -86,6 +86,24 @@ public struct ContainerSummary: Sendable, Equatable, Codable {
     }
 }
 
+/// How many nodes a cluster ran while a snapshot was taken, and of which roles where known.
+public struct NodeCount: Sendable, Codable, Equatable {
+    /// The most nodes seen at once over the snapshot's timestamps that count.
+    public var count: Int
+    /// Nodes per role (`kube_node_role`), the most seen at once; empty where unknown. A node
+    /// can hold several roles (a compact cluster's masters are workers too).
+    public var roles: [String: Int]
+    /// Where the count came from: `kube_node_info`, or `cadvisor` (the nodes of the root cgroup
+    /// series) where the hub has no kube-state-metrics.
+    public var source: String
+
+    public init(count: Int, roles: [String: Int] = [:], source: String) {
+        self.count = count
+        self.roles = roles
+        self.source = source
+    }
+}
+
 /// Everything `collect` learned about one (cluster, build, segment), ready to store.
 public struct SnapshotInput: Sendable {
     public var cluster: String
@@ -112,13 +130,18 @@ public struct SnapshotInput: Sendable {
     public var noData: [String]
     /// Points the querier sent at timestamps off the step grid; they were not used.
     public var offGridPoints: Int
+    /// When the build's release payload was created (`cluster_version{type="current"}`'s
+    /// value on OpenShift); nil where the cluster does not say. Orders builds within a stream.
+    public var payloadCreated: TimestampMs?
+    /// The cluster's nodes while the snapshot was taken; nil where the hub does not say.
+    public var nodes: NodeCount?
 
     public init(
         cluster: String, distribution: String, build: String, grid: TimeGrid, included: GridMask,
         querySetHash: String, measurementHash: String = "", querierURL: String, serverBuild: String?,
         fedreportVersion: String = FedCore.fedreportVersion, leftOut: LeftOutCounts, warnings: [String], partial: Bool,
         collectedAt: TimestampMs, components: [ComponentSeries], containers: [ContainerSummary], noData: [String],
-        offGridPoints: Int = 0
+        offGridPoints: Int = 0, payloadCreated: TimestampMs? = nil, nodes: NodeCount? = nil
     ) {
         precondition(included.count == grid.count, "the included mask must cover the grid")
         self.cluster = cluster
@@ -139,6 +162,8 @@ public struct SnapshotInput: Sendable {
         self.containers = containers
         self.noData = noData
         self.offGridPoints = offGridPoints
+        self.payloadCreated = payloadCreated
+        self.nodes = nodes
     }
 
     /// Points of the grid that count.

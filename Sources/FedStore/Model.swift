@@ -31,6 +31,11 @@ public struct SnapshotRecord: Sendable, Codable, Equatable {
     public var measurementHash: String
     /// Points the querier sent off the step grid, not used.
     public var offGridPoints: Int
+    /// When the build's release payload was created; nil where unknown (schema 3 and older,
+    /// or a cluster that does not say).
+    public var payloadCreated: TimestampMs?
+    /// The cluster's nodes while the snapshot was taken; nil where unknown.
+    public var nodes: NodeCount?
 
     public init(
         id: Int64, cluster: String, distribution: String, build: String, start: TimestampMs, end: TimestampMs,
@@ -38,7 +43,7 @@ public struct SnapshotRecord: Sendable, Codable, Equatable {
         serverBuild: String? = nil, fedreportVersion: String = FedCore.fedreportVersion,
         leftOut: LeftOutCounts = .init(), warnings: [String] = [], partial: Bool = false,
         collectedAt: TimestampMs = 0, noData: [String] = [], included: GridMask? = nil, measurementHash: String = "",
-        offGridPoints: Int = 0
+        offGridPoints: Int = 0, payloadCreated: TimestampMs? = nil, nodes: NodeCount? = nil
     ) {
         self.id = id
         self.cluster = cluster
@@ -60,6 +65,8 @@ public struct SnapshotRecord: Sendable, Codable, Equatable {
         self.included = included
         self.measurementHash = measurementHash
         self.offGridPoints = offGridPoints
+        self.payloadCreated = payloadCreated
+        self.nodes = nodes
     }
 
     /// The grid the snapshot's component series are sampled on.
@@ -78,10 +85,12 @@ public struct BuildInfo: Sendable, Codable, Equatable {
     public var first: TimestampMs
     /// The latest snapshot end.
     public var last: TimestampMs
+    /// When the build's release payload was created, where a snapshot says (the earliest).
+    public var payloadCreated: TimestampMs?
 
     public init(
         build: String, distribution: String, clusters: [String], snapshots: Int, first: TimestampMs,
-        last: TimestampMs
+        last: TimestampMs, payloadCreated: TimestampMs? = nil
     ) {
         self.build = build
         self.distribution = distribution
@@ -89,6 +98,7 @@ public struct BuildInfo: Sendable, Codable, Equatable {
         self.snapshots = snapshots
         self.first = first
         self.last = last
+        self.payloadCreated = payloadCreated
     }
 }
 
@@ -172,7 +182,7 @@ extension BuildInfo {
     /// per cluster, into one `BuildInfo` per (build, distribution), ordered by first start, then
     /// build, then distribution: what every backend's `builds()` returns.
     package static func aggregate(
-        _ rows: [(build: String, distribution: String, cluster: String, n: Int, first: Int64, last: Int64)]
+        _ rows: [(build: String, distribution: String, cluster: String, n: Int, first: Int64, last: Int64, payload: Int64?)]
     ) -> [BuildInfo] {
         var byBuild: [[String]: BuildInfo] = [:]
         for row in rows {
@@ -182,11 +192,12 @@ extension BuildInfo {
                 info.snapshots += row.n
                 info.first = Swift.min(info.first, row.first)
                 info.last = Swift.max(info.last, row.last)
+                if let p = row.payload { info.payloadCreated = Swift.min(info.payloadCreated ?? p, p) }
                 byBuild[key] = info
             } else {
                 byBuild[key] = BuildInfo(
                     build: row.build, distribution: row.distribution, clusters: [row.cluster], snapshots: row.n,
-                    first: row.first, last: row.last)
+                    first: row.first, last: row.last, payloadCreated: row.payload)
             }
         }
         return byBuild.values

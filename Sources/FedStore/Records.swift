@@ -39,13 +39,19 @@ package struct SnapshotRow: Codable, FetchableRecord, MutablePersistableRecord {
     package var leftOutUpgrading: Int?
     package var leftOutIncompleteTotals: Int?
     package var offGridPoints: Int?
+    // Added in schema 4; nil when unknown or read from an older file.
+    package var payloadCreatedMs: Int64?
+    package var nodeCount: Int?
+    /// JSON object: role → nodes, and `source`.
+    package var nodeRoles: String?
 
     package init(
         id: Int64?, cluster: String, distribution: String, build: String, startMs: Int64, endMs: Int64, stepMs: Int64,
         includedTimestamps: Int, querySetHash: String, querierURL: String, serverBuild: String?, fedreportVersion: String,
         leftOutNoVersion: Int, leftOutMultipleVersions: Int, leftOutSettling: Int, leftOutNonFiniteSamples: Int,
         warnings: String, partial: Bool, collectedAtMs: Int64, noData: String, includedMask: Data?,
-        measurementHash: String?, leftOutUpgrading: Int?, leftOutIncompleteTotals: Int?, offGridPoints: Int?
+        measurementHash: String?, leftOutUpgrading: Int?, leftOutIncompleteTotals: Int?, offGridPoints: Int?,
+        payloadCreatedMs: Int64?, nodeCount: Int?, nodeRoles: String?
     ) {
         self.id = id
         self.cluster = cluster
@@ -72,6 +78,9 @@ package struct SnapshotRow: Codable, FetchableRecord, MutablePersistableRecord {
         self.leftOutUpgrading = leftOutUpgrading
         self.leftOutIncompleteTotals = leftOutIncompleteTotals
         self.offGridPoints = offGridPoints
+        self.payloadCreatedMs = payloadCreatedMs
+        self.nodeCount = nodeCount
+        self.nodeRoles = nodeRoles
     }
 
     enum CodingKeys: String, CodingKey {
@@ -96,6 +105,9 @@ package struct SnapshotRow: Codable, FetchableRecord, MutablePersistableRecord {
         case leftOutUpgrading = "left_out_upgrading"
         case leftOutIncompleteTotals = "left_out_incomplete_totals"
         case offGridPoints = "off_grid_points"
+        case payloadCreatedMs = "payload_created_ms"
+        case nodeCount = "node_count"
+        case nodeRoles = "node_roles"
     }
 
     package enum Columns {
@@ -247,7 +259,8 @@ extension SnapshotRow {
             warnings: try StringList.encode(r.warnings), partial: r.partial, collectedAtMs: r.collectedAt,
             noData: try StringList.encode(r.noData), includedMask: r.included.map { Data($0.bytes) },
             measurementHash: r.measurementHash, leftOutUpgrading: r.leftOut.upgrading,
-            leftOutIncompleteTotals: r.leftOut.incompleteTotals, offGridPoints: r.offGridPoints)
+            leftOutIncompleteTotals: r.leftOut.incompleteTotals, offGridPoints: r.offGridPoints,
+            payloadCreatedMs: r.payloadCreated, nodeCount: r.nodes?.count, nodeRoles: try r.nodes.map(NodeRoles.encode))
     }
 
     /// The record this row stores; a row that cannot be read is a `StoreError.corruptRow`
@@ -277,7 +290,14 @@ extension SnapshotRow {
                 upgrading: leftOutUpgrading ?? 0, nonFiniteSamples: leftOutNonFiniteSamples,
                 incompleteTotals: leftOutIncompleteTotals ?? 0),
             warnings: warnings, partial: partial, collectedAt: collectedAtMs, noData: noData, included: included,
-            measurementHash: measurementHash ?? "", offGridPoints: offGridPoints ?? 0)
+            measurementHash: measurementHash ?? "", offGridPoints: offGridPoints ?? 0, payloadCreated: payloadCreatedMs,
+            nodes: try nodeCount.map { count in
+                guard let roles = NodeRoles.decode(nodeRoles, count: count) else {
+                    throw StoreError.corruptRow(
+                        path: location, table: "snapshot", id: id, reason: "node_roles is not a JSON object of role counts and a source")
+                }
+                return roles
+            })
     }
 }
 
@@ -385,4 +405,25 @@ extension Double {
 
 extension Optional where Wrapped == Double {
     package var nilAsNaN: Double { self ?? .nan }
+}
+
+/// A snapshot's node roles and count source, as the `node_roles` column keeps them.
+package enum NodeRoles {
+    struct Stored: Codable {
+        var roles: [String: Int]
+        var source: String
+    }
+
+    package static func encode(_ nodes: NodeCount) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(Stored(roles: nodes.roles, source: nodes.source)), as: UTF8.self)
+    }
+
+    /// The nodes of a row with `count` nodes; nil when the text is not what `encode` writes.
+    package static func decode(_ text: String?, count: Int) -> NodeCount? {
+        guard let text else { return NodeCount(count: count, source: "") }
+        guard let stored = try? JSONDecoder().decode(Stored.self, from: Data(text.utf8)) else { return nil }
+        return NodeCount(count: count, roles: stored.roles, source: stored.source)
+    }
 }

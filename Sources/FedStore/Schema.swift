@@ -5,7 +5,7 @@ import GRDB
 /// also sets `PRAGMA user_version` to its number so that older fedreports can refuse the file.
 enum Schema {
     /// The `user_version` the last registered migration sets.
-    static let version = 3
+    static let version = 4
     /// The oldest `user_version` whose snapshots this fedreport can read without migrating.
     static let oldestReadable = 1
 
@@ -111,6 +111,19 @@ enum Schema {
                     ALTER TABLE snapshot ADD COLUMN off_grid_points INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE component_series ADD COLUMN left_out_mask BLOB;  -- NULL: nothing left out
                     PRAGMA user_version = 3;
+                    """)
+        }
+
+        // v4: what orders builds and explains per-node figures: the release payload's creation
+        // time (`cluster_version{type="current"}`'s value) and the cluster's node count and
+        // roles. NULL where unknown, as for every older row.
+        migrator.registerMigration("v4") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE snapshot ADD COLUMN payload_created_ms INTEGER;
+                    ALTER TABLE snapshot ADD COLUMN node_count INTEGER;
+                    ALTER TABLE snapshot ADD COLUMN node_roles TEXT;   -- JSON: roles (role to nodes) and source
+                    PRAGMA user_version = 4;
                     """)
         }
 

@@ -234,10 +234,14 @@ public final class SnapshotStore: SnapshotStoring {
     public func builds() throws -> [BuildInfo] {
         let rows = try perform("read builds") {
             try pool.read { db in
-                try Row.fetchAll(
+                // A file a reader opens at schema 3 or older has no payload times.
+                let payload =
+                    try db.columns(in: "snapshot").contains { $0.name == "payload_created_ms" } ? "MIN(payload_created_ms)" : "NULL"
+                return try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT build, distribution, cluster, COUNT(*) AS n, MIN(start_ms) AS first, MAX(end_ms) AS last
+                        SELECT build, distribution, cluster, COUNT(*) AS n, MIN(start_ms) AS first, MAX(end_ms) AS last,
+                            \(payload) AS payload
                         FROM snapshot GROUP BY build, distribution, cluster
                         """)
             }
@@ -246,7 +250,7 @@ public final class SnapshotStore: SnapshotStoring {
             rows.map {
                 (
                     build: $0["build"], distribution: $0["distribution"], cluster: $0["cluster"], n: $0["n"], first: $0["first"],
-                    last: $0["last"]
+                    last: $0["last"], payload: $0["payload"]
                 )
             })
     }

@@ -62,7 +62,7 @@ public struct StoredSnapshot: Sendable {
             querierURL: input.querierURL, serverBuild: input.serverBuild, fedreportVersion: input.fedreportVersion,
             leftOut: input.leftOut, warnings: input.warnings, partial: input.partial, collectedAt: input.collectedAt,
             noData: input.noData, included: input.included, measurementHash: input.measurementHash,
-            offGridPoints: input.offGridPoints)
+            offGridPoints: input.offGridPoints, payloadCreated: input.payloadCreated, nodes: input.nodes)
         components = input.components
         containers = input.containers
     }

@@ -178,5 +178,14 @@ enum PostgresSchema {
                 END
                 $fn$;
                 """)),
+        Migration(
+            version: 4, name: "v4",
+            statements: Self.split(
+                """
+                ALTER TABLE snapshot
+                    ADD COLUMN payload_created_ms BIGINT,
+                    ADD COLUMN node_count BIGINT,
+                    ADD COLUMN node_roles TEXT;   -- JSON: roles (role to nodes) and source
+                """)),
     ]
 }

@@ -21,6 +21,9 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
     public var location: String { url.description }
     private let session: PostgresSession
     private let lock = NSLock()
+    /// The schema the database is at: the current one once a writer migrated it, possibly an
+    /// older readable one for a reader, whose missing columns read as NULL.
+    private var schema = PostgresSchema.version
 
     /// Connects to the database at `url` with `password`.
     ///
@@ -43,6 +46,7 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
                 if found < PostgresSchema.oldestReadable {
                     throw StoreError.olderDatabase(path: location, found: found, supported: PostgresSchema.version)
                 }
+                schema = found
             } else {
                 try migrate()
             }
@@ -208,7 +212,7 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
     }
 
     private func insert(_ row: SnapshotRow) throws -> Int64 {
-        var binds = PostgresBindings(capacity: 25)
+        var binds = PostgresBindings(capacity: 28)
         binds.append(row.cluster)
         binds.append(row.distribution)
         binds.append(row.build)
@@ -233,9 +237,12 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
         binds.append(row.leftOutUpgrading ?? 0)
         binds.append(row.leftOutIncompleteTotals ?? 0)
         binds.append(row.offGridPoints ?? 0)
+        binds.append(row.payloadCreatedMs)
+        binds.append(row.nodeCount)
+        binds.append(row.nodeRoles)
         let rows = try session.rows(
             "INSERT INTO snapshot (\(Self.snapshotColumns.dropFirst().joined(separator: ", "))) VALUES ("
-                + (1...24).map { "$\($0)" }.joined(separator: ", ") + ") RETURNING id", binds)
+                + (1..<Self.snapshotColumns.count).map { "$\($0)" }.joined(separator: ", ") + ") RETURNING id", binds)
         guard let id = try rows.first?[0].decode(Int64.self) else {
             throw StoreError.postgres(path: location, operation: "insert a snapshot", sqlState: nil, detail: "no id came back")
         }
@@ -310,6 +317,7 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
         "querier_url", "server_build", "fedreport_version", "left_out_no_version", "left_out_multiple_versions",
         "left_out_settling", "left_out_non_finite_samples", "warnings", "partial", "collected_at_ms", "no_data",
         "included_mask", "measurement_hash", "left_out_upgrading", "left_out_incomplete_totals", "off_grid_points",
+        "payload_created_ms", "node_count", "node_roles",
     ]
 
     public func snapshots(_ filter: SnapshotFilter) throws -> [SnapshotRecord] {
@@ -336,13 +344,21 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
             conditions.append("start_ms <= $\(binds.count)")
         }
         let sql =
-            "SELECT \(Self.snapshotColumns.joined(separator: ", ")) FROM snapshot"
+            "SELECT \(readableColumns.joined(separator: ", ")) FROM snapshot"
             + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             // Byte order for names, as SQLite sorts them, whatever the database's collation.
             + " ORDER BY start_ms, cluster COLLATE \"C\", id"
         return try perform("read snapshots") {
             try session.rows(sql, binds).map { try Self.snapshotRow($0).record(location: location) }
         }
+    }
+
+    /// ``snapshotColumns`` as this database can answer them: the columns of schema 4 (payload
+    /// time, node count and roles) are NULL in a database a reader found at schema 3.
+    private var readableColumns: [String] {
+        guard schema < 4 else { return Self.snapshotColumns }
+        let missing = ["payload_created_ms": "NULL::BIGINT", "node_count": "NULL::BIGINT", "node_roles": "NULL::TEXT"]
+        return Self.snapshotColumns.map { missing[$0] ?? $0 }
     }
 
     private static func snapshotRow(_ c: PostgresRandomAccessRow) throws -> SnapshotRow {
@@ -358,14 +374,16 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
             collectedAtMs: try c[18].decode(Int64.self), noData: try c[19].decode(String.self),
             includedMask: try c[20].decode(Data?.self), measurementHash: try c[21].decode(String.self),
             leftOutUpgrading: try c[22].decode(Int.self), leftOutIncompleteTotals: try c[23].decode(Int.self),
-            offGridPoints: try c[24].decode(Int.self))
+            offGridPoints: try c[24].decode(Int.self), payloadCreatedMs: try c[25].decode(Int64?.self),
+            nodeCount: try c[26].decode(Int?.self), nodeRoles: try c[27].decode(String?.self))
     }
 
     public func builds() throws -> [BuildInfo] {
         try perform("read builds") {
             let rows = try session.rows(
                 """
-                SELECT build, distribution, cluster, count(*), min(start_ms), max(end_ms)
+                SELECT build, distribution, cluster, count(*), min(start_ms), max(end_ms),
+                    \(schema < 4 ? "NULL::BIGINT" : "min(payload_created_ms)")
                 FROM snapshot GROUP BY build, distribution, cluster
                 """)
             return BuildInfo.aggregate(
@@ -373,7 +391,8 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
                     (
                         build: try $0[0].decode(String.self), distribution: try $0[1].decode(String.self),
                         cluster: try $0[2].decode(String.self), n: try $0[3].decode(Int.self),
-                        first: try $0[4].decode(Int64.self), last: try $0[5].decode(Int64.self)
+                        first: try $0[4].decode(Int64.self), last: try $0[5].decode(Int64.self),
+                        payload: try $0[6].decode(Int64?.self)
                     )
                 })
         }

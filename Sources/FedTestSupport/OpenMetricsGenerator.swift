@@ -67,6 +67,22 @@ public enum OpenMetricsGenerator {
                 }
             }
         }
+        let kubeState = ocp.filter { $0.cluster.kubeStateNodes }
+        if !kubeState.isEmpty {
+            for (metric, withRole) in [("kube_node_info", false), ("kube_node_role", true)] {
+                out.append("# HELP \(metric) \(withRole ? "The role of a cluster node." : "Information about a cluster node.")\n")
+                out.append("# TYPE \(metric) gauge\n")
+                for plan in kubeState {
+                    for node in plan.cluster.nodeNames {
+                        var labels: [(String, String)] = [("cluster", plan.cluster.name), ("node", node)]
+                        if withRole { labels.append(("role", ScenarioCluster.role(ofNode: node))) }
+                        labels += [("job", "kube-state-metrics"), ("namespace", "openshift-monitoring")]
+                        let values: [Double?] = plan.times.indices.map { k in plan.buildAt[k] >= 0 && !plan.gapAt[k] ? 1 : nil }
+                        try plan.forEachReplica(labels) { prefix, _ in try out.writeGauge(metric, prefix, values, plan) }
+                    }
+                }
+            }
+        }
         let pools = ocp.filter { $0.cluster.machinePools != nil }
         if !pools.isEmpty {
             for (metric, updated) in [("mco_machine_count", false), ("mco_updated_machine_count", true)] {
@@ -440,6 +456,7 @@ struct ClusterPlan {
             }
             let from = builds.first { $0.version == v }?.from ?? builds[0].from
             let seconds = Double(from / 1000)
+            let payloadSeconds = Double((cluster.payloadCreated[v] ?? from) / 1000)
             switch cluster.distribution {
             case .ocp:
                 let image = "quay.io/openshift-release-dev/ocp-release@sha256:" + Self.hex("release " + v, 64)
@@ -451,7 +468,7 @@ struct ClusterPlan {
                             value: value,
                             present: present))
                 }
-                series("current", seconds, present)
+                series("current", payloadSeconds, present)
                 guard operatorSeries, case .operatorSeries(let duration) = cluster.versionReporting else {
                     continue
                 }

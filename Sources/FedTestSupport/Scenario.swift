@@ -297,6 +297,22 @@ public struct ScenarioCluster: Sendable {
     /// container), as cAdvisor does when it cannot read the container runtime: a kubelet that
     /// takes stats from the CRI, or k3s without `--containerd`.
     public var rawContainerCgroups = false
+    /// When each build's release payload was created, the value `cluster_version{type="current"}`
+    /// carries; a build not listed has its `from` there.
+    public var payloadCreated: [String: TimestampMs] = [:]
+    /// Writes kube-state-metrics' `kube_node_info` and `kube_node_role` for every node (OpenShift
+    /// clusters only, where kube-state-metrics runs in openshift-monitoring).
+    public var kubeStateNodes = true
+
+    /// The cluster's nodes, in first-appearance order: those its containers and host services run on.
+    public var nodeNames: [String] {
+        var nodes: [String] = []
+        for n in workloads.map(\.node) + hostServices.map(\.node) where !nodes.contains(n) { nodes.append(n) }
+        return nodes
+    }
+
+    /// A node's role as its name says (`…master…` is a master), for `kube_node_role`.
+    public static func role(ofNode node: String) -> String { node.contains("master") ? "master" : "worker" }
 
     public init(
         name: String, distribution: ScenarioDistribution, builds: [(version: String, from: TimestampMs)],

@@ -1,4 +1,6 @@
 import FedCore
+import FedReports
+import FedStore
 import Testing
 
 @Suite("Build version ordering")
@@ -119,5 +121,35 @@ struct BuildVersionTests {
     @Test func emptyAndDuplicates() {
         #expect(sortedBuilds([]) == [])
         #expect(sortedBuilds(["4.7.0", "4.6.1", "4.7.0"]) == ["4.6.1", "4.7.0", "4.7.0"])
+    }
+}
+
+@Suite("Build order with release payload dates")
+struct PayloadOrderTests {
+    func info(_ build: String, payload: TimestampMs?, first: TimestampMs = 0) -> BuildInfo {
+        BuildInfo(build: build, distribution: "ocp", clusters: ["c"], snapshots: 1, first: first, last: first, payloadCreated: payload)
+    }
+
+    @Test("within a stream whose builds all have a payload date, the date decides; streams keep version order")
+    func payloadDatesDecide() {
+        // By hand: the 4.14.0 nightly was built after 4.14.12 shipped; 4.13.9 is in an older stream
+        // even though its payload is newer than all of 4.14's.
+        let infos = [
+            info("4.14.0-0.nightly-2026-10-31-180000", payload: 300), info("4.14.12", payload: 200), info("4.14.0", payload: 100),
+            info("4.13.9", payload: 900), info("4.15.0", payload: 50),
+        ]
+        #expect(orderedBuilds(infos) == ["4.13.9", "4.14.0", "4.14.12", "4.14.0-0.nightly-2026-10-31-180000", "4.15.0"])
+    }
+
+    @Test("a stream where one build lacks a payload date keeps version order; names that are no versions come last")
+    func missingDateFallsBack() {
+        let infos = [
+            info("4.14.0-0.nightly-2026-10-31-180000", payload: 300), info("4.14.12", payload: nil), info("4.14.0", payload: 100),
+            info("custom-build", payload: nil, first: 5),
+        ]
+        #expect(orderedBuilds(infos) == ["4.14.0-0.nightly-2026-10-31-180000", "4.14.0", "4.14.12", "custom-build"])
+        #expect(BuildVersion("4.14.0-0.nightly-2026-10-31-180000").stream == "4.14")
+        #expect(BuildVersion("v1.026.5+k3s1").stream == "1.26")
+        #expect(BuildVersion("custom-build").stream == nil)
     }
 }

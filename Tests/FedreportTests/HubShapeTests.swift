@@ -50,26 +50,6 @@ enum HubScenario {
         return Scenario(dataStart: start, dataEnd: end, clusters: [stamped, exported, pools, cron, ci, hub, raw])
     }()
 
-    static var window: ClosedRange<TimestampMs> { scenario.collectableWindow }
-}
-
-/// One collect of the hub scenario by discovery, shared by the tests below.
-actor HubCollect {
-    static let shared = HubCollect()
-    private var cached: (url: String, folder: String, result: RunResult)?
-
-    func get() async throws -> (url: String, folder: String, result: RunResult) {
-        if let cached { return cached }
-        let server = try await TestBed.prometheus(for: HubScenario.scenario, name: "hub-shapes")
-        let folder = try temporaryFolder("hub-shapes")
-        let config = try writeConfig(in: folder, url: server.url)
-        let w = HubScenario.window
-        let result = try runFedreport([
-            "collect", "--config", config, "--start", "\(w.lowerBound / 1000)", "--end", "\(w.upperBound / 1000)",
-        ])
-        cached = (server.url, folder, result)
-        return cached!
-    }
 }
 
 @Suite("Hubs as they exist: stamped and exported labels, pools, stale samples", .serialized, .enabled(if: TestBed.shouldRun))
@@ -78,7 +58,8 @@ struct HubShapeTests {
     let step: Int64 = 30_000
 
     func store() async throws -> (SnapshotStore, String, RunResult) {
-        let (url, folder, result) = try await HubCollect.shared.get()
+        let run = try await CollectedOnce.shared.get(HubScenario.scenario, name: "hub-shapes")
+        let (url, folder, result) = (run.url, run.folder, run.result)
         // 5: partial data stored, for hub-k3s-raw-0 alone (its containers reach no component).
         #expect(result.status == 5, "collect failed: \(result.stderr)")
         return (try SnapshotStore(path: "\(folder)/fedreport.sqlite", readOnly: true), url, result)
@@ -272,5 +253,104 @@ struct HubShapeTests {
         #expect(try store.snapshots(SnapshotFilter(clusters: ["local-cluster"])).isEmpty)
         #expect(result.stderr.contains("local-cluster") && result.stderr.contains("skipped"), "\(result.stderr)")
         #expect(try !store.snapshots(SnapshotFilter(clusters: ["hub-sm-0"])).isEmpty)
+    }
+}
+
+/// Builds whose names and release dates disagree, and clusters of different sizes: a nightly of
+/// 4.14.0 whose payload was built after 4.14.12 shipped (its name sorts before both), and a
+/// 4.15.0 cluster with another node count.
+enum OrderScenario {
+    static let end = Scenarios.fixedEnd
+    static let start = end - 6 * 3_600_000
+    static let hour: Int64 = 3_600_000
+    static let day: Int64 = 24 * hour
+    static let nightly = "4.14.0-0.nightly-2026-10-31-180000"
+    static let builds: [(version: String, from: TimestampMs)] = [
+        ("4.14.0", start), ("4.14.12", start + 2 * hour), (nightly, start + 4 * hour),
+    ]
+    /// By hand: 4.14.0's payload 60 days before the window, 4.14.12's 5 days before it, the
+    /// nightly's on its own date (a day before the data ends): the build order is 4.14.0,
+    /// 4.14.12, nightly, where version order puts the nightly first.
+    static let payloads: [String: TimestampMs] = [
+        "4.14.0": start - 60 * day, "4.14.12": start - 5 * day, nightly: 1_793_469_600_000,
+    ]
+
+    static let scenario: Scenario = {
+        var upgraded = Scenarios.ocp(
+            name: "ord-ocp-0", builds: builds, maxPods: 40, figures: ["4.14.0": "4.6.1", "4.14.12": "4.6.8", nightly: "4.6.16"])
+        upgraded.payloadCreated = payloads
+        let small = Scenarios.ocp(name: "ord-ocp-1", builds: [("4.15.0", start)], maxPods: 3, figures: ["4.15.0": "4.6.16"])
+        return Scenario(dataStart: start, dataEnd: end, clusters: [upgraded, small])
+    }()
+}
+
+@Suite("Build order by release date, node counts", .serialized, .enabled(if: TestBed.shouldRun))
+struct BuildOrderTests {
+    let s = OrderScenario.scenario
+
+    func collected() async throws -> (folder: String, config: String) {
+        let run = try await CollectedOnce.shared.get(OrderScenario.scenario, name: "build-order")
+        let (folder, config, result) = (run.folder, run.config, run.result)
+        #expect(result.status == 0, "collect failed: \(result.stderr)")
+        return (folder, config)
+    }
+
+    func json(_ args: [String], config: String) throws -> [String: Any] {
+        let r = try runFedreport(args + ["--config", config])
+        #expect(r.status == 0, "\(r.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    }
+
+    @Test("builds within a stream are ordered by their payload's creation time in builds, report and trend")
+    func payloadOrder() async throws {
+        let (folder, config) = try await collected()
+        let store = try SnapshotStore(path: "\(folder)/fedreport.sqlite", readOnly: true)
+        // Every snapshot carries the value cluster_version{type="current"} had for its build.
+        for snapshot in try store.snapshots(SnapshotFilter(clusters: ["ord-ocp-0"])) {
+            #expect(snapshot.payloadCreated == OrderScenario.payloads[snapshot.build], "\(snapshot.build)")
+        }
+        #expect(sortedBuilds(OrderScenario.payloads.keys.map { $0 }).first == OrderScenario.nightly)
+        let builds = try runFedreport(["builds", "--format", "json", "--config", config])
+        #expect(builds.status == 0, "\(builds.stderr)")
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(builds.stdout.utf8)) as? [[String: Any]])
+        let names = list.filter { ($0["build"] as? String)?.hasPrefix("4.14") == true }.compactMap { $0["build"] as? String }
+        #expect(names == ["4.14.0", "4.14.12", OrderScenario.nightly])
+        // report --builds 2 on the upgraded cluster compares the newest build by date with the
+        // one before it (by version it would compare 4.14.0 with 4.14.12).
+        let report = try json(
+            ["report", "--distribution", "ocp", "--cluster", "ord-ocp-0", "--builds", "2", "--format", "json", "--output", "-"],
+            config: config)
+        #expect(report["builds"] as? [String] == ["4.14.12", OrderScenario.nightly])
+        let comparison = try #require(report["comparison"] as? [String: Any])
+        #expect((comparison["a"] as? [String: Any])?["build"] as? String == "4.14.12")
+        #expect((comparison["b"] as? [String: Any])?["build"] as? String == OrderScenario.nightly)
+    }
+
+    @Test("each side names its clusters' node counts; different counts are flagged in the data quality and the headline")
+    func nodeCounts() async throws {
+        let (folder, config) = try await collected()
+        let store = try SnapshotStore(path: "\(folder)/fedreport.sqlite", readOnly: true)
+        let big = try #require(s.cluster(named: "ord-ocp-0"))
+        let small = try #require(s.cluster(named: "ord-ocp-1"))
+        // From the generator: the nodes its pods and host services run on, roles by name.
+        func roles(_ c: ScenarioCluster) -> [String: Int] {
+            Dictionary(grouping: c.nodeNames, by: ScenarioCluster.role(ofNode:)).mapValues(\.count)
+        }
+        try #require(big.nodeNames.count != small.nodeNames.count)
+        for snapshot in try store.snapshots() {
+            let cluster = snapshot.cluster == big.name ? big : small
+            #expect(snapshot.nodes == NodeCount(count: cluster.nodeNames.count, roles: roles(cluster), source: "kube_node_info"))
+        }
+        let differ = try json(["compare", "4.14.12", "4.15.0", "--format", "json", "--output", "-"], config: config)
+        let dq = try #require(differ["data_quality"] as? [String: Any])
+        #expect(dq["node_counts_differ"] as? Bool == true)
+        let side = try #require(differ["b"] as? [String: Any])
+        let nodes = try #require((side["nodes"] as? [[String: Any]])?.first)
+        #expect(nodes["cluster"] as? String == "ord-ocp-1" && nodes["count"] as? Int == small.nodeNames.count)
+        let markdown = try runFedreport(["compare", "4.14.12", "4.15.0", "--format", "md", "--output", "-", "--config", config])
+        #expect(markdown.stdout.contains("ran on different numbers of nodes"), "\(markdown.stdout.prefix(2000))")
+        #expect(markdown.stdout.contains("ord-ocp-1 (\(small.nodeNames.count) node"))
+        let same = try json(["compare", "4.14.12", OrderScenario.nightly, "--format", "json", "--output", "-"], config: config)
+        #expect((same["data_quality"] as? [String: Any])?["node_counts_differ"] as? Bool == false)
     }
 }

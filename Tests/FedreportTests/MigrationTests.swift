@@ -52,6 +52,9 @@ struct MigrationTests {
         // Columns added later are read as their absence: no mask, nothing left out, no hash.
         let old = try #require(try reader.snapshots().first)
         #expect(old.included == nil && old.measurementHash == "" && old.offGridPoints == 0 && old.leftOut.upgrading == 0)
+        #expect(old.payloadCreated == nil && old.nodes == nil)
+        // builds reads it too: no payload times there.
+        #expect(try reader.builds().map { "\($0.build) \($0.payloadCreated.map(String.init) ?? "none")" } == ["4.6.1 none"])
         let oldSeries = try #require(try reader.componentSeries(snapshotIDs: [old.id])[old.id]?.first)
         #expect(oldSeries.values[0] == 0.5 && oldSeries.values[1].isNaN && oldSeries.leftOut.isEmpty)
         try reader.close()

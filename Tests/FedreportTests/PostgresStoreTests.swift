@@ -44,7 +44,7 @@ struct PostgresStoreTests {
         }
         #expect(try bed.schemaVersion() == 1)
         let writer = try bed.open()
-        #expect(try bed.sql("SELECT version, name FROM schema_version ORDER BY version") == "1|v1\n2|v2\n3|v3")
+        #expect(try bed.sql("SELECT version, name FROM schema_version ORDER BY version") == "1|v1\n2|v2\n3|v3\n4|v4")
         let snapshot = try #require(try writer.snapshots().first)
         #expect(snapshot.cluster == "c0" && snapshot.includedTimestamps == 3 && snapshot.included == nil && snapshot.measurementHash == "")
         let series = try #require(try writer.componentSeries(snapshotIDs: [snapshot.id])[snapshot.id]?.first)
@@ -85,7 +85,7 @@ struct PostgresStoreTests {
         }
         group.wait()
         #expect(failures.get().isEmpty, "\(String(decoding: failures.get(), as: UTF8.self))")
-        #expect(try bed.sql("SELECT count(*), max(version) FROM schema_version") == "3|3")
+        #expect(try bed.sql("SELECT count(*), max(version) FROM schema_version") == "4|4")
     }
 
     @Test("fedreport_points decodes the blobs bit for bit and keeps only included, not left-out, finite points")

@@ -55,14 +55,14 @@ struct TokenFileTests {
         bed.proxy.changeToken(.rotateAfterCheck, when: ProxyMatch(path: "/api/v1/query_range"), on: .always)
         let run = try bed.collect()
         #expect(run.status == 0, "\(run.stderr)")
-        // The build timeline, the machine-config pools and the four OpenShift queries.
+        // The build timeline, the machine-config pools, the nodes and the four OpenShift queries.
         let queries = bed.proxy.requests.filter { $0.path == "/api/v1/query_range" }
-        #expect(queries.count == 6)
+        #expect(queries.count == 7)
         #expect(bed.proxy.requests.allSatisfy { $0.fault == nil })
         let sent = queries.map { $0.headers["authorization"] ?? "" }
         #expect(sent.first == "Bearer \(first)")
         // A new token for every range query: the file was rewritten after each one was checked.
-        #expect(Set(sent).count == 6)
+        #expect(Set(sent).count == 7)
         let last = try token(in: file)
         #expect(!sent.contains("Bearer \(last)") && last == bed.proxy.acceptedToken)
         let snapshots = try bed.store().snapshots()
@@ -146,9 +146,9 @@ struct TokenFileTests {
         #expect(posted.allSatisfy { $0.method == "POST" })
         #expect(sent.allSatisfy { $0.method == "GET" && $0.target.hasPrefix("/api/v1/query_range?query=") })
         // 1 h 50 min at 30 s is 221 points, in chunks of 30 min (60 points): 4 requests for each
-        // of the 4 usage queries; the build timeline and the machine-config pools reach 15 min
-        // (collect.settle) further back, 251 points: 5 requests each.
-        #expect(sent.count == 26)
+        // of the 4 usage queries and the nodes; the build timeline and the machine-config pools
+        // reach 15 min (collect.settle) further back, 251 points: 5 requests each.
+        #expect(sent.count == 30)
         func ranges(_ list: [ProxyRequest]) -> [RangeRequest] {
             list.map { r in ["query", "start", "end", "step"].map { r.value($0) ?? "" } }.sorted { $0.joined() < $1.joined() }
         }
@@ -250,7 +250,7 @@ struct RefusedPOSTTests {
         // The first POST is refused; it and every later request go as GET.
         #expect(queries.first.map { [$0.method, "\($0.status)"] } == ["POST", "\(status)"])
         #expect(queries.dropFirst().allSatisfy { $0.method == "GET" && $0.status == 200 })
-        #expect(queries.count == 27)  // 26 GETs, counted in methodGet()
+        #expect(queries.count == 31)  // 30 GETs, counted in methodGet()
 
         // The same collect POSTed straight to Prometheus (through the fault proxy, which logs it).
         let post = try await Bed.make("refused-\(status)-post", querier: "  chunk: 30m")

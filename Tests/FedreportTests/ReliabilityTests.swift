@@ -637,9 +637,9 @@ struct ReliabilityTests {
         defer { plain.proxy.stop() }
         let token = "tok-\(UUID().uuidString)"
         #expect(try plain.collect(environment: ["FEDREPORT_TOKEN": token]).status == 0)
-        // The build timeline, the machine-config pools and the four OpenShift queries.
+        // The build timeline, the machine-config pools, the nodes and the four OpenShift queries.
         let queries = plain.proxy.requests.filter { $0.path == "/api/v1/query_range" }
-        #expect(queries.count == 6)
+        #expect(queries.count == 7)
         for r in queries {
             #expect(r.method == "POST")
             #expect(r.headers["content-type"] == "application/x-www-form-urlencoded")
@@ -659,7 +659,7 @@ struct ReliabilityTests {
         defer { thanos.proxy.stop() }
         #expect(try thanos.collect().status == 0)
         let sent = thanos.proxy.requests.filter { $0.path == "/api/v1/query_range" }
-        #expect(sent.count == 6)
+        #expect(sent.count == 7)
         for r in sent {
             #expect(r.values("dedup") == ["true"])
             #expect(r.values("partial_response") == ["false"])
@@ -805,8 +805,8 @@ struct ReliabilityTests {
         // The waiting collect replaced the snapshot the first one had stored: it ran after it.
         let replaced = try #require(firstResult.stdout.firstMatch(of: /replaced #(\d+) by #(\d+)/))
         #expect(waitingResult.stdout.contains("replaced #\(replaced.2) by #"), "\(waitingResult.stdout)")
-        // Each run: the build timeline, the machine-config pools and the four OpenShift queries.
-        #expect(bed.proxy.requests.filter { $0.path == "/api/v1/query_range" }.count == 6 + 6)
+        // Each run: the build timeline, the machine-config pools, the nodes and the four OpenShift queries.
+        #expect(bed.proxy.requests.filter { $0.path == "/api/v1/query_range" }.count == 7 + 7)
     }
 
     @Test("builds and compare keep reading while collects write")

@@ -249,10 +249,10 @@ struct TruthIntegrationTests {
         ])
         #expect(again.status == 1, "\(again.stderr)")
         #expect(try sqlite(database, ".dump") == before)
-        // it-ocp-1 was asked only by the first run: its build timeline, its machine-config pools
-        // and each OpenShift query.
+        // it-ocp-1 was asked only by the first run: its build timeline, its machine-config pools,
+        // its nodes and each OpenShift query.
         let ocpQueries = try QuerySet.load(folder: "\(repositoryRoot)/queries").queries(for: "ocp").count
-        #expect(proxy.rangeQueries(containing: #"cluster="it-ocp-1""#).count == 2 + ocpQueries)
+        #expect(proxy.rangeQueries(containing: #"cluster="it-ocp-1""#).count == 3 + ocpQueries)
     }
 }
 

@@ -64,6 +64,7 @@ public enum Comparer {
         dq.lowCoverage = lowCoverage(rows, a: a, b: b, baseline: baseline, options: options)
         dq.measurements = measurements([(.a, a), (.b, b)])
         if a.clusters != b.clusters { dq.clusterSets = .init(a: a.clusters, b: b.clusters) }
+        dq.nodeCounts = nodeCounts(a: a.nodes, b: b.nodes)
 
         return Comparison(
             a: sideInfo(a), b: sideInfo(b), baseline: baseline.map(sideInfo), options: options,
@@ -141,7 +142,14 @@ public enum Comparer {
     static func sideInfo(_ s: BuildSample) -> SideInfo {
         SideInfo(
             build: s.build, distribution: s.distribution, snapshots: s.snapshots.count, clusters: s.clusters,
-            snapshotIDs: s.snapshots.map(\.info.id))
+            snapshotIDs: s.snapshots.map(\.info.id), nodes: s.nodes)
+    }
+
+    /// A's and B's node counts when both are known and the sides' clusters ran different numbers
+    /// of nodes (compared as the sorted counts, so the same sizes on other clusters agree).
+    static func nodeCounts(a: [ClusterNodes], b: [ClusterNodes]) -> DataQuality.NodeCounts? {
+        guard !a.isEmpty, !b.isEmpty, a.map(\.count).sorted() != b.map(\.count).sorted() else { return nil }
+        return .init(a: a, b: b)
     }
 
     static func lowCoverage(

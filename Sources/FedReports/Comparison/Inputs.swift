@@ -28,6 +28,17 @@ public struct BuildSample: Sendable {
 
     /// Clusters of the pooled snapshots, sorted, without repeats.
     public var clusters: [String] { Array(Set(snapshots.map(\.info.cluster))).sorted() }
+
+    /// The nodes of each cluster whose snapshots say: the most any of them saw.
+    public var nodes: [ClusterNodes] {
+        var byCluster: [String: NodeCount] = [:]
+        for s in snapshots {
+            guard let n = s.info.nodes else { continue }
+            if let seen = byCluster[s.info.cluster], seen.count >= n.count { continue }
+            byCluster[s.info.cluster] = n
+        }
+        return byCluster.keys.sorted().map { ClusterNodes(cluster: $0, count: byCluster[$0]!.count, roles: byCluster[$0]!.roles) }
+    }
 }
 
 /// Which snapshots of a build to pool.

@@ -44,7 +44,7 @@ public struct SnapshotLoader: Sendable {
         let parts = spec.split(separator: "@", maxSplits: 1).map(String.init)
         let distribution = parts.first ?? spec
         let builds = try store.builds()
-        let ofDistribution = sortedBuilds(Array(Set(builds.filter { $0.distribution == distribution }.map(\.build))))
+        let ofDistribution = orderedBuilds(builds.filter { $0.distribution == distribution })
         guard let newest = ofDistribution.last else {
             throw CompareError.unknownDistribution(
                 name: distribution, known: Array(Set(builds.map(\.distribution))).sorted())
@@ -122,13 +122,37 @@ extension SnapshotLoader {
     }
 }
 
-/// The builds of one distribution in build order: versions in version order (`BuildVersion`:
-/// releases numerically, OpenShift nightlies by their time stamp), then the names that are not
-/// versions in the order they were collected (their earliest snapshot start), then by name.
+/// The builds of one distribution in build order, the one order every command uses: streams
+/// (`x.y`) in version order; within a stream, by the release payload's creation time where every
+/// build of the stream has one (OpenShift's `cluster_version{type="current"}` value: a nightly
+/// named `4.14.0-0.nightly-…` built after 4.14.0 shipped comes after it), else in version order
+/// (`BuildVersion`: releases numerically, nightlies by their time stamp); then the names that
+/// are not versions in the order they were collected (their earliest snapshot start), then by name.
 public func orderedBuilds(_ infos: [BuildInfo]) -> [String] {
     var first: [String: TimestampMs] = [:]
-    for info in infos { first[info.build] = min(first[info.build] ?? info.first, info.first) }
+    var payload: [String: TimestampMs] = [:]
+    for info in infos {
+        first[info.build] = min(first[info.build] ?? info.first, info.first)
+        if let p = info.payloadCreated { payload[info.build] = min(payload[info.build] ?? p, p) }
+    }
     let versions = sortedBuilds(first.keys.filter { BuildVersion($0).isVersion })
+    var streams: [String] = []
+    var byStream: [String: [String]] = [:]
+    for name in versions {
+        let stream = BuildVersion(name).stream ?? name
+        if byStream[stream] == nil { streams.append(stream) }
+        byStream[stream, default: []].append(name)
+    }
+    var ordered: [String] = []
+    for stream in streams {
+        let names = byStream[stream]!
+        guard names.allSatisfy({ payload[$0] != nil }) else {
+            ordered += names
+            continue
+        }
+        let rank = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        ordered += names.sorted { (payload[$0]!, rank[$0]!) < (payload[$1]!, rank[$1]!) }
+    }
     let others = first.keys.filter { !BuildVersion($0).isVersion }.sorted { (first[$0]!, $0) < (first[$1]!, $1) }
-    return versions + others
+    return ordered + others
 }

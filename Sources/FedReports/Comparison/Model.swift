@@ -173,13 +173,39 @@ public struct SideInfo: Sendable, Equatable {
     public var snapshots: Int
     public var clusters: [String]
     public var snapshotIDs: [Int64]
+    /// The nodes of each cluster whose snapshots say, by cluster.
+    public var nodes: [ClusterNodes]
 
-    public init(build: String, distribution: String, snapshots: Int, clusters: [String], snapshotIDs: [Int64]) {
+    public init(
+        build: String, distribution: String, snapshots: Int, clusters: [String], snapshotIDs: [Int64], nodes: [ClusterNodes] = []
+    ) {
         self.build = build
         self.distribution = distribution
         self.snapshots = snapshots
         self.clusters = clusters
         self.snapshotIDs = snapshotIDs
+        self.nodes = nodes
+    }
+}
+
+/// How many nodes one cluster of a side ran: the most any of its snapshots of the build saw.
+public struct ClusterNodes: Sendable, Equatable {
+    public var cluster: String
+    public var count: Int
+    /// Nodes per role where the hub has kube-state-metrics; empty otherwise.
+    public var roles: [String: Int]
+
+    public init(cluster: String, count: Int, roles: [String: Int] = [:]) {
+        self.cluster = cluster
+        self.count = count
+        self.roles = roles
+    }
+
+    /// "6 nodes (3 master, 3 worker)".
+    public var text: String {
+        let base = "\(count) node\(count == 1 ? "" : "s")"
+        guard !roles.isEmpty else { return base }
+        return base + " (" + roles.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")"
     }
 }
 
@@ -285,6 +311,24 @@ public struct DataQuality: Sendable, Equatable {
     public var measurements: [MeasurementUse] = []
     /// Set when A and B were pooled from different sets of clusters.
     public var clusterSets: ClusterSets?
+    /// Set when A's and B's clusters ran different numbers of nodes: components that run on
+    /// every node (DaemonSets) scale with the node count.
+    public var nodeCounts: NodeCounts?
+
+    /// The node counts of A and B, when they differ.
+    public struct NodeCounts: Sendable, Equatable {
+        public var a: [ClusterNodes]
+        public var b: [ClusterNodes]
+
+        /// "A: c0 8 nodes; B: c1 5 nodes".
+        public var text: String {
+            func list(_ l: [ClusterNodes]) -> String { l.map { "\($0.cluster) \($0.text)" }.joined(separator: ", ") }
+            return "A: \(list(a)); B: \(list(b))"
+        }
+    }
+
+    /// True when A's and B's clusters ran different numbers of nodes.
+    public var nodeCountsDiffer: Bool { nodeCounts != nil }
 
     /// Non-finite samples left out of the sums.
     public var leftOutSamples: Int { leftOut.nonFiniteSamples }
@@ -307,7 +351,7 @@ public struct DataQuality: Sendable, Equatable {
     public var isClean: Bool {
         partialSnapshots.isEmpty && lowCoverage.isEmpty && unmapped.isEmpty && leftOut == LeftOutCounts()
             && !querySetsDiffer && noData.isEmpty && offGridPoints == 0 && snapshotNotes.isEmpty && !measurementMismatch
-            && !clusterSetsDiffer
+            && !clusterSetsDiffer && !nodeCountsDiffer
     }
 }
 

@@ -60,6 +60,7 @@ extension Reporter {
         dq.lowCoverage = comparison?.dataQuality.lowCoverage ?? []
         dq.measurements = comparison?.dataQuality.measurements ?? []
         dq.clusterSets = comparison?.dataQuality.clusterSets
+        dq.nodeCounts = comparison?.dataQuality.nodeCounts
         var provenance = Comparer.provenance(samples.map { (Side.b, $0) })
         for i in provenance.indices { provenance[i].side = "trend" }
         if let baseline { provenance += Comparer.provenance([(.baseline, baseline)]) }

@@ -119,6 +119,7 @@ public struct CSVRenderer: Sendable {
         var flagNames = r.flags.map(\.rawValue)
         if c.dataQuality.measurementMismatch { flagNames.append("measurement-mismatch") }
         if c.dataQuality.clusterSetsDiffer { flagNames.append("cluster-sets-differ") }
+        if c.dataQuality.nodeCountsDiffer { flagNames.append("node-counts-differ") }
         let flags = flagNames.joined(separator: ";")
         let tail: [Cell] = [
             .number(r.pValue), .number(r.qValue), .number(r.confidence?.low), .number(r.confidence?.high),

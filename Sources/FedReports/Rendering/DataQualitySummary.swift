@@ -31,6 +31,9 @@ enum DataQualitySummary {
             out.append(
                 "A and B come from different clusters (A: \(sets.a.joined(separator: ", ")); B: \(sets.b.joined(separator: ", "))).")
         }
+        if let n = q.nodeCounts {
+            out.append("A and B ran on different numbers of nodes (\(n.text)): components that run on every node scale with it.")
+        }
         if q.measurementMismatch {
             out.append("The builds were measured differently (queries, rate window, step, settle, replica labels or component maps).")
         }

@@ -247,9 +247,17 @@ public struct JSONRenderer: Sendable {
             ("snapshots", .int(Int64(s.snapshots))),
             ("clusters", .array(s.clusters.map { .string($0) })),
             ("snapshot_ids", .array(s.snapshotIDs.map { .int($0) })),
+            ("nodes", .array(s.nodes.map(nodes))),
         ]
         if let provenance { pairs.append(("provenance", .array(provenance.map(self.provenance)))) }
         return .object(pairs)
+    }
+
+    func nodes(_ n: ClusterNodes) -> JSONValue {
+        .object([
+            ("cluster", .string(n.cluster)), ("count", .int(Int64(n.count))),
+            ("roles", .object(n.roles.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) })),
+        ])
     }
 
     func provenance(_ p: ProvenanceEntry) -> JSONValue {
@@ -394,6 +402,11 @@ public struct JSONRenderer: Sendable {
                             ("snapshot_ids", .array($0.snapshotIDs.map { .int($0) })),
                         ])
                     })
+            ),
+            ("node_counts_differ", .bool(d.nodeCountsDiffer)),
+            (
+                "node_counts",
+                d.nodeCounts.map { n in .object([("a", .array(n.a.map(nodes))), ("b", .array(n.b.map(nodes)))]) } ?? .null
             ),
             ("cluster_sets_differ", .bool(d.clusterSetsDiffer)),
             (

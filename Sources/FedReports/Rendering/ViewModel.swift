@@ -83,7 +83,11 @@ struct ViewModel {
     func side(_ s: SideInfo) -> SideView {
         SideView(
             build: t(s.build), distribution: t(s.distribution), snapshots: s.snapshots,
-            snapshotsWord: s.snapshots == 1 ? "snapshot" : "snapshots", clusters: t(s.clusters.joined(separator: ", ")),
+            snapshotsWord: s.snapshots == 1 ? "snapshot" : "snapshots",
+            clusters: t(
+                s.clusters.map { cluster in
+                    s.nodes.first { $0.cluster == cluster }.map { "\(cluster) (\($0.text))" } ?? cluster
+                }.joined(separator: ", ")),
             ids: s.snapshotIDs.map(String.init).joined(separator: ", "))
     }
 
@@ -122,6 +126,12 @@ struct ViewModel {
                 t(
                     "A and B come from different clusters (A: \(sets.a.joined(separator: ", ")); B: \(sets.b.joined(separator: ", "))): "
                         + "a different mix of clusters can move the pooled figures on its own."))
+        }
+        if let n = c.dataQuality.nodeCounts {
+            out.append(
+                t(
+                    "A and B ran on different numbers of nodes (\(n.text)): components that run on every node (DaemonSets) "
+                        + "scale with the node count."))
         }
         if c.dataQuality.measurementMismatch {
             out.append(
@@ -237,6 +247,7 @@ struct ViewModel {
             clusterSets: q.clusterSets.map {
                 t("A: \($0.a.joined(separator: ", ")); B: \($0.b.joined(separator: ", "))")
             } ?? "",
+            nodeCountsDiffer: q.nodeCountsDiffer, nodeCounts: q.nodeCounts.map { t($0.text) } ?? "",
             notes: notes, hasNotes: !notes.isEmpty, querySetsDiffer: q.querySetsDiffer,
             querySets: q.querySets.map {
                 DataQualityView.QuerySet(

@@ -191,6 +191,9 @@ struct DataQualityView: Sendable {
     var clusterSetsDiffer: Bool
     /// "A: c0, c1; B: c2".
     var clusterSets: String
+    var nodeCountsDiffer: Bool
+    /// "A: c0 8 nodes; B: c1 5 nodes".
+    var nodeCounts: String
     var notes: [Note]
     var hasNotes: Bool
     var querySetsDiffer: Bool

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FedCore
+import FedReports
 import FedStore
 import Foundation
 
@@ -22,9 +23,12 @@ extension Fedreport {
             try guarded {
                 let configuration = try global.load()
                 let store = try global.openStore(configuration, readOnly: true)
-                // Version order within each distribution: 4.6.9 before 4.6.10, nightlies by date.
-                let builds = try store.builds().sorted {
-                    ($0.distribution, BuildVersion($0.build)) < ($1.distribution, BuildVersion($1.build))
+                // Build order within each distribution, as the reports use it (orderedBuilds).
+                let all = try store.builds()
+                let builds = Set(all.map(\.distribution)).sorted().flatMap { distribution in
+                    let infos = all.filter { $0.distribution == distribution }
+                    let byName = Dictionary(uniqueKeysWithValues: infos.map { ($0.build, $0) })
+                    return orderedBuilds(infos).compactMap { byName[$0] }
                 }
                 switch format {
                 case .json: try printJSON(builds)

@@ -148,3 +148,32 @@ func sumWhereAllPresent(_ series: [ComponentSeries], resource: Resource, count: 
         return values.allSatisfy(\.isFinite) && !values.isEmpty ? values.reduce(0, +) : .nan
     }
 }
+
+/// One collect of a scenario's collectable window into a fresh folder, run once per name and
+/// shared by the tests of a suite.
+actor CollectedOnce {
+    static let shared = CollectedOnce()
+
+    struct Run: Sendable {
+        var url: String
+        var folder: String
+        var config: String
+        var result: RunResult
+    }
+
+    private var runs: [String: Run] = [:]
+
+    func get(_ scenario: Scenario, name: String) async throws -> Run {
+        if let run = runs[name] { return run }
+        let server = try await TestBed.prometheus(for: scenario, name: name)
+        let folder = try temporaryFolder(name)
+        let config = try writeConfig(in: folder, url: server.url)
+        let w = scenario.collectableWindow
+        let result = try runFedreport([
+            "collect", "--config", config, "--start", "\(w.lowerBound / 1000)", "--end", "\(w.upperBound / 1000)",
+        ])
+        let run = Run(url: server.url, folder: folder, config: config, result: result)
+        runs[name] = run
+        return run
+    }
+}
