@@ -107,7 +107,9 @@ public final class Collector: @unchecked Sendable {
     public func discover(grid: TimeGrid) throws -> [ClusterPlan] {
         let label = configuration.collect.clusterLabel
         let all = try client.labelValues(
-            label, match: ["container_memory_working_set_bytes", "cluster_version", "kubernetes_build_info"],
+            // The recording rules too, so that a hub that carries only those still shows its clusters.
+            label,
+            match: ["container_memory_working_set_bytes", "cluster_version", "kubernetes_build_info"] + FederationSelectors.recordingRules,
             start: grid.start, end: grid.end)
         let ocp = Set(try client.labelValues(label, match: ["cluster_version"], start: grid.start, end: grid.end))
         let k3s = Set(

@@ -148,3 +148,57 @@ extension Collector {
             .sorted { ($0.component, $0.member) < ($1.component, $1.member) }
     }
 }
+
+/// What a hub carries, as `fedreport check` reads it: which metrics the query set and collect
+/// need are there, which recording rules of the cluster-monitoring-operator are, and under which
+/// labels clusters are named.
+public struct HubShape: Sendable, Equatable {
+    /// Metrics the query set reads or collect reads besides it, found in the window.
+    public var present: [String]
+    /// The same, not found.
+    public var missing: [String]
+    /// The cluster-monitoring-operator's container CPU and memory rules found.
+    public var recordingRules: [String]
+    /// Labels that name clusters on those series, each with the values it has.
+    public var clusterLabels: [(label: String, clusters: [String])]
+    /// `match[]` selectors a federating Prometheus needs for this query set.
+    public var selectors: [String]
+
+    public static func == (a: HubShape, b: HubShape) -> Bool {
+        a.present == b.present && a.missing == b.missing && a.recordingRules == b.recordingRules && a.selectors == b.selectors
+            && a.clusterLabels.map(\.label) == b.clusterLabels.map(\.label)
+            && a.clusterLabels.map(\.clusters) == b.clusterLabels.map(\.clusters)
+    }
+
+    /// A label other than `configured` that names clusters, when `configured` names none.
+    public func proposedClusterLabel(configured: String) -> String? {
+        guard !clusterLabels.contains(where: { $0.label == configured }) else { return nil }
+        return clusterLabels.first?.label
+    }
+}
+
+extension Collector {
+    /// Reads the hub's shape over `grid`: a request for the metric names, then one per label
+    /// that may name clusters.
+    public func hubShape(grid: TimeGrid) throws -> HubShape {
+        let read = FederationSelectors.metricNames(of: querySet)
+        let needed = read + FederationSelectors.collectSeries.filter { !read.contains($0) }
+        let rules = FederationSelectors.recordingRules
+        let all = needed + rules.filter { !needed.contains($0) }
+        // Metric names hold only letters, digits, `_` and `:`, none of which a regex reads specially.
+        let alternation = all.joined(separator: "|")
+        let selector = "{__name__=~\(quotePromQL(alternation))}"
+        let found = Set(try client.labelValues("__name__", match: [selector], start: grid.start, end: grid.end))
+        var labels: [(String, [String])] = []
+        var candidates = FederationSelectors.clusterLabelCandidates
+        if !candidates.contains(configuration.collect.clusterLabel) { candidates.insert(configuration.collect.clusterLabel, at: 0) }
+        for label in candidates {
+            let values = try client.labelValues(label, match: [selector], start: grid.start, end: grid.end)
+            if !values.isEmpty { labels.append((label, values.sorted())) }
+        }
+        return HubShape(
+            present: needed.filter(found.contains), missing: needed.filter { !found.contains($0) },
+            recordingRules: rules.filter(found.contains), clusterLabels: labels,
+            selectors: FederationSelectors.matchSelectors(for: querySet))
+    }
+}

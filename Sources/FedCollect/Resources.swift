@@ -15,11 +15,22 @@ public struct RunResources: Sendable {
     /// Loads `queries/` (or `configuration.queries`) and every map in its `components/` folder,
     /// then the maps the configuration names, which replace shipped ones.
     public static func load(configuration: Configuration, environment: [String: String]) throws -> RunResources {
+        let shippedQueries = ResourceLocator.find("queries/components", env: environment).map {
+            ($0 as NSString).deletingLastPathComponent
+        }
         let folder: String
+        // Where the component maps are: beside the query set; a shipped set uses the shipped maps.
+        let componentsFolder: String
         if let configured = configuration.queries {
-            folder = configured
-        } else if let shipped = ResourceLocator.find("queries/components", env: environment) {
-            folder = (shipped as NSString).deletingLastPathComponent
+            folder = try resolve(configured, shipped: shippedQueries)
+            if let shippedQueries, folder.hasPrefix((shippedQueries as NSString).appendingPathComponent("sets") + "/") {
+                componentsFolder = (shippedQueries as NSString).appendingPathComponent("components")
+            } else {
+                componentsFolder = (folder as NSString).appendingPathComponent("components")
+            }
+        } else if let shippedQueries {
+            folder = shippedQueries
+            componentsFolder = (folder as NSString).appendingPathComponent("components")
         } else {
             throw ConfigurationError.unreadable(
                 path: "queries/",
@@ -29,7 +40,6 @@ public struct RunResources: Sendable {
         }
         let querySet = try QuerySet.load(folder: folder)
         var maps: [String: ComponentMap] = [:]
-        let componentsFolder = (folder as NSString).appendingPathComponent("components")
         if let files = try? FileManager.default.contentsOfDirectory(atPath: componentsFolder) {
             for file in files.sorted() where file.hasSuffix(".yaml") || file.hasSuffix(".yml") {
                 let map = try ComponentMap.load(path: (componentsFolder as NSString).appendingPathComponent(file))
@@ -49,5 +59,23 @@ public struct RunResources: Sendable {
             throw CollectError.missingMap(distribution: cluster.distribution, looked: componentsFolder)
         }
         return RunResources(querySet: querySet, maps: maps)
+    }
+
+    /// The folder `queries:` names: a folder that exists, else a shipped set of that name
+    /// (`queries/sets/<name>`, for example `recording-rules`).
+    static func resolve(_ configured: String, shipped: String?) throws -> String {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: configured, isDirectory: &isFolder), isFolder.boolValue { return configured }
+        let sets = shipped.map { ($0 as NSString).appendingPathComponent("sets") }
+        if !configured.contains("/"), let sets {
+            let named = (sets as NSString).appendingPathComponent(configured)
+            if FileManager.default.fileExists(atPath: named) { return named }
+        }
+        let known = sets.flatMap { try? FileManager.default.contentsOfDirectory(atPath: $0) }?.sorted() ?? []
+        throw ConfigurationError.invalidValue(
+            path: "the configuration", key: "queries", value: configured,
+            expected:
+                "a folder of query YAML files, or the name of a shipped query set (\(known.isEmpty ? "none found" : known.joined(separator: ", ")))"
+        )
     }
 }

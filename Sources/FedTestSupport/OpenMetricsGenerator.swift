@@ -36,7 +36,9 @@ public enum OpenMetricsGenerator {
         defer { try? handle.close() }
         var out = ByteWriter(handle: handle, path: path)
         let times = Array(scenario.scrapeTimestamps)
-        let plans = scenario.clusters.map { ClusterPlan(cluster: $0, scenario: scenario, times: times) }
+        let every = scenario.clusters.map { ClusterPlan(cluster: $0, scenario: scenario, times: times) }
+        let seed = every.filter { $0.cluster.seedRecordingRulesOnly }
+        let plans = every.filter { !$0.cluster.seedRecordingRulesOnly }
 
         out.append("# HELP container_cpu_usage_seconds Cumulative cpu time consumed in seconds.\n")
         out.append("# TYPE container_cpu_usage_seconds counter\n")
@@ -104,6 +106,33 @@ public enum OpenMetricsGenerator {
             for plan in kube {
                 for s in plan.buildInfo {
                     try plan.forEachReplica(s.labels) { prefix, _ in try out.writeBuildInfo("kubernetes_build_info", prefix, s, plan) }
+                }
+            }
+        }
+        if !seed.isEmpty {
+            out.append("# HELP pod:container_cpu_usage:sum Recording rule of the cluster-monitoring-operator.\n")
+            out.append("# TYPE pod:container_cpu_usage:sum gauge\n")
+            for plan in seed {
+                for (labels, values) in plan.seedPodCPU() {
+                    try out.writeGauge("pod:container_cpu_usage:sum", ClusterPlan.labelText(labels), values, plan)
+                }
+            }
+            for rule in Set(seed.flatMap(\.cluster.containerRules)).sorted() {
+                out.append("# HELP \(rule) Recording rule of the cluster-monitoring-operator.\n")
+                out.append("# TYPE \(rule) gauge\n")
+                for plan in seed where plan.cluster.containerRules.contains(rule) {
+                    for (labels, values) in plan.seedContainerRule(memory: rule.contains("memory")) {
+                        try out.writeGauge(rule, ClusterPlan.labelText(labels), values, plan)
+                    }
+                }
+            }
+            out.append("# HELP kube_pod_labels Kubernetes labels converted to Prometheus labels.\n")
+            out.append("# TYPE kube_pod_labels gauge\n")
+            for plan in seed {
+                for (labels, values) in plan.seedPodCPU() {
+                    let app = labels.first { $0.0 == "pod" }.map { $0.1.split(separator: "-").first.map(String.init) ?? $0.1 } ?? ""
+                    try out.writeGauge(
+                        "kube_pod_labels", ClusterPlan.labelText(labels + [("label_app", app)]), values.map { $0.map { _ in 1 } }, plan)
                 }
             }
         }
@@ -500,6 +529,43 @@ struct ClusterPlan {
             }
         }
         return out
+    }
+
+    /// The seed hub's `pod:container_cpu_usage:sum` series: per pod, `ocp_cluster`, `namespace`
+    /// and `pod` labels, and the pod's CPU (containers and pause) at each scrape where it runs.
+    func seedPodCPU() -> [(labels: [(String, String)], values: [Double?])] {
+        cgroups.filter { s in
+            s.labels.contains { $0.0 == "pod" } && !s.labels.contains { $0.0 == "container" }
+        }.map { s in
+            let namespace = s.labels.first { $0.0 == "namespace" }!.1
+            let pod = s.labels.first { $0.0 == "pod" }!.1
+            let values: [Double?] = times.indices.map { k in
+                let b = buildAt[k]
+                guard b >= 0, !gapAt[k], s.active?[k] ?? true else { return nil }
+                return s.rates[b]
+            }
+            return ([("ocp_cluster", cluster.name), ("namespace", namespace), ("pod", pod)], values)
+        }
+    }
+
+    /// A per-container rule's series on the seed hub: `ocp_cluster`, `namespace`, `pod`,
+    /// `container` and `node`, for every container with an image (pause included), and the
+    /// container's CPU rate (its build's base) or memory sample at each scrape.
+    func seedContainerRule(memory: Bool) -> [(labels: [(String, String)], values: [Double?])] {
+        cgroups.filter { s in s.labels.contains { $0.0 == "image" } }.map { s in
+            func label(_ name: String) -> String { s.labels.first { $0.0 == name }?.1 ?? "" }
+            let values: [Double?] = times.indices.map { k in
+                let b = buildAt[k]
+                guard b >= 0, !gapAt[k], s.active?[k] ?? true, s.rates[b] != nil else { return nil }
+                return memory ? (s.memory[k].isNaN ? nil : s.memory[k]) : s.rates[b]
+            }
+            return (
+                [
+                    ("ocp_cluster", cluster.name), ("namespace", label("namespace")), ("pod", label("pod")),
+                    ("container", label("container")), ("node", label("node")),
+                ], values
+            )
+        }
     }
 
     /// The machine-config controller's pool series: per pool, its machine count (or updated

@@ -303,6 +303,16 @@ public struct ScenarioCluster: Sendable {
     /// Writes kube-state-metrics' `kube_node_info` and `kube_node_role` for every node (OpenShift
     /// clusters only, where kube-state-metrics runs in openshift-monitoring).
     public var kubeStateNodes = true
+    /// The hub of the seed's own pipeline: it forwards only `pod:container_cpu_usage:sum` and
+    /// `kube_pod_labels`, with the cluster in `ocp_cluster` (whose value is this cluster's name),
+    /// and nothing else: no cAdvisor series, no memory, no `cluster_version`, no nodes. The rule's
+    /// value is the pod's CPU (its containers and pause), the base rate of the build.
+    public var seedRecordingRulesOnly = false
+    /// With ``seedRecordingRulesOnly``: the cluster-monitoring-operator's per-container rules the
+    /// hub carries besides the pod rule, by name (the CPU rules' `:sum_rate`, `:sum_irate`,
+    /// `:sum_rate5m`, and `node_namespace_pod_container:container_memory_working_set_bytes`).
+    /// Like the operator's, they cover every container with an image, pause included.
+    public var containerRules: [String] = []
 
     /// The cluster's nodes, in first-appearance order: those its containers and host services run on.
     public var nodeNames: [String] {

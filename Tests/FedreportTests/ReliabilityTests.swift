@@ -627,6 +627,19 @@ struct ReliabilityTests {
             #expect(!series.contains { $0.component.name == component && $0.resource == .memory })
         }
         #expect(!series.contains { $0.values.contains(0) })
+        // The memory total lacks the host services: every comparison says so, by query and cluster.
+        let compare = try runFedreport([
+            "compare", snapshot.build, snapshot.build, "--config", bed.config, "--format", "json", "--output", "-",
+        ])
+        #expect(compare.status == 0, "\(compare.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(compare.stdout.utf8)) as? [String: Any])
+        let incomplete = try #require((json["data_quality"] as? [String: Any])?["incomplete_queries"] as? [[String: Any]])
+        #expect(
+            incomplete.map { "\($0["side"] as? String ?? "") \($0["query"] as? String ?? "") \($0["resource"] as? String ?? "")" }
+                == ["a host-memory-ocp memory", "b host-memory-ocp memory"])
+        #expect(incomplete.allSatisfy { $0["clusters"] as? [String] == [Q.cluster] })
+        let md = try runFedreport(["compare", snapshot.build, snapshot.build, "--config", bed.config, "--format", "md", "--output", "-"])
+        #expect(md.stdout.contains("the memory total of B (\(snapshot.build)) is without host-memory-ocp (no series for small-ocp-0)"))
     }
 
     // MARK: Thanos parameters, POST, token

@@ -179,6 +179,27 @@ public enum Comparer {
         var hashes: [String: [Int64]] = [:]
         var hashOrder: [String] = []
         var seen = Set<Int64>()
+        for (side, sample) in sides where !sample.snapshots.isEmpty {
+            let measured = Set(sample.snapshots.flatMap { $0.series.map(\.resource) })
+            for r in Resource.allCases where !measured.contains(r) {
+                let entry = DataQuality.NotMeasured(side: side.rawValue, build: sample.build, resource: r)
+                if !dq.notMeasured.contains(entry) { dq.notMeasured.append(entry) }
+            }
+            // A query without data where its resource is measured otherwise: the totals lack it.
+            var empty: [String: [String]] = [:]
+            for snapshot in sample.snapshots {
+                for query in snapshot.info.noData {
+                    guard let r = sample.queryResources[query], measured.contains(r) else { continue }
+                    if !(empty[query] ?? []).contains(snapshot.info.cluster) { empty[query, default: []].append(snapshot.info.cluster) }
+                }
+            }
+            for query in empty.keys.sorted() {
+                let entry = DataQuality.IncompleteQuery(
+                    side: side.rawValue, build: sample.build, query: query, resource: sample.queryResources[query]!,
+                    clusters: empty[query]!.sorted())
+                if !dq.incompleteQueries.contains(entry) { dq.incompleteQueries.append(entry) }
+            }
+        }
         for (_, sample) in sides {
             for snapshot in sample.snapshots {
                 let info = snapshot.info

@@ -19,11 +19,15 @@ public struct BuildSample: Sendable {
     public var build: String
     public var distribution: String
     public var snapshots: [PooledSnapshot]
+    /// The resource each query of the snapshots' query sets measures, by query name: what tells
+    /// a query that found nothing from a resource that is not measured at all.
+    public var queryResources: [String: Resource]
 
-    public init(build: String, distribution: String, snapshots: [PooledSnapshot]) {
+    public init(build: String, distribution: String, snapshots: [PooledSnapshot], queryResources: [String: Resource] = [:]) {
         self.build = build
         self.distribution = distribution
         self.snapshots = snapshots
+        self.queryResources = queryResources
     }
 
     /// Clusters of the pooled snapshots, sorted, without repeats.

@@ -32,9 +32,15 @@ public struct SnapshotLoader: Sendable {
             throw CompareError.ambiguousBuild(name: build, distributions: distributions)
         }
         let series = try store.componentSeries(snapshotIDs: records.map(\.id))
+        var resources: [String: Resource] = [:]
+        for hash in Set(records.map(\.querySetHash)) {
+            for d in try store.querySet(hash: hash)?.definitions ?? [] {
+                if let r = Resource(rawValue: d.resource) { resources[d.name] = r }
+            }
+        }
         return BuildSample(
             build: build, distribution: distributions[0],
-            snapshots: records.map { PooledSnapshot(info: $0, series: series[$0.id] ?? []) })
+            snapshots: records.map { PooledSnapshot(info: $0, series: series[$0.id] ?? []) }, queryResources: resources)
     }
 
     /// The baseline named by `spec`: `<distribution>` (its newest build in version order) or

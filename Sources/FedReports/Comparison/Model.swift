@@ -330,6 +330,47 @@ public struct DataQuality: Sendable, Equatable {
     /// True when A's and B's clusters ran different numbers of nodes.
     public var nodeCountsDiffer: Bool { nodeCounts != nil }
 
+    /// A resource a side has no series of at all: the hub does not carry it (a hub of recording
+    /// rules without memory). Every figure of it is absent, never 0.
+    public struct NotMeasured: Sendable, Equatable {
+        public var side: String
+        public var build: String
+        public var resource: Resource
+    }
+
+    public var notMeasured: [NotMeasured] = []
+
+    /// A query that found nothing for a cluster whose other queries of the same resource did: the
+    /// side's totals of that resource lack what it measures (host services, say).
+    public struct IncompleteQuery: Sendable, Equatable {
+        public var side: String
+        public var build: String
+        public var query: String
+        public var resource: Resource
+        public var clusters: [String]
+    }
+
+    public var incompleteQueries: [IncompleteQuery] = []
+
+    /// "the memory total of B (4.6.8) is without host-memory-ocp (c0)", one phrase per entry.
+    public var incompleteText: [String] {
+        incompleteQueries.map {
+            let side = $0.side == "baseline" ? "the baseline" : $0.side.uppercased()
+            return "the \($0.resource == .cpu ? "CPU" : "memory") total of \(side) (\($0.build)) is without \($0.query) "
+                + "(no series for \($0.clusters.joined(separator: ", ")))"
+        }
+    }
+
+    /// "memory for A (4.6.1) and B (4.6.8)", one phrase per resource.
+    public var notMeasuredText: [String] {
+        Resource.allCases.compactMap { r in
+            let list = notMeasured.filter { $0.resource == r }
+            guard !list.isEmpty else { return nil }
+            let sides = list.map { "\($0.side == "baseline" ? "the baseline" : $0.side.uppercased()) (\($0.build))" }
+            return "\(r == .cpu ? "CPU" : "memory") for \(sides.joined(separator: ", "))"
+        }
+    }
+
     /// Non-finite samples left out of the sums.
     public var leftOutSamples: Int { leftOut.nonFiniteSamples }
     /// Timestamps left out (no version, several versions, settling).
@@ -351,7 +392,7 @@ public struct DataQuality: Sendable, Equatable {
     public var isClean: Bool {
         partialSnapshots.isEmpty && lowCoverage.isEmpty && unmapped.isEmpty && leftOut == LeftOutCounts()
             && !querySetsDiffer && noData.isEmpty && offGridPoints == 0 && snapshotNotes.isEmpty && !measurementMismatch
-            && !clusterSetsDiffer && !nodeCountsDiffer
+            && !clusterSetsDiffer && !nodeCountsDiffer && notMeasured.isEmpty && incompleteQueries.isEmpty
     }
 }
 

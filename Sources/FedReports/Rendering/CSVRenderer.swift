@@ -120,6 +120,12 @@ public struct CSVRenderer: Sendable {
         if c.dataQuality.measurementMismatch { flagNames.append("measurement-mismatch") }
         if c.dataQuality.clusterSetsDiffer { flagNames.append("cluster-sets-differ") }
         if c.dataQuality.nodeCountsDiffer { flagNames.append("node-counts-differ") }
+        for r in Resource.allCases where c.dataQuality.notMeasured.contains(where: { $0.resource == r }) {
+            flagNames.append("\(r.rawValue)-not-measured")
+        }
+        if r.level == .total, c.dataQuality.incompleteQueries.contains(where: { $0.resource == r.resource }) {
+            flagNames.append("incomplete-total")
+        }
         let flags = flagNames.joined(separator: ";")
         let tail: [Cell] = [
             .number(r.pValue), .number(r.qValue), .number(r.confidence?.low), .number(r.confidence?.high),

@@ -31,6 +31,10 @@ enum DataQualitySummary {
             out.append(
                 "A and B come from different clusters (A: \(sets.a.joined(separator: ", ")); B: \(sets.b.joined(separator: ", "))).")
         }
+        for phrase in q.incompleteText { out.append("Incomplete: \(phrase).") }
+        for phrase in q.notMeasuredText {
+            out.append("Not measured: \(phrase); the hub has no such series, so those figures are absent, not 0.")
+        }
         if let n = q.nodeCounts {
             out.append("A and B ran on different numbers of nodes (\(n.text)): components that run on every node scale with it.")
         }

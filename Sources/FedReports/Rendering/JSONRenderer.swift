@@ -403,6 +403,23 @@ public struct JSONRenderer: Sendable {
                         ])
                     })
             ),
+            (
+                "not_measured",
+                .array(
+                    d.notMeasured.map {
+                        .object([("side", .string($0.side)), ("build", .string($0.build)), ("resource", .string($0.resource.rawValue))])
+                    })
+            ),
+            (
+                "incomplete_queries",
+                .array(
+                    d.incompleteQueries.map {
+                        .object([
+                            ("side", .string($0.side)), ("build", .string($0.build)), ("query", .string($0.query)),
+                            ("resource", .string($0.resource.rawValue)), ("clusters", .array($0.clusters.map { .string($0) })),
+                        ])
+                    })
+            ),
             ("node_counts_differ", .bool(d.nodeCountsDiffer)),
             (
                 "node_counts",

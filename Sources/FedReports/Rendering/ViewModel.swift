@@ -127,6 +127,18 @@ struct ViewModel {
                     "A and B come from different clusters (A: \(sets.a.joined(separator: ", ")); B: \(sets.b.joined(separator: ", "))): "
                         + "a different mix of clusters can move the pooled figures on its own."))
         }
+        if !c.dataQuality.incompleteQueries.isEmpty {
+            out.append(
+                t(
+                    "Incomplete totals: \(c.dataQuality.incompleteText.joined(separator: "; ")). "
+                        + "A total compared with one that has those series differs by them."))
+        }
+        for phrase in c.dataQuality.notMeasuredText {
+            out.append(
+                t(
+                    "Not measured: \(phrase). The hub has no such series (fedreport check lists what it carries), "
+                        + "so those totals, categories and components are absent, not 0."))
+        }
         if let n = c.dataQuality.nodeCounts {
             out.append(
                 t(
@@ -248,6 +260,8 @@ struct ViewModel {
                 t("A: \($0.a.joined(separator: ", ")); B: \($0.b.joined(separator: ", "))")
             } ?? "",
             nodeCountsDiffer: q.nodeCountsDiffer, nodeCounts: q.nodeCounts.map { t($0.text) } ?? "",
+            hasIncomplete: !q.incompleteQueries.isEmpty, incomplete: t(q.incompleteText.joined(separator: "; ")),
+            hasNotMeasured: !q.notMeasured.isEmpty, notMeasured: t(q.notMeasuredText.joined(separator: "; ")),
             notes: notes, hasNotes: !notes.isEmpty, querySetsDiffer: q.querySetsDiffer,
             querySets: q.querySets.map {
                 DataQualityView.QuerySet(

@@ -194,6 +194,12 @@ struct DataQualityView: Sendable {
     var nodeCountsDiffer: Bool
     /// "A: c0 8 nodes; B: c1 5 nodes".
     var nodeCounts: String
+    var hasIncomplete: Bool
+    /// "the memory total of B (4.6.8) is without host-memory-ocp (c0)"; phrases joined with "; ".
+    var incomplete: String
+    var hasNotMeasured: Bool
+    /// "memory for A (4.6.1), B (4.6.8)"; phrases joined with "; ".
+    var notMeasured: String
     var notes: [Note]
     var hasNotes: Bool
     var querySetsDiffer: Bool

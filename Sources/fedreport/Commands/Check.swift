@@ -45,9 +45,14 @@ extension Fedreport {
                 print("Window:    \(formatTime(grid.start)) to \(formatTime(grid.end))")
                 print("Query set: \(resources.querySet.folder) (sha256 \(resources.querySet.hash.prefix(12)))")
                 print("")
+                let shape = try collector.hubShape(grid: grid)
+                printHubShape(shape, label: configuration.collect.clusterLabel, querySet: resources.querySet)
                 let plans = try collector.plan(grid: grid, only: [])
                 if plans.isEmpty {
                     printError("error: \(CollectError.noClusters(url: client.baseURL).localizedDescription)")
+                    if let label = shape.proposedClusterLabel(configured: configuration.collect.clusterLabel) {
+                        printError("The hub names clusters with \(label) instead: set collect.cluster_label: \(label).")
+                    }
                     return Exit.error
                 }
                 let checks = plans.map { collector.check(plan: $0, grid: grid) }
@@ -72,6 +77,34 @@ extension Fedreport {
                 }
                 return Exit.ok
             }
+        }
+
+        /// What the hub carries and lacks, and how to get the rest.
+        func printHubShape(_ shape: HubShape, label: String, querySet: QuerySet) {
+            print("Hub has:   \(shape.present.isEmpty ? "none of the metrics the query set reads" : shape.present.joined(separator: ", "))")
+            if !shape.missing.isEmpty { print("Hub lacks: \(shape.missing.joined(separator: ", "))") }
+            print(
+                "Rules:     \(shape.recordingRules.isEmpty ? "no cluster-monitoring-operator container rules" : shape.recordingRules.joined(separator: ", "))"
+            )
+            let labels = shape.clusterLabels.map { "\($0.label) (\($0.clusters.count) value\($0.clusters.count == 1 ? "" : "s"))" }
+            print(
+                "Clusters:  named by \(labels.isEmpty ? "no known label" : labels.joined(separator: ", ")); collect.cluster_label is \(label)"
+            )
+            print("")
+            if let proposed = shape.proposedClusterLabel(configured: label) {
+                print("Set collect.cluster_label: \(proposed): the series name their cluster there, not in \(label).")
+            }
+            let read = Set(shape.missing).intersection(Set(FederationSelectors.metricNames(of: querySet)))
+            if !read.isEmpty && !shape.recordingRules.isEmpty {
+                print(
+                    "The hub carries recording rules but not \(read.sorted().joined(separator: ", ")): set queries: recording-rules to measure from the rules."
+                )
+            }
+            if !shape.missing.isEmpty {
+                print("To federate what the query set and collect read, the federating job's params need these match[] selectors:")
+                for s in shape.selectors { print("  match[]=\(s)") }
+            }
+            print("")
         }
     }
 }
