@@ -6,11 +6,15 @@ public struct ComponentRule: Sendable {
     public let name: String
     public let category: Category
     public let selector: LabelSelector
+    /// Whether the component runs on every node (DaemonSets, host services), so that its usage
+    /// scales with the node count: `compare --per-node` divides it by that count.
+    public let perNode: Bool
 
-    public init(name: String, category: Category, selector: LabelSelector) {
+    public init(name: String, category: Category, selector: LabelSelector, perNode: Bool = false) {
         self.name = name
         self.category = category
         self.selector = selector
+        self.perNode = perNode
     }
 }
 
@@ -44,6 +48,9 @@ public struct ComponentMap: Sendable {
         self.rules = rules
         self.source = source
     }
+
+    /// The components marked `per_node: true`.
+    public var perNodeComponents: Set<String> { Set(rules.filter(\.perNode).map(\.name)) }
 
     public func classify(_ labels: LabelSet) -> ComponentRef {
         for rule in rules where rule.selector.matches(labels) {
@@ -79,8 +86,9 @@ public struct ComponentMap: Sendable {
         guard let distribution = try root.string("distribution") else { throw root.missing("distribution") }
         guard let list = try root.list("components") else { throw root.missing("components") }
         var names: [String: Category] = [:]
+        var perNodeOf: [String: Bool] = [:]
         let rules = try list.map { item -> ComponentRule in
-            try item.checkKeys(["name", "category", "match"])
+            try item.checkKeys(["name", "category", "match", "per_node"])
             guard let name = try item.string("name") else { throw item.missing("name") }
             guard let categoryText = try item.string("category") else { throw item.missing("category") }
             guard let category = Category(rawValue: categoryText) else {
@@ -102,7 +110,14 @@ public struct ComponentMap: Sendable {
                 throw ConfigurationError.invalidValue(
                     path: source, key: item.key("match"), value: match, expected: e.errorDescription ?? "a label selector")
             }
-            return ComponentRule(name: name, category: category, selector: selector)
+            let perNode = try item.bool("per_node") ?? false
+            if let earlier = perNodeOf[name], earlier != perNode {
+                throw ConfigurationError.invalidValue(
+                    path: source, key: item.key("per_node"), value: String(perNode),
+                    expected: "per_node: \(earlier), as an earlier rule gives '\(name)'")
+            }
+            perNodeOf[name] = perNode
+            return ComponentRule(name: name, category: category, selector: selector, perNode: perNode)
         }
         return ComponentMap(distribution: distribution, rules: rules, source: source)
     }

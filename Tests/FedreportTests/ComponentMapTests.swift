@@ -485,10 +485,21 @@ struct ComponentMapTests {
             """
         #expect(
             throws: ConfigurationError.unknownKey(
-                path: "u.yaml", key: "components[0].matcher", known: ["name", "category", "match"])
+                path: "u.yaml", key: "components[0].matcher", known: ["name", "category", "match", "per_node"])
         ) {
             try ComponentMap.parse(yaml: unknown, source: "u.yaml")
         }
+        // A component keeps one per_node in all its rules.
+        let twoWays = """
+            distribution: test
+            components:
+              - {name: a, category: node, match: '{namespace="a"}', per_node: true}
+              - {name: a, category: node, match: '{namespace="b"}'}
+            """
+        #expect(throws: ConfigurationError.self) { try ComponentMap.parse(yaml: twoWays, source: "p.yaml") }
+        let marked = try ComponentMap.parse(
+            yaml: twoWays.replacingOccurrences(of: #"{namespace="b"}'}"#, with: #"{namespace="b"}', per_node: true}"#), source: "p.yaml")
+        #expect(marked.perNodeComponents == ["a"])
         let missing = """
             distribution: test
             components:

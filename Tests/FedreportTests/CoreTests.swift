@@ -102,6 +102,27 @@ struct ConfigurationTests {
         #expect(try Configuration.parse(yaml: "querier: {method: get}").querier.method == "get")
         #expect(throws: ConfigurationError.self) { try Configuration.load(path: "/nonexistent/fedreport.yaml") }
     }
+
+    @Test("scrape_interval sets the sample window; a Thanos resolution above raw widens the rate and sample windows")
+    func sampleAndResolution() throws {
+        let plain = try Configuration.parse(yaml: "{}")
+        #expect(plain.collect.scrapeInterval == .seconds(30))
+        #expect(QueryDefinition.sampleWindow(plain.collect.scrapeInterval).description == "29s999ms")
+        #expect(plain.effectiveCollect == plain.collect)
+        let minute = try Configuration.parse(yaml: "collect: {scrape_interval: 1m}")
+        #expect(QueryDefinition.sampleWindow(minute.effectiveCollect.scrapeInterval).description == "59s999ms")
+        // By hand: 4 × 5m = 20m of rate window, a sample per 5 m step; 1h gives 4h.
+        let five = try Configuration.parse(yaml: "querier: {thanos: {max_source_resolution: 5m}}")
+        #expect(five.effectiveCollect.rateWindow == .minutes(20) && five.effectiveCollect.scrapeInterval == .minutes(5))
+        let hour = try Configuration.parse(yaml: "querier: {thanos: {max_source_resolution: 1h}}")
+        #expect(hour.effectiveCollect.rateWindow == .hours(4))
+        for raw in ["auto", "0s"] {
+            let c = try Configuration.parse(yaml: "querier: {thanos: {max_source_resolution: \(raw)}}")
+            #expect(c.effectiveCollect == c.collect, "\(raw)")
+        }
+        #expect(throws: ConfigurationError.self) { try Configuration.parse(yaml: "querier: {thanos: {max_source_resolution: 5x}}") }
+        #expect(throws: ConfigurationError.self) { try Configuration.parse(yaml: "collect: {scrape_interval: 3m}") }
+    }
 }
 
 @Suite("Durations")

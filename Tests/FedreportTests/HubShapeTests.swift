@@ -350,6 +350,23 @@ struct BuildOrderTests {
         let markdown = try runFedreport(["compare", "4.14.12", "4.15.0", "--format", "md", "--output", "-", "--config", config])
         #expect(markdown.stdout.contains("ran on different numbers of nodes"), "\(markdown.stdout.prefix(2000))")
         #expect(markdown.stdout.contains("ord-ocp-1 (\(small.nodeNames.count) node"))
+        // --per-node: kubelet runs on every node (per_node in the shipped map), 0.2 cores each in
+        // the generator, so both sides read 0.2 cores per node however many nodes they have;
+        // the node category stays whole.
+        let perNode = try json(["compare", "4.14.12", "4.15.0", "--per-node", "--format", "json", "--output", "-"], config: config)
+        let rows = try #require(perNode["components"] as? [[String: Any]])
+        let kubelet = try #require(rows.first { $0["component"] as? String == "kubelet" && $0["resource"] as? String == "cpu" })
+        for side in ["a", "b"] {
+            let mean = try #require((kubelet[side] as? [String: Any])?["mean"] as? Double)
+            #expect(abs(mean - 0.2) < 1e-9, "\(side) kubelet per node \(mean)")
+        }
+        #expect((kubelet["notes"] as? [String])?.contains("per node: divided by each snapshot's node count") == true)
+        let whole = try #require(
+            (differ["components"] as? [[String: Any]])?.first {
+                $0["component"] as? String == "kubelet" && $0["resource"] as? String == "cpu"
+            })
+        let wholeB = try #require((whole["b"] as? [String: Any])?["mean"] as? Double)
+        #expect(abs(wholeB - 0.2 * Double(small.nodeNames.count)) < 1e-9)
         let same = try json(["compare", "4.14.12", OrderScenario.nightly, "--format", "json", "--output", "-"], config: config)
         #expect((same["data_quality"] as? [String: Any])?["node_counts_differ"] as? Bool == false)
     }

@@ -13,8 +13,8 @@ public enum Comparer {
     public static func compare(
         a: BuildSample, b: BuildSample, baseline: BuildSample? = nil, options: CompareOptions = .init()
     ) -> Comparison {
-        let pa = PooledSide(a.snapshots)
-        let pb = PooledSide(b.snapshots)
+        let pa = PooledSide(a.snapshots, perNode: options.perNodeComponents)
+        let pb = PooledSide(b.snapshots, perNode: options.perNodeComponents)
         let pbase = baseline.map { PooledSide($0.snapshots, components: false) }
 
         var keys = Set(pa.rows.keys).union(pb.rows.keys)
@@ -58,6 +58,13 @@ public enum Comparer {
         for (i, p) in zip(tested, pValues) { rows[i].pValue = p }
 
         for i in rows.indices { decide(&rows[i], options: options) }
+        for i in rows.indices where rows[i].level == .component && options.perNodeComponents.contains(rows[i].component?.name ?? "") {
+            let key = RowKey.component(rows[i].component!, rows[i].resource)
+            rows[i].notes.append(
+                pa.undivided.contains(key) || pb.undivided.contains(key)
+                    ? "per node, except snapshots without a node count, which stay whole"
+                    : "per node: divided by each snapshot's node count")
+        }
 
         var dq = dataQuality(
             sides: [(Side.a, a), (Side.b, b)] + (baseline.map { [(Side.baseline, $0)] } ?? []))

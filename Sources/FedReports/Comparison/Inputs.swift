@@ -75,6 +75,9 @@ public struct CompareOptions: Sendable, Equatable {
     public var minSnapshotsForTest: Int = 3
     /// False discovery rate of the Benjamini-Hochberg procedure.
     public var falseDiscoveryRate: Double = 0.05
+    /// Components whose rows are divided by each snapshot's node count (`compare --per-node`:
+    /// the map's `per_node` components); empty compares them whole.
+    public var perNodeComponents: Set<String> = []
 
     public init(
         threshold: Double = 0.05, minDeltaCPU: Double = 0.005, minDeltaMemory: Double = 10 * 1024 * 1024,

@@ -59,7 +59,7 @@ extension Comparer {
     {
         precondition(samples.count >= 2, "a comparison needs two builds or more")
         let pairs = zip(samples, samples.dropFirst()).map { compare(a: $0, b: $1, baseline: baseline, options: options) }
-        let pooled = samples.map { PooledSide($0.snapshots) }
+        let pooled = samples.map { PooledSide($0.snapshots, perNode: options.perNodeComponents) }
         let pbase = baseline.map { PooledSide($0.snapshots, components: false) }
         var keys = pooled.reduce(into: Set<RowKey>()) { $0.formUnion($1.rows.keys) }
         if let pbase { keys.formUnion(pbase.rows.keys) }

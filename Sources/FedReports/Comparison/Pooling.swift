@@ -60,7 +60,12 @@ struct PooledSide {
     /// Whether any snapshot pooled into the side is partial: then every row of the side is.
     var anyPartial = false
 
-    init(_ snapshots: [PooledSnapshot], components: Bool = true) {
+    /// Per-node component rows that had a snapshot without a node count, which stayed whole.
+    var undivided: Set<RowKey> = []
+
+    /// `perNode`: components whose rows are divided by each snapshot's node count (their
+    /// categories and the totals stay whole).
+    init(_ snapshots: [PooledSnapshot], components: Bool = true, perNode: Set<String> = []) {
         let masks = Self.overlapMasks(snapshots)
         var includedOfCluster: [String: Int] = [:]
         var keysOfCluster: [String: Set<RowKey>] = [:]
@@ -84,7 +89,15 @@ struct PooledSide {
             // Sorted so that floating-point sums run in the same order in every process.
             for (key, series) in perComponent.sorted(by: { $0.key < $1.key }) {
                 if components {
-                    add(series.values, leftOut: series.leftOut.population, members: Set(series.members), to: key, from: snapshot)
+                    var values = series.values
+                    if let name = key.component?.name, perNode.contains(name) {
+                        if let nodes = snapshot.info.nodes?.count, nodes > 0 {
+                            values = values.map { $0 / Double(nodes) }
+                        } else {
+                            undivided.insert(key)
+                        }
+                    }
+                    add(values, leftOut: series.leftOut.population, members: Set(series.members), to: key, from: snapshot)
                     keysOfCluster[cluster, default: []].insert(key)
                 }
                 byCategory[.category(key.component!.category, key.resource), default: []].append(series)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedCollect
 import FedCore
 import FedReports
 import FedStore
@@ -37,6 +38,12 @@ extension Fedreport {
         @Option(help: "The distribution of the builds, when a build name is stored for several (e.g. ocp).")
         var distribution: String?
 
+        @Flag(
+            help:
+                "Divide the components that run on every node (per_node: true in the component map: DaemonSets, host services) by each snapshot's node count."
+        )
+        var perNode = false
+
         @OptionGroup var report: ReportOptions
 
         func validate() throws {
@@ -60,11 +67,16 @@ extension Fedreport {
                     command: "fedreport compare \(builds.joined(separator: " "))" + (baseline.map { " --baseline \($0)" } ?? ""))
                 let files: [(ReportFormat, String)]
                 let unacknowledged: Int
+                var options = try report.options(configuration)
+                if perNode {
+                    let maps = try RunResources.load(configuration: configuration, environment: ProcessInfo.processInfo.environment).maps
+                    options.perNodeComponents = maps.values.reduce(into: Set<String>()) { $0.formUnion($1.perNodeComponents) }
+                }
                 if builds.count == 2 {
                     var comparison = try Reporter.compare(
                         store: store, a: builds[0], b: builds[1], distribution: distribution, baseline: baseline,
                         selection: try report.selection(),
-                        options: report.options(configuration))
+                        options: options)
                     acknowledger.mark(&comparison)
                     files = try Reporter.render(comparison, formats: formats, templates: templates, context: context)
                     unacknowledged = comparison.unacknowledgedRegressions.count
