@@ -485,7 +485,7 @@ struct ClusterPlan {
             }
             let from = builds.first { $0.version == v }?.from ?? builds[0].from
             let seconds = Double(from / 1000)
-            let payloadSeconds = Double((cluster.payloadCreated[v] ?? from) / 1000)
+            let payloadSeconds = Double(cluster.payloadTime(of: v) / 1000)
             switch cluster.distribution {
             case .ocp:
                 let image = "quay.io/openshift-release-dev/ocp-release@sha256:" + Self.hex("release " + v, 64)

@@ -298,8 +298,26 @@ public struct ScenarioCluster: Sendable {
     /// takes stats from the CRI, or k3s without `--containerd`.
     public var rawContainerCgroups = false
     /// When each build's release payload was created, the value `cluster_version{type="current"}`
-    /// carries; a build not listed has its `from` there.
+    /// carries. A build not listed has the time its nightly name says (`…-0.nightly-YYYY-MM-DD-HHMMSS`)
+    /// or 0, which the operator writes when it does not know the payload's age.
     public var payloadCreated: [String: TimestampMs] = [:]
+
+    /// The value ``payloadCreated`` gives `version`, in milliseconds (0: unknown).
+    public func payloadTime(of version: String) -> TimestampMs {
+        if let t = payloadCreated[version] { return t }
+        guard let r = version.range(of: #"-0\.[a-z]+-\d{4}-\d{2}-\d{2}-\d{6}$"#, options: .regularExpression) else { return 0 }
+        let parts = version[r].split(separator: "-").suffix(4).map(String.init)
+        var c = DateComponents()
+        c.year = Int(parts[0])
+        c.month = Int(parts[1])
+        c.day = Int(parts[2])
+        c.hour = Int(parts[3].prefix(2))
+        c.minute = Int(parts[3].dropFirst(2).prefix(2))
+        c.second = Int(parts[3].suffix(2))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(from: c).map { Int64($0.timeIntervalSince1970 * 1000) } ?? 0
+    }
     /// Writes kube-state-metrics' `kube_node_info` and `kube_node_role` for every node (OpenShift
     /// clusters only, where kube-state-metrics runs in openshift-monitoring).
     public var kubeStateNodes = true

@@ -201,11 +201,11 @@ public struct ClusterNodes: Sendable, Equatable {
         self.roles = roles
     }
 
-    /// "6 nodes (3 master, 3 worker)".
+    /// "6 nodes: 3 master, 3 worker".
     public var text: String {
         let base = "\(count) node\(count == 1 ? "" : "s")"
         guard !roles.isEmpty else { return base }
-        return base + " (" + roles.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") + ")"
+        return base + ": " + roles.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
     }
 }
 
