@@ -84,7 +84,7 @@ let package = Package(
             ]
         ),
         // Test bed: scenario generator, promtool backfill, Prometheus and nginx processes.
-        .target(name: "FedTestSupport", dependencies: ["FedCore"]),
+        .target(name: "FedTestSupport", dependencies: ["FedCore", .product(name: "Yams", package: "Yams")]),
         // The test bed as a command, for `make demo` and `make bench`.
         .executableTarget(
             name: "fedsim",
@@ -106,6 +106,7 @@ let package = Package(
             dependencies: [
                 "FedCore", "FedDecode", "FedClient", "FedStore", "FedStorePostgres", "FedCollect", "FedReports",
                 "FedDashboards", "FedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
             ],
             // Golden reports are read from the source tree by path, not bundled.
             exclude: ["Golden"]

@@ -199,6 +199,6 @@ extension Collector {
         return HubShape(
             present: needed.filter(found.contains), missing: needed.filter { !found.contains($0) },
             recordingRules: rules.filter(found.contains), clusterLabels: labels,
-            selectors: FederationSelectors.matchSelectors(for: querySet))
+            selectors: FederationSelectors.federate(querySet: querySet, maps: maps.keys.sorted().map { maps[$0]! }))
     }
 }

@@ -53,14 +53,6 @@ public enum FederationSelectors {
         return names
     }
 
-    /// `match[]` selectors for a federating Prometheus: one `{__name__="…"}` per metric the query
-    /// set reads and per series collect reads besides them.
-    public static func matchSelectors(for querySet: QuerySet) -> [String] {
-        var names = metricNames(of: querySet)
-        for n in collectSeries where !names.contains(n) { names.append(n) }
-        return names.map { "{__name__=\(quotePromQL($0))}" }
-    }
-
     /// The cluster-monitoring-operator's recording rules that carry container CPU or memory, under
     /// every name they have had across releases.
     public static let recordingRules = [

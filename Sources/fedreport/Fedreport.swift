@@ -21,7 +21,7 @@ struct Fedreport: ParsableCommand {
         version: fedreportVersion,
         subcommands: [
             Check.self, Query.self, Collect.self, Components.self, Builds.self, Snapshots.self, Compare.self, Report.self,
-            Trend.self, Nightly.self, Push.self, Dashboard.self,
+            Trend.self, Nightly.self, Push.self, Dashboard.self, Federation.self,
         ]
     )
 

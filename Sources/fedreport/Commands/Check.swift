@@ -101,7 +101,9 @@ extension Fedreport {
                 )
             }
             if !shape.missing.isEmpty {
-                print("To federate what the query set and collect read, the federating job's params need these match[] selectors:")
+                print(
+                    "To federate what the query set and collect read, the federating job needs these match[] selectors (fedreport federation writes the whole job):"
+                )
                 for s in shape.selectors { print("  match[]=\(s)") }
             }
             print("")
