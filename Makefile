@@ -1,6 +1,9 @@
 # fedreport: the two set-up commands are `make demo` and `make test`; both install what is missing.
 SHELL := /bin/bash
 SWIFT ?= swift
+# The Kubernetes schema validator the manifest tests use, pinned; TEST_TOOLS=0 skips it (an image build).
+KUBERNETES_VALIDATE := 1.31.0
+TEST_TOOLS ?= 1
 APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev prometheus nginx-light openssl pkg-config curl sqlite3 victoria-metrics chromium poppler-utils postgresql
 BIN := .build/debug
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -16,6 +19,8 @@ deps:
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@[ "$(TEST_TOOLS)" = 0 ] || command -v kubernetes-validate >/dev/null || \
+	  { echo "installing: kubernetes-validate (PyPI)"; pip install -q kubernetes-validate==$(KUBERNETES_VALIDATE); }
 
 build: deps
 	$(SWIFT) build

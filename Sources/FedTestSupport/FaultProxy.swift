@@ -309,32 +309,12 @@ final class ProxyCore: @unchecked Sendable {
     // MARK: Listening
 
     func listen(port: Int) throws -> Int {
-        #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw TestBedError.cannotWrite(path: "socket", reason: String(cString: strerror(errno))) }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = Loopback.loopbackAddress(port: port)
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, Glibc.listen(fd, 64) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            throw TestBedError.cannotWrite(path: "127.0.0.1:\(port)", reason: reason)
-        }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
+        let (fd, bound) = try Loopback.listen(port: port)
         locked { $0.listenFD = fd }
         let thread = Thread { [self] in acceptLoop(fd) }
         thread.name = "FaultProxy.accept"
         thread.start()
-        return Int(UInt16(bigEndian: addr.sin_port))
+        return bound
     }
 
     private func acceptLoop(_ listenFD: Int32) {

@@ -107,23 +107,35 @@ public enum Loopback {
 
     /// A TCP port on 127.0.0.1 that was free a moment ago: bound to port 0, read, closed.
     public static func freePort() throws -> Int {
+        let (fd, port) = try listen(port: 0, backlog: 1)
+        close(fd)
+        return port
+    }
+
+    /// A socket listening on 127.0.0.1:`port` (0: any free port), and the port it got.
+    static func listen(port: Int, backlog: Int32 = 64) throws -> (fd: Int32, port: Int) {
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
             let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw TestBedError.cannotWrite(path: "socket", reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var addr = loopbackAddress(port: 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var addr = loopbackAddress(port: port)
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw TestBedError.cannotWrite(path: "socket", reason: String(cString: strerror(errno))) }
+        guard bound == 0, Glibc.listen(fd, backlog) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw TestBedError.cannotWrite(path: "127.0.0.1:\(port)", reason: reason)
+        }
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
         }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
 
     static func loopbackAddress(port: Int) -> sockaddr_in {

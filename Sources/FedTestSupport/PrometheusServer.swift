@@ -53,6 +53,27 @@ public final class PrometheusServer: Sendable {
         child = started.child
     }
 
+    /// Starts Prometheus with `config` (its scrapes and remote writes), its TSDB in
+    /// `workDirectory`/tsdb, with `flags` besides (`--web.enable-remote-write-receiver`, say), and
+    /// waits up to `timeout` seconds for it to be ready: a live server of the pipeline.
+    public init(config: String, workDirectory: String, flags: [String] = [], timeout: Double = 30) throws {
+        let prometheus = try Tools.require("prometheus", package: "prometheus")
+        try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+        let path = (workDirectory as NSString).appendingPathComponent("prometheus.yml")
+        try config.write(toFile: path, atomically: true, encoding: .utf8)
+        logPath = (workDirectory as NSString).appendingPathComponent("prometheus.log")
+        let tsdb = (workDirectory as NSString).appendingPathComponent("tsdb")
+        tsdbDirectory = tsdb
+        let started = try Loopback.startServer(
+            name: "prometheus", executable: prometheus, readyPath: "/-/ready", logPath: logPath, timeout: timeout
+        ) { port in
+            ["--config.file=\(path)", "--storage.tsdb.path=\(tsdb)", "--web.listen-address=127.0.0.1:\(port)"] + flags
+        }
+        url = started.url
+        port = started.port
+        child = started.child
+    }
+
     /// Stops the server: SIGTERM, then SIGKILL after 5 s. Safe to call more than once.
     public func stop() { child.stop() }
 }

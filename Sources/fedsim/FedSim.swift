@@ -7,7 +7,7 @@ struct FedSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fedsim",
         abstract: "Generates deterministic cluster metrics and serves them with a real Prometheus.",
-        subcommands: [Generate.self, Serve.self, Up.self, Window.self])
+        subcommands: [Generate.self, Serve.self, Up.self, Window.self, Exporter.self, Pipeline.self])
 }
 
 /// The scenario to use, shared by every subcommand.

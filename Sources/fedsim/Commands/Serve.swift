@@ -51,20 +51,10 @@ extension FedSim {
             let server = try options.start(try scenario.load(), detached: false)
             print(server.url)
             fflush(nil)
-            let done = DispatchSemaphore(value: 0)
-            var sources: [DispatchSourceSignal] = []
-            for sig in [SIGTERM, SIGINT] {
-                // Only after Prometheus started, so that it does not inherit the ignored signals.
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { done.signal() }
-                source.resume()
-                sources.append(source)
-            }
-            done.wait()
+            // Only after Prometheus started, so that it does not inherit the ignored signals.
+            waitForSignal()
             server.stop()
             try? FileManager.default.removeItem(atPath: options.pidFile)
-            sources.forEach { $0.cancel() }
         }
     }
 
