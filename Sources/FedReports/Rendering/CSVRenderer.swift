@@ -13,7 +13,7 @@ public struct CSVRenderer: Sendable {
         "level", "component", "category", "resource", "unit", "side", "build", "distribution", "snapshots", "samples",
         "coverage", "mean", "p50", "p95", "p99", "max", "min", "delta_pct_mean", "delta_pct_p95", "delta_pct_max",
         "verdict", "flags", "left_out", "p_value", "q_value", "ci95_low", "ci95_high", "hedges_g", "basis", "id", "acknowledged",
-        "statistic", "mean_before",
+        "statistic", "mean_before", "nodes",
     ]
 
     /// Empty cells for the columns after `left_out`, on rows that have none of them.
@@ -136,12 +136,21 @@ public struct CSVRenderer: Sendable {
             line(
                 head(r.level, r.name, r.category, r.resource) + [.text(side.rawValue), .text(info.build), .text(info.distribution)]
                     + self.stats(stats) + [.number(delta?.mean), .number(delta?.p95), .number(delta?.max)]
-                    + [.text(r.verdict.rawValue), .text(flags), .int(stats?.leftOutTimestamps)] + tail)
+                    + [.text(r.verdict.rawValue), .text(flags), .int(stats?.leftOutTimestamps)] + tail + [.int(Self.nodes(info))])
         }.joined()
     }
 
+    /// The nodes of a side's clusters together, when every one of them has a count.
+    static func nodes(_ side: SideInfo) -> Int? {
+        guard !side.nodes.isEmpty, side.nodes.count == side.clusters.count else { return nil }
+        return side.nodes.reduce(0) { $0 + $1.count }
+    }
+
+    /// One CSV line; rows with fewer cells than columns (trend and change-point rows have no
+    /// node count) end in empty cells.
     func line(_ cells: [Cell]) -> String {
-        cells.map { cell in
+        let padded = cells + [Cell](repeating: .text(""), count: max(0, Self.columns.count - cells.count))
+        return padded.map { cell in
             switch cell {
             case .text(let s): Self.field(Self.neutralise(s))
             case .number(let d): d.map { $0.isFinite ? Self.number($0) : "" } ?? ""
