@@ -1,8 +1,11 @@
 # fedreport: the two set-up commands are `make demo` and `make test`; both install what is missing.
 SHELL := /bin/bash
 SWIFT ?= swift
-# The Kubernetes schema validator the manifest tests use, pinned; TEST_TOOLS=0 skips it (an image build).
+# The schema validators the manifest tests use, pinned: Kubernetes' own, and models of the
+# Prometheus Operator's CRDs (scripts/validate-operator-resources.py); TEST_TOOLS=0 skips them
+# (an image build).
 KUBERNETES_VALIDATE := 1.31.0
+OPERATOR_MODELS := 0.80.1.0
 TEST_TOOLS ?= 1
 APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev prometheus nginx-light openssl pkg-config curl sqlite3 victoria-metrics chromium poppler-utils postgresql
 BIN := .build/debug
@@ -21,6 +24,8 @@ deps:
 	fi
 	@[ "$(TEST_TOOLS)" = 0 ] || command -v kubernetes-validate >/dev/null || \
 	  { echo "installing: kubernetes-validate (PyPI)"; pip install -q kubernetes-validate==$(KUBERNETES_VALIDATE); }
+	@[ "$(TEST_TOOLS)" = 0 ] || python3 -c 'import cloudcoil.models.prometheus_operator' 2>/dev/null || \
+	  { echo "installing: cloudcoil-models-prometheus-operator (PyPI)"; pip install -q cloudcoil-models-prometheus-operator==$(OPERATOR_MODELS) pyyaml; }
 
 build: deps
 	$(SWIFT) build

@@ -32,7 +32,7 @@ struct ManifestTests {
         #expect((binding["roleRef"] as? [String: Any])?["name"] as? String == "cluster-monitoring-view")
     }
 
-    @Test("the operator form of fedreport federation validates where Kubernetes has schemas (its RBAC and ServiceAccount)")
+    @Test("the operator form of fedreport federation validates: its RBAC against Kubernetes, its CRs against the operator's CRDs")
     func federationResources() throws {
         let folder = try temporaryFolder("manifests")
         let config = try writeConfig(in: folder, url: "http://127.0.0.1:9")
@@ -46,5 +46,14 @@ struct ManifestTests {
         for resource in ["serviceaccount/fedreport-federate", "clusterrole/fedreport-federate", "clusterrolebinding/fedreport-federate"] {
             #expect(out.contains("passed for resource \(resource) "), "\(out)")
         }
+        // The ServiceMonitor and the Prometheus against the operator's monitoring.coreos.com/v1
+        // schemas: strictly typed, and every field one the schema knows.
+        let python = try Tools.require("python3", package: "python3")
+        let crd = try Tools.run(python, ["\(repositoryRoot)/scripts/validate-operator-resources.py", path])
+        #expect(crd.contains("OK ServiceMonitor/fedreport-federate") && crd.contains("OK Prometheus/federate"), "\(crd)")
+        // The check can fail: a misspelt field is refused.
+        let wrong = "\(folder)/misspelt.yaml"
+        try r.stdout.replacingOccurrences(of: "honorLabels:", with: "honorLabel:").write(toFile: wrong, atomically: true, encoding: .utf8)
+        #expect(throws: (any Error).self) { try Tools.run(python, ["\(repositoryRoot)/scripts/validate-operator-resources.py", wrong]) }
     }
 }
