@@ -15,7 +15,7 @@ struct ManifestTests {
 
     @Test("deploy/openshift validates, and its fedreport.yaml is a configuration fedreport reads")
     func hubDeployment() throws {
-        let path = "\(repositoryRoot)/deploy/openshift/fedreport.yaml"
+        let path = "\(repositoryRoot)/deploy/openshift/nightly.yaml"
         let out = try validate(path)
         let kinds = try Yams.load_all(yaml: try String(contentsOfFile: path, encoding: .utf8)).compactMap {
             ($0 as? [String: Any])?["kind"] as? String
