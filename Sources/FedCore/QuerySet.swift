@@ -125,10 +125,16 @@ public struct QuerySet: Sendable {
 
 /// The UTF-8 text of `path`; an unreadable file is a ``ConfigurationError/unreadable(path:reason:)``.
 func readText(_ path: String) throws -> String {
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw ConfigurationError.unreadable(path: path, reason: "it does not exist")
+    }
     do {
         return try String(contentsOfFile: path, encoding: .utf8)
     } catch {
-        throw ConfigurationError.unreadable(path: path, reason: error.localizedDescription)
+        // Foundation's sentences end in a period; the message adds its own.
+        var reason = error.localizedDescription
+        while reason.hasSuffix(".") { reason.removeLast() }
+        throw ConfigurationError.unreadable(path: path, reason: reason)
     }
 }
 

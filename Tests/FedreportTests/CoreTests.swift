@@ -103,6 +103,16 @@ struct ConfigurationTests {
         #expect(throws: ConfigurationError.self) { try Configuration.load(path: "/nonexistent/fedreport.yaml") }
     }
 
+    @Test("a missing configuration file is said once, naming the file and the flag, with no double period")
+    func missingConfiguration() throws {
+        let r = try runFedreport(["builds", "--config", "/nonexistent/fedreport-missing.yaml"])
+        #expect(r.status == 1)
+        #expect(
+            r.stderr.contains("'/nonexistent/fedreport-missing.yaml': it does not exist. Check the path given to --config"), "\(r.stderr)")
+        #expect(!r.stderr.contains(".."))
+        #expect(r.stderr.components(separatedBy: "does not exist").count == 2)
+    }
+
     @Test("scrape_interval sets the sample window; a Thanos resolution above raw widens the rate and sample windows")
     func sampleAndResolution() throws {
         let plain = try Configuration.parse(yaml: "{}")
