@@ -11,7 +11,7 @@ APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev prometheus nginx-light opens
 BIN := .build/debug
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench fuzz lint format install clean
+.PHONY: all deps build test demo samples bench fuzz lint format install clean
 
 all: build
 
@@ -44,6 +44,11 @@ test: deps
 demo: deps
 	$(SWIFT) build
 	scripts/demo.sh
+
+# The demo, refreshing the committed samples in reports/sample/ and the screenshots in docs/images/.
+samples: deps
+	$(SWIFT) build
+	DEMO_SAMPLES=1 scripts/demo.sh
 
 # Release builds (in .build-release, apart from the shared debug build), data generated once
 # into .bench/, a throwaway Prometheus, every comparison of docs/performance.md side by side; the table goes

@@ -3,8 +3,9 @@
 # (one upgraded mid-window) and a k3s baseline from the real 4.6 figures, and 18 nightlies of
 # 4.7.0 on a CI cluster (one a day, with build-to-build noise and one planted step); backfill
 # them into two throwaway Prometheus servers, collect and compare, run the nightly job night by
-# night, then report and follow the trend; refresh the committed samples in reports/sample/ and,
-# when chromium is installed, the screenshots in docs/images/; then print where the reports are.
+# night, then report and follow the trend; then print where the reports are. With DEMO_SAMPLES=1
+# (make samples) it also refreshes the committed samples in reports/sample/ and, when chromium is
+# installed, the screenshots in docs/images/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.build/debug
@@ -67,38 +68,44 @@ run report --distribution ocp --cluster ci-nightly-0 --baseline k3s --config "$D
   --output "$OUT" >"$DEMO/report-paths.txt"
 run trend --distribution ocp --cluster ci-nightly-0 --config "$DEMO/fedreport.yaml" --format md,html,json --output "$OUT" >"$DEMO/trend-paths.txt"
 
-# The committed samples: the same reports under names without the time stamp.
-echo "==> refreshing the samples in $SAMPLE/"
-mkdir -p "$SAMPLE"
-rm -f "$SAMPLE"/report-ocp-* "$SAMPLE"/trend-ocp-*
-for f in $(cat "$DEMO/compare-paths.txt" "$DEMO/report-paths.txt" "$DEMO/trend-paths.txt"); do
-  cp "$f" "$SAMPLE/$(basename "$f" | sed -E 's/-[0-9]{8}T[0-9]{4}Z//')"
-done
+# The committed samples and screenshots change only when asked for (make samples, or
+# DEMO_SAMPLES=1): a demo run leaves the work tree as it was.
+if [ "${DEMO_SAMPLES:-0}" = 1 ]; then
+  # The committed samples: the same reports under names without the time stamp.
+  echo "==> refreshing the samples in $SAMPLE/"
+  mkdir -p "$SAMPLE"
+  rm -f "$SAMPLE"/report-ocp-* "$SAMPLE"/trend-ocp-*
+  for f in $(cat "$DEMO/compare-paths.txt" "$DEMO/report-paths.txt" "$DEMO/trend-paths.txt"); do
+    cp "$f" "$SAMPLE/$(basename "$f" | sed -E 's/-[0-9]{8}T[0-9]{4}Z//')"
+  done
 
-# Screenshots of the HTML samples as a desktop (1280×800) and a phone (390×844) browser show
-# them: the top of the page, which the README links.
-chromium=$(command -v chromium || true)
-shoot() {
-  local html=$1 png=$2 size=$3 profile
-  profile=$(mktemp -d)
-  timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$profile" \
-    --window-size="$size" --virtual-time-budget=3000 --screenshot="$PWD/$png" "file://$PWD/$html" >/dev/null 2>&1
-  rm -rf "$profile"
-  echo "  $png"
-}
-if [ -n "$chromium" ]; then
-  echo "==> screenshots in $IMAGES/"
-  mkdir -p "$IMAGES"
-  shoot "$SAMPLE/compare-4.6.1_vs_4.6.8.html" "$IMAGES/compare.png" 1280,800
-  shoot "$SAMPLE/compare-4.6.1_vs_4.6.8.html" "$IMAGES/compare-phone.png" 390,844
-  report_html=$(ls "$SAMPLE"/report-ocp-*.html)
-  shoot "$report_html" "$IMAGES/report.png" 1280,800
-  shoot "$report_html" "$IMAGES/report-phone.png" 390,844
+  # Screenshots of the HTML samples as a desktop (1280×800) and a phone (390×844) browser show
+  # them: the top of the page, which the README links.
+  chromium=$(command -v chromium || true)
+  shoot() {
+    local html=$1 png=$2 size=$3 profile
+    profile=$(mktemp -d)
+    timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$profile" \
+      --window-size="$size" --virtual-time-budget=3000 --screenshot="$PWD/$png" "file://$PWD/$html" >/dev/null 2>&1
+    rm -rf "$profile"
+    echo "  $png"
+  }
+  if [ -n "$chromium" ]; then
+    echo "==> screenshots in $IMAGES/"
+    mkdir -p "$IMAGES"
+    shoot "$SAMPLE/compare-4.6.1_vs_4.6.8.html" "$IMAGES/compare.png" 1280,800
+    shoot "$SAMPLE/compare-4.6.1_vs_4.6.8.html" "$IMAGES/compare-phone.png" 390,844
+    report_html=$(ls "$SAMPLE"/report-ocp-*.html)
+    shoot "$report_html" "$IMAGES/report.png" 1280,800
+    shoot "$report_html" "$IMAGES/report-phone.png" 390,844
+  else
+    echo "==> no chromium: screenshots in $IMAGES/ left as they are (apt-get install chromium)"
+  fi
+  echo "Samples: $SAMPLE/"
 else
-  echo "==> no chromium: screenshots in $IMAGES/ left as they are (apt-get install chromium)"
+  echo "==> samples in $SAMPLE/ and screenshots in $IMAGES/ left as they are (make samples refreshes them)"
 fi
 
 echo
-echo "Samples: $SAMPLE/"
 echo "Reports:"
 cat "$DEMO/compare-paths.txt" "$DEMO/report-paths.txt" "$DEMO/trend-paths.txt" | sed 's/^/  /'
