@@ -47,15 +47,26 @@ func describe(_ error: any Error) -> String {
     return "\(error)"
 }
 
-/// Parses RFC 3339 or Unix seconds into milliseconds.
-func parseTime(_ text: String, option: String) throws -> TimestampMs {
+/// Parses RFC 3339, a plain date (midnight UTC), Unix seconds, `now` or `now±<duration>` into milliseconds.
+func parseTime(_ text: String, option: String, now: TimestampMs = Int64(Date().timeIntervalSince1970 * 1000)) throws -> TimestampMs {
     if let seconds = Double(text), seconds.isFinite { return Int64((seconds * 1000).rounded()) }
+    // `now`, `now-6h`, `now+30m`: relative to the moment the command runs.
+    if text == "now" { return now }
+    if text.hasPrefix("now-") || text.hasPrefix("now+"), let d = PromDuration.parse(String(text.dropFirst(4))) {
+        return text.hasPrefix("now-") ? now - d.milliseconds : now + d.milliseconds
+    }
+    // A plain date is its midnight UTC.
+    if text.count == 10, let d = ISO8601DateFormatter().date(from: text + "T00:00:00Z") {
+        return Int64((d.timeIntervalSince1970 * 1000).rounded())
+    }
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     if let d = formatter.date(from: text) { return Int64((d.timeIntervalSince1970 * 1000).rounded()) }
     formatter.formatOptions = [.withInternetDateTime]
     if let d = formatter.date(from: text) { return Int64((d.timeIntervalSince1970 * 1000).rounded()) }
-    throw ValidationError("\(option) '\(text)' is not a time: give RFC 3339 (2026-11-01T00:00:00Z) or Unix seconds (1793491200).")
+    throw ValidationError(
+        "\(option) '\(text)' is not a time: give RFC 3339 (2026-11-01T00:00:00Z), a date (2026-11-01, midnight UTC), Unix seconds (1793491200), now or now-6h."
+    )
 }
 
 func parseDurationOption(_ text: String, option: String) throws -> PromDuration {

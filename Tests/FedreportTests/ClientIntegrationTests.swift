@@ -28,6 +28,29 @@ struct ClientIntegrationTests {
         return out
     }
 
+    @Test("--start and --end take a plain date (midnight UTC), now and now-<duration>")
+    func relativeTimes() async throws {
+        let server = try await SmallScenario.server()
+        // A series with a label, so the CSV quotes its labels cell as parseCSV reads it.
+        let one = #"label_replace(vector(1), "a", "x,y", "", "")"#
+        // By hand: 2026-11-01 is 1793491200 in Unix seconds.
+        let dated = try runFedreport([
+            "query", one, "--url", server.url, "--start", "2026-11-01", "--end", "2026-11-01T00:02:00Z", "--step", "60s",
+        ])
+        #expect(dated.status == 0, "\(dated.stderr)")
+        #expect(parseCSV(dated.stdout).values.first?.map(\.0) == ["1793491200", "1793491260", "1793491320"], "\(dated.stdout)")
+        let before = Date().timeIntervalSince1970
+        let relative = try runFedreport(["query", one, "--url", server.url, "--start", "now-10m", "--end", "now", "--step", "5m"])
+        let after = Date().timeIntervalSince1970
+        #expect(relative.status == 0, "\(relative.stderr)")
+        let stamps = try #require(parseCSV(relative.stdout).values.first).compactMap { Double($0.0) }
+        #expect(stamps.count == 3)
+        // The first point is now − 10 min, now being when the command ran (times in milliseconds).
+        #expect(stamps.first.map { $0 >= before - 600.001 && $0 <= after - 599.999 } == true, "\(stamps)")
+        let bad = try runFedreport(["query", one, "--url", server.url, "--start", "yesterday", "--end", "now"])
+        #expect(bad.status == 2 && bad.stderr.contains("now-6h"), "\(bad.stderr)")
+    }
+
     @Test("a range query returns the values the generator wrote")
     func rangeQuery() async throws {
         let server = try await SmallScenario.server()

@@ -20,7 +20,7 @@ extension Fedreport {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: "Look at the window ending here (RFC 3339 or Unix seconds; default: now).")
+        @Option(help: "Look at the window ending here (RFC 3339, a date, Unix seconds, now or now-6h; default: now).")
         var end: String?
 
         @Option(help: "How far back to look for clusters and data (default: collect.window).")

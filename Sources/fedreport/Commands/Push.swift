@@ -40,10 +40,10 @@ extension Fedreport {
         @Option(help: "Only snapshots of this build.")
         var build: String?
 
-        @Option(help: "Only snapshots ending at or after this time (RFC 3339 or Unix seconds).")
+        @Option(help: "Only snapshots ending at or after this time (RFC 3339, a date, Unix seconds, now or now-6h).")
         var since: String?
 
-        @Option(help: "Only snapshots starting at or before this time (RFC 3339 or Unix seconds).")
+        @Option(help: "Only snapshots starting at or before this time (RFC 3339, a date, Unix seconds, now or now-6h).")
         var until: String?
 
         @Flag(help: "Wait for a collect running on an SQLite target instead of exiting.")

@@ -22,10 +22,10 @@ extension Fedreport {
         @Argument(help: "The PromQL expression.")
         var promql: String
 
-        @Option(help: "Start (RFC 3339 or Unix seconds).")
+        @Option(help: "Start (RFC 3339, a date, Unix seconds, now or now-6h).")
         var start: String
 
-        @Option(help: "End (RFC 3339 or Unix seconds).")
+        @Option(help: "End (RFC 3339, a date, Unix seconds, now or now-6h).")
         var end: String
 
         @Option(help: "Step, e.g. 30s (default: collect.step).")

@@ -32,10 +32,10 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .customLong("cluster"), help: "Only snapshots of this cluster (repeatable).")
     var clusters: [String] = []
 
-    @Option(help: "Only snapshots ending at or after this time (RFC 3339 or Unix seconds).")
+    @Option(help: "Only snapshots ending at or after this time (RFC 3339, a date, Unix seconds, now or now-6h).")
     var since: String?
 
-    @Option(help: "Only snapshots starting at or before this time (RFC 3339 or Unix seconds).")
+    @Option(help: "Only snapshots starting at or before this time (RFC 3339, a date, Unix seconds, now or now-6h).")
     var until: String?
 
     func validate() throws {

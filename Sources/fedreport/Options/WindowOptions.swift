@@ -5,10 +5,10 @@ import Foundation
 
 /// Flags that choose a collect window.
 struct WindowOptions: ParsableArguments {
-    @Option(help: "Window start (RFC 3339 or Unix seconds).")
+    @Option(help: "Window start (RFC 3339, a date, Unix seconds, now or now-6h).")
     var start: String?
 
-    @Option(help: "Window end (RFC 3339 or Unix seconds; default: the last whole step before now).")
+    @Option(help: "Window end (RFC 3339, a date, Unix seconds, now or now-6h; default: the last whole step before now).")
     var end: String?
 
     @Option(help: "Window length when --start or --end is missing, e.g. 24h (default: collect.window).")
