@@ -436,12 +436,12 @@ final class ProxyCore: @unchecked Sendable {
                 body = Array(transform(String(decoding: body, as: UTF8.self)).utf8)
             case .truncate(let n):
                 writeHead(fd, status: upstream.status, headers: headers, contentLength: body.count)
-                sendAll(fd, Array(body.prefix(n)))
+                Loopback.sendAll(fd, Array(body.prefix(n)))
                 shutdown(fd, Int32(SHUT_WR))
                 return
             case .stall(let seconds, let fraction):
                 writeHead(fd, status: upstream.status, headers: headers, contentLength: body.count)
-                sendAll(fd, Array(body.prefix(Int(Double(body.count) * fraction))))
+                Loopback.sendAll(fd, Array(body.prefix(Int(Double(body.count) * fraction))))
                 sleep(seconds: seconds, fd: fd)
                 return
             default: break
@@ -463,7 +463,7 @@ final class ProxyCore: @unchecked Sendable {
         let separator = Array("\r\n\r\n".utf8)
         var headEnd: Int?
         while headEnd == nil {
-            guard let chunk = receive(fd) else { return nil }
+            guard let chunk = Loopback.receive(fd) else { return nil }
             buffer += chunk
             headEnd = firstRange(of: separator, in: buffer)?.lowerBound
             if buffer.count > 1 << 20 { return nil }
@@ -484,10 +484,10 @@ final class ProxyCore: @unchecked Sendable {
         }
         let length = Int(headers["content-length"] ?? "0") ?? 0
         if headers["expect"]?.lowercased() == "100-continue" && body.count < length {
-            sendAll(fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+            Loopback.sendAll(fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
         }
         while body.count < length {
-            guard let chunk = receive(fd) else { return nil }
+            guard let chunk = Loopback.receive(fd) else { return nil }
             body += chunk
         }
         let target = String(requestLine[1])
@@ -522,9 +522,9 @@ final class ProxyCore: @unchecked Sendable {
         var head = "\(request.record.method) \(request.record.target) HTTP/1.0\r\nHost: \(upstreamHost):\(upstreamPort)\r\n"
         for (name, value) in request.headerLines where !dropped.contains(name.lowercased()) { head += "\(name): \(value)\r\n" }
         head += "Content-Length: \(request.body.count)\r\nConnection: close\r\n\r\n"
-        guard sendAll(fd, Array(head.utf8) + request.body) else { return nil }
+        guard Loopback.sendAll(fd, Array(head.utf8) + request.body) else { return nil }
         var response: [UInt8] = []
-        while let chunk = receive(fd) { response += chunk }
+        while let chunk = Loopback.receive(fd) { response += chunk }
         guard let end = firstRange(of: Array("\r\n\r\n".utf8), in: response)?.lowerBound else { return nil }
         let lines = String(decoding: response[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
         let statusParts = lines[0].split(separator: " ")
@@ -542,7 +542,7 @@ final class ProxyCore: @unchecked Sendable {
 
     private func write(_ fd: Int32, status: Int, headers: [String: String], body: [UInt8]) {
         writeHead(fd, status: status, headers: headers, contentLength: body.count)
-        sendAll(fd, body)
+        Loopback.sendAll(fd, body)
         shutdown(fd, Int32(SHUT_WR))
     }
 
@@ -550,30 +550,10 @@ final class ProxyCore: @unchecked Sendable {
         var head = "HTTP/1.1 \(status) \(reason(status))\r\n"
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
         head += "Content-Length: \(contentLength)\r\nConnection: close\r\n\r\n"
-        sendAll(fd, Array(head.utf8))
+        Loopback.sendAll(fd, Array(head.utf8))
     }
 
     @discardableResult
-    private func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return false }
-            offset += n
-        }
-        return true
-    }
-
-    private func receive(_ fd: Int32) -> [UInt8]? {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
-            return n > 0 ? Array(chunk[0..<n]) : nil
-        }
-    }
-
     /// Sleeps in short slices; returns early when the proxy stops or the peer hangs up.
     private func sleep(seconds: Double, fd: Int32?) {
         let until = Date().addingTimeInterval(seconds)

@@ -87,23 +87,13 @@ public final class LiveExporter: @unchecked Sendable {
             }
             var timeout = timeval(tv_sec: 5, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            // Whatever was asked, once the request's head is in: the exposition at that moment.
             var request: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while !request.containsDoubleCRLF {
-                let n = recv(fd, &buffer, buffer.count, 0)
-                if n <= 0 { break }
-                request += buffer[0..<n]
-            }
+            while firstRange(of: Array("\r\n\r\n".utf8), in: request) == nil, let chunk = Loopback.receive(fd) { request += chunk }
             let body = Array(exposition(at: Date()).utf8)
             let head =
                 "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
-            let out = Array(head.utf8) + body
-            var sent = 0
-            while sent < out.count {
-                let n = out[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                if n <= 0 { break }
-                sent += n
-            }
+            Loopback.sendAll(fd, Array(head.utf8) + body)
             close(fd)
         }
     }
@@ -161,16 +151,6 @@ public final class LiveExporter: @unchecked Sendable {
         }
         let nodes = "# TYPE kube_node_info gauge\n" + #"kube_node_info{node="\#(node)"} 1"# + "\n"
         return cpu + memory + version + nodes
-    }
-}
-
-extension [UInt8] {
-    fileprivate var containsDoubleCRLF: Bool {
-        guard count >= 4 else { return false }
-        for i in 0...(count - 4) where self[i] == 13 && self[i + 1] == 10 && self[i + 2] == 13 && self[i + 3] == 10 {
-            return true
-        }
-        return false
     }
 }
 

@@ -138,6 +138,29 @@ public enum Loopback {
         return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
 
+    /// Writes all of `bytes` to the socket; false when the peer went away first.
+    @discardableResult
+    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            offset += n
+        }
+        return true
+    }
+
+    /// The next bytes the peer sent; nil at its end of the stream, a timeout or an error.
+    static func receive(_ fd: Int32) -> [UInt8]? {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 && errno == EINTR { continue }
+            return n > 0 ? Array(chunk[0..<n]) : nil
+        }
+    }
+
     static func loopbackAddress(port: Int) -> sockaddr_in {
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
