@@ -78,22 +78,12 @@ enum NightlyScenario {
 /// One collected database per scenario, shared by the tests of this file.
 actor NightlyDatabases {
     static let shared = NightlyDatabases()
-    private var cached: [String: (folder: String, config: String)] = [:]
-
     func get(_ name: String, _ scenario: Scenario) async throws -> (folder: String, config: String) {
-        if let hit = cached[name] { return hit }
-        let server = try await TestBed.prometheus(for: scenario, name: name)
-        let folder = try temporaryFolder(name)
-        let config = try writeConfig(in: folder, url: server.url)
-        let w = scenario.collectableWindow
-        let result = try runFedreport([
-            "collect", "--config", config, "--start", "\(w.lowerBound / 1000)", "--end", "\(w.upperBound / 1000)",
-        ])
-        guard result.status == 0 else {
-            throw NSError(domain: "collect", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: result.stderr])
+        let run = try await CollectedOnce.shared.get(scenario, name: name)
+        guard run.result.status == 0 else {
+            throw NSError(domain: "collect", code: Int(run.result.status), userInfo: [NSLocalizedDescriptionKey: run.result.stderr])
         }
-        cached[name] = (folder, config)
-        return (folder, config)
+        return (run.folder, run.config)
     }
 
     /// A fresh folder with a configuration for `scenario`'s server and no database yet.
