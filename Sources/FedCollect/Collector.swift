@@ -368,7 +368,7 @@ public final class Collector: @unchecked Sendable {
     ) {
         if let pinned = plan.pinnedVersion { return (BuildTimeline(grid: grid, pinned: pinned), [], "pinned", [:]) }
         var payloads: [String: TimestampMs] = [:]
-        let matcher = "\(configuration.collect.clusterLabel)=\(quotePromQL(plan.name))"
+        let matcher = clusterMatcher(plan)
         // Look back one settle period before the window, so an upgrade that ended just before
         // it still leaves its settle period out.
         let lead = Int((configuration.collect.settle.milliseconds + grid.step - 1) / grid.step)
@@ -391,7 +391,7 @@ public final class Collector: @unchecked Sendable {
         let source: String
         // A build does not outlive its cluster's last sample: each sample counts for one scrape
         // interval, as in the query set, not for the 5-minute lookback.
-        let window = QueryDefinition.sampleWindow(configuration.effectiveCollect.scrapeInterval)
+        let window = sampleWindow
         if plan.distribution == "ocp" {
             let promql =
                 "max by (type, version) (last_over_time(cluster_version{\(matcher), type=~\"current|completed|updating\"}[\(window)]))"
@@ -457,6 +457,12 @@ public final class Collector: @unchecked Sendable {
 }
 
 extension Collector {
+    /// `<cluster_label>="<name>"`, as the query set's `{{cluster_matcher}}` renders it.
+    func clusterMatcher(_ plan: ClusterPlan) -> String { "\(configuration.collect.clusterLabel)=\(quotePromQL(plan.name))" }
+
+    /// How long after it was taken a sample counts, as in the query set's `{{sample_window}}`.
+    var sampleWindow: PromDuration { QueryDefinition.sampleWindow(configuration.effectiveCollect.scrapeInterval) }
+
     /// Per grid index, whether a machine-config pool of the cluster had machines not yet
     /// updated (`mco_machine_count{pool}` above `mco_updated_machine_count{pool}`); nil where the
     /// querier has neither series for the cluster.
@@ -479,7 +485,7 @@ extension Collector {
     /// pod labels, with a sample in the window: cAdvisor did not know the runtime, so the query
     /// set, which keys containers by their image, cannot see them. Their ids, sorted.
     func containerCgroupsWithoutLabels(plan: ClusterPlan, grid: TimeGrid) throws -> [String] {
-        let matcher = "\(configuration.collect.clusterLabel)=\(quotePromQL(plan.name))"
+        let matcher = clusterMatcher(plan)
         let selector =
             #"container_memory_working_set_bytes{\#(matcher), image="", pod="", exported_pod="", id=~"/kubepods.*/(crio-|cri-containerd-|docker-)?[0-9a-f]{64}(\\.scope)?"}"#
         let answer = SeriesCollector(grid: TimeGrid(start: grid.end, step: grid.step, count: 1))
@@ -493,8 +499,8 @@ extension Collector {
     /// `kube_node_role` for roles), else the nodes of the root cgroup series; nil where the hub
     /// has neither. One request; HA replicas count each node once.
     func nodes(plan: ClusterPlan, grid: TimeGrid) throws -> NodeSeries? {
-        let m = "\(configuration.collect.clusterLabel)=\(quotePromQL(plan.name))"
-        let w = QueryDefinition.sampleWindow(configuration.effectiveCollect.scrapeInterval)
+        let m = clusterMatcher(plan)
+        let w = sampleWindow
         let promql = [
             #"label_replace(count(count by (node) (last_over_time(kube_node_info{\#(m)}[\#(w)]))), "fedreport_nodes", "kube_node_info", "", "")"#,
             #"label_replace(count by (role) (count by (node, role) (last_over_time(kube_node_role{\#(m)}[\#(w)]))), "fedreport_nodes", "role", "", "")"#,

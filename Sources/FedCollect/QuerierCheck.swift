@@ -152,7 +152,7 @@ extension Collector {
 /// What a hub carries, as `fedreport check` reads it: which metrics the query set and collect
 /// need are there, which recording rules of the cluster-monitoring-operator are, and under which
 /// labels clusters are named.
-public struct HubShape: Sendable, Equatable {
+public struct HubShape: Sendable {
     /// Metrics the query set reads or collect reads besides it, found in the window.
     public var present: [String]
     /// The same, not found.
@@ -163,12 +163,6 @@ public struct HubShape: Sendable, Equatable {
     public var clusterLabels: [(label: String, clusters: [String])]
     /// `match[]` selectors a federating Prometheus needs for this query set.
     public var selectors: [String]
-
-    public static func == (a: HubShape, b: HubShape) -> Bool {
-        a.present == b.present && a.missing == b.missing && a.recordingRules == b.recordingRules && a.selectors == b.selectors
-            && a.clusterLabels.map(\.label) == b.clusterLabels.map(\.label)
-            && a.clusterLabels.map(\.clusters) == b.clusterLabels.map(\.clusters)
-    }
 
     /// A label other than `configured` that names clusters, when `configured` names none.
     public func proposedClusterLabel(configured: String) -> String? {

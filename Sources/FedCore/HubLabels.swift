@@ -13,22 +13,22 @@ public enum HubLabels {
     public static let exportedPrefix = "exported_"
 
     /// The labels as the cluster wrote them, as far as they can be told, and how they were changed.
+    /// It runs for every series collect reads, so a series that needs nothing is returned as it is.
     public static func normalize(_ labels: LabelSet) -> (labels: LabelSet, exported: Bool) {
+        var set = labels
         var exported = false
-        var pairs = labels.pairs
-        if pairs.contains(where: { $0.name.hasPrefix(exportedPrefix) }) {
+        if labels.pairs.contains(where: { $0.name.hasPrefix(exportedPrefix) }) {
             var restored: [String: String] = [:]
-            for p in pairs where p.name.hasPrefix(exportedPrefix) && p.name.count > exportedPrefix.count {
+            for p in labels.pairs where p.name.hasPrefix(exportedPrefix) && p.name.count > exportedPrefix.count {
                 restored[String(p.name.dropFirst(exportedPrefix.count))] = p.value
             }
             if !restored.isEmpty {
                 exported = true
-                pairs = pairs.filter { !$0.name.hasPrefix(exportedPrefix) && restored[$0.name] == nil }
-                pairs += restored.map { (name: $0.key, value: $0.value) }
+                let kept = labels.pairs.filter { !$0.name.hasPrefix(exportedPrefix) && restored[$0.name] == nil }
+                set = LabelSet(pairs: kept.map { ($0.name, $0.value) } + restored.map { ($0.key, $0.value) })
             }
         }
-        var set = LabelSet(pairs: pairs.map { ($0.name, $0.value) })
-        if isHostService(set) { set = set.removing(podLabels) }
+        if isHostService(set), set.pairs.contains(where: { podLabels.contains($0.name) }) { set = set.removing(podLabels) }
         return (set, exported)
     }
 
