@@ -186,6 +186,14 @@ public struct SideInfo: Sendable, Equatable {
         self.snapshotIDs = snapshotIDs
         self.nodes = nodes
     }
+
+    /// The clusters, each with its node count where known: "c0 (6 nodes: 3 master, 3 worker), c1";
+    /// with `inline`, "c0: 6 nodes: …", for text that is already in parentheses.
+    public func clusterList(inline: Bool = false) -> String {
+        clusters.map { cluster in
+            nodes.first { $0.cluster == cluster }.map { inline ? "\(cluster): \($0.text)" : "\(cluster) (\($0.text))" } ?? cluster
+        }.joined(separator: ", ")
+    }
 }
 
 /// How many nodes one cluster of a side ran: the most any of its snapshots of the build saw.
@@ -355,21 +363,24 @@ public struct DataQuality: Sendable, Equatable {
     /// "the memory total of B (4.6.8) is without host-memory-ocp (c0)", one phrase per entry.
     public var incompleteText: [String] {
         incompleteQueries.map {
-            let side = $0.side == "baseline" ? "the baseline" : $0.side.uppercased()
-            return "the \($0.resource == .cpu ? "CPU" : "memory") total of \(side) (\($0.build)) is without \($0.query) "
+            "the \(Self.resourceWord($0.resource)) total of \(Self.sideName($0.side)) (\($0.build)) is without \($0.query) "
                 + "(no series for \($0.clusters.joined(separator: ", ")))"
         }
     }
 
-    /// "memory for A (4.6.1) and B (4.6.8)", one phrase per resource.
+    /// "memory for A (4.6.1), B (4.6.8)", one phrase per resource.
     public var notMeasuredText: [String] {
         Resource.allCases.compactMap { r in
             let list = notMeasured.filter { $0.resource == r }
             guard !list.isEmpty else { return nil }
-            let sides = list.map { "\($0.side == "baseline" ? "the baseline" : $0.side.uppercased()) (\($0.build))" }
-            return "\(r == .cpu ? "CPU" : "memory") for \(sides.joined(separator: ", "))"
+            return "\(Self.resourceWord(r)) for \(list.map { "\(Self.sideName($0.side)) (\($0.build))" }.joined(separator: ", "))"
         }
     }
+
+    /// "A", "B" or "the baseline", as the sentences name a side.
+    static func sideName(_ side: String) -> String { side == Side.baseline.rawValue ? "the baseline" : side.uppercased() }
+
+    static func resourceWord(_ r: Resource) -> String { r == .cpu ? "CPU" : "memory" }
 
     /// Non-finite samples left out of the sums.
     public var leftOutSamples: Int { leftOut.nonFiniteSamples }

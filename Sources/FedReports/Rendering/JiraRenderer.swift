@@ -110,7 +110,7 @@ public struct JiraRenderer: Sendable {
     func sides(_ sides: [(String, SideInfo)]) -> [String] {
         sides.map { label, s in
             "* \(label): \(e(s.build)) (\(e(s.distribution)), \(s.snapshots) snapshot\(s.snapshots == 1 ? "" : "s"), "
-                + "\(e(s.clusters.map { c in s.nodes.first { $0.cluster == c }.map { "\(c): \($0.text)" } ?? c }.joined(separator: ", "))))"
+                + "\(e(s.clusterList(inline: true))))"
         }
     }
 

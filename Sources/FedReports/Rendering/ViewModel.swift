@@ -84,10 +84,7 @@ struct ViewModel {
         SideView(
             build: t(s.build), distribution: t(s.distribution), snapshots: s.snapshots,
             snapshotsWord: s.snapshots == 1 ? "snapshot" : "snapshots",
-            clusters: t(
-                s.clusters.map { cluster in
-                    s.nodes.first { $0.cluster == cluster }.map { "\(cluster) (\($0.text))" } ?? cluster
-                }.joined(separator: ", ")),
+            clusters: t(s.clusterList()),
             ids: s.snapshotIDs.map(String.init).joined(separator: ", "))
     }
 
