@@ -56,8 +56,8 @@ samples: deps
 bench: deps
 	scripts/bench/run.sh $(BENCH_ARGS)
 
-# libFuzzer targets (fuzz/): the streaming decoder, the label-selector parser, durations and the
-# YAML loaders, built with -sanitize=fuzzer,address into .build-fuzz/. Each runs for FUZZ_SECONDS
+# libFuzzer targets (fuzz/): the streaming decoder, the label-selector parser, durations, Kubernetes
+# quantities and the YAML loaders, built with -sanitize=fuzzer,address into .build-fuzz/. Each runs for FUZZ_SECONDS
 # from the seed corpus in fuzz/corpus/; any crash, trap, sanitizer report, leak or input slower
 # than 5 s fails, and the input is saved in fuzz/crashes/. `fuzz-short` is the bound `test` uses.
 FUZZ_SECONDS ?= 60

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs each fuzz target for a bounded time: fuzz/run.sh SECONDS [TARGET...]
-# (targets: decoder selector duration config; default all).
+# (targets: decoder selector duration config quantity; default all).
 #
 # Each target starts from its seed corpus fuzz/corpus/<target> (read only, regression inputs
 # included) plus the inputs earlier runs found, kept in .build-fuzz/corpus/<target>. A crash, trap,
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(decoder selector duration config)
+[ ${#targets[@]} -gt 0 ] || targets=(decoder selector duration config quantity)
 timeout_s=${FUZZ_TIMEOUT:-5}
 rss_mb=${FUZZ_RSS_MB:-2048}
 
