@@ -1,11 +1,19 @@
 import Foundation
 import Yams
 
-/// One acknowledged regression or change point: an engineer has seen it, and it should no
-/// longer fail a job. Read from `acks.yaml` (see ``AckFile``).
+/// One acknowledged regression, change point or exceeded budget: an engineer has seen it, and it
+/// should no longer fail a job. Read from `acks.yaml` (see ``AckFile``).
 public struct Ack: Sendable, Equatable {
-    /// What the entry's `component` names: a component, a category (`category:<name>`) or the
-    /// platform total (`total`).
+    /// What an entry acknowledges.
+    public enum Kind: Sendable, Equatable {
+        /// A regression or change point of `target` and `resource` that starts at `build`.
+        case change
+        /// The budget of `target` and `resource`, exceeded in whichever build; `build` is empty.
+        case budget
+    }
+
+    /// What the entry's `component` (or `budget`) names: a component, a category
+    /// (`category:<name>`) or the platform total (`total`).
     public enum Target: Sendable, Equatable, CustomStringConvertible {
         case component(String)
         case category(Category)
@@ -20,17 +28,21 @@ public struct Ack: Sendable, Equatable {
         }
     }
 
+    public var kind: Kind
     public var target: Target
     public var resource: Resource
     /// The build the regression or change point starts at: B of a comparison, the first build of
-    /// the new regime of a change point.
+    /// the new regime of a change point. Empty for a budget.
     public var build: String
     public var reason: String
     public var ticket: String
     /// The entry's position in the file, from 1, for messages.
     public var entry: Int
 
-    public init(target: Target, resource: Resource, build: String, reason: String, ticket: String, entry: Int = 1) {
+    public init(
+        kind: Kind = .change, target: Target, resource: Resource, build: String, reason: String, ticket: String, entry: Int = 1
+    ) {
+        self.kind = kind
         self.target = target
         self.resource = resource
         self.build = build
@@ -39,17 +51,28 @@ public struct Ack: Sendable, Equatable {
         self.entry = entry
     }
 
-    /// "etcd cpu at 4.7.0-0.nightly-2026-10-24-040312 (OCPBUGS-1)", for warnings.
-    public var summary: String { "\(target) \(resource.rawValue) at \(build) (\(ticket))" }
+    /// "etcd cpu at 4.7.0-0.nightly-2026-10-24-040312 (OCPBUGS-1)", or "budget total memory
+    /// (EDGE-1)", for warnings.
+    public var summary: String {
+        switch kind {
+        case .change: "\(target) \(resource.rawValue) at \(build) (\(ticket))"
+        case .budget: "budget \(target) \(resource.rawValue) (\(ticket))"
+        }
+    }
 }
 
-/// The acknowledgements file: a YAML list of `{component, resource, build, reason, ticket}`.
+/// The acknowledgements file: a YAML list of `{component, resource, build, reason, ticket}`, and
+/// of `{budget, resource, reason, ticket}` for exceeded budgets.
 ///
 ///     - component: etcd                 # or category:control-plane, or total
 ///       resource: cpu                   # cpu or memory
 ///       build: 4.7.0-0.nightly-2026-10-24-040312
 ///       reason: etcd 3.5 rebase costs 30 m more; accepted
 ///       ticket: OCPBUGS-1234
+///     - budget: total                   # the budget's scope: total, category:<name> or a component
+///       resource: memory
+///       reason: over 8Gi until the monitoring stack shrinks
+///       ticket: EDGE-12
 ///
 /// Every key is required; unknown keys are errors that name the key, as in the configuration.
 public struct AckFile: Sendable, Equatable {
@@ -63,6 +86,8 @@ public struct AckFile: Sendable, Equatable {
 
     /// The entries' keys, in the order the documentation lists them.
     public static let keys = ["component", "resource", "build", "reason", "ticket"]
+    /// The keys of an entry that acknowledges an exceeded budget.
+    public static let budgetKeys = ["budget", "resource", "reason", "ticket"]
 
     /// Reads and checks the file at `path`.
     public static func load(path: String) throws -> AckFile {
@@ -91,14 +116,15 @@ public struct AckFile: Sendable, Equatable {
         var acks: [Ack] = []
         for (i, item) in sequence.enumerated() {
             let entry = try YAMLObject(item, path: "[\(i)]", source: source)
-            try entry.checkKeys(keys)
+            let kind: Ack.Kind = entry.mapping.keys.contains { $0.string == "budget" } ? .budget : .change
+            try entry.checkKeys(kind == .budget ? budgetKeys : keys)
             func required(_ key: String) throws -> String {
                 guard let value = try entry.string(key), !value.trimmingCharacters(in: .whitespaces).isEmpty else {
                     throw entry.missing(key)
                 }
                 return value
             }
-            let component = try required("component")
+            let component = try required(kind == .budget ? "budget" : "component")
             let target: Ack.Target
             if component == "total" {
                 target = .total
@@ -106,7 +132,7 @@ public struct AckFile: Sendable, Equatable {
                 let name = String(component.dropFirst("category:".count))
                 guard let category = Category(rawValue: name) else {
                     throw ConfigurationError.invalidValue(
-                        path: source, key: entry.key("component"), value: component,
+                        path: source, key: entry.key(kind == .budget ? "budget" : "component"), value: component,
                         expected: "category: followed by one of \(Category.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 target = .category(category)
@@ -120,8 +146,8 @@ public struct AckFile: Sendable, Equatable {
             }
             acks.append(
                 Ack(
-                    target: target, resource: resource, build: try required("build"), reason: try required("reason"),
-                    ticket: try required("ticket"), entry: i + 1))
+                    kind: kind, target: target, resource: resource, build: kind == .budget ? "" : try required("build"),
+                    reason: try required("reason"), ticket: try required("ticket"), entry: i + 1))
         }
         return AckFile(path: source, acks: acks)
     }

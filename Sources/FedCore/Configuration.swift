@@ -17,6 +17,8 @@ public struct Configuration: Sendable, Equatable {
     public var queries: String?
     public var report = Report()
     public var trend = Trend()
+    /// Edge targets the reports hold each build against; empty: none.
+    public var budgets = Budgets()
 
     public init() {}
 
@@ -88,7 +90,20 @@ public struct Configuration: Sendable, Equatable {
         public var builds = 10
         /// The acknowledgements file; nil: `acks.yaml` next to the configuration file, if present.
         public var acks: String?
+        /// Webhook URLs that `report` and `nightly` POST a summary of new findings to.
+        public var notify: [String] = []
+        /// Where the reports folder is published: links in tickets point there, not to a local path.
+        public var baseURL: String?
         public init() {}
+
+        /// `base_url` joined with the name of a report file, for links in tickets and
+        /// notifications; nil without a base URL. The name is percent-encoded as a path segment.
+        public func link(file: String) -> String? {
+            guard var base = baseURL else { return nil }
+            while base.hasSuffix("/") { base.removeLast() }
+            let name = (file as NSString).lastPathComponent
+            return base + "/" + (name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? name)
+        }
     }
 
     /// Change-point detection over the history of builds (E-divisive means with a t-test).
@@ -140,6 +155,7 @@ public struct Configuration: Sendable, Equatable {
     private mutating func apply(_ root: YAMLObject) throws {
         try root.checkKeys([
             "querier", "database", "database_password_file", "collect", "clusters", "components", "queries", "report", "trend",
+            "budgets",
         ])
         if let q = try root.object("querier") {
             try q.checkKeys([
@@ -204,7 +220,8 @@ public struct Configuration: Sendable, Equatable {
         queries = try root.string("queries")
         if let r = try root.object("report") {
             try r.checkKeys([
-                "output", "formats", "threshold", "min_delta_cpu", "min_delta_memory", "baseline", "builds", "acks",
+                "output", "formats", "threshold", "min_delta_cpu", "min_delta_memory", "baseline", "builds", "acks", "notify",
+                "base_url",
             ])
             report.output = try r.string("output") ?? report.output
             report.formats = try r.stringList("formats") ?? report.formats
@@ -214,6 +231,8 @@ public struct Configuration: Sendable, Equatable {
             report.baseline = try r.string("baseline")
             report.builds = try r.int("builds", range: 2...1000) ?? report.builds
             report.acks = try r.string("acks")
+            report.notify = try r.stringList("notify") ?? report.notify
+            report.baseURL = try r.string("base_url")
         }
         if let t = try root.object("trend") {
             try t.checkKeys(["p_max", "window", "min_builds", "min_segment"])
@@ -222,6 +241,7 @@ public struct Configuration: Sendable, Equatable {
             trend.minBuilds = try t.int("min_builds", range: 2...10_000) ?? trend.minBuilds
             trend.minSegment = try t.int("min_segment", range: 1...1000) ?? trend.minSegment
         }
+        if let b = try root.object("budgets") { budgets = try Budgets(b) }
     }
 
     /// Checks relations between keys that a single key cannot express.
@@ -284,10 +304,28 @@ public struct Configuration: Sendable, Equatable {
                 path: source, key: "trend.min_builds", value: String(trend.minBuilds),
                 expected: "at least twice trend.min_segment (\(trend.minSegment)), the fewest builds that can hold a change point")
         }
+        for (i, url) in report.notify.enumerated() {
+            try Self.checkHTTPURL(url, key: "report.notify[\(i)]", source: source, example: "https://hooks.slack.com/services/…")
+        }
+        if let base = report.baseURL {
+            try Self.checkHTTPURL(base, key: "report.base_url", source: source, example: "https://perf.example.com/fedreport/nightly")
+        }
         var seen = Set<String>()
         for c in clusters where !seen.insert(c.name).inserted {
             throw ConfigurationError.invalidValue(
                 path: source, key: "clusters", value: c.name, expected: "each cluster name listed once")
+        }
+    }
+}
+
+extension Configuration {
+    /// Checks that `value` of `key` is an http:// or https:// URL with a host.
+    static func checkHTTPURL(_ value: String, key: String, source: String, example: String) throws {
+        guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = url.host, !host.isEmpty
+        else {
+            throw ConfigurationError.invalidValue(
+                path: source, key: key, value: value, expected: "an http:// or https:// URL such as \(example)")
         }
     }
 }

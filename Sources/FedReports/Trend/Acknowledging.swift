@@ -4,11 +4,18 @@ import FedCore
 /// fixed, or the entry names the wrong build), which is worth a warning but never an error.
 public struct StaleAck: Sendable, Equatable {
     public var ack: Ack
-    /// Whether the ack's build was among the builds the run looked at.
+    /// Whether the ack's build was among the builds the run looked at; for a budget, whether the
+    /// run held any build against that budget.
     public var buildReported: Bool
 
     /// The warning, without the file name.
     public var message: String {
+        if ack.kind == .budget {
+            let why =
+                buildReported
+                ? "the budget is not exceeded in this report" : "no budget of \(ack.target) \(ack.resource.rawValue) is in this report"
+            return "entry \(ack.entry) (\(ack.summary)) matches no exceeded budget: \(why). It went stale; remove it or fix it."
+        }
         let why =
             buildReported
             ? "nothing at that build is a regression or a change point"
@@ -20,7 +27,7 @@ public struct StaleAck: Sendable, Equatable {
 extension Ack {
     /// Whether the entry names the row `level`/`name`/`category` of `resource` starting at `build`.
     func matches(level: RowLevel, name: String, category: Category?, resource: Resource, build: String) -> Bool {
-        guard resource == self.resource, build == self.build else { return false }
+        guard kind == .change, resource == self.resource, build == self.build else { return false }
         switch target {
         case .component(let component): return level == .component && name == component
         case .category(let c): return level == .category && category == c
@@ -38,6 +45,8 @@ public struct Acknowledger: Sendable {
     public private(set) var used = Set<Int>()
     /// Every build the marked reports covered.
     public private(set) var builds = Set<String>()
+    /// Every budget the marked statuses held a build against, as "<scope> <resource>".
+    public private(set) var budgets = Set<String>()
 
     public init(acks: [Ack]) { self.acks = acks }
 
@@ -70,9 +79,27 @@ public struct Acknowledger: Sendable {
         }
     }
 
+    /// Marks the exceeded budgets that an entry names with their scope and resource.
+    public mutating func mark(_ statuses: inout [BudgetStatus]) {
+        for i in statuses.indices {
+            let s = statuses[i]
+            budgets.insert("\(s.scope) \(s.resource.rawValue)")
+            guard s.isExceeded,
+                let k = acks.firstIndex(where: { $0.kind == .budget && $0.target == s.scope && $0.resource == s.resource })
+            else { continue }
+            used.insert(k)
+            statuses[i].acknowledgement = acks[k].acknowledgement
+        }
+    }
+
     /// The entries that matched nothing in what was marked, in file order.
     public var stale: [StaleAck] {
-        acks.indices.filter { !used.contains($0) }.map { StaleAck(ack: acks[$0], buildReported: builds.contains(acks[$0].build)) }
+        acks.indices.filter { !used.contains($0) }.map { k in
+            let ack = acks[k]
+            let reported =
+                ack.kind == .budget ? budgets.contains("\(ack.target) \(ack.resource.rawValue)") : builds.contains(ack.build)
+            return StaleAck(ack: ack, buildReported: reported)
+        }
     }
 
     private mutating func match(level: RowLevel, name: String, category: Category?, resource: Resource, build: String) -> Int? {
