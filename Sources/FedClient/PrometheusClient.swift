@@ -46,8 +46,7 @@ public final class PrometheusClient: @unchecked Sendable {
     /// Requests are not started or retried after this instant.
     public var deadline: Date?
     /// The exponential backoff starts at half a second and doubles up to 30 s.
-    private let backoffBase = 0.5
-    private let backoffCap = 30.0
+    private let schedule = Backoff()
     private let logger: Logger
     private let pool = HandlePool()
     /// Read again before each request when it comes from a file.
@@ -296,8 +295,8 @@ public final class PrometheusClient: @unchecked Sendable {
             } catch let error as QueryError where error.isRetryable && failures < retries {
                 failures += 1
                 retrying()
-                var delay = backoff(failures)
-                if let retryAfter, let seconds = parseRetryAfter(retryAfter) { delay = seconds }
+                var delay = schedule.delay(failures)
+                if let retryAfter, let seconds = Backoff.retryAfter(retryAfter) { delay = seconds }
                 if let deadline, Date().addingTimeInterval(delay) >= deadline {
                     logger.notice("not retrying \(what): the run's deadline comes before the next attempt (\(error.shortCause))")
                     throw error
@@ -307,22 +306,6 @@ public final class PrometheusClient: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: delay)
             }
         }
-    }
-
-    /// Exponential backoff with full jitter.
-    func backoff(_ attempt: Int) -> Double {
-        let ceiling = min(backoffCap, backoffBase * pow(2, Double(attempt - 1)))
-        return Double.random(in: (ceiling / 2)...ceiling)
-    }
-
-    private func parseRetryAfter(_ value: String) -> Double? {
-        if let s = Double(value.trimmingCharacters(in: .whitespaces)), s >= 0 { return min(s, 3600) }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "GMT")
-        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        if let date = f.date(from: value) { return max(0, min(date.timeIntervalSinceNow, 3600)) }
-        return nil
     }
 
     /// One request: `form` is POSTed as the body, or sent as the query string of a GET.
