@@ -69,11 +69,11 @@ final class CurlHandle {
         errorBuffer.deallocate()
     }
 
-    /// Performs one request. `consume` receives body bytes when `accept(status, contentType)`
-    /// says so; otherwise up to 8 KiB of the body are kept as a snippet. A throw from `consume`
-    /// aborts the transfer and is rethrown.
+    /// Performs one request. A POST sends `body` as `contentType`. `consume` receives body bytes
+    /// when `accept(status, contentType)` says so; otherwise up to 8 KiB of the body are kept as a
+    /// snippet. A throw from `consume` aborts the transfer and is rethrown.
     func perform(
-        url: String, method: String, body: [UInt8]?, options: TransportOptions,
+        url: String, method: String, body: [UInt8]?, contentType: String = "application/x-www-form-urlencoded", options: TransportOptions,
         accept: @escaping (Int, String?) -> Bool, consume: @escaping (UnsafeRawBufferPointer) throws -> Void
     ) throws -> HTTPResponse {
         curl_easy_reset(handle)
@@ -105,7 +105,7 @@ final class CurlHandle {
             try check(fed_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0), "SSL_VERIFYHOST")
         }
         var headers = ["Accept: application/json"]
-        if method == "POST" { headers.append("Content-Type: application/x-www-form-urlencoded") }
+        if method == "POST" { headers.append("Content-Type: \(contentType)") }
         for (name, value) in options.headers.sorted(by: { $0.key < $1.key }) { headers.append("\(name): \(value)") }
         if let token = options.bearerToken { headers.append("Authorization: Bearer \(token)") }
         for h in headers { headerList = curl_slist_append(headerList, h) }

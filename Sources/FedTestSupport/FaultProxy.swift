@@ -318,29 +318,19 @@ final class ProxyCore: @unchecked Sendable {
     }
 
     private func acceptLoop(_ listenFD: Int32) {
-        while true {
-            let fd = accept(listenFD, nil, nil)
-            if fd < 0 {
-                if errno == EINTR { continue }
-                return  // the listener was closed
-            }
-            let accepted = locked { s -> Bool in
-                guard !s.stopped else { return false }
-                s.clients.insert(fd)
-                return true
-            }
-            guard accepted else {
-                close(fd)
-                return
-            }
-            let thread = Thread { [self] in
+        Loopback.acceptConnections(
+            on: listenFD, name: "FaultProxy.connection",
+            admit: { [self] fd in
+                locked { s -> Bool in
+                    guard !s.stopped else { return false }
+                    s.clients.insert(fd)
+                    return true
+                }
+            },
+            handle: { [self] fd in
                 handle(fd)
                 locked { _ = $0.clients.remove(fd) }
-                close(fd)
-            }
-            thread.name = "FaultProxy.connection"
-            thread.start()
-        }
+            })
     }
 
     func closeListener() {
@@ -370,7 +360,7 @@ final class ProxyCore: @unchecked Sendable {
     private func handle(_ fd: Int32) {
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard var request = readRequest(fd) else { return }
+        guard var request = Self.readRequest(fd) else { return }
         if locked({ $0.refusesToken(request.record) }) {
             request.record.fault = "401 token"
             locked { $0.log.append(request.record) }
@@ -458,7 +448,9 @@ final class ProxyCore: @unchecked Sendable {
         var body: [UInt8]
     }
 
-    private func readRequest(_ fd: Int32) -> RawRequest? {
+    /// Reads one request from `fd`: head, then a body of its Content-Length (answering
+    /// `Expect: 100-continue`); nil when the peer closes or sends something else first.
+    static func readRequest(_ fd: Int32) -> RawRequest? {
         var buffer: [UInt8] = []
         let separator = Array("\r\n\r\n".utf8)
         var headEnd: Int?
@@ -574,7 +566,7 @@ final class ProxyCore: @unchecked Sendable {
 
 // MARK: Helpers
 
-private func reason(_ status: Int) -> String {
+func reason(_ status: Int) -> String {
     switch status {
     case 200: "OK"
     case 400: "Bad Request"

@@ -138,6 +138,31 @@ public enum Loopback {
         return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
 
+    /// Accepts connections on `listener` until it is closed, each handled on a thread of its own
+    /// named `name`: `admit` sees the connection first (false closes it and ends the loop, for a
+    /// server that is stopping), then `handle` runs, then the socket is closed.
+    static func acceptConnections(
+        on listener: Int32, name: String, admit: @escaping @Sendable (Int32) -> Bool, handle: @escaping @Sendable (Int32) -> Void
+    ) {
+        while true {
+            let fd = accept(listener, nil, nil)
+            if fd < 0 {
+                if errno == EINTR { continue }
+                return  // the listener was closed
+            }
+            guard admit(fd) else {
+                close(fd)
+                return
+            }
+            let thread = Thread {
+                handle(fd)
+                close(fd)
+            }
+            thread.name = name
+            thread.start()
+        }
+    }
+
     /// Writes all of `bytes` to the socket; false when the peer went away first.
     @discardableResult
     static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
