@@ -1,0 +1,43 @@
+import FedCore
+import FedStore
+import Foundation
+import Testing
+
+/// The store's model, without a database: what `snapshots --format json` prints of a record.
+@Suite("Store model")
+struct StoreModelTests {
+    /// Encoded with sorted keys as `printJSON` does, on one line.
+    func json(_ record: SnapshotRecord) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(record), as: UTF8.self)
+    }
+
+    @Test("a record is printed as one flat JSON object with every field under its own name")
+    func recordJSON() throws {
+        let record = SnapshotRecord(
+            id: 7, cluster: "c", distribution: "ocp", build: "4.6.1", start: 0, end: 60_000, step: 30_000, includedTimestamps: 2,
+            querySetHash: "q", querierURL: "https://q/x", serverBuild: "2.42", fedreportVersion: "0.0.9",
+            leftOut: LeftOutCounts(noVersion: 1, multipleVersions: 2, settling: 3, upgrading: 4, nonFiniteSamples: 5, incompleteTotals: 6),
+            warnings: ["w"], partial: true, collectedAt: 5, noData: ["n"], included: GridMask([true, false, true]),
+            measurementHash: "m", offGridPoints: 8, payloadCreated: -1, nodes: NodeCount(count: 3, roles: ["master": 3], source: "s"))
+        // Written by hand: the keys sorted, nested values as their own types encode them.
+        #expect(
+            try json(record)
+                == #"{"build":"4.6.1","cluster":"c","collectedAt":5,"distribution":"ocp","end":60000,"fedreportVersion":"0.0.9","#
+                + #""id":7,"included":{"count":3,"ranges":[[0,0],[2,2]]},"includedTimestamps":2,"leftOut":{"incompleteTotals":6,"#
+                + #""multipleVersions":2,"noVersion":1,"nonFiniteSamples":5,"settling":3,"upgrading":4},"measurementHash":"m","#
+                + #""noData":["n"],"nodes":{"count":3,"roles":{"master":3},"source":"s"},"offGridPoints":8,"partial":true,"#
+                + #""payloadCreated":-1,"querierURL":"https://q/x","querySetHash":"q","serverBuild":"2.42","start":0,"#
+                + #""step":30000,"warnings":["w"]}"#)
+        // What is unknown is left out, not null.
+        let bare = SnapshotRecord(
+            id: 1, cluster: "c", distribution: "ocp", build: "b", start: 0, end: 0, step: 1, includedTimestamps: 1, fedreportVersion: "v")
+        #expect(
+            try json(bare)
+                == #"{"build":"b","cluster":"c","collectedAt":0,"distribution":"ocp","end":0,"fedreportVersion":"v","#
+                + #""id":1,"includedTimestamps":1,"leftOut":{"incompleteTotals":0,"multipleVersions":0,"noVersion":0,"#
+                + #""nonFiniteSamples":0,"settling":0,"upgrading":0},"measurementHash":"","noData":[],"offGridPoints":0,"#
+                + #""partial":false,"querierURL":"","querySetHash":"","start":0,"step":1,"warnings":[]}"#)
+    }
+}
