@@ -42,17 +42,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The snapshot store without an engine: the `SnapshotStoring` protocol, the models,
+        // `database:` values, the replace rules and validation every backend applies, `push`, and
+        // the rows as plain Codable structs. No GRDB, no PostgresNIO.
+        .target(name: "FedStoreCore", dependencies: ["FedCore"]),
         // Snapshots in SQLite through GRDB.
         .target(
             name: "FedStore",
-            dependencies: ["FedCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["FedCore", "FedStoreCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Snapshots in PostgreSQL through PostgresNIO, behind the same store interface, and the
         // opener that picks a backend from `database:`.
         .target(
             name: "FedStorePostgres",
             dependencies: [
-                "FedCore", "FedStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "FedCore", "FedStoreCore", "FedStore", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -70,7 +74,7 @@ let package = Package(
         .target(
             name: "FedReports",
             dependencies: [
-                "FedCore", "FedStore",
+                "FedCore", "FedStoreCore",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
@@ -78,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "fedreport",
             dependencies: [
-                "CMalloc", "FedCore", "FedClient", "FedStore", "FedStorePostgres", "FedCollect", "FedReports", "FedDashboards",
+                "CMalloc", "FedCore", "FedClient", "FedStoreCore", "FedStore", "FedStorePostgres", "FedCollect", "FedReports", "FedDashboards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -97,15 +101,16 @@ let package = Package(
         .executableTarget(
             name: "fedbench",
             dependencies: [
-                "FedCore", "FedDecode", "FedCollect", "FedStore", "FedStorePostgres", "FedReports", "FedTestSupport",
+                "FedCore", "FedDecode", "FedCollect", "FedStoreCore", "FedStore", "FedStorePostgres", "FedReports",
+                "FedTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "FedreportTests",
             dependencies: [
-                "FedCore", "FedDecode", "FedClient", "FedStore", "FedStorePostgres", "FedCollect", "FedReports",
-                "FedDashboards", "FedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "FedCore", "FedDecode", "FedClient", "FedStoreCore", "FedStore", "FedStorePostgres", "FedCollect",
+                "FedReports", "FedDashboards", "FedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
             ],
             // Golden reports are read from the source tree by path, not bundled.

@@ -1,4 +1,5 @@
 import FedCore
+import FedStoreCore
 import Foundation
 import GRDB
 

@@ -1,4 +1,5 @@
 import FedStore
+import FedStoreCore
 import Foundation
 
 /// Opens the store a `database:` value names, whichever engine it is.

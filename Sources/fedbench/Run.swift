@@ -3,6 +3,7 @@ import FedCollect
 import FedCore
 import FedReports
 import FedStore
+import FedStoreCore
 import FedStorePostgres
 import FedTestSupport
 import Foundation

@@ -2,6 +2,7 @@ import FedCollect
 import FedCore
 import FedReports
 import FedStore
+import FedStoreCore
 import Foundation
 
 /// One cluster-day snapshot as `collect` builds it, from the CPU and memory responses on disk.

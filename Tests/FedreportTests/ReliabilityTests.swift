@@ -1,5 +1,6 @@
 import FedCore
 import FedStore
+import FedStoreCore
 import FedTestSupport
 import Foundation
 import Testing

@@ -1,5 +1,6 @@
 import FedCore
 import FedStore
+import FedStoreCore
 import FedStorePostgres
 import FedTestSupport
 import Foundation

@@ -1,5 +1,6 @@
 import FedCore
 import FedStore
+import FedStoreCore
 import Foundation
 import Testing
 

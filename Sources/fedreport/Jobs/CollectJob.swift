@@ -1,7 +1,7 @@
 import FedClient
 import FedCollect
 import FedCore
-import FedStore
+import FedStoreCore
 import Foundation
 
 /// The collect step, shared by `collect` and `nightly`.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import FedCore
-import FedStore
+import FedStoreCore
 import FedStorePostgres
 import Foundation
 import Logging

@@ -1,4 +1,4 @@
-import FedStore
+import FedStoreCore
 import FedStorePostgres
 import FedTestSupport
 import Foundation
