@@ -1,8 +1,9 @@
 import FedCore
 import Foundation
 
-/// The snapshot store, whichever engine holds it: an SQLite file (`SnapshotStore`) or a
-/// PostgreSQL database (`PostgresSnapshotStore` in FedStorePostgres).
+/// The snapshot store, whichever engine holds it: an SQLite file (`SnapshotStore` in
+/// FedStoreSQLite) or a PostgreSQL database (`PostgresSnapshotStore` in FedStorePostgres);
+/// `Stores.open` in FedStore opens either from a `database:` value.
 ///
 /// Both keep the same logical schema and apply the same rules: a run's snapshots are written in
 /// one transaction, a snapshot of the same (cluster, build, start, end, step) replaces the stored

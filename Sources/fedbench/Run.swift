@@ -4,7 +4,7 @@ import FedCore
 import FedReports
 import FedStore
 import FedStoreCore
-import FedStorePostgres
+import FedStoreSQLite
 import FedTestSupport
 import Foundation
 

@@ -1,8 +1,8 @@
 import FedCollect
 import FedCore
 import FedReports
-import FedStore
 import FedStoreCore
+import FedStoreSQLite
 import Foundation
 
 /// One cluster-day snapshot as `collect` builds it, from the CPU and memory responses on disk.

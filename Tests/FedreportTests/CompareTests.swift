@@ -1,6 +1,6 @@
 import FedCore
-import FedStore
 import FedStoreCore
+import FedStoreSQLite
 import Foundation
 import Testing
 

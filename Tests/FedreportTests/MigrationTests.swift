@@ -4,7 +4,7 @@ import Foundation
 import GRDB
 import Testing
 
-@testable import FedStore
+@testable import FedStoreSQLite
 
 @Suite("Schema migrations")
 struct MigrationTests {

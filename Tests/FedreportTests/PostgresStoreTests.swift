@@ -1,6 +1,7 @@
 import FedCore
 import FedStore
 import FedStoreCore
+import FedStoreSQLite
 import FedTestSupport
 import Foundation
 import Testing

@@ -1,7 +1,6 @@
 import FedCore
-import FedStore
 import FedStoreCore
-import FedStorePostgres
+import FedStoreSQLite
 import FedTestSupport
 import Foundation
 import Testing

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FedCore
+import FedStore
 import FedStoreCore
-import FedStorePostgres
 import Foundation
 
 extension Fedreport {

@@ -2,7 +2,6 @@ import ArgumentParser
 import FedCore
 import FedReports
 import FedStoreCore
-import FedStorePostgres
 import Foundation
 
 /// What fails a periodic report (exit 3).

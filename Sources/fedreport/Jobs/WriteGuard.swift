@@ -1,5 +1,5 @@
-import FedStore
 import FedStoreCore
+import FedStoreSQLite
 import Foundation
 
 /// What a writing command (`collect`, `push`) does around its target database.

@@ -1,5 +1,5 @@
+import FedStore
 import FedStoreCore
-import FedStorePostgres
 import FedTestSupport
 import Foundation
 import Testing
