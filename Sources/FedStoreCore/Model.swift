@@ -177,13 +177,26 @@ public struct SnapshotFilter: Sendable {
     }
 }
 
+/// One row of the per-cluster count behind `builds()`: the snapshots of one (build,
+/// distribution, cluster). Both stores select these columns under these names.
+package struct BuildRow: Decodable, Sendable {
+    package var build: String
+    package var distribution: String
+    package var cluster: String
+    /// Number of snapshots.
+    package var n: Int
+    /// The earliest snapshot start.
+    package var first: Int64
+    /// The latest snapshot end.
+    package var last: Int64
+    /// The earliest payload creation time of the snapshots.
+    package var payload: Int64?
+}
+
 extension BuildInfo {
-    /// Folds rows of (build, distribution, cluster, snapshot count, first start, last end), one
-    /// per cluster, into one `BuildInfo` per (build, distribution), ordered by first start, then
-    /// build, then distribution: what every backend's `builds()` returns.
-    package static func aggregate(
-        _ rows: [(build: String, distribution: String, cluster: String, n: Int, first: Int64, last: Int64, payload: Int64?)]
-    ) -> [BuildInfo] {
+    /// Folds the rows, one per cluster, into one `BuildInfo` per (build, distribution), ordered
+    /// by first start, then build, then distribution: what every backend's `builds()` returns.
+    package static func aggregate(_ rows: [BuildRow]) -> [BuildInfo] {
         var byBuild: [[String]: BuildInfo] = [:]
         for row in rows {
             let key = [row.build, row.distribution]

@@ -4,8 +4,9 @@ import Foundation
 // One plain Codable struct per table, whose coding keys are the column names. They mirror the
 // latest schema; the public model types (`SnapshotRecord`, `ComponentSeries`,
 // `ContainerSummary`) are built from them, here, for every backend: the SQLite store reads them
-// through GRDB (whose record protocols the SQLite target adds to them), the PostgreSQL store from
-// its result rows, so that a row means the same, and a damaged one fails the same, on both.
+// through GRDB (whose record protocols the SQLite target adds to them), the PostgreSQL store
+// through its own decoder by column name (`PostgresRowDecoder`), so that a row means the same,
+// and a damaged one fails the same, on both.
 
 /// A row of `snapshot`.
 package struct SnapshotRow: Codable, Sendable {

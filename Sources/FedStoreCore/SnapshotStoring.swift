@@ -145,7 +145,7 @@ extension SnapshotStoring {
 /// PostgreSQL cannot drift apart.
 package enum SaveRules {
     /// The stored snapshot under the incoming one's (cluster, build, start, end, step).
-    package struct Existing: Sendable {
+    package struct Existing: Decodable, Sendable {
         package var id: Int64
         package var partial: Bool
         package var measurementHash: String

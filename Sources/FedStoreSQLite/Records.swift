@@ -53,3 +53,5 @@ extension ContainerSummaryRow: FetchableRecord, PersistableRecord {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 }
+
+extension BuildRow: FetchableRecord {}
