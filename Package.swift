@@ -63,9 +63,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // FedStore: the opener, `Stores.open`, which picks the engine a `database:` value names.
-        // It is the only target that depends on both engines, so neither engine depends on the
-        // other; commands import it with FedStoreCore.
+        // FedStore: the opener, `Stores.open`, which picks the engine a `database:` value names,
+        // and `WriteGuard`, what a writing command does around its target (the collect lock and
+        // clean-up of an SQLite file). It is the only target that depends on both engines, so
+        // neither engine depends on the other; commands import it with FedStoreCore.
         .target(name: "FedStore", dependencies: ["FedStoreCore", "FedStoreSQLite", "FedStorePostgres"]),
         // The collect pipeline: query, attribute, aggregate, store.
         .target(

@@ -40,4 +40,28 @@ struct StoreModelTests {
                 + #""nonFiniteSamples":0,"settling":0,"upgrading":0},"measurementHash":"","noData":[],"offGridPoints":0,"#
                 + #""partial":false,"querierURL":"","querySetHash":"","start":0,"step":1,"warnings":[]}"#)
     }
+
+    @Test("two locations are the same database when they name one file or one PostgreSQL database")
+    func sameDatabase() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("same-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder + "/real", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link", withDestinationPath: folder + "/real")
+        // Links resolve on the way to a file that exists, as a push's source does.
+        #expect(FileManager.default.createFile(atPath: folder + "/real/a.sqlite", contents: Data()))
+        func same(_ a: String, _ b: String) throws -> Bool {
+            try StoreLocation.parse(a).isSameDatabase(as: try StoreLocation.parse(b))
+        }
+        // One file, however the path spells it: `..`, `.`, a symbolic link, relative to here.
+        #expect(try same(folder + "/real/a.sqlite", folder + "/real/../real/./a.sqlite"))
+        #expect(try same(folder + "/real/a.sqlite", folder + "/link/a.sqlite"))
+        #expect(try same("a.sqlite", FileManager.default.currentDirectoryPath + "/a.sqlite"))
+        #expect(try !same(folder + "/real/a.sqlite", folder + "/real/b.sqlite"))
+        // One database whoever connects and however; another database, port or host is another.
+        #expect(try same("postgres://a@db:5432/fed", "postgresql://b@db/fed?sslmode=verify-full&application_name=x"))
+        #expect(try !same("postgres://a@db/fed", "postgres://a@db/other"))
+        #expect(try !same("postgres://a@db/fed", "postgres://a@db:5433/fed"))
+        #expect(try !same("postgres://a@db/fed", "postgres://a@db2/fed"))
+        // Different engines never are.
+        #expect(try !same("fed", "postgres://a@localhost/fed"))
+    }
 }

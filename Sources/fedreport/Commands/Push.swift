@@ -57,7 +57,7 @@ extension Fedreport {
                 let configuration = try global.load()
                 let sourceLocation = try StoreLocation.parse(configuration.database)
                 let targetLocation = try StoreLocation.parse(to)
-                if Self.same(sourceLocation, targetLocation) {
+                if sourceLocation.isSameDatabase(as: targetLocation) {
                     throw ValidationError(
                         "--to names the configured database itself (\(targetLocation)); give another database to copy into.")
                 }
@@ -116,19 +116,6 @@ extension Fedreport {
             case .keptComplete(let id): "kept complete #\(id)"
             case .alreadyStored(let id): "already there #\(id)"
             case .keptNewer(let id): "kept newer #\(id)"
-            }
-        }
-
-        /// Whether two locations name the same database (paths compared after resolving them).
-        static func same(_ a: StoreLocation, _ b: StoreLocation) -> Bool {
-            switch (a, b) {
-            case (.sqlite(let x), .sqlite(let y)):
-                return URL(fileURLWithPath: x).standardizedFileURL.resolvingSymlinksInPath()
-                    == URL(fileURLWithPath: y).standardizedFileURL.resolvingSymlinksInPath()
-            case (.postgres(let x), .postgres(let y)):
-                return x.host == y.host && x.port == y.port && x.database == y.database
-            default:
-                return false
             }
         }
     }

@@ -1,6 +1,7 @@
 import FedClient
 import FedCollect
 import FedCore
+import FedStore
 import FedStoreCore
 import Foundation
 
