@@ -1,76 +1,44 @@
 import FedCore
 import Foundation
 
-/// One stored snapshot's metadata: what `collect` learned about one (cluster, build, window),
-/// without the series.
-public struct SnapshotRecord: Sendable, Codable, Equatable {
+/// One stored snapshot without its series: its id, its metadata (whose fields read as the
+/// record's own: `record.cluster`, `record.start`) and which grid points count.
+@dynamicMemberLookup
+public struct SnapshotRecord: Sendable, Equatable, Encodable {
     public var id: Int64
-    public var cluster: String
-    public var distribution: String
-    public var build: String
-    /// First grid point, milliseconds since the epoch.
-    public var start: TimestampMs
-    /// Last grid point (inclusive), milliseconds since the epoch.
-    public var end: TimestampMs
-    /// Grid step in milliseconds.
-    public var step: Int64
+    public var metadata: SnapshotMetadata
     public var includedTimestamps: Int
-    public var querySetHash: String
-    public var querierURL: String
-    public var serverBuild: String?
-    public var fedreportVersion: String
-    public var leftOut: LeftOutCounts
-    public var warnings: [String]
-    public var partial: Bool
-    public var collectedAt: TimestampMs
-    public var noData: [String]
     /// The grid points that count for the snapshot; nil for snapshots stored before fedreport
     /// kept them (schema 1 and 2), where only their number is known.
     public var included: GridMask?
-    /// See `MeasurementHash`; empty for snapshots stored before fedreport computed it.
-    public var measurementHash: String
-    /// Points the querier sent off the step grid, not used.
-    public var offGridPoints: Int
-    /// When the build's release payload was created; nil where unknown (schema 3 and older,
-    /// or a cluster that does not say).
-    public var payloadCreated: TimestampMs?
-    /// The cluster's nodes while the snapshot was taken; nil where unknown.
-    public var nodes: NodeCount?
 
-    public init(
-        id: Int64, cluster: String, distribution: String, build: String, start: TimestampMs, end: TimestampMs,
-        step: Int64, includedTimestamps: Int, querySetHash: String = "", querierURL: String = "",
-        serverBuild: String? = nil, fedreportVersion: String = FedCore.fedreportVersion,
-        leftOut: LeftOutCounts = .init(), warnings: [String] = [], partial: Bool = false,
-        collectedAt: TimestampMs = 0, noData: [String] = [], included: GridMask? = nil, measurementHash: String = "",
-        offGridPoints: Int = 0, payloadCreated: TimestampMs? = nil, nodes: NodeCount? = nil
-    ) {
+    public init(id: Int64, metadata: SnapshotMetadata, includedTimestamps: Int, included: GridMask? = nil) {
         self.id = id
-        self.cluster = cluster
-        self.distribution = distribution
-        self.build = build
-        self.start = start
-        self.end = end
-        self.step = step
+        self.metadata = metadata
         self.includedTimestamps = includedTimestamps
-        self.querySetHash = querySetHash
-        self.querierURL = querierURL
-        self.serverBuild = serverBuild
-        self.fedreportVersion = fedreportVersion
-        self.leftOut = leftOut
-        self.warnings = warnings
-        self.partial = partial
-        self.collectedAt = collectedAt
-        self.noData = noData
         self.included = included
-        self.measurementHash = measurementHash
-        self.offGridPoints = offGridPoints
-        self.payloadCreated = payloadCreated
-        self.nodes = nodes
     }
 
-    /// The grid the snapshot's component series are sampled on.
-    public var grid: TimeGrid { TimeGrid(start: start, end: end, step: step) }
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<SnapshotMetadata, T>) -> T {
+        get { metadata[keyPath: keyPath] }
+        set { metadata[keyPath: keyPath] = newValue }
+    }
+
+    public subscript<T>(dynamicMember keyPath: KeyPath<SnapshotMetadata, T>) -> T { metadata[keyPath: keyPath] }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, includedTimestamps, included
+    }
+
+    /// One flat object, as `snapshots --format json` prints it: the metadata's fields beside
+    /// the record's own.
+    public func encode(to encoder: any Encoder) throws {
+        try metadata.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(includedTimestamps, forKey: .includedTimestamps)
+        try container.encodeIfPresent(included, forKey: .included)
+    }
 }
 
 /// What the store holds about one build of one distribution.

@@ -243,15 +243,14 @@ extension SnapshotRow {
             }
             included = mask
         }
-        return SnapshotRecord(
-            id: id, cluster: cluster, distribution: distribution, build: build, start: startMs, end: endMs, step: stepMs,
-            includedTimestamps: includedTimestamps, querySetHash: querySetHash, querierURL: querierURL,
-            serverBuild: serverBuild, fedreportVersion: fedreportVersion,
+        let metadata = SnapshotMetadata(
+            cluster: cluster, distribution: distribution, build: build, start: startMs, end: endMs, step: stepMs,
+            querySetHash: querySetHash, querierURL: querierURL, serverBuild: serverBuild, fedreportVersion: fedreportVersion,
             leftOut: LeftOutCounts(
                 noVersion: leftOutNoVersion, multipleVersions: leftOutMultipleVersions, settling: leftOutSettling,
                 upgrading: leftOutUpgrading ?? 0, nonFiniteSamples: leftOutNonFiniteSamples,
                 incompleteTotals: leftOutIncompleteTotals ?? 0),
-            warnings: warnings, partial: partial, collectedAt: collectedAtMs, noData: noData, included: included,
+            warnings: warnings, partial: partial, collectedAt: collectedAtMs, noData: noData,
             measurementHash: measurementHash ?? "", offGridPoints: offGridPoints ?? 0, payloadCreated: payloadCreatedMs,
             nodes: try nodeCount.map { count in
                 guard let roles = NodeRoles.decode(nodeRoles, count: count) else {
@@ -260,6 +259,7 @@ extension SnapshotRow {
                 }
                 return roles
             })
+        return SnapshotRecord(id: id, metadata: metadata, includedTimestamps: includedTimestamps, included: included)
     }
 }
 

@@ -56,14 +56,8 @@ public struct StoredSnapshot: Sendable {
 
     /// The snapshot `collect` built, ready to write.
     public init(_ input: SnapshotInput) {
-        let grid = input.grid
         record = SnapshotRecord(
-            id: 0, cluster: input.cluster, distribution: input.distribution, build: input.build, start: grid.start,
-            end: grid.end, step: grid.step, includedTimestamps: input.includedTimestamps, querySetHash: input.querySetHash,
-            querierURL: input.querierURL, serverBuild: input.serverBuild, fedreportVersion: input.fedreportVersion,
-            leftOut: input.leftOut, warnings: input.warnings, partial: input.partial, collectedAt: input.collectedAt,
-            noData: input.noData, included: input.included, measurementHash: input.measurementHash,
-            offGridPoints: input.offGridPoints, payloadCreated: input.payloadCreated, nodes: input.nodes)
+            id: 0, metadata: input.metadata, includedTimestamps: input.includedTimestamps, included: input.included)
         components = input.components
         containers = input.containers
     }

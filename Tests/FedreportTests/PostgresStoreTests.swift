@@ -122,14 +122,16 @@ struct PostgresStoreTests {
         ]
         let included = GridMask([true, true, true, true, true, true, true, true, false, true])
         let leftOut = GridMask([false, false, false, false, false, false, false, true, false, false])
+        let grid = TimeGrid(start: Self.t0, step: 30_000, count: values.count)
         let input = SnapshotInput(
-            cluster: "c", distribution: "ocp", build: "b", grid: TimeGrid(start: Self.t0, step: 30_000, count: values.count),
-            included: included, querySetHash: "q", querierURL: "u", serverBuild: nil, leftOut: LeftOutCounts(), warnings: [],
-            partial: false, collectedAt: 0,
+            metadata: SnapshotMetadata(
+                cluster: "c", distribution: "ocp", build: "b", start: grid.start, end: grid.end, step: grid.step, querySetHash: "q",
+                querierURL: "u", serverBuild: nil, leftOut: LeftOutCounts(), warnings: [], partial: false, collectedAt: 0, noData: []),
+            included: included,
             components: [
                 ComponentSeries(
                     component: ComponentRef(name: "x", category: .node), resource: .cpu, values: values, leftOut: leftOut, members: [])
-            ], containers: [], noData: [])
+            ], containers: [])
         _ = try bed.open().save([input])
         let rows = try bed.sql(
             """

@@ -16,11 +16,15 @@ struct StoreModelTests {
     @Test("a record is printed as one flat JSON object with every field under its own name")
     func recordJSON() throws {
         let record = SnapshotRecord(
-            id: 7, cluster: "c", distribution: "ocp", build: "4.6.1", start: 0, end: 60_000, step: 30_000, includedTimestamps: 2,
-            querySetHash: "q", querierURL: "https://q/x", serverBuild: "2.42", fedreportVersion: "0.0.9",
-            leftOut: LeftOutCounts(noVersion: 1, multipleVersions: 2, settling: 3, upgrading: 4, nonFiniteSamples: 5, incompleteTotals: 6),
-            warnings: ["w"], partial: true, collectedAt: 5, noData: ["n"], included: GridMask([true, false, true]),
-            measurementHash: "m", offGridPoints: 8, payloadCreated: -1, nodes: NodeCount(count: 3, roles: ["master": 3], source: "s"))
+            id: 7,
+            metadata: SnapshotMetadata(
+                cluster: "c", distribution: "ocp", build: "4.6.1", start: 0, end: 60_000, step: 30_000, querySetHash: "q",
+                querierURL: "https://q/x", serverBuild: "2.42", fedreportVersion: "0.0.9",
+                leftOut: LeftOutCounts(
+                    noVersion: 1, multipleVersions: 2, settling: 3, upgrading: 4, nonFiniteSamples: 5, incompleteTotals: 6),
+                warnings: ["w"], partial: true, collectedAt: 5, noData: ["n"], measurementHash: "m", offGridPoints: 8, payloadCreated: -1,
+                nodes: NodeCount(count: 3, roles: ["master": 3], source: "s")),
+            includedTimestamps: 2, included: GridMask([true, false, true]))
         // Written by hand: the keys sorted, nested values as their own types encode them.
         #expect(
             try json(record)
@@ -32,7 +36,9 @@ struct StoreModelTests {
                 + #""step":30000,"warnings":["w"]}"#)
         // What is unknown is left out, not null.
         let bare = SnapshotRecord(
-            id: 1, cluster: "c", distribution: "ocp", build: "b", start: 0, end: 0, step: 1, includedTimestamps: 1, fedreportVersion: "v")
+            id: 1,
+            metadata: SnapshotMetadata(cluster: "c", distribution: "ocp", build: "b", start: 0, end: 0, step: 1, fedreportVersion: "v"),
+            includedTimestamps: 1)
         #expect(
             try json(bare)
                 == #"{"build":"b","cluster":"c","collectedAt":0,"distribution":"ocp","end":0,"fedreportVersion":"v","#
