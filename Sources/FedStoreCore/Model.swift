@@ -123,6 +123,20 @@ public enum SaveOutcome: Sendable, Equatable {
     case keptNewer(existingID: Int64)
 }
 
+extension SaveOutcome: CustomStringConvertible {
+    /// What happened, with the snapshot ids, as `collect` and `push` print it in their tables:
+    /// `new #12`, `replaced #3 by #12`, `kept complete #3`, `already there #3`, `kept newer #3`.
+    public var description: String {
+        switch self {
+        case .inserted(let id): "new #\(id)"
+        case .replaced(let old, let new): "replaced #\(old) by #\(new)"
+        case .keptComplete(let id): "kept complete #\(id)"
+        case .alreadyStored(let id): "already there #\(id)"
+        case .keptNewer(let id): "kept newer #\(id)"
+        }
+    }
+}
+
 /// Which snapshots `SnapshotStoring.snapshots(_:)` returns. Nil and empty mean "any".
 public struct SnapshotFilter: Sendable {
     public var build: String?

@@ -70,4 +70,13 @@ struct StoreModelTests {
         // Different engines never are.
         #expect(try !same("fed", "postgres://a@localhost/fed"))
     }
+
+    @Test("a save outcome reads the same in collect's and push's tables")
+    func outcomeWording() {
+        #expect(SaveOutcome.inserted(id: 12).description == "new #12")
+        #expect(SaveOutcome.replaced(oldID: 3, newID: 12).description == "replaced #3 by #12")
+        #expect(SaveOutcome.keptComplete(existingID: 3).description == "kept complete #3")
+        #expect(SaveOutcome.alreadyStored(existingID: 3).description == "already there #3")
+        #expect(SaveOutcome.keptNewer(existingID: 3).description == "kept newer #3")
+    }
 }

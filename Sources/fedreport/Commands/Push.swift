@@ -84,7 +84,7 @@ extension Fedreport {
                         result.outcomes.map {
                             PushedSnapshot(
                                 cluster: $0.snapshot.cluster, build: $0.snapshot.build, start: $0.snapshot.start,
-                                end: $0.snapshot.end, sourceID: $0.snapshot.id, outcome: Self.describe($0.outcome))
+                                end: $0.snapshot.end, sourceID: $0.snapshot.id, outcome: $0.outcome.description)
                         })
                 case .table:
                     print(
@@ -94,7 +94,7 @@ extension Fedreport {
                                 [
                                     $0.snapshot.cluster, $0.snapshot.build,
                                     "\(formatTime($0.snapshot.start)) – \(formatTime($0.snapshot.end))", "#\($0.snapshot.id)",
-                                    Self.describe($0.outcome),
+                                    $0.outcome.description,
                                 ]
                             }))
                 }
@@ -106,16 +106,6 @@ extension Fedreport {
                             + "\(result.querySets) query set(s).")
                 }
                 return Exit.ok
-            }
-        }
-
-        static func describe(_ outcome: SaveOutcome) -> String {
-            switch outcome {
-            case .inserted(let id): "new #\(id)"
-            case .replaced(let old, let new): "replaced #\(old) by #\(new)"
-            case .keptComplete(let id): "kept complete #\(id)"
-            case .alreadyStored(let id): "already there #\(id)"
-            case .keptNewer(let id): "kept newer #\(id)"
             }
         }
     }
