@@ -109,7 +109,7 @@ public struct NodeCount: Sendable, Codable, Equatable {
 ///
 /// `collect` fills it in (`SnapshotInput`) and the store keeps it (`SnapshotRecord` in
 /// FedStoreCore): both embed this one value, so each field is declared once, and both read its
-/// fields as their own (`input.cluster`, `record.partial`).
+/// fields as their own (`SnapshotMetadataCarrying`).
 public struct SnapshotMetadata: Sendable, Equatable, Codable {
     public var cluster: String
     public var distribution: String
@@ -175,10 +175,25 @@ public struct SnapshotMetadata: Sendable, Equatable, Codable {
     public var grid: TimeGrid { TimeGrid(start: start, end: end, step: step) }
 }
 
+/// A value that holds a snapshot's metadata and reads its fields as its own: `input.cluster`
+/// for `input.metadata.cluster`.
+@dynamicMemberLookup
+public protocol SnapshotMetadataCarrying {
+    var metadata: SnapshotMetadata { get set }
+}
+
+extension SnapshotMetadataCarrying {
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<SnapshotMetadata, T>) -> T {
+        get { metadata[keyPath: keyPath] }
+        set { metadata[keyPath: keyPath] = newValue }
+    }
+
+    public subscript<T>(dynamicMember keyPath: KeyPath<SnapshotMetadata, T>) -> T { metadata[keyPath: keyPath] }
+}
+
 /// Everything `collect` learned about one (cluster, build, segment), ready to store: the
 /// metadata, whose fields read as the input's own, and the series.
-@dynamicMemberLookup
-public struct SnapshotInput: Sendable {
+public struct SnapshotInput: SnapshotMetadataCarrying, Sendable {
     public var metadata: SnapshotMetadata
     /// Points of the grid that count (not left out for the build): the denominator of coverage.
     public var included: GridMask
@@ -193,13 +208,6 @@ public struct SnapshotInput: Sendable {
         self.components = components
         self.containers = containers
     }
-
-    public subscript<T>(dynamicMember keyPath: WritableKeyPath<SnapshotMetadata, T>) -> T {
-        get { metadata[keyPath: keyPath] }
-        set { metadata[keyPath: keyPath] = newValue }
-    }
-
-    public subscript<T>(dynamicMember keyPath: KeyPath<SnapshotMetadata, T>) -> T { metadata[keyPath: keyPath] }
 
     /// Points of the grid that count.
     public var includedTimestamps: Int { included.population }

@@ -3,8 +3,7 @@ import Foundation
 
 /// One stored snapshot without its series: its id, its metadata (whose fields read as the
 /// record's own: `record.cluster`, `record.start`) and which grid points count.
-@dynamicMemberLookup
-public struct SnapshotRecord: Sendable, Equatable, Encodable {
+public struct SnapshotRecord: SnapshotMetadataCarrying, Sendable, Equatable, Encodable {
     public var id: Int64
     public var metadata: SnapshotMetadata
     public var includedTimestamps: Int
@@ -18,13 +17,6 @@ public struct SnapshotRecord: Sendable, Equatable, Encodable {
         self.includedTimestamps = includedTimestamps
         self.included = included
     }
-
-    public subscript<T>(dynamicMember keyPath: WritableKeyPath<SnapshotMetadata, T>) -> T {
-        get { metadata[keyPath: keyPath] }
-        set { metadata[keyPath: keyPath] = newValue }
-    }
-
-    public subscript<T>(dynamicMember keyPath: KeyPath<SnapshotMetadata, T>) -> T { metadata[keyPath: keyPath] }
 
     private enum CodingKeys: String, CodingKey {
         case id, includedTimestamps, included
