@@ -42,20 +42,32 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Snapshots in SQLite through GRDB.
+        // The snapshot store is four targets, as swift-nio splits NIOCore from NIOPosix: the
+        // interface, one target per engine, and the opener that needs both engines.
+        //
+        // FedStoreCore: the store without an engine. The `SnapshotStoring` protocol, the models,
+        // `database:` values, the replace rules and validation every backend applies, `push`, and
+        // the rows as plain Codable structs. No GRDB, no PostgresNIO: what reads snapshots
+        // (the reports) depends on this alone.
+        .target(name: "FedStoreCore", dependencies: ["FedCore"]),
+        // FedStoreSQLite: snapshots in an SQLite file through GRDB, its migrations, the collect lock.
         .target(
-            name: "FedStore",
-            dependencies: ["FedCore", .product(name: "GRDB", package: "GRDB.swift")]
+            name: "FedStoreSQLite",
+            dependencies: ["FedCore", "FedStoreCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // Snapshots in PostgreSQL through PostgresNIO, behind the same store interface, and the
-        // opener that picks a backend from `database:`.
+        // FedStorePostgres: the same store in PostgreSQL through PostgresNIO.
         .target(
             name: "FedStorePostgres",
             dependencies: [
-                "FedCore", "FedStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "FedCore", "FedStoreCore", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // FedStore: the opener, `Stores.open`, which picks the engine a `database:` value names,
+        // and `WriteGuard`, what a writing command does around its target (the collect lock and
+        // clean-up of an SQLite file). It is the only target that depends on both engines, so
+        // neither engine depends on the other; commands import it with FedStoreCore.
+        .target(name: "FedStore", dependencies: ["FedStoreCore", "FedStoreSQLite", "FedStorePostgres"]),
         // The collect pipeline: query, attribute, aggregate, store.
         .target(
             name: "FedCollect",
@@ -70,7 +82,7 @@ let package = Package(
         .target(
             name: "FedReports",
             dependencies: [
-                "FedCore", "FedStore",
+                "FedCore", "FedStoreCore",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
@@ -78,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "fedreport",
             dependencies: [
-                "CMalloc", "FedCore", "FedClient", "FedStore", "FedStorePostgres", "FedCollect", "FedReports", "FedDashboards",
+                "CMalloc", "FedCore", "FedClient", "FedStoreCore", "FedStore", "FedCollect", "FedReports", "FedDashboards",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -97,15 +109,16 @@ let package = Package(
         .executableTarget(
             name: "fedbench",
             dependencies: [
-                "FedCore", "FedDecode", "FedCollect", "FedStore", "FedStorePostgres", "FedReports", "FedTestSupport",
+                "FedCore", "FedDecode", "FedCollect", "FedStoreCore", "FedStoreSQLite", "FedStore", "FedReports",
+                "FedTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "FedreportTests",
             dependencies: [
-                "FedCore", "FedDecode", "FedClient", "FedStore", "FedStorePostgres", "FedCollect", "FedReports",
-                "FedDashboards", "FedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "FedCore", "FedDecode", "FedClient", "FedStoreCore", "FedStoreSQLite", "FedStorePostgres", "FedStore",
+                "FedCollect", "FedReports", "FedDashboards", "FedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
             ],
             // Golden reports are read from the source tree by path, not bundled.

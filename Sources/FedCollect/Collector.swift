@@ -287,21 +287,19 @@ public final class Collector: @unchecked Sendable {
                 leftOut.nonFiniteSamples = figures.reduce(0) { $0 + $1.nonFiniteSamples }
                 let components = mergeComponents(figures.flatMap(\.components))
                 let containers = figures.flatMap(\.containers)
-                let segmentGrid = TimeGrid(
-                    start: grid.timestamp(at: segment.first), step: grid.step, count: segment.last - segment.first + 1)
                 let included = GridMask(segment.included)
                 leftOut.incompleteTotals = Self.incompleteTotals(components, included: included)
+                let metadata = SnapshotMetadata(
+                    cluster: plan.name, distribution: plan.distribution, build: segment.version,
+                    start: grid.timestamp(at: segment.first), end: grid.timestamp(at: segment.last), step: grid.step,
+                    querySetHash: querySet.hash, querierURL: client.baseURL, serverBuild: serverBuild, leftOut: leftOut,
+                    warnings: warnings + offGrid + result.failures + notes,
+                    partial: !warnings.isEmpty || !offGrid.isEmpty || !result.failures.isEmpty,
+                    collectedAt: Int64(Date().timeIntervalSince1970 * 1000), noData: noData, measurementHash: measurement,
+                    offGridPoints: figures.reduce(0) { $0 + $1.offGridPoints }, payloadCreated: payloads[segment.version],
+                    nodes: nodeSeries?.count(over: (segment.first...segment.last).filter { segment.included[$0 - segment.first] }))
                 result.snapshots.append(
-                    SnapshotInput(
-                        cluster: plan.name, distribution: plan.distribution, build: segment.version, grid: segmentGrid,
-                        included: included, querySetHash: querySet.hash, measurementHash: measurement,
-                        querierURL: client.baseURL, serverBuild: serverBuild, leftOut: leftOut,
-                        warnings: warnings + offGrid + result.failures + notes,
-                        partial: !warnings.isEmpty || !offGrid.isEmpty || !result.failures.isEmpty,
-                        collectedAt: Int64(Date().timeIntervalSince1970 * 1000), components: components, containers: containers,
-                        noData: noData, offGridPoints: figures.reduce(0) { $0 + $1.offGridPoints },
-                        payloadCreated: payloads[segment.version],
-                        nodes: nodeSeries?.count(over: (segment.first...segment.last).filter { segment.included[$0 - segment.first] })))
+                    SnapshotInput(metadata: metadata, included: included, components: components, containers: containers))
             }
             result.warnings += warnings + notes
         } catch let error as QueryError where error.isDeadline || error.isRetryable {

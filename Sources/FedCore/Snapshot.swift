@@ -104,18 +104,23 @@ public struct NodeCount: Sendable, Codable, Equatable {
     }
 }
 
-/// Everything `collect` learned about one (cluster, build, segment), ready to store.
-public struct SnapshotInput: Sendable {
+/// What a snapshot says about itself besides its series: the cluster, build and window it
+/// covers, how and when it was measured, and what was left out.
+///
+/// `collect` fills it in (`SnapshotInput`) and the store keeps it (`SnapshotRecord` in
+/// FedStoreCore): both embed this one value, so each field is declared once, and both read its
+/// fields as their own (`SnapshotMetadataCarrying`).
+public struct SnapshotMetadata: Sendable, Equatable, Codable {
     public var cluster: String
     public var distribution: String
     public var build: String
-    /// The segment's grid; component series have `grid.count` values.
-    public var grid: TimeGrid
-    /// Points of the grid that count (not left out for the build): the denominator of coverage.
-    public var included: GridMask
+    /// First grid point, milliseconds since the epoch.
+    public var start: TimestampMs
+    /// Last grid point (inclusive), milliseconds since the epoch.
+    public var end: TimestampMs
+    /// Grid step in milliseconds.
+    public var step: Int64
     public var querySetHash: String
-    /// What the numbers were measured with beyond the query set: see ``MeasurementHash``.
-    public var measurementHash: String
     public var querierURL: String
     public var serverBuild: String?
     public var fedreportVersion: String
@@ -124,33 +129,34 @@ public struct SnapshotInput: Sendable {
     /// Set when the server returned warnings (a Thanos partial response) or a query failed.
     public var partial: Bool
     public var collectedAt: TimestampMs
-    public var components: [ComponentSeries]
-    public var containers: [ContainerSummary]
     /// Queries that returned no series for this cluster ("no data", never zero).
     public var noData: [String]
+    /// What the numbers were measured with beyond the query set: see ``MeasurementHash``; empty
+    /// for snapshots stored before fedreport computed it.
+    public var measurementHash: String
     /// Points the querier sent at timestamps off the step grid; they were not used.
     public var offGridPoints: Int
     /// When the build's release payload was created (`cluster_version{type="current"}`'s
-    /// value on OpenShift); nil where the cluster does not say. Orders builds within a stream.
+    /// value on OpenShift); nil where unknown (the cluster does not say, or a snapshot stored
+    /// before fedreport kept it). Orders builds within a stream.
     public var payloadCreated: TimestampMs?
-    /// The cluster's nodes while the snapshot was taken; nil where the hub does not say.
+    /// The cluster's nodes while the snapshot was taken; nil where unknown.
     public var nodes: NodeCount?
 
     public init(
-        cluster: String, distribution: String, build: String, grid: TimeGrid, included: GridMask,
-        querySetHash: String, measurementHash: String = "", querierURL: String, serverBuild: String?,
-        fedreportVersion: String = FedCore.fedreportVersion, leftOut: LeftOutCounts, warnings: [String], partial: Bool,
-        collectedAt: TimestampMs, components: [ComponentSeries], containers: [ContainerSummary], noData: [String],
+        cluster: String, distribution: String, build: String, start: TimestampMs, end: TimestampMs, step: Int64,
+        querySetHash: String = "", querierURL: String = "", serverBuild: String? = nil,
+        fedreportVersion: String = FedCore.fedreportVersion, leftOut: LeftOutCounts = .init(), warnings: [String] = [],
+        partial: Bool = false, collectedAt: TimestampMs = 0, noData: [String] = [], measurementHash: String = "",
         offGridPoints: Int = 0, payloadCreated: TimestampMs? = nil, nodes: NodeCount? = nil
     ) {
-        precondition(included.count == grid.count, "the included mask must cover the grid")
         self.cluster = cluster
         self.distribution = distribution
         self.build = build
-        self.grid = grid
-        self.included = included
+        self.start = start
+        self.end = end
+        self.step = step
         self.querySetHash = querySetHash
-        self.measurementHash = measurementHash
         self.querierURL = querierURL
         self.serverBuild = serverBuild
         self.fedreportVersion = fedreportVersion
@@ -158,12 +164,49 @@ public struct SnapshotInput: Sendable {
         self.warnings = warnings
         self.partial = partial
         self.collectedAt = collectedAt
-        self.components = components
-        self.containers = containers
         self.noData = noData
+        self.measurementHash = measurementHash
         self.offGridPoints = offGridPoints
         self.payloadCreated = payloadCreated
         self.nodes = nodes
+    }
+
+    /// The grid the snapshot's component series are sampled on.
+    public var grid: TimeGrid { TimeGrid(start: start, end: end, step: step) }
+}
+
+/// A value that holds a snapshot's metadata and reads its fields as its own: `input.cluster`
+/// for `input.metadata.cluster`.
+@dynamicMemberLookup
+public protocol SnapshotMetadataCarrying {
+    var metadata: SnapshotMetadata { get set }
+}
+
+extension SnapshotMetadataCarrying {
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<SnapshotMetadata, T>) -> T {
+        get { metadata[keyPath: keyPath] }
+        set { metadata[keyPath: keyPath] = newValue }
+    }
+
+    public subscript<T>(dynamicMember keyPath: KeyPath<SnapshotMetadata, T>) -> T { metadata[keyPath: keyPath] }
+}
+
+/// Everything `collect` learned about one (cluster, build, segment), ready to store: the
+/// metadata, whose fields read as the input's own, and the series.
+public struct SnapshotInput: SnapshotMetadataCarrying, Sendable {
+    public var metadata: SnapshotMetadata
+    /// Points of the grid that count (not left out for the build): the denominator of coverage.
+    public var included: GridMask
+    /// One series per (component, resource), each with a value per grid point.
+    public var components: [ComponentSeries]
+    public var containers: [ContainerSummary]
+
+    public init(metadata: SnapshotMetadata, included: GridMask, components: [ComponentSeries], containers: [ContainerSummary]) {
+        precondition(included.count == metadata.grid.count, "the included mask must cover the grid")
+        self.metadata = metadata
+        self.included = included
+        self.components = components
+        self.containers = containers
     }
 
     /// Points of the grid that count.
@@ -179,7 +222,7 @@ extension SnapshotInput {
     /// the segment includes no timestamp (everything left out).
     public var totalCPUCoverage: Double? {
         guard includedTimestamps > 0 else { return nil }
-        let total = platformTotal(components, resource: .cpu, count: grid.count, included: included)
+        let total = platformTotal(components, resource: .cpu, count: metadata.grid.count, included: included)
         return Double(total.values.filter { !$0.isNaN }.count) / Double(includedTimestamps)
     }
 }

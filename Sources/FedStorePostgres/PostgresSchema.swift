@@ -1,5 +1,5 @@
 /// The PostgreSQL schema's history: the same logical versions as the SQLite schema (tables,
-/// columns, keys and cascades of `FedStore`'s `Schema`), in PostgreSQL's dialect.
+/// columns, keys and cascades of `FedStoreSQLite`'s `Schema`), in PostgreSQL's dialect.
 ///
 /// Each migration is never edited once shipped; a change is a new one appended at the end. The
 /// table `schema_version` holds a row per applied migration, so that an older fedreport finds a

@@ -1,4 +1,4 @@
-import FedStore
+import FedStoreCore
 import Foundation
 import Logging
 import PostgresNIO

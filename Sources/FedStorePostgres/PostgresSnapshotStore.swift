@@ -1,5 +1,5 @@
 import FedCore
-import FedStore
+import FedStoreCore
 import Foundation
 import PostgresNIO
 
@@ -146,19 +146,24 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
     private func holder(of binds: PostgresBindings) throws -> String? {
         let rows = try session.rows(
             """
-            SELECT a.application_name, host(a.client_addr), a.pid
+            SELECT a.application_name AS application, host(a.client_addr) AS address, a.pid
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
               AND l.classid = ((hashtextextended($1, 0) >> 32) & 4294967295)::oid
               AND l.objid = (hashtextextended($1, 0) & 4294967295)::oid
             LIMIT 1
             """, binds)
-        guard let row = rows.first else { return nil }
-        let application = try row[0].decode(String.self)
-        // PostgreSQL shows other roles' client addresses to privileged roles only.
-        let address = try row[1].decode(String?.self)
-        return "\(application.isEmpty ? "a session" : application), server process \(try row[2].decode(Int.self))"
-            + (address.map { ", from \($0)" } ?? "")
+        guard let holder = try rows.first?.decode(LockHolder.self, table: "pg_stat_activity", location: location) else { return nil }
+        return "\(holder.application.isEmpty ? "a session" : holder.application), server process \(holder.pid)"
+            + (holder.address.map { ", from \($0)" } ?? "")
+    }
+
+    /// The session holding an advisory lock, as `pg_stat_activity` shows it.
+    private struct LockHolder: Decodable {
+        var application: String
+        /// The client's address; PostgreSQL shows other roles' addresses to privileged roles only.
+        var address: String?
+        var pid: Int
     }
 
     private func record(_ querySet: QuerySetRecord) throws {
@@ -187,13 +192,11 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
             "SELECT pg_advisory_xact_lock(hashtextextended('fedreport snapshot' || chr(1) || $1 || chr(1) || $2 || chr(1) || $3::text || chr(1) || $4::text || chr(1) || $5::text, 0))",
             key)
         let existing = try session.rows(
-            "SELECT id, partial, measurement_hash, collected_at_ms FROM snapshot WHERE cluster = $1 AND build = $2 AND start_ms = $3 AND end_ms = $4 AND step_ms = $5",
-            key
-        ).first.map {
-            SaveRules.Existing(
-                id: try $0[0].decode(Int64.self), partial: try $0[1].decode(Bool.self), measurementHash: try $0[2].decode(String.self),
-                collectedAt: try $0[3].decode(Int64.self))
-        }
+            """
+            SELECT id, partial, measurement_hash AS "measurementHash", collected_at_ms AS "collectedAt" FROM snapshot
+            WHERE cluster = $1 AND build = $2 AND start_ms = $3 AND end_ms = $4 AND step_ms = $5
+            """, key
+        ).first.map { try $0.decode(SaveRules.Existing.self, table: "snapshot", location: location) }
         var replacedID: Int64?
         switch SaveRules.decide(existing: existing, incoming: r, skipAlreadyStored: options.skipAlreadyStored) {
         case .keep(let outcome): return outcome
@@ -312,13 +315,7 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
     // MARK: - Reading
 
     /// The columns of `snapshot` in `SnapshotRow` order.
-    static let snapshotColumns = [
-        "id", "cluster", "distribution", "build", "start_ms", "end_ms", "step_ms", "included_timestamps", "query_set_hash",
-        "querier_url", "server_build", "fedreport_version", "left_out_no_version", "left_out_multiple_versions",
-        "left_out_settling", "left_out_non_finite_samples", "warnings", "partial", "collected_at_ms", "no_data",
-        "included_mask", "measurement_hash", "left_out_upgrading", "left_out_incomplete_totals", "off_grid_points",
-        "payload_created_ms", "node_count", "node_roles",
-    ]
+    static let snapshotColumns = SnapshotRow.columns
 
     public func snapshots(_ filter: SnapshotFilter) throws -> [SnapshotRecord] {
         var conditions: [String] = []
@@ -349,7 +346,9 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
             // Byte order for names, as SQLite sorts them, whatever the database's collation.
             + " ORDER BY start_ms, cluster COLLATE \"C\", id"
         return try perform("read snapshots") {
-            try session.rows(sql, binds).map { try Self.snapshotRow($0).record(location: location) }
+            try session.rows(sql, binds).map {
+                try $0.decode(SnapshotRow.self, table: "snapshot", location: location).record(location: location)
+            }
         }
     }
 
@@ -357,44 +356,19 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
     /// time, node count and roles) are NULL in a database a reader found at schema 3.
     private var readableColumns: [String] {
         guard schema < 4 else { return Self.snapshotColumns }
-        let missing = ["payload_created_ms": "NULL::BIGINT", "node_count": "NULL::BIGINT", "node_roles": "NULL::TEXT"]
-        return Self.snapshotColumns.map { missing[$0] ?? $0 }
-    }
-
-    private static func snapshotRow(_ c: PostgresRandomAccessRow) throws -> SnapshotRow {
-        SnapshotRow(
-            id: try c[0].decode(Int64.self), cluster: try c[1].decode(String.self), distribution: try c[2].decode(String.self),
-            build: try c[3].decode(String.self), startMs: try c[4].decode(Int64.self), endMs: try c[5].decode(Int64.self),
-            stepMs: try c[6].decode(Int64.self), includedTimestamps: try c[7].decode(Int.self),
-            querySetHash: try c[8].decode(String.self), querierURL: try c[9].decode(String.self),
-            serverBuild: try c[10].decode(String?.self), fedreportVersion: try c[11].decode(String.self),
-            leftOutNoVersion: try c[12].decode(Int.self), leftOutMultipleVersions: try c[13].decode(Int.self),
-            leftOutSettling: try c[14].decode(Int.self), leftOutNonFiniteSamples: try c[15].decode(Int.self),
-            warnings: try c[16].decode(String.self), partial: try c[17].decode(Bool.self),
-            collectedAtMs: try c[18].decode(Int64.self), noData: try c[19].decode(String.self),
-            includedMask: try c[20].decode(Data?.self), measurementHash: try c[21].decode(String.self),
-            leftOutUpgrading: try c[22].decode(Int.self), leftOutIncompleteTotals: try c[23].decode(Int.self),
-            offGridPoints: try c[24].decode(Int.self), payloadCreatedMs: try c[25].decode(Int64?.self),
-            nodeCount: try c[26].decode(Int?.self), nodeRoles: try c[27].decode(String?.self))
+        let missing = ["payload_created_ms": "BIGINT", "node_count": "BIGINT", "node_roles": "TEXT"]
+        return Self.snapshotColumns.map { column in missing[column].map { "NULL::\($0) AS \(column)" } ?? column }
     }
 
     public func builds() throws -> [BuildInfo] {
         try perform("read builds") {
             let rows = try session.rows(
                 """
-                SELECT build, distribution, cluster, count(*), min(start_ms), max(end_ms),
-                    \(schema < 4 ? "NULL::BIGINT" : "min(payload_created_ms)")
+                SELECT build, distribution, cluster, count(*) AS n, min(start_ms) AS first, max(end_ms) AS last,
+                    \(schema < 4 ? "NULL::BIGINT" : "min(payload_created_ms)") AS payload
                 FROM snapshot GROUP BY build, distribution, cluster
                 """)
-            return BuildInfo.aggregate(
-                try rows.map {
-                    (
-                        build: try $0[0].decode(String.self), distribution: try $0[1].decode(String.self),
-                        cluster: try $0[2].decode(String.self), n: try $0[3].decode(Int.self),
-                        first: try $0[4].decode(Int64.self), last: try $0[5].decode(Int64.self),
-                        payload: try $0[6].decode(Int64?.self)
-                    )
-                })
+            return BuildInfo.aggregate(try rows.map { try $0.decode(BuildRow.self, table: "snapshot", location: location) })
         }
     }
 
@@ -406,24 +380,19 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
             // cannot leave series without their snapshot.
             try session.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ") {
                 var points: [Int64: Int] = [:]
-                for row in try session.rows("SELECT id, start_ms, end_ms, step_ms FROM snapshot WHERE id = ANY($1)", binds) {
-                    points[try row[0].decode(Int64.self)] =
-                        TimeGrid(
-                            start: try row[1].decode(Int64.self), end: try row[2].decode(Int64.self), step: try row[3].decode(Int64.self)
-                        )
-                        .count
+                let grids = "SELECT id, start_ms AS start, end_ms AS \"end\", step_ms AS step FROM snapshot WHERE id = ANY($1)"
+                for row in try session.rows(grids, binds) {
+                    let grid = try row.decode(SnapshotGrid.self, table: "snapshot", location: location)
+                    points[grid.id] = TimeGrid(start: grid.start, end: grid.end, step: grid.step).count
                 }
                 var result = points.mapValues { _ in [ComponentSeries]() }
                 let rows = try session.rows(
                     """
-                    SELECT id, snapshot_id, component, category, resource, members, values_f64le, left_out_mask
+                    SELECT \(ComponentSeriesRow.columns.joined(separator: ", "))
                     FROM component_series WHERE snapshot_id = ANY($1) ORDER BY id
                     """, binds)
                 for c in rows {
-                    let row = ComponentSeriesRow(
-                        id: try c[0].decode(Int64.self), snapshotID: try c[1].decode(Int64.self), component: try c[2].decode(String.self),
-                        category: try c[3].decode(String.self), resource: try c[4].decode(String.self),
-                        members: try c[5].decode(String.self), values: try c[6].decode(Data.self), leftOutMask: try c[7].decode(Data?.self))
+                    let row = try c.decode(ComponentSeriesRow.self, table: "component_series", location: location)
                     result[row.snapshotID, default: []].append(try row.series(location: location, points: points[row.snapshotID]))
                 }
                 return result
@@ -442,18 +411,11 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
                 }
                 let rows = try session.rows(
                     """
-                    SELECT id, snapshot_id, namespace, pod, container, component, resource,
-                           mean, min, p50, p90, p95, p99, max, samples, coverage
+                    SELECT \(ContainerSummaryRow.columns.joined(separator: ", "))
                     FROM container_summary WHERE snapshot_id = ANY($1) ORDER BY id
                     """, binds)
                 for c in rows {
-                    let row = ContainerSummaryRow(
-                        id: try c[0].decode(Int64.self), snapshotID: try c[1].decode(Int64.self), namespace: try c[2].decode(String.self),
-                        pod: try c[3].decode(String.self), container: try c[4].decode(String.self),
-                        component: try c[5].decode(String.self), resource: try c[6].decode(String.self),
-                        mean: try c[7].decode(Double?.self), min: try c[8].decode(Double?.self), p50: try c[9].decode(Double?.self),
-                        p90: try c[10].decode(Double?.self), p95: try c[11].decode(Double?.self), p99: try c[12].decode(Double?.self),
-                        max: try c[13].decode(Double?.self), samples: try c[14].decode(Int.self), coverage: try c[15].decode(Double?.self))
+                    let row = try c.decode(ContainerSummaryRow.self, table: "container_summary", location: location)
                     result[row.snapshotID, default: []].append(try row.summary(location: location))
                 }
                 return result
@@ -475,10 +437,25 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
     private func readQuerySets(_ clause: String, _ binds: PostgresBindings) throws -> [QuerySetRecord] {
         try perform("read query sets") {
             try session.rows("SELECT hash, folder, definitions FROM query_set " + clause, binds).map {
-                QuerySetRecord(
-                    hash: try $0[0].decode(String.self), folder: try $0[1].decode(String.self),
-                    definitions: try QuerySetRecord.decodeDefinitions(try $0[2].decode(String.self)))
+                let row = try $0.decode(QuerySetRow.self, table: "query_set", location: location)
+                return QuerySetRecord(
+                    hash: row.hash, folder: row.folder, definitions: try QuerySetRecord.decodeDefinitions(row.definitions))
             }
         }
+    }
+
+    /// A snapshot's grid, as `componentSeries` reads it.
+    private struct SnapshotGrid: Decodable {
+        var id: Int64
+        var start: Int64
+        var end: Int64
+        var step: Int64
+    }
+
+    /// A row of `query_set`, its definitions still JSON text.
+    private struct QuerySetRow: Decodable {
+        var hash: String
+        var folder: String
+        var definitions: String
     }
 }

@@ -3,7 +3,8 @@ import FedCollect
 import FedCore
 import FedReports
 import FedStore
-import FedStorePostgres
+import FedStoreCore
+import FedStoreSQLite
 import FedTestSupport
 import Foundation
 

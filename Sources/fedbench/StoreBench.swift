@@ -1,7 +1,8 @@
 import FedCollect
 import FedCore
 import FedReports
-import FedStore
+import FedStoreCore
+import FedStoreSQLite
 import Foundation
 
 /// One cluster-day snapshot as `collect` builds it, from the CPU and memory responses on disk.
@@ -23,10 +24,11 @@ func clusterDaySnapshot(
         included = GridMask(path.segments[0].included)
     }
     return SnapshotInput(
-        cluster: cluster, distribution: "ocp", build: "4.6.1", grid: grid, included: included,
-        querySetHash: "bench", querierURL: "http://127.0.0.1", serverBuild: "2.42.0", fedreportVersion: fedreportVersion,
-        leftOut: LeftOutCounts(), warnings: [], partial: false, collectedAt: Int64(Date().timeIntervalSince1970 * 1000),
-        components: components, containers: containers, noData: [])
+        metadata: SnapshotMetadata(
+            cluster: cluster, distribution: "ocp", build: "4.6.1", start: grid.start, end: grid.end, step: grid.step,
+            querySetHash: "bench", querierURL: "http://127.0.0.1", serverBuild: "2.42.0",
+            collectedAt: Int64(Date().timeIntervalSince1970 * 1000)),
+        included: included, components: components, containers: containers)
 }
 
 /// Seconds to save `input` into a new database, `runs` times (a fresh file each time).
@@ -68,10 +70,11 @@ func benchSeries(build b: Int, components: Int, grid: TimeGrid) -> [ComponentSer
 
 func benchSnapshot(build: String, index: Int, components: Int, grid: TimeGrid) -> SnapshotInput {
     SnapshotInput(
-        cluster: "bench-ocp-0", distribution: "ocp", build: build, grid: grid, included: GridMask(count: grid.count, allSet: true),
-        querySetHash: "bench", querierURL: "http://127.0.0.1", serverBuild: nil, fedreportVersion: fedreportVersion,
-        leftOut: LeftOutCounts(), warnings: [], partial: false, collectedAt: Int64(Date().timeIntervalSince1970 * 1000),
-        components: benchSeries(build: index, components: components, grid: grid), containers: [], noData: [])
+        metadata: SnapshotMetadata(
+            cluster: "bench-ocp-0", distribution: "ocp", build: build, start: grid.start, end: grid.end, step: grid.step,
+            querySetHash: "bench", querierURL: "http://127.0.0.1", collectedAt: Int64(Date().timeIntervalSince1970 * 1000)),
+        included: GridMask(count: grid.count, allSet: true),
+        components: benchSeries(build: index, components: components, grid: grid), containers: [])
 }
 
 /// A database of `builds` OpenShift builds, each with one cluster-day snapshot of `components`

@@ -1,5 +1,5 @@
 import FedCore
-import FedStore
+import FedStoreCore
 import Foundation
 import Testing
 

@@ -1,6 +1,6 @@
 import FedCore
 import FedReports
-import FedStore
+import FedStoreCore
 import Testing
 
 @Suite("Build version ordering")

@@ -67,10 +67,11 @@ struct CommandFiguresTests {
 
     static func input(included: [Bool], components: [ComponentSeries]) -> SnapshotInput {
         SnapshotInput(
-            cluster: "a", distribution: "ocp", build: "4.6.1", grid: TimeGrid(start: 0, step: 30_000, count: included.count),
-            included: GridMask(included), querySetHash: "qs", querierURL: "http://q", serverBuild: nil,
-            fedreportVersion: fedreportVersion, leftOut: LeftOutCounts(), warnings: [], partial: false, collectedAt: 0,
-            components: components, containers: [], noData: [])
+            metadata: SnapshotMetadata(
+                cluster: "a", distribution: "ocp", build: "4.6.1", start: 0, end: Int64(included.count - 1) * 30_000, step: 30_000,
+                querySetHash: "qs", querierURL: "http://q", serverBuild: nil, fedreportVersion: fedreportVersion,
+                leftOut: LeftOutCounts(), warnings: [], partial: false, collectedAt: 0, noData: []),
+            included: GridMask(included), components: components, containers: [])
     }
 
     static func series(_ name: String, _ resource: Resource, _ values: [Double]) -> ComponentSeries {

@@ -1,5 +1,6 @@
 import FedCore
-import FedStore
+import FedStoreCore
+import FedStoreSQLite
 import Foundation
 import Testing
 
@@ -28,12 +29,14 @@ enum Fixture {
         let begin = start + id * 86_400_000
         return PooledSnapshot(
             info: SnapshotRecord(
-                id: id, cluster: cluster, distribution: distribution, build: build, start: begin,
-                end: begin + Int64(count - 1) * step, step: step, includedTimestamps: included ?? count,
-                querySetHash: querySetHash, querierURL: "https://thanos-querier.example:9091",
-                serverBuild: "prometheus 2.45.0", fedreportVersion: "0.1.0", leftOut: leftOut, warnings: warnings,
-                partial: partial, collectedAt: begin + 90_000_000, noData: noData, measurementHash: measurementHash,
-                offGridPoints: offGridPoints),
+                id: id,
+                metadata: SnapshotMetadata(
+                    cluster: cluster, distribution: distribution, build: build, start: begin,
+                    end: begin + Int64(count - 1) * step, step: step, querySetHash: querySetHash,
+                    querierURL: "https://thanos-querier.example:9091", serverBuild: "prometheus 2.45.0", fedreportVersion: "0.1.0",
+                    leftOut: leftOut, warnings: warnings, partial: partial, collectedAt: begin + 90_000_000, noData: noData,
+                    measurementHash: measurementHash, offGridPoints: offGridPoints),
+                includedTimestamps: included ?? count),
             series: series)
     }
 
@@ -430,15 +433,17 @@ struct CompareStoreTests {
     {
         let grid = TimeGrid(start: Fixture.start + day * 86_400_000, step: 60_000, count: 4)
         return SnapshotInput(
-            cluster: cluster, distribution: distribution, build: build, grid: grid, included: GridMask(count: 4, allSet: true),
-            querySetHash: "qs1", querierURL: "https://q.example", serverBuild: nil, fedreportVersion: "0.1.0",
-            leftOut: .init(), warnings: partial ? ["partial response"] : [], partial: partial,
-            collectedAt: grid.end + 1000,
+            metadata: SnapshotMetadata(
+                cluster: cluster, distribution: distribution, build: build, start: grid.start, end: grid.end, step: grid.step,
+                querySetHash: "qs1", querierURL: "https://q.example", serverBuild: nil, fedreportVersion: "0.1.0",
+                leftOut: .init(), warnings: partial ? ["partial response"] : [], partial: partial,
+                collectedAt: grid.end + 1000, noData: []),
+            included: GridMask(count: 4, allSet: true),
             components: [
                 Fixture.series("etcd", .controlPlane, .cpu, [etcd, etcd, etcd, etcd]),
                 Fixture.series("etcd", .controlPlane, .memory, [200e6, 200e6, 200e6, 200e6]),
             ],
-            containers: [], noData: [])
+            containers: [])
     }
 
     @Test("compare and periodic load pooled snapshots from a real store")
@@ -509,9 +514,11 @@ struct PoolingOverlapTests {
         let mask = GridMask(included ?? [Bool](repeating: true, count: Int(count)))
         return PooledSnapshot(
             info: SnapshotRecord(
-                id: id, cluster: cluster, distribution: "ocp", build: "a", start: begin, end: begin + (count - 1) * step,
-                step: step, includedTimestamps: mask.population, partial: partial, collectedAt: F.start + collectedAt,
-                included: mask),
+                id: id,
+                metadata: SnapshotMetadata(
+                    cluster: cluster, distribution: "ocp", build: "a", start: begin, end: begin + (count - 1) * step, step: step,
+                    partial: partial, collectedAt: F.start + collectedAt),
+                includedTimestamps: mask.population, included: mask),
             series: series)
     }
 

@@ -1,5 +1,6 @@
 import FedCore
-import FedStore
+import FedStoreCore
+import FedStoreSQLite
 import FedTestSupport
 import Foundation
 import Testing

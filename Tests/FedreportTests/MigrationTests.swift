@@ -1,9 +1,10 @@
 import FedCore
+import FedStoreCore
 import Foundation
 import GRDB
 import Testing
 
-@testable import FedStore
+@testable import FedStoreSQLite
 
 @Suite("Schema migrations")
 struct MigrationTests {

@@ -1,5 +1,7 @@
 import FedCore
 import FedStore
+import FedStoreCore
+import FedStoreSQLite
 import FedTestSupport
 import Foundation
 import Testing
@@ -53,6 +55,30 @@ struct PostgresStoreTests {
         #expect(try bed.open(readOnly: true).snapshots().count == 1)
     }
 
+    @Test("a schema-3 database is read as it is: no payload time or nodes, which it does not have")
+    func readSchemaThree() async throws {
+        let bed = try await StoreBed.make(.postgres, "pg-three")
+        try bed.sql(PostgresSchema.createVersionTable)
+        for migration in PostgresSchema.migrations.prefix(3) {
+            try bed.sql(migration.script)
+            try bed.sql("INSERT INTO schema_version (version, name) VALUES (\(migration.version), '\(migration.name)')")
+        }
+        try bed.sql(
+            """
+            INSERT INTO snapshot (cluster, distribution, build, start_ms, end_ms, step_ms, included_timestamps, query_set_hash,
+                querier_url, server_build, fedreport_version, left_out_no_version, left_out_multiple_versions, left_out_settling,
+                left_out_non_finite_samples, warnings, partial, collected_at_ms, no_data, measurement_hash)
+            VALUES ('c0', 'ocp', '4.6.1', 0, 60000, 30000, 3, 'abc', 'http://q', NULL, '0.0.9', 0, 0, 0, 0, '[]', false, 5, '[]', 'm')
+            """)
+        let reader = try bed.open(readOnly: true)
+        let snapshot = try #require(try reader.snapshots().first)
+        #expect(snapshot.cluster == "c0" && snapshot.measurementHash == "m" && snapshot.includedTimestamps == 3)
+        #expect(snapshot.payloadCreated == nil && snapshot.nodes == nil)
+        #expect(
+            try reader.builds() == [BuildInfo(build: "4.6.1", distribution: "ocp", clusters: ["c0"], snapshots: 1, first: 0, last: 60_000)])
+        #expect(try bed.schemaVersion() == 3)
+    }
+
     @Test("a failed migration leaves the database as it was")
     func failedMigration() async throws {
         let bed = try await schemaOneDatabase("pg-failed")
@@ -96,14 +122,16 @@ struct PostgresStoreTests {
         ]
         let included = GridMask([true, true, true, true, true, true, true, true, false, true])
         let leftOut = GridMask([false, false, false, false, false, false, false, true, false, false])
+        let grid = TimeGrid(start: Self.t0, step: 30_000, count: values.count)
         let input = SnapshotInput(
-            cluster: "c", distribution: "ocp", build: "b", grid: TimeGrid(start: Self.t0, step: 30_000, count: values.count),
-            included: included, querySetHash: "q", querierURL: "u", serverBuild: nil, leftOut: LeftOutCounts(), warnings: [],
-            partial: false, collectedAt: 0,
+            metadata: SnapshotMetadata(
+                cluster: "c", distribution: "ocp", build: "b", start: grid.start, end: grid.end, step: grid.step, querySetHash: "q",
+                querierURL: "u", serverBuild: nil, leftOut: LeftOutCounts(), warnings: [], partial: false, collectedAt: 0, noData: []),
+            included: included,
             components: [
                 ComponentSeries(
                     component: ComponentRef(name: "x", category: .node), resource: .cpu, values: values, leftOut: leftOut, members: [])
-            ], containers: [], noData: [])
+            ], containers: [])
         _ = try bed.open().save([input])
         let rows = try bed.sql(
             """
@@ -243,5 +271,50 @@ struct PostgresStoreTests {
             try bed.sql(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             ) == "0")
+    }
+
+    @Test("a damaged row fails to read with an error naming its table, its id and the column, whatever its place")
+    func damagedRows() async throws {
+        let bed = try await StoreBed.make(.postgres, "pg-damaged")
+        let container = ContainerSummary(
+            namespace: "openshift-etcd", pod: "etcd-0", container: "etcd", component: "etcd", resource: .cpu,
+            summary: Summary(mean: 1, min: 1, p50: 1, p90: 1, p95: 1, p99: 1, max: 1, samples: 6, coverage: 1))
+        let saved = try bed.open().save([StoreContractTests.input(containers: [container])])
+        guard case .inserted(let id) = saved.first else {
+            Issue.record("the save did not insert: \(saved)")
+            return
+        }
+        let seriesID = try #require(Int64(try bed.sql("SELECT id FROM component_series")))
+        let containerID = try #require(Int64(try bed.sql("SELECT id FROM container_summary")))
+        func expectCorrupt(table: String, id: Int64, reason: String, _ read: (any SnapshotStoring) throws -> Void) throws {
+            let reader = try bed.open(readOnly: true)
+            #expect(throws: StoreError.corruptRow(path: bed.database, table: table, id: id, reason: reason)) { try read(reader) }
+        }
+
+        // A NULL where the model needs a value.
+        try bed.sql("ALTER TABLE snapshot ALTER COLUMN querier_url DROP NOT NULL; UPDATE snapshot SET querier_url = NULL")
+        try expectCorrupt(table: "snapshot", id: id, reason: "column 'querier_url' is NULL where String was expected") {
+            _ = try $0.snapshots()
+        }
+        try bed.sql("UPDATE snapshot SET querier_url = 'u'")
+        #expect(try bed.open(readOnly: true).snapshots().map(\.id) == [id])
+
+        // A column of another type: each is checked by its name and type.
+        try bed.sql("ALTER TABLE snapshot ALTER COLUMN included_timestamps TYPE TEXT")
+        try expectCorrupt(table: "snapshot", id: id, reason: "column 'included_timestamps' holds TEXT where Int was expected") {
+            _ = try $0.snapshots()
+        }
+
+        // Text where a blob belongs, which PostgresNIO alone would hand out as bytes.
+        try bed.sql("ALTER TABLE component_series ALTER COLUMN values_f64le TYPE TEXT USING encode(values_f64le, 'hex')")
+        try expectCorrupt(table: "component_series", id: seriesID, reason: "column 'values_f64le' holds TEXT where BYTEA was expected") {
+            _ = try $0.componentSeries(snapshotIDs: [id])
+        }
+
+        // A statistic stored as text.
+        try bed.sql("ALTER TABLE container_summary ALTER COLUMN p95 TYPE TEXT")
+        try expectCorrupt(table: "container_summary", id: containerID, reason: "column 'p95' holds TEXT where Double was expected") {
+            _ = try $0.containers(snapshotIDs: [id])
+        }
     }
 }

@@ -1,6 +1,6 @@
 import FedCore
-import FedStore
-import FedStorePostgres
+import FedStoreCore
+import FedStoreSQLite
 import FedTestSupport
 import Foundation
 import Testing
@@ -53,26 +53,33 @@ struct StoreContractTests {
                 summary: Summary(mean: 4, min: 4, p50: 4, p90: 4, p95: 4, p99: .nan, max: 4, samples: 1, coverage: .nan)),
         ]
         let included = GridMask([false, true, true, false, true, true, true, false, true, true])
+        let grid = TimeGrid(start: Self.t0, step: 30_000, count: 10)
         let input = SnapshotInput(
-            cluster: "ocp-a", distribution: "ocp", build: "4.14.0-0.nightly-2024-01-15-123456",
-            grid: TimeGrid(start: Self.t0, step: 30_000, count: 10), included: included, querySetHash: "sha256:abc",
-            measurementHash: "m-hash", querierURL: "https://thanos.example:9091", serverBuild: nil, fedreportVersion: "0.1.0",
-            leftOut: LeftOutCounts(noVersion: 1, multipleVersions: 2, settling: 3, upgrading: 4, nonFiniteSamples: 5, incompleteTotals: 6),
-            warnings: ["store 10.0.0.1: timeout", "ünïcode, \"quotes\", 'single'"], partial: true,
-            collectedAt: Self.t0 + 86_400_000, components: components, containers: containers, noData: ["memory_host_services"],
-            offGridPoints: 3)
+            metadata: SnapshotMetadata(
+                cluster: "ocp-a", distribution: "ocp", build: "4.14.0-0.nightly-2024-01-15-123456", start: grid.start, end: grid.end,
+                step: grid.step, querySetHash: "sha256:abc", querierURL: "https://thanos.example:9091", serverBuild: nil,
+                fedreportVersion: "0.1.0",
+                leftOut: LeftOutCounts(
+                    noVersion: 1, multipleVersions: 2, settling: 3, upgrading: 4, nonFiniteSamples: 5, incompleteTotals: 6),
+                warnings: ["store 10.0.0.1: timeout", "ünïcode, \"quotes\", 'single'"], partial: true,
+                collectedAt: Self.t0 + 86_400_000, noData: ["memory_host_services"], measurementHash: "m-hash", offGridPoints: 3),
+            included: included, components: components, containers: containers)
         guard case .inserted(let id) = try #require(try store.save([input]).first) else {
             Issue.record("the first save did not insert")
             return
         }
         // Worked out from the input: ten points at 30 s end 270 s after the start; 7 included.
         let expected = SnapshotRecord(
-            id: id, cluster: "ocp-a", distribution: "ocp", build: "4.14.0-0.nightly-2024-01-15-123456", start: Self.t0,
-            end: Self.t0 + 270_000, step: 30_000, includedTimestamps: 7, querySetHash: "sha256:abc",
-            querierURL: "https://thanos.example:9091", serverBuild: nil, fedreportVersion: "0.1.0",
-            leftOut: LeftOutCounts(noVersion: 1, multipleVersions: 2, settling: 3, upgrading: 4, nonFiniteSamples: 5, incompleteTotals: 6),
-            warnings: ["store 10.0.0.1: timeout", "ünïcode, \"quotes\", 'single'"], partial: true, collectedAt: Self.t0 + 86_400_000,
-            noData: ["memory_host_services"], included: included, measurementHash: "m-hash", offGridPoints: 3)
+            id: id,
+            metadata: SnapshotMetadata(
+                cluster: "ocp-a", distribution: "ocp", build: "4.14.0-0.nightly-2024-01-15-123456", start: Self.t0,
+                end: Self.t0 + 270_000, step: 30_000, querySetHash: "sha256:abc", querierURL: "https://thanos.example:9091",
+                serverBuild: nil, fedreportVersion: "0.1.0",
+                leftOut: LeftOutCounts(
+                    noVersion: 1, multipleVersions: 2, settling: 3, upgrading: 4, nonFiniteSamples: 5, incompleteTotals: 6),
+                warnings: ["store 10.0.0.1: timeout", "ünïcode, \"quotes\", 'single'"], partial: true, collectedAt: Self.t0 + 86_400_000,
+                noData: ["memory_host_services"], measurementHash: "m-hash", offGridPoints: 3),
+            includedTimestamps: 7, included: included)
         for reader in [store, try bed.open(readOnly: true)] {
             #expect(try reader.snapshots() == [expected])
             let series = try #require(try reader.componentSeries(snapshotIDs: [id, 999_999])[id])

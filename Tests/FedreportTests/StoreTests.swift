@@ -1,5 +1,6 @@
 import FedCore
-import FedStore
+import FedStoreCore
+import FedStoreSQLite
 import Foundation
 import Testing
 
@@ -56,10 +57,11 @@ struct StoreTests {
                     values: (0..<count).map { Double($0) * 0.25 }, members: ["openshift-etcd"])
             ]
         return SnapshotInput(
-            cluster: cluster, distribution: distribution, build: build, grid: grid, included: GridMask(count: count, allSet: true),
-            querySetHash: "qs-1", querierURL: "https://thanos.example:9091", serverBuild: nil,
-            fedreportVersion: "0.1.0", leftOut: LeftOutCounts(), warnings: [], partial: partial,
-            collectedAt: collectedAt, components: series, containers: containers, noData: [])
+            metadata: SnapshotMetadata(
+                cluster: cluster, distribution: distribution, build: build, start: grid.start, end: grid.end, step: grid.step,
+                querySetHash: "qs-1", querierURL: "https://thanos.example:9091", serverBuild: nil, fedreportVersion: "0.1.0",
+                leftOut: LeftOutCounts(), warnings: [], partial: partial, collectedAt: collectedAt, noData: []),
+            included: GridMask(count: count, allSet: true), components: series, containers: containers)
     }
 
     static func bits(_ values: [Double]) -> [UInt64] { values.map(\.bitPattern) }
@@ -157,12 +159,13 @@ struct StoreTests {
                     mean: 0.1, min: 0.01, p50: 0.09, p90: 0.2, p95: 0.25, p99: 0.3, max: 0.4, samples: 2_851,
                     coverage: 0.99))
         }
+        let grid = TimeGrid(start: Self.t0, step: Self.step, count: points)
         let input = SnapshotInput(
-            cluster: "ocp-a", distribution: "openshift", build: "4.14.1",
-            grid: TimeGrid(start: Self.t0, step: Self.step, count: points), included: GridMask(count: points, allSet: true),
-            querySetHash: "qs", querierURL: "https://thanos.example", serverBuild: nil, fedreportVersion: "0.1.0",
-            leftOut: LeftOutCounts(), warnings: [], partial: false, collectedAt: Self.t0, components: components,
-            containers: containers, noData: [])
+            metadata: SnapshotMetadata(
+                cluster: "ocp-a", distribution: "openshift", build: "4.14.1", start: grid.start, end: grid.end, step: grid.step,
+                querySetHash: "qs", querierURL: "https://thanos.example", serverBuild: nil, fedreportVersion: "0.1.0",
+                leftOut: LeftOutCounts(), warnings: [], partial: false, collectedAt: Self.t0, noData: []),
+            included: GridMask(count: points, allSet: true), components: components, containers: containers)
 
         let clock = ContinuousClock()
         let elapsed = try clock.measure { _ = try store.save([input]) }

@@ -1,5 +1,5 @@
 import FedCore
-import FedStore
+import FedStoreCore
 
 /// One snapshot with its component series: the unit of pooling. `info` is the store's own
 /// record, so the comparison core can be fed directly (tests) or through `SnapshotLoader` (the CLI).

@@ -1,5 +1,5 @@
 import FedCore
-import FedStore
+import FedStoreCore
 
 /// The thin layer between the store and the comparison core: finds the snapshots of a build and
 /// loads their component series.

@@ -1,5 +1,5 @@
 import FedCore
-import FedStore
+import FedStoreCore
 
 /// One row of a comparison of three or more builds: a column per build, the change of each
 /// build against the first, and the verdict of each consecutive pair.

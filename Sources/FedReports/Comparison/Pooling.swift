@@ -1,5 +1,5 @@
 import FedCore
-import FedStore
+import FedStoreCore
 
 /// Identifies what a row measures.
 struct RowKey: Hashable, Comparable {

@@ -2,7 +2,7 @@ import ArgumentParser
 import FedClient
 import FedCollect
 import FedCore
-import FedStore
+import FedStoreCore
 import Foundation
 
 extension Fedreport {

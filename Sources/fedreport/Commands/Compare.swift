@@ -2,7 +2,7 @@ import ArgumentParser
 import FedCollect
 import FedCore
 import FedReports
-import FedStore
+import FedStoreCore
 import Foundation
 
 extension Fedreport {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FedCore
 import FedStore
-import FedStorePostgres
+import FedStoreCore
 import Foundation
 
 extension Fedreport {
@@ -57,7 +57,7 @@ extension Fedreport {
                 let configuration = try global.load()
                 let sourceLocation = try StoreLocation.parse(configuration.database)
                 let targetLocation = try StoreLocation.parse(to)
-                if Self.same(sourceLocation, targetLocation) {
+                if sourceLocation.isSameDatabase(as: targetLocation) {
                     throw ValidationError(
                         "--to names the configured database itself (\(targetLocation)); give another database to copy into.")
                 }
@@ -84,7 +84,7 @@ extension Fedreport {
                         result.outcomes.map {
                             PushedSnapshot(
                                 cluster: $0.snapshot.cluster, build: $0.snapshot.build, start: $0.snapshot.start,
-                                end: $0.snapshot.end, sourceID: $0.snapshot.id, outcome: Self.describe($0.outcome))
+                                end: $0.snapshot.end, sourceID: $0.snapshot.id, outcome: $0.outcome.description)
                         })
                 case .table:
                     print(
@@ -94,7 +94,7 @@ extension Fedreport {
                                 [
                                     $0.snapshot.cluster, $0.snapshot.build,
                                     "\(formatTime($0.snapshot.start)) – \(formatTime($0.snapshot.end))", "#\($0.snapshot.id)",
-                                    Self.describe($0.outcome),
+                                    $0.outcome.description,
                                 ]
                             }))
                 }
@@ -106,29 +106,6 @@ extension Fedreport {
                             + "\(result.querySets) query set(s).")
                 }
                 return Exit.ok
-            }
-        }
-
-        static func describe(_ outcome: SaveOutcome) -> String {
-            switch outcome {
-            case .inserted(let id): "new #\(id)"
-            case .replaced(let old, let new): "replaced #\(old) by #\(new)"
-            case .keptComplete(let id): "kept complete #\(id)"
-            case .alreadyStored(let id): "already there #\(id)"
-            case .keptNewer(let id): "kept newer #\(id)"
-            }
-        }
-
-        /// Whether two locations name the same database (paths compared after resolving them).
-        static func same(_ a: StoreLocation, _ b: StoreLocation) -> Bool {
-            switch (a, b) {
-            case (.sqlite(let x), .sqlite(let y)):
-                return URL(fileURLWithPath: x).standardizedFileURL.resolvingSymlinksInPath()
-                    == URL(fileURLWithPath: y).standardizedFileURL.resolvingSymlinksInPath()
-            case (.postgres(let x), .postgres(let y)):
-                return x.host == y.host && x.port == y.port && x.database == y.database
-            default:
-                return false
             }
         }
     }

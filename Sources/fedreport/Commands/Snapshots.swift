@@ -1,6 +1,6 @@
 import ArgumentParser
 import FedCore
-import FedStore
+import FedStoreCore
 import Foundation
 
 extension Fedreport {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FedCore
 import FedReports
-import FedStore
+import FedStoreCore
 import Foundation
 
 extension Fedreport {

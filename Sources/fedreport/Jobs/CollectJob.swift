@@ -2,6 +2,7 @@ import FedClient
 import FedCollect
 import FedCore
 import FedStore
+import FedStoreCore
 import Foundation
 
 /// The collect step, shared by `collect` and `nightly`.
@@ -134,18 +135,10 @@ struct CollectJob {
     }
 
     private func summaryRow(_ input: SnapshotInput, _ outcome: SaveOutcome) -> [String] {
-        let stored: String
-        switch outcome {
-        case .inserted(let id): stored = "new #\(id)"
-        case .replaced(let old, let new): stored = "replaced #\(old) by #\(new)"
-        case .keptComplete(let id): stored = "kept complete #\(id)"
-        case .alreadyStored(let id): stored = "already stored #\(id)"
-        case .keptNewer(let id): stored = "kept newer #\(id)"
-        }
-        return [
+        [
             input.cluster, input.build, "\(formatTime(input.grid.start)) – \(formatTime(input.grid.end))",
             "\(input.componentCount)", input.totalCPUCoverage.map { String(format: "%.1f %%", 100 * $0) } ?? "-",
-            "\(input.leftOut.timestamps)", input.partial ? "yes" : "no", stored,
+            "\(input.leftOut.timestamps)", input.partial ? "yes" : "no", outcome.description,
         ]
     }
 }

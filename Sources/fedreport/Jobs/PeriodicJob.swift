@@ -1,8 +1,7 @@
 import ArgumentParser
 import FedCore
 import FedReports
-import FedStore
-import FedStorePostgres
+import FedStoreCore
 import Foundation
 
 /// What fails a periodic report (exit 3).

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FedCore
 import FedStore
-import FedStorePostgres
+import FedStoreCore
 import Foundation
 import Logging
 

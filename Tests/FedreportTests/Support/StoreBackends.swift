@@ -1,5 +1,5 @@
 import FedStore
-import FedStorePostgres
+import FedStoreCore
 import FedTestSupport
 import Foundation
 import Testing

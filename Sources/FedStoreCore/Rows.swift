@@ -1,16 +1,15 @@
 import FedCore
 import Foundation
-import GRDB
 
-// One Codable record per table. They mirror the latest schema; the public model types
-// (`SnapshotRecord`, `ComponentSeries`, `ContainerSummary`) are built from them, here, for every
-// backend: the PostgreSQL store reads its rows into the same records, so that a row means the
-// same, and a damaged one fails the same, on both.
+// One plain Codable struct per table, whose coding keys are the column names. They mirror the
+// latest schema; the public model types (`SnapshotRecord`, `ComponentSeries`,
+// `ContainerSummary`) are built from them, here, for every backend: the SQLite store reads them
+// through GRDB (whose record protocols the SQLite target adds to them), the PostgreSQL store
+// through its own decoder by column name (`PostgresRowDecoder`), so that a row means the same,
+// and a damaged one fails the same, on both.
 
 /// A row of `snapshot`.
-package struct SnapshotRow: Codable, FetchableRecord, MutablePersistableRecord {
-    package static let databaseTableName = "snapshot"
-
+package struct SnapshotRow: Codable, Sendable {
     package var id: Int64?
     package var cluster: String
     package var distribution: String
@@ -83,7 +82,7 @@ package struct SnapshotRow: Codable, FetchableRecord, MutablePersistableRecord {
         self.nodeRoles = nodeRoles
     }
 
-    enum CodingKeys: String, CodingKey {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case id, cluster, distribution, build
         case startMs = "start_ms"
         case endMs = "end_ms"
@@ -110,26 +109,12 @@ package struct SnapshotRow: Codable, FetchableRecord, MutablePersistableRecord {
         case nodeRoles = "node_roles"
     }
 
-    package enum Columns {
-        static let id = Column(CodingKeys.id)
-        static let cluster = Column(CodingKeys.cluster)
-        static let distribution = Column(CodingKeys.distribution)
-        static let build = Column(CodingKeys.build)
-        static let startMs = Column(CodingKeys.startMs)
-        static let endMs = Column(CodingKeys.endMs)
-        static let stepMs = Column(CodingKeys.stepMs)
-        static let partial = Column(CodingKeys.partial)
-    }
-
-    package mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
+    /// The table's columns, in the order of the row's properties.
+    package static let columns = CodingKeys.allCases.map(\.rawValue)
 }
 
 /// A row of `component_series`.
-package struct ComponentSeriesRow: Codable, FetchableRecord, PersistableRecord {
-    package static let databaseTableName = "component_series"
-
+package struct ComponentSeriesRow: Codable, Sendable {
     package var id: Int64?
     package var snapshotID: Int64
     package var component: String
@@ -156,7 +141,7 @@ package struct ComponentSeriesRow: Codable, FetchableRecord, PersistableRecord {
         self.leftOutMask = leftOutMask
     }
 
-    enum CodingKeys: String, CodingKey {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case id
         case snapshotID = "snapshot_id"
         case component, category, resource, members
@@ -164,25 +149,12 @@ package struct ComponentSeriesRow: Codable, FetchableRecord, PersistableRecord {
         case leftOutMask = "left_out_mask"
     }
 
-    package enum Columns {
-        static let id = Column(CodingKeys.id)
-        static let snapshotID = Column(CodingKeys.snapshotID)
-        static let component = Column(CodingKeys.component)
-        static let resource = Column(CodingKeys.resource)
-        static let members = Column(CodingKeys.members)
-    }
-
-    /// The bulk insert, run through a cached statement.
-    package static let insertSQL = """
-        INSERT INTO component_series (snapshot_id, component, category, resource, members, values_f64le, left_out_mask)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
-        """
+    /// The table's columns, in the order of the row's properties.
+    package static let columns = CodingKeys.allCases.map(\.rawValue)
 }
 
 /// A row of `container_summary`. The statistics are optional because SQLite stores NaN as NULL.
-package struct ContainerSummaryRow: Codable, FetchableRecord, PersistableRecord {
-    package static let databaseTableName = "container_summary"
-
+package struct ContainerSummaryRow: Codable, Sendable {
     package var id: Int64?
     package var snapshotID: Int64
     package var namespace: String
@@ -223,25 +195,15 @@ package struct ContainerSummaryRow: Codable, FetchableRecord, PersistableRecord 
         self.coverage = coverage
     }
 
-    enum CodingKeys: String, CodingKey {
+    package enum CodingKeys: String, CodingKey, CaseIterable {
         case id
         case snapshotID = "snapshot_id"
         case namespace, pod, container, component, resource
         case mean, min, p50, p90, p95, p99, max, samples, coverage
     }
 
-    package enum Columns {
-        static let id = Column(CodingKeys.id)
-        static let snapshotID = Column(CodingKeys.snapshotID)
-    }
-
-    /// The bulk insert, run through a cached statement.
-    package static let insertSQL = """
-        INSERT INTO container_summary
-            (snapshot_id, namespace, pod, container, component, resource,
-             mean, min, p50, p90, p95, p99, max, samples, coverage)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+    /// The table's columns, in the order of the row's properties.
+    package static let columns = CodingKeys.allCases.map(\.rawValue)
 }
 
 // MARK: - Rows and the model
@@ -281,15 +243,14 @@ extension SnapshotRow {
             }
             included = mask
         }
-        return SnapshotRecord(
-            id: id, cluster: cluster, distribution: distribution, build: build, start: startMs, end: endMs, step: stepMs,
-            includedTimestamps: includedTimestamps, querySetHash: querySetHash, querierURL: querierURL,
-            serverBuild: serverBuild, fedreportVersion: fedreportVersion,
+        let metadata = SnapshotMetadata(
+            cluster: cluster, distribution: distribution, build: build, start: startMs, end: endMs, step: stepMs,
+            querySetHash: querySetHash, querierURL: querierURL, serverBuild: serverBuild, fedreportVersion: fedreportVersion,
             leftOut: LeftOutCounts(
                 noVersion: leftOutNoVersion, multipleVersions: leftOutMultipleVersions, settling: leftOutSettling,
                 upgrading: leftOutUpgrading ?? 0, nonFiniteSamples: leftOutNonFiniteSamples,
                 incompleteTotals: leftOutIncompleteTotals ?? 0),
-            warnings: warnings, partial: partial, collectedAt: collectedAtMs, noData: noData, included: included,
+            warnings: warnings, partial: partial, collectedAt: collectedAtMs, noData: noData,
             measurementHash: measurementHash ?? "", offGridPoints: offGridPoints ?? 0, payloadCreated: payloadCreatedMs,
             nodes: try nodeCount.map { count in
                 guard let roles = NodeRoles.decode(nodeRoles, count: count) else {
@@ -298,6 +259,7 @@ extension SnapshotRow {
                 }
                 return roles
             })
+        return SnapshotRecord(id: id, metadata: metadata, includedTimestamps: includedTimestamps, included: included)
     }
 }
 

@@ -1,4 +1,6 @@
-import FedStore
+import FedStoreCore
+import FedStorePostgres
+import FedStoreSQLite
 import Foundation
 
 /// Opens the store a `database:` value names, whichever engine it is.

@@ -1,22 +1,27 @@
-import FedStore
+import FedStoreCore
+import FedStoreSQLite
 import Foundation
 
-/// What a writing command (`collect`, `push`) does around its target database.
+/// What a writing command (`collect`, `push`) does around its target database, whichever engine
+/// the location names: take it from before the store is opened until the run is over.
 ///
 /// For an SQLite file: takes the collect lock (`<database>.lock`) and remembers what existed, so
 /// that a run which stores nothing leaves the folder as it found it (a database, lock file or
 /// folders it created are removed again; an existing database is never touched). PostgreSQL needs
 /// neither: the server's transaction and advisory locks do both jobs.
-final class WriteGuard {
+public final class WriteGuard {
     private let path: String?
     private let lock: CollectLock?
     private let createdFolders: [String]
     private let lockExisted: Bool
     private let databaseExisted: Bool
-    /// The store opened under the guard; closed before a created database is removed.
-    var store: (any SnapshotStoring)?
+    /// The store opened under the guard; closed before a created database is removed. Set it
+    /// back to nil once the run has closed it.
+    public var store: (any SnapshotStoring)?
 
-    init(_ location: StoreLocation, wait: Bool) throws {
+    /// Guards `location`; with `wait`, waits for another run's collect lock instead of throwing
+    /// `StoreError.collectLockHeld`.
+    public init(_ location: StoreLocation, wait: Bool) throws {
         guard case .sqlite(let path) = location else {
             self.path = nil
             lock = nil
@@ -33,7 +38,7 @@ final class WriteGuard {
     }
 
     /// Releases the lock; when nothing was `stored`, removes what the run created.
-    func finish(stored: Bool) {
+    public func finish(stored: Bool) {
         guard let path, let lock else { return }
         if !databaseExisted && !stored {
             try? store?.close()

@@ -1,3 +1,4 @@
+import FedStoreCore
 import Foundation
 
 #if canImport(Glibc)

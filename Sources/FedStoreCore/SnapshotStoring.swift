@@ -1,8 +1,9 @@
 import FedCore
 import Foundation
 
-/// The snapshot store, whichever engine holds it: an SQLite file (`SnapshotStore`) or a
-/// PostgreSQL database (`PostgresSnapshotStore` in FedStorePostgres).
+/// The snapshot store, whichever engine holds it: an SQLite file (`SnapshotStore` in
+/// FedStoreSQLite) or a PostgreSQL database (`PostgresSnapshotStore` in FedStorePostgres);
+/// `Stores.open` in FedStore opens either from a `database:` value.
 ///
 /// Both keep the same logical schema and apply the same rules: a run's snapshots are written in
 /// one transaction, a snapshot of the same (cluster, build, start, end, step) replaces the stored
@@ -55,14 +56,8 @@ public struct StoredSnapshot: Sendable {
 
     /// The snapshot `collect` built, ready to write.
     public init(_ input: SnapshotInput) {
-        let grid = input.grid
         record = SnapshotRecord(
-            id: 0, cluster: input.cluster, distribution: input.distribution, build: input.build, start: grid.start,
-            end: grid.end, step: grid.step, includedTimestamps: input.includedTimestamps, querySetHash: input.querySetHash,
-            querierURL: input.querierURL, serverBuild: input.serverBuild, fedreportVersion: input.fedreportVersion,
-            leftOut: input.leftOut, warnings: input.warnings, partial: input.partial, collectedAt: input.collectedAt,
-            noData: input.noData, included: input.included, measurementHash: input.measurementHash,
-            offGridPoints: input.offGridPoints, payloadCreated: input.payloadCreated, nodes: input.nodes)
+            id: 0, metadata: input.metadata, includedTimestamps: input.includedTimestamps, included: input.included)
         components = input.components
         containers = input.containers
     }
@@ -144,7 +139,7 @@ extension SnapshotStoring {
 /// PostgreSQL cannot drift apart.
 package enum SaveRules {
     /// The stored snapshot under the incoming one's (cluster, build, start, end, step).
-    package struct Existing: Sendable {
+    package struct Existing: Decodable, Sendable {
         package var id: Int64
         package var partial: Bool
         package var measurementHash: String

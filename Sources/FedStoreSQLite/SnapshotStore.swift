@@ -1,4 +1,5 @@
 import FedCore
+import FedStoreCore
 import Foundation
 import GRDB
 
@@ -237,7 +238,7 @@ public final class SnapshotStore: SnapshotStoring {
                 // A file a reader opens at schema 3 or older has no payload times.
                 let payload =
                     try db.columns(in: "snapshot").contains { $0.name == "payload_created_ms" } ? "MIN(payload_created_ms)" : "NULL"
-                return try Row.fetchAll(
+                return try BuildRow.fetchAll(
                     db,
                     sql: """
                         SELECT build, distribution, cluster, COUNT(*) AS n, MIN(start_ms) AS first, MAX(end_ms) AS last,
@@ -246,13 +247,7 @@ public final class SnapshotStore: SnapshotStoring {
                         """)
             }
         }
-        return BuildInfo.aggregate(
-            rows.map {
-                (
-                    build: $0["build"], distribution: $0["distribution"], cluster: $0["cluster"], n: $0["n"], first: $0["first"],
-                    last: $0["last"], payload: $0["payload"]
-                )
-            })
+        return BuildInfo.aggregate(rows)
     }
 
     public func componentSeries(snapshotIDs: [Int64]) throws -> [Int64: [ComponentSeries]] {

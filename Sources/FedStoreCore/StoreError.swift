@@ -1,6 +1,5 @@
 import FedCore
 import Foundation
-import GRDB
 
 /// Everything that can go wrong with the snapshot database or the collect lock.
 ///
@@ -138,26 +137,6 @@ public enum StoreError: Error, LocalizedError, Equatable {
             "Snapshot #\(id) (cluster '\(cluster)', build '\(build)') of '\(path)' was replaced or removed while it "
                 + "was being read: another run wrote to that store meanwhile. Nothing was copied; run the command "
                 + "again once that run has finished."
-        }
-    }
-}
-
-extension StoreError {
-    /// Maps an error thrown while working on `path` to a `StoreError`; `StoreError`s pass through.
-    static func wrapping(_ error: any Error, path: String, operation: String) -> StoreError {
-        if let error = error as? StoreError { return error }
-        guard let dbError = error as? DatabaseError else {
-            return .sqlite(path: path, operation: operation, detail: String(describing: error))
-        }
-        let detail = dbError.message ?? "SQLite code \(dbError.extendedResultCode.rawValue)"
-        switch dbError.resultCode {
-        case .SQLITE_FULL: return .diskFull(path: path)
-        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_AUTH: return .notWritable(path: path, detail: detail)
-        case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path: path)
-        case .SQLITE_CANTOPEN: return .cannotOpen(path: path, detail: detail)
-        case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .notADatabase(path: path, detail: detail)
-        case .SQLITE_IOERR: return .ioError(path: path, detail: detail)
-        default: return .sqlite(path: path, operation: operation, detail: detail)
         }
     }
 }

@@ -1,76 +1,36 @@
 import FedCore
 import Foundation
 
-/// One stored snapshot's metadata: what `collect` learned about one (cluster, build, window),
-/// without the series.
-public struct SnapshotRecord: Sendable, Codable, Equatable {
+/// One stored snapshot without its series: its id, its metadata (whose fields read as the
+/// record's own: `record.cluster`, `record.start`) and which grid points count.
+public struct SnapshotRecord: SnapshotMetadataCarrying, Sendable, Equatable, Encodable {
     public var id: Int64
-    public var cluster: String
-    public var distribution: String
-    public var build: String
-    /// First grid point, milliseconds since the epoch.
-    public var start: TimestampMs
-    /// Last grid point (inclusive), milliseconds since the epoch.
-    public var end: TimestampMs
-    /// Grid step in milliseconds.
-    public var step: Int64
+    public var metadata: SnapshotMetadata
     public var includedTimestamps: Int
-    public var querySetHash: String
-    public var querierURL: String
-    public var serverBuild: String?
-    public var fedreportVersion: String
-    public var leftOut: LeftOutCounts
-    public var warnings: [String]
-    public var partial: Bool
-    public var collectedAt: TimestampMs
-    public var noData: [String]
     /// The grid points that count for the snapshot; nil for snapshots stored before fedreport
     /// kept them (schema 1 and 2), where only their number is known.
     public var included: GridMask?
-    /// See `MeasurementHash`; empty for snapshots stored before fedreport computed it.
-    public var measurementHash: String
-    /// Points the querier sent off the step grid, not used.
-    public var offGridPoints: Int
-    /// When the build's release payload was created; nil where unknown (schema 3 and older,
-    /// or a cluster that does not say).
-    public var payloadCreated: TimestampMs?
-    /// The cluster's nodes while the snapshot was taken; nil where unknown.
-    public var nodes: NodeCount?
 
-    public init(
-        id: Int64, cluster: String, distribution: String, build: String, start: TimestampMs, end: TimestampMs,
-        step: Int64, includedTimestamps: Int, querySetHash: String = "", querierURL: String = "",
-        serverBuild: String? = nil, fedreportVersion: String = FedCore.fedreportVersion,
-        leftOut: LeftOutCounts = .init(), warnings: [String] = [], partial: Bool = false,
-        collectedAt: TimestampMs = 0, noData: [String] = [], included: GridMask? = nil, measurementHash: String = "",
-        offGridPoints: Int = 0, payloadCreated: TimestampMs? = nil, nodes: NodeCount? = nil
-    ) {
+    public init(id: Int64, metadata: SnapshotMetadata, includedTimestamps: Int, included: GridMask? = nil) {
         self.id = id
-        self.cluster = cluster
-        self.distribution = distribution
-        self.build = build
-        self.start = start
-        self.end = end
-        self.step = step
+        self.metadata = metadata
         self.includedTimestamps = includedTimestamps
-        self.querySetHash = querySetHash
-        self.querierURL = querierURL
-        self.serverBuild = serverBuild
-        self.fedreportVersion = fedreportVersion
-        self.leftOut = leftOut
-        self.warnings = warnings
-        self.partial = partial
-        self.collectedAt = collectedAt
-        self.noData = noData
         self.included = included
-        self.measurementHash = measurementHash
-        self.offGridPoints = offGridPoints
-        self.payloadCreated = payloadCreated
-        self.nodes = nodes
     }
 
-    /// The grid the snapshot's component series are sampled on.
-    public var grid: TimeGrid { TimeGrid(start: start, end: end, step: step) }
+    private enum CodingKeys: String, CodingKey {
+        case id, includedTimestamps, included
+    }
+
+    /// One flat object, as `snapshots --format json` prints it: the metadata's fields beside
+    /// the record's own.
+    public func encode(to encoder: any Encoder) throws {
+        try metadata.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(includedTimestamps, forKey: .includedTimestamps)
+        try container.encodeIfPresent(included, forKey: .included)
+    }
 }
 
 /// What the store holds about one build of one distribution.
@@ -155,6 +115,20 @@ public enum SaveOutcome: Sendable, Equatable {
     case keptNewer(existingID: Int64)
 }
 
+extension SaveOutcome: CustomStringConvertible {
+    /// What happened, with the snapshot ids, as `collect` and `push` print it in their tables:
+    /// `new #12`, `replaced #3 by #12`, `kept complete #3`, `already there #3`, `kept newer #3`.
+    public var description: String {
+        switch self {
+        case .inserted(let id): "new #\(id)"
+        case .replaced(let old, let new): "replaced #\(old) by #\(new)"
+        case .keptComplete(let id): "kept complete #\(id)"
+        case .alreadyStored(let id): "already there #\(id)"
+        case .keptNewer(let id): "kept newer #\(id)"
+        }
+    }
+}
+
 /// Which snapshots `SnapshotStoring.snapshots(_:)` returns. Nil and empty mean "any".
 public struct SnapshotFilter: Sendable {
     public var build: String?
@@ -177,13 +151,26 @@ public struct SnapshotFilter: Sendable {
     }
 }
 
+/// One row of the per-cluster count behind `builds()`: the snapshots of one (build,
+/// distribution, cluster). Both stores select these columns under these names.
+package struct BuildRow: Decodable, Sendable {
+    package var build: String
+    package var distribution: String
+    package var cluster: String
+    /// Number of snapshots.
+    package var n: Int
+    /// The earliest snapshot start.
+    package var first: Int64
+    /// The latest snapshot end.
+    package var last: Int64
+    /// The earliest payload creation time of the snapshots.
+    package var payload: Int64?
+}
+
 extension BuildInfo {
-    /// Folds rows of (build, distribution, cluster, snapshot count, first start, last end), one
-    /// per cluster, into one `BuildInfo` per (build, distribution), ordered by first start, then
-    /// build, then distribution: what every backend's `builds()` returns.
-    package static func aggregate(
-        _ rows: [(build: String, distribution: String, cluster: String, n: Int, first: Int64, last: Int64, payload: Int64?)]
-    ) -> [BuildInfo] {
+    /// Folds the rows, one per cluster, into one `BuildInfo` per (build, distribution), ordered
+    /// by first start, then build, then distribution: what every backend's `builds()` returns.
+    package static func aggregate(_ rows: [BuildRow]) -> [BuildInfo] {
         var byBuild: [[String]: BuildInfo] = [:]
         for row in rows {
             let key = [row.build, row.distribution]

@@ -30,6 +30,21 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether `self` and `other` name the same database: one SQLite file (the paths compared
+    /// after resolving `.`, `..` and, for a file that exists, symbolic links), or one PostgreSQL
+    /// database on one host and port, whichever user and settings connect to it.
+    public func isSameDatabase(as other: StoreLocation) -> Bool {
+        switch (self, other) {
+        case (.sqlite(let x), .sqlite(let y)):
+            return URL(fileURLWithPath: x).standardizedFileURL.resolvingSymlinksInPath()
+                == URL(fileURLWithPath: y).standardizedFileURL.resolvingSymlinksInPath()
+        case (.postgres(let x), .postgres(let y)):
+            return x.host == y.host && x.port == y.port && x.database == y.database
+        default:
+            return false
+        }
+    }
+
     /// `text` with the password of a `scheme://user:password@host` URL replaced by `****`, for
     /// messages about a value that was refused.
     public static func masked(_ text: String) -> String {
