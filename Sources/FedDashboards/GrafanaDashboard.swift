@@ -96,7 +96,7 @@ public enum GrafanaDashboard {
     ) -> JSONValue {
         [
             "title": .string(title), "uid": .string(String(uid.prefix(40))), "description": .string(description),
-            "tags": ["fedreport"], "schemaVersion": .int(schemaVersion), "version": 1, "editable": true, "graphTooltip": 1,
+            "tags": ["fedreport"], "schemaVersion": .int(Int64(schemaVersion)), "version": 1, "editable": true, "graphTooltip": 1,
             "timezone": "utc", "time": ["from": .string(time), "to": "now"], "refresh": "",
             "annotations": ["list": []], "links": [], "templating": ["list": .array(variables)], "panels": .array(panels),
         ]
@@ -119,13 +119,13 @@ public enum GrafanaDashboard {
         name: String, label: String, query: JSONValue, definition: String, datasource: DashboardDatasource, multi: Bool = false,
         includeAll: Bool = false, allValue: String? = nil, sort: Int = 1
     ) -> JSONValue {
-        var object: [String: JSONValue] = [
+        var object: JSONValue = [
             "name": .string(name), "label": .string(label), "type": "query", "query": query, "definition": .string(definition),
             "datasource": datasourceReference(datasource), "current": [:], "hide": 0, "refresh": 1, "options": [],
-            "regex": "", "skipUrlSync": false, "sort": .int(sort), "multi": .bool(multi), "includeAll": .bool(includeAll),
+            "regex": "", "skipUrlSync": false, "sort": .int(Int64(sort)), "multi": .bool(multi), "includeAll": .bool(includeAll),
         ]
         if let allValue { object["allValue"] = .string(allValue) }
-        return .object(object)
+        return object
     }
 
     /// Lays out panels two to a row of the grid, rows of the dashboard full width.
@@ -138,19 +138,19 @@ public enum GrafanaDashboard {
         mutating func row(_ title: String) {
             if column != 0 { newLine() }
             panels.append([
-                "type": "row", "id": .int(nextID), "title": .string(title), "collapsed": false, "panels": [],
-                "gridPos": ["h": 1, "w": 24, "x": 0, "y": .int(y)],
+                "type": "row", "id": .int(Int64(nextID)), "title": .string(title), "collapsed": false, "panels": [],
+                "gridPos": ["h": 1, "w": 24, "x": 0, "y": .int(Int64(y))],
             ])
             nextID += 1
             y += 1
         }
 
-        mutating func add(_ panel: [String: JSONValue]) {
+        mutating func add(_ panel: JSONValue) {
             var panel = panel
-            panel["id"] = .int(nextID)
-            panel["gridPos"] = ["h": 8, "w": 12, "x": .int(column * 12), "y": .int(y)]
+            panel["id"] = .int(Int64(nextID))
+            panel["gridPos"] = ["h": 8, "w": 12, "x": .int(Int64(column * 12)), "y": .int(Int64(y))]
             nextID += 1
-            panels.append(.object(panel))
+            panels.append(panel)
             column += 1
             if column == 2 { newLine() }
         }

@@ -1,6 +1,11 @@
 import Foundation
 
-/// A JSON value with ordered object keys, so that output is stable and diffable.
+/// A JSON value whose objects keep their keys in the order given, so that output is stable and
+/// diffable.
+///
+/// `serialized()` writes objects in that order (the reports). Through `JSONEncoder` the
+/// encoder's options decide: the dashboards encode with `.sortedKeys`, so a dashboard generated
+/// twice is the same file whatever order its code lists the keys in.
 public indirect enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
@@ -30,6 +35,27 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 
     public static func str(_ v: String?) -> JSONValue { v.map { .string($0) } ?? .null }
+
+    /// The value of `key` in an object, nil when absent or when this is not an object. Setting a
+    /// key replaces its value where it stands or appends it; setting nil removes it. Only an
+    /// object has keys to set.
+    public subscript(key: String) -> JSONValue? {
+        get {
+            guard case .object(let pairs) = self else { return nil }
+            return pairs.first { $0.0 == key }?.1
+        }
+        set {
+            guard case .object(var pairs) = self else { preconditionFailure("JSONValue: setting '\(key)' on a non-object") }
+            let index = pairs.firstIndex { $0.0 == key }
+            switch (index, newValue) {
+            case (let i?, let v?): pairs[i].1 = v
+            case (let i?, nil): pairs.remove(at: i)
+            case (nil, let v?): pairs.append((key, v))
+            case (nil, nil): break
+            }
+            self = .object(pairs)
+        }
+    }
 
     /// Serialises with two-space indentation and a trailing newline.
     public func serialized() -> String {
@@ -76,7 +102,7 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 
     /// The shortest text that reads back as the same double; integral values without ".0".
-    static func format(_ d: Double) -> String {
+    public static func format(_ d: Double) -> String {
         if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
         return "\(d)"
     }
@@ -103,5 +129,48 @@ public indirect enum JSONValue: Equatable, Sendable {
             }
         }
         out += "\""
+    }
+}
+
+extension JSONValue: Encodable {
+    private struct Name: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        if case .object(let pairs) = self {
+            var container = encoder.container(keyedBy: Name.self)
+            for (key, value) in pairs { try container.encode(value, forKey: Name(stringValue: key)) }
+            return
+        }
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let b): try container.encode(b)
+        case .int(let i): try container.encode(i)
+        case .number(let d): try container.encode(d)
+        case .string(let s): try container.encode(s)
+        case .array(let a): try container.encode(a)
+        case .object: break
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+
+    /// An object with the keys in the order written; a key written twice keeps its first place
+    /// and its last value.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object([])
+        for (key, value) in elements { self[key] = value }
     }
 }
