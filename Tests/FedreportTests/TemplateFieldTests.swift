@@ -205,7 +205,7 @@ struct TemplateFieldTests {
         full.dataQuality.noData = [.init(snapshotID: 4, cluster: "c", build: "4.7.0", query: "cpu")]
         full.dataQuality.querySets = [.init(hash: "aaa", snapshotIDs: [1]), .init(hash: "", snapshotIDs: [4])]
         full.dataQuality.lowCoverage = [
-            .init(level: .component, name: "etcd", resource: .cpu, side: "b", build: "4.7.0", coverage: 0.5)
+            .init(key: .component(ComponentRef(name: "etcd", category: .controlPlane), .cpu), side: "b", build: "4.7.0", coverage: 0.5)
         ]
         full.components[0].notes = ["a note"]
         var bare = RenderFixture.comparison

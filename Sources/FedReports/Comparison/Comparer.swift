@@ -32,14 +32,11 @@ public enum Comparer {
             var deltaPct: DeltaPct?
             if let sa, let sb { deltaPct = DeltaPct(sb.summary, against: sa.summary) }
             return ComparisonRow(
-                level: key.level, component: key.component, category: key.category, resource: key.resource,
-                a: sa, b: sb, baseline: sbase, presentInA: pa.rows[key] != nil, presentInB: pb.rows[key] != nil,
+                key: key, a: sa, b: sb, baseline: sbase, presentInA: pa.rows[key] != nil, presentInB: pb.rows[key] != nil,
                 deltaPct: deltaPct, deltaPctVsBaseline: deltaVsBaseline, pValue: nil, qValue: nil,
                 confidence: Confidence(a: sa?.snapshotMeans ?? [], b: sb?.snapshotMeans ?? []),
                 verdict: .unchanged, basis: nil,
-                id: StableID.of(
-                    distribution: b.distribution, level: key.level, name: rowName(key.level, key.component, key.category),
-                    resource: key.resource, build: b.build),
+                id: StableID.of(distribution: b.distribution, key: key, build: b.build),
                 flags: [], notes: [],
                 members: key.level == .component ? members.sorted() : [])
         }
@@ -171,8 +168,7 @@ public enum Comparer {
                 guard let stats, stats.summary.coverage < options.lowCoverage else { continue }
                 out.append(
                     .init(
-                        level: row.level, name: row.name, resource: row.resource, side: side.rawValue, build: build,
-                        coverage: stats.summary.coverage))
+                        key: row.key, side: side.rawValue, build: build, coverage: stats.summary.coverage))
             }
         }
         return out

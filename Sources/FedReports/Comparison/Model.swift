@@ -7,6 +7,67 @@ public enum RowLevel: String, Sendable, Codable, CaseIterable {
     case total
 }
 
+/// What a row measures: a component, a category or the platform total, of one resource. Every
+/// row type of the reports holds one (`key`) and reads its fields through it (`row.resource`).
+/// Ordered as the tables go: components, categories, totals; then by category, component and
+/// resource.
+public struct RowKey: Sendable, Hashable, Comparable {
+    public var level: RowLevel
+    /// Set on component rows.
+    public var component: ComponentRef?
+    /// Set on component and category rows.
+    public var category: Category?
+    public var resource: Resource
+
+    public init(level: RowLevel, component: ComponentRef?, category: Category?, resource: Resource) {
+        self.level = level
+        self.component = component
+        self.category = category
+        self.resource = resource
+    }
+
+    public static func component(_ c: ComponentRef, _ r: Resource) -> RowKey {
+        RowKey(level: .component, component: c, category: c.category, resource: r)
+    }
+    public static func category(_ c: Category, _ r: Resource) -> RowKey {
+        RowKey(level: .category, component: nil, category: c, resource: r)
+    }
+    public static func total(_ r: Resource) -> RowKey { RowKey(level: .total, component: nil, category: nil, resource: r) }
+
+    /// The row's display name: the component, the category, or `platform` for totals.
+    public var name: String {
+        switch level {
+        case .component: component?.name ?? ""
+        case .category: category?.rawValue ?? ""
+        case .total: "platform"
+        }
+    }
+
+    public static func < (x: RowKey, y: RowKey) -> Bool {
+        if x.level != y.level {
+            return RowLevel.allCases.firstIndex(of: x.level)! < RowLevel.allCases.firstIndex(of: y.level)!
+        }
+        if x.category != y.category {
+            guard let xc = x.category else { return true }
+            guard let yc = y.category else { return false }
+            return xc < yc
+        }
+        if x.component?.name != y.component?.name { return (x.component?.name ?? "") < (y.component?.name ?? "") }
+        return x.resource < y.resource
+    }
+}
+
+/// A row identified by a ``RowKey``: the key's fields read as the row's own (`row.level`,
+/// `row.resource`), and so does its name.
+@dynamicMemberLookup
+public protocol KeyedRow {
+    var key: RowKey { get }
+}
+
+extension KeyedRow {
+    public subscript<T>(dynamicMember path: KeyPath<RowKey, T>) -> T { key[keyPath: path] }
+}
+
 /// What a comparison row says about B against A.
 public enum Verdict: String, Sendable, Codable, CaseIterable {
     case regression
@@ -120,13 +181,8 @@ public struct DeltaPct: Sendable, Equatable {
 }
 
 /// One compared quantity: a component, a category or the platform total, for one resource.
-public struct ComparisonRow: Sendable, Equatable {
-    public var level: RowLevel
-    /// Set on component rows.
-    public var component: ComponentRef?
-    /// Set on component and category rows.
-    public var category: Category?
-    public var resource: Resource
+public struct ComparisonRow: KeyedRow, Sendable, Equatable {
+    public var key: RowKey
     public var a: SideStats?
     public var b: SideStats?
     /// Only on category and total rows of a comparison with a baseline.
@@ -155,9 +211,6 @@ public struct ComparisonRow: Sendable, Equatable {
     public var notes: [String]
     /// Namespaces or host services summed into the component, both sides, sorted.
     public var members: [String]
-
-    /// The row's display name: the component, the category, or `platform` for totals.
-    public var name: String { rowName(level, component, category) }
 
     /// B's mean minus A's mean, in the resource's unit.
     public var deltaMean: Double? {
@@ -251,10 +304,8 @@ public struct DataQuality: Sendable, Equatable {
         public var warnings: [String]
     }
 
-    public struct LowCoverage: Sendable, Equatable {
-        public var level: RowLevel
-        public var name: String
-        public var resource: Resource
+    public struct LowCoverage: KeyedRow, Sendable, Equatable {
+        public var key: RowKey
         public var side: String
         public var build: String
         public var coverage: Double

@@ -3,11 +3,8 @@ import FedStoreCore
 
 /// One row of a comparison of three or more builds: a column per build, the change of each
 /// build against the first, and the verdict of each consecutive pair.
-public struct MultiRow: Sendable {
-    public var level: RowLevel
-    public var component: ComponentRef?
-    public var category: Category?
-    public var resource: Resource
+public struct MultiRow: KeyedRow, Sendable {
+    public var key: RowKey
     /// One per build, nil where the build has no data for the row.
     public var stats: [SideStats?]
     /// Each build's mean against the first build's, in percent; nil for the first build and
@@ -21,8 +18,6 @@ public struct MultiRow: Sendable {
     public var baseline: SideStats?
     /// The last build against the baseline, in percent of the baseline.
     public var deltaPctLastVsBaseline: Double?
-
-    public var name: String { rowName(level, component, category) }
 }
 
 /// Three or more builds of one distribution compared in order, each consecutive pair as
@@ -71,16 +66,13 @@ extension Comparer {
                 return DeltaPct(s.summary, against: first).mean
             }
             let steps = pairs.map { pair in
-                pair.allRows.first {
-                    $0.level == key.level && $0.component == key.component && $0.category == key.category && $0.resource == key.resource
-                }
+                pair.allRows.first { $0.key == key }
             }
             let base = key.level == .component ? nil : pbase?.stats(key)
             var vsBase: Double?
             if let last = stats.last ?? nil, let base { vsBase = DeltaPct(last.summary, against: base.summary).mean }
             return MultiRow(
-                level: key.level, component: key.component, category: key.category, resource: key.resource, stats: stats,
-                deltaPctVsFirst: deltas, steps: steps, baseline: base, deltaPctLastVsBaseline: vsBase)
+                key: key, stats: stats, deltaPctVsFirst: deltas, steps: steps, baseline: base, deltaPctLastVsBaseline: vsBase)
         }
         var sides = samples.map { (Side.b, $0) }
         if let baseline { sides.append((.baseline, baseline)) }

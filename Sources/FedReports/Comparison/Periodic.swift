@@ -8,14 +8,9 @@ public struct TrendPoint: Sendable, Equatable {
 }
 
 /// A row's pooled mean and p95 per build, in version order.
-public struct TrendSeries: Sendable, Equatable {
-    public var level: RowLevel
-    public var component: ComponentRef?
-    public var category: Category?
-    public var resource: Resource
+public struct TrendSeries: KeyedRow, Sendable, Equatable {
+    public var key: RowKey
     public var points: [TrendPoint]
-
-    public var name: String { rowName(level, component, category) }
 }
 
 /// The periodic report of one distribution: the newest build against the one before it and
@@ -75,8 +70,7 @@ extension Reporter {
         let keys = pooled.reduce(into: Set<RowKey>()) { $0.formUnion($1.rows.keys) }.sorted()
         return keys.map { key in
             TrendSeries(
-                level: key.level, component: key.component, category: key.category, resource: key.resource,
-                points: zip(samples, pooled).map { TrendPoint(build: $0.build, stats: $1.stats(key)) })
+                key: key, points: zip(samples, pooled).map { TrendPoint(build: $0.build, stats: $1.stats(key)) })
         }
     }
 }
@@ -106,8 +100,7 @@ extension PeriodicReport {
         return candidates.filter { c in
             c.build == newest
                 || !earlier.changePoints.contains {
-                    $0.level == c.level && $0.name == c.name && $0.resource == c.resource && $0.direction == c.direction
-                        && abs($0.index - c.index) < window
+                    $0.key == c.key && $0.direction == c.direction && abs($0.index - c.index) < window
                 }
         }
     }

@@ -41,7 +41,7 @@ public struct CSVRenderer: Sendable {
         for t in r.trends {
             for p in t.points {
                 out += line(
-                    head(t.level, t.name, t.category, t.resource) + [.text("trend"), .text(p.build), .text(r.distribution)]
+                    head(t.key) + [.text("trend"), .text(p.build), .text(r.distribution)]
                         + stats(p.stats) + [
                             .number(nil), .number(nil), .number(nil), .text(""), .text(""), .int(p.stats?.leftOutTimestamps),
                         ] + Self.noTail)
@@ -68,7 +68,7 @@ public struct CSVRenderer: Sendable {
                 var figures = [Cell](repeating: .number(nil), count: 9)
                 figures[l.statistic == .mean ? 3 : 5] = .number(value)
                 out += line(
-                    head(l.level, l.name, l.category, l.resource) + [.text("trend"), .text(build), .text(a.distribution)] + figures
+                    head(l.key) + [.text("trend"), .text(build), .text(a.distribution)] + figures
                         + [.number(nil), .number(nil), .number(nil), .text(""), .text(""), .int(nil)]
                         + Self.noTail.dropLast(2) + [.text(l.statistic.rawValue), .number(nil)])
             }
@@ -85,7 +85,7 @@ public struct CSVRenderer: Sendable {
                 var figures = [Cell](repeating: .number(nil), count: 9)
                 figures[3] = .number(c.meanAfter)
                 return line(
-                    head(c.level, c.name, c.category, c.resource) + [.text("change-point"), .text(c.build), .text(a.distribution)]
+                    head(c.key) + [.text("change-point"), .text(c.build), .text(a.distribution)]
                         + figures + [.number(c.changePct), .number(nil), .number(nil), .text(c.direction.rawValue), .text(""), .int(nil)]
                         + [
                             .number(c.pValue), .number(nil), .number(nil), .number(nil), .number(nil), .text(""), .text(c.id),
@@ -95,10 +95,10 @@ public struct CSVRenderer: Sendable {
         }.joined()
     }
 
-    func head(_ level: RowLevel, _ name: String, _ category: Category?, _ resource: Resource) -> [Cell] {
+    func head(_ key: RowKey) -> [Cell] {
         [
-            .text(level.rawValue), .text(level == .component ? name : ""), .text(category?.rawValue ?? ""),
-            .text(resource.rawValue), .text(resource.unit),
+            .text(key.level.rawValue), .text(key.level == .component ? key.name : ""), .text(key.category?.rawValue ?? ""),
+            .text(key.resource.rawValue), .text(key.resource.unit),
         ]
     }
 
@@ -134,7 +134,7 @@ public struct CSVRenderer: Sendable {
         ]
         return sides.map { side, info, stats, delta in
             line(
-                head(r.level, r.name, r.category, r.resource) + [.text(side.rawValue), .text(info.build), .text(info.distribution)]
+                head(r.key) + [.text(side.rawValue), .text(info.build), .text(info.distribution)]
                     + self.stats(stats) + [.number(delta?.mean), .number(delta?.p95), .number(delta?.max)]
                     + [.text(r.verdict.rawValue), .text(flags), .int(stats?.leftOutTimestamps)] + tail + [.int(Self.nodes(info))])
         }.joined()

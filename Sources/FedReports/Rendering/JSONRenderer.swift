@@ -57,7 +57,7 @@ public struct JSONRenderer: Sendable {
                 "series",
                 .array(
                     a.lines.map { line in
-                        var pairs = rowHead(line.level, line.component, line.category)
+                        var pairs = rowHead(line.key)
                         // The shape of `trend --format json` names a category on every series: null for the total.
                         if line.level == .total { pairs.append(("category", .null)) }
                         pairs += [
@@ -84,10 +84,10 @@ public struct JSONRenderer: Sendable {
     }
 
     /// `level`, then `component` and `category` where the level has them.
-    func rowHead(_ level: RowLevel, _ component: ComponentRef?, _ category: Category?) -> [(String, JSONValue)] {
-        var pairs: [(String, JSONValue)] = [("level", .string(level.rawValue))]
-        if level == .component { pairs.append(("component", .str(component?.name))) }
-        if level != .total { pairs.append(("category", .str(category?.rawValue))) }
+    func rowHead(_ key: RowKey) -> [(String, JSONValue)] {
+        var pairs: [(String, JSONValue)] = [("level", .string(key.level.rawValue))]
+        if key.level == .component { pairs.append(("component", .str(key.component?.name))) }
+        if key.level != .total { pairs.append(("category", .str(key.category?.rawValue))) }
         return pairs
     }
 
@@ -116,7 +116,7 @@ public struct JSONRenderer: Sendable {
                 "points",
                 .array(
                     a.distinctChangePoints.map { c in
-                        var pairs = rowHead(c.level, c.component, c.category)
+                        var pairs = rowHead(c.key)
                         pairs += [
                             ("name", .string(c.name)), ("resource", .string(c.resource.rawValue)),
                             ("unit", .string(c.resource.unit)),
@@ -203,7 +203,7 @@ public struct JSONRenderer: Sendable {
     /// (mean, per build; null for the first) and `steps` (per consecutive pair: `from`, `to`,
     /// `verdict`, `basis`, `id`, `delta_pct`, `p_value`, `q_value`, `confidence`, `acknowledged`).
     func multiRow(_ r: MultiRow, _ m: MultiComparison) -> JSONValue {
-        var pairs = rowHead(r.level, r.component, r.category)
+        var pairs = rowHead(r.key)
         pairs += [("resource", .string(r.resource.rawValue)), ("unit", .string(r.resource.unit))]
         pairs.append(("stats", .array(r.stats.map(stats))))
         pairs.append(("delta_pct_vs_first", .array(r.deltaPctVsFirst.map { .num($0) })))

@@ -355,14 +355,8 @@ struct ViewModel {
     }
 
     /// The change points of one trend line, as chart marks.
-    func marks(
-        _ a: TrendAnalysis, _ level: RowLevel, _ category: Category?, _ resource: Resource, _ statistic: TrendStatistic
-    )
-        -> [(index: Int, title: String, up: Bool)]
-    {
-        let line = a.lines.first {
-            $0.level == level && $0.category == category && $0.resource == resource && $0.statistic == statistic
-        }
+    func marks(_ a: TrendAnalysis, _ key: RowKey, _ statistic: TrendStatistic) -> [(index: Int, title: String, up: Bool)] {
+        let line = a.lines.first { $0.key == key && $0.statistic == statistic }
         return (line?.changePoints ?? []).map { changeMark($0, statistic) }
     }
 
@@ -379,17 +373,17 @@ struct ViewModel {
     func trendCharts(_ r: PeriodicReport) -> [ChartView] {
         var charts: [ChartView] = []
         for res in Resource.allCases {
-            if let total = r.trends.first(where: { $0.level == .total && $0.resource == res }) {
+            if let total = r.trends.first(where: { $0.key == .total(res) }) {
                 charts.append(
                     Charts.lines(
                         title: "Platform \(resourceName(res)) per build", resource: res, xLabels: r.builds,
                         lines: [
                             .init(
                                 label: "p95", cssClass: "s-a dashed", values: total.points.map { $0.stats?.summary.p95 },
-                                marks: marks(r.changes, .total, nil, res, .p95)),
+                                marks: marks(r.changes, total.key, .p95)),
                             .init(
                                 label: "mean", cssClass: "s-b", values: total.points.map { $0.stats?.summary.mean },
-                                marks: marks(r.changes, .total, nil, res, .mean)),
+                                marks: marks(r.changes, total.key, .mean)),
                         ]))
             }
             let cats = r.trends.filter { $0.level == .category && $0.resource == res }
@@ -401,7 +395,7 @@ struct ViewModel {
                             .init(
                                 label: s.name, cssClass: "c-\(s.category?.rawValue ?? "other")",
                                 values: s.points.map { $0.stats?.summary.mean },
-                                marks: marks(r.changes, .category, s.category, res, .mean))
+                                marks: marks(r.changes, s.key, .mean))
                         }))
             }
         }

@@ -25,13 +25,13 @@ public struct StaleAck: Sendable, Equatable {
 }
 
 extension Ack {
-    /// Whether the entry names the row `level`/`name`/`category` of `resource` starting at `build`.
-    func matches(level: RowLevel, name: String, category: Category?, resource: Resource, build: String) -> Bool {
-        guard kind == .change, resource == self.resource, build == self.build else { return false }
+    /// Whether the entry names the row `key` starting at `build`.
+    func matches(_ key: RowKey, build: String) -> Bool {
+        guard kind == .change, key.resource == resource, build == self.build else { return false }
         switch target {
-        case .component(let component): return level == .component && name == component
-        case .category(let c): return level == .category && category == c
-        case .total: return level == .total
+        case .component(let component): return key.level == .component && key.name == component
+        case .category(let c): return key.level == .category && key.category == c
+        case .total: return key.level == .total
         }
     }
 
@@ -55,8 +55,7 @@ public struct Acknowledger: Sendable {
         builds.formUnion([comparison.a.build, comparison.b.build])
         func markRows(_ rows: inout [ComparisonRow]) {
             for i in rows.indices where rows[i].verdict == .regression || rows[i].verdict == .improvement {
-                let r = rows[i]
-                if let k = match(level: r.level, name: r.name, category: r.category, resource: r.resource, build: comparison.b.build) {
+                if let k = match(rows[i].key, build: comparison.b.build) {
                     rows[i].acknowledgement = acks[k].acknowledgement
                 }
             }
@@ -72,7 +71,7 @@ public struct Acknowledger: Sendable {
         for l in analysis.lines.indices {
             for c in analysis.lines[l].changePoints.indices {
                 let p = analysis.lines[l].changePoints[c]
-                if let k = match(level: p.level, name: p.name, category: p.category, resource: p.resource, build: p.build) {
+                if let k = match(p.key, build: p.build) {
                     analysis.lines[l].changePoints[c].acknowledgement = acks[k].acknowledgement
                 }
             }
@@ -102,9 +101,8 @@ public struct Acknowledger: Sendable {
         }
     }
 
-    private mutating func match(level: RowLevel, name: String, category: Category?, resource: Resource, build: String) -> Int? {
-        guard let k = acks.firstIndex(where: { $0.matches(level: level, name: name, category: category, resource: resource, build: build) })
-        else { return nil }
+    private mutating func match(_ key: RowKey, build: String) -> Int? {
+        guard let k = acks.firstIndex(where: { $0.matches(key, build: build) }) else { return nil }
         used.insert(k)
         return k
     }

@@ -56,16 +56,18 @@ public enum StableID {
         let text = [distribution, level.rawValue, name, resource.rawValue, build].joined(separator: "\n")
         return String(SHA256.hex(Array(text.utf8)).prefix(10))
     }
+
+    /// The id of the row `key` from `build` on.
+    public static func of(distribution: String, key: RowKey, build: String) -> String {
+        of(distribution: distribution, level: key.level, name: key.name, resource: key.resource, build: build)
+    }
 }
 
 /// A lasting change in a trend line: where a new regime starts, and how it differs from the one
 /// before it.
-public struct ChangePoint: Sendable, Equatable {
+public struct ChangePoint: KeyedRow, Sendable, Equatable {
     public var id: String
-    public var level: RowLevel
-    public var component: ComponentRef?
-    public var category: Category?
-    public var resource: Resource
+    public var key: RowKey
     public var statistic: TrendStatistic
     /// The first build of the new regime.
     public var build: String
@@ -81,25 +83,17 @@ public struct ChangePoint: Sendable, Equatable {
     /// `meanAfter` against `meanBefore`, in percent; nil when the mean before is 0.
     public var changePct: Double? { meanBefore == 0 ? nil : (meanAfter / meanBefore - 1) * 100 }
     public var direction: ChangeDirection { meanAfter > meanBefore ? .regression : .improvement }
-
-    /// The row's display name: the component, the category, or `platform` for totals.
-    public var name: String { rowName(level, component, category) }
 }
 
 /// One row's per-build values of one statistic, in build order, and its change points.
-public struct TrendLine: Sendable, Equatable {
-    public var level: RowLevel
-    public var component: ComponentRef?
-    public var category: Category?
-    public var resource: Resource
+public struct TrendLine: KeyedRow, Sendable, Equatable {
+    public var key: RowKey
     public var statistic: TrendStatistic
     /// One value per build of the analysis; nil where the build has no data for the row.
     public var values: [Double?]
     public var changePoints: [ChangePoint]
     /// Whether the line has values in at least `minBuilds` builds; without, no change point is looked for.
     public var enoughValues: Bool
-
-    public var name: String { rowName(level, component, category) }
 }
 
 /// Change points over the history of builds of one distribution.
@@ -138,15 +132,7 @@ public struct TrendAnalysis: Sendable {
     }
 
     private func rowOrder(_ c: ChangePoint) -> Int {
-        lines.firstIndex { $0.level == c.level && $0.name == c.name && $0.resource == c.resource } ?? 0
-    }
-}
-
-func rowName(_ level: RowLevel, _ component: ComponentRef?, _ category: Category?) -> String {
-    switch level {
-    case .component: component?.name ?? ""
-    case .category: category?.rawValue ?? ""
-    case .total: "platform"
+        lines.firstIndex { $0.key == c.key } ?? 0
     }
 }
 
@@ -175,18 +161,14 @@ extension Reporter {
                     points = found.map { split in
                         let index = present[split.index]
                         return ChangePoint(
-                            id: StableID.of(
-                                distribution: distribution, level: series.level, name: series.name, resource: series.resource,
-                                build: builds[index]),
-                            level: series.level, component: series.component, category: series.category, resource: series.resource,
+                            id: StableID.of(distribution: distribution, key: series.key, build: builds[index]), key: series.key,
                             statistic: statistic, build: builds[index], index: index, meanBefore: split.meanBefore,
                             meanAfter: split.meanAfter, pValue: split.pValue)
                     }
                 }
                 lines.append(
                     TrendLine(
-                        level: series.level, component: series.component, category: series.category, resource: series.resource,
-                        statistic: statistic, values: values, changePoints: points, enoughValues: enough))
+                        key: series.key, statistic: statistic, values: values, changePoints: points, enoughValues: enough))
             }
         }
         return TrendAnalysis(distribution: distribution, builds: builds, lines: lines, options: options)
