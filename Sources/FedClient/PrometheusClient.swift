@@ -48,11 +48,15 @@ public final class PrometheusClient: @unchecked Sendable {
     /// The exponential backoff starts at half a second and doubles up to 30 s.
     private let schedule = Backoff()
     private let logger: Logger
-    private let pool = HandlePool()
+    /// Idle curl handles, so keep-alive connections are reused across requests.
+    private let idleHandles = Locked<[CurlHandle]>([])
     /// Read again before each request when it comes from a file.
     private let tokens: TokenSource
-    /// POST or GET, and whether a refused POST has switched the run to GET.
-    private let method: MethodChoice
+    /// How queries are sent (`querier.method`).
+    private let method: String
+    /// Whether queries go as GET: from the start with `querier.method: get`, or since a refused
+    /// POST switched the run to GET under `auto`. Shared by every thread of the run.
+    private let sendsGET: Locked<Bool>
     /// At most `querier.max_concurrency` requests in flight, whoever sends them.
     private let inFlight: DispatchSemaphore
 
@@ -88,7 +92,8 @@ public final class PrometheusClient: @unchecked Sendable {
         }
         options = o
         thanos = querier.thanos
-        method = MethodChoice(setting: querier.method)
+        method = querier.method
+        sendsGET = Locked(querier.method == "get")
         chunk = querier.chunk
         retries = querier.retries
         inFlight = DispatchSemaphore(value: querier.maxConcurrency)
@@ -206,9 +211,9 @@ public final class PrometheusClient: @unchecked Sendable {
         let what = label ?? "query \(abbreviate(query, to: 60))"
         var renewedToken = false
         while true {
-            let get = method.usesGET
+            let get = sendsGET.withLock { $0 }
             if get, case let length = (baseURL + path + "?" + encoded).utf8.count, length > PrometheusClient.maxGETLength {
-                throw QueryError.urlTooLong(bytes: length, query: query, url: baseURL + path, postRefused: method.setting != "get")
+                throw QueryError.urlTooLong(bytes: length, query: query, url: baseURL + path, postRefused: method != "get")
             }
             var sent: String?
             do {
@@ -226,10 +231,11 @@ public final class PrometheusClient: @unchecked Sendable {
             } catch let error as QueryError {
                 if !get, case .http(let status, nil, _, let body, _, let url) = error, status == 403 || status == 405 {
                     // Not the API's own error (that has an errorType): a proxy refusing the method.
-                    guard method.setting == "auto" else {
+                    guard method == "auto" else {
                         throw QueryError.methodRefused(status: status, body: body, query: query, url: url)
                     }
-                    if method.switchToGET() {
+                    // The first thread to switch says so.
+                    if !sendsGET.exchange(true) {
                         logger.info("the querier refuses POST (HTTP \(status)): using GET for the rest of this run")
                     }
                     continue
@@ -316,8 +322,8 @@ public final class PrometheusClient: @unchecked Sendable {
         let decoder = MatrixDecoder(sink: SinkBox(sink))
         decoder.expectedResultType = expected
         let url = baseURL + path
-        let handle = try pool.take()
-        defer { pool.put(handle) }
+        let handle = try takeHandle()
+        defer { putHandle(handle) }
         logger.debug("\(get ? "GET" : "POST") \(url)", metadata: ["query": "\(abbreviate(query))"])
         let response: HTTPResponse
         do {
@@ -369,9 +375,17 @@ public final class PrometheusClient: @unchecked Sendable {
         }
     }
 
+    private func takeHandle() throws -> CurlHandle {
+        try idleHandles.withLock { $0.popLast() } ?? CurlHandle()
+    }
+
+    private func putHandle(_ handle: CurlHandle) {
+        idleHandles.withLock { if $0.count < 16 { $0.append(handle) } }
+    }
+
     private func fetchOnce(url: String, what: String, options: TransportOptions, retryAfter: inout String?) throws -> (Int, [UInt8]) {
-        let handle = try pool.take()
-        defer { pool.put(handle) }
+        let handle = try takeHandle()
+        defer { putHandle(handle) }
         let collector = ByteCollector()
         do {
             let response = try handle.perform(
@@ -396,50 +410,8 @@ public final class PrometheusClient: @unchecked Sendable {
     }
 }
 
-/// How queries are sent (`querier.method`), and whether a refused POST has switched the rest of
-/// the run to GET. Shared by every thread of the run.
-private final class MethodChoice: @unchecked Sendable {
-    let setting: String
-    private let lock = NSLock()
-    private var get: Bool
-
-    init(setting: String) {
-        self.setting = setting
-        get = setting == "get"
-    }
-
-    var usesGET: Bool { lock.withLock { get } }
-
-    /// Switches to GET; true for the first caller only, who says so in the log.
-    func switchToGET() -> Bool {
-        lock.withLock {
-            defer { get = true }
-            return !get
-        }
-    }
-}
-
 private final class ByteCollector {
     var bytes: [UInt8] = []
-}
-
-/// Idle curl handles, so keep-alive connections are reused across requests.
-private final class HandlePool: @unchecked Sendable {
-    private var idle: [CurlHandle] = []
-    private let lock = NSLock()
-
-    func take() throws -> CurlHandle {
-        lock.lock()
-        let h = idle.popLast()
-        lock.unlock()
-        return try h ?? CurlHandle()
-    }
-
-    func put(_ h: CurlHandle) {
-        lock.lock()
-        if idle.count < 16 { idle.append(h) }
-        lock.unlock()
-    }
 }
 
 func snippetText(_ bytes: [UInt8]) -> String {

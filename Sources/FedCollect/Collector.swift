@@ -140,29 +140,36 @@ public final class Collector: @unchecked Sendable {
     /// Collects every cluster in `plans`, handing each result to `deliver` (from a worker
     /// thread) as soon as its cluster is done, so the caller can store it and let it go.
     /// Returns when every cluster is done.
-    /// Once `stop` is raised (by the caller, or here by a cluster's fatal error), clusters not
-    /// yet started are skipped (and not delivered); those already running finish and are delivered.
+    /// Once `stop` is set (by the caller, or here by a cluster's fatal error), clusters not yet
+    /// started are skipped (and not delivered); those already running finish and are delivered.
     public func collect(
-        plans: [ClusterPlan], grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?, stop: StopSignal? = nil,
+        plans: [ClusterPlan], grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?, stop: Locked<Bool>? = nil,
         deliver: @escaping @Sendable (ClusterResult) -> Void
     ) {
         // A fixed pool of max_concurrency threads takes the clusters in turn: no thread waits
         // for a slot, so threads (and their malloc arenas) do not grow with the number of clusters.
-        let next = LockedCounter()
+        let next = Locked(0)
         let group = DispatchGroup()
         for _ in 0..<min(configuration.querier.maxConcurrency, plans.count) {
             group.enter()
             Thread.detachNewThread {
                 defer { group.leave() }
-                while stop?.isRaised != true, let k = next.take(below: plans.count) {
+                while stop?.withLock({ $0 }) != true, let k = next.withLock({ Self.take(&$0, below: plans.count) }) {
                     let result = self.collect(plan: plans[k], grid: grid, serverBuild: serverBuild, progress: progress)
-                    // Raised here, before this thread takes another cluster.
-                    if result.fatal != nil { stop?.raise() }
+                    // Set here, before this thread takes another cluster.
+                    if result.fatal != nil { stop?.withLock { $0 = true } }
                     deliver(result)
                 }
             }
         }
         group.wait()
+    }
+
+    /// Hands out 0, 1, 2, … from `counter`, nil from `limit` on.
+    private static func take(_ counter: inout Int, below limit: Int) -> Int? {
+        guard counter < limit else { return nil }
+        defer { counter += 1 }
+        return counter
     }
 
     /// Collects one cluster: its build timeline, then every query of its distribution.
@@ -196,7 +203,7 @@ public final class Collector: @unchecked Sendable {
             // The queries of a cluster run side by side (the client keeps at most
             // max_concurrency requests in flight overall); their results are then taken in
             // query-set order, so snapshots do not depend on which answer came first.
-            let runs = LockedSlots<QueryRun>(count: queries.count)
+            let runs = Locked([QueryRun?](repeating: nil, count: queries.count))
             DispatchQueue.concurrentPerform(iterations: queries.count) { i in
                 let query = queries[i]
                 let promql = query.render(
@@ -217,10 +224,10 @@ public final class Collector: @unchecked Sendable {
                     run.error = error
                 }
                 progress?.finished(query: query.name, cluster: plan.name)
-                runs.set(i, run)
+                runs.withLock { $0[i] = run }
             }
             for (i, query) in queries.enumerated() {
-                let run = runs.get(i)!
+                let run = runs.withLock { $0[i] }!
                 if let error = run.error {
                     if let q = error as? QueryError, q.isRetryable || q.isDeadline {
                         // The retries are spent, or the run's deadline passed: keep the other
@@ -589,60 +596,6 @@ struct QueryRun {
     var exportedSeries = 0
     var containersWithoutPod: Set<String> = []
     var error: (any Error)?
-}
-
-/// A fixed number of slots written from several threads.
-final class LockedSlots<T>: @unchecked Sendable {
-    private var items: [T?]
-    private let lock = NSLock()
-
-    init(count: Int) { items = [T?](repeating: nil, count: count) }
-
-    func set(_ k: Int, _ item: T) {
-        lock.lock()
-        items[k] = item
-        lock.unlock()
-    }
-
-    func get(_ k: Int) -> T? {
-        lock.lock()
-        defer { lock.unlock() }
-        return items[k]
-    }
-}
-
-/// A flag raised once from any thread, read from others.
-public final class StopSignal: @unchecked Sendable {
-    private var raised = false
-    private let lock = NSLock()
-
-    public init() {}
-
-    public func raise() {
-        lock.lock()
-        raised = true
-        lock.unlock()
-    }
-
-    public var isRaised: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return raised
-    }
-}
-
-/// Hands out 0, 1, 2, … to several threads.
-final class LockedCounter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-
-    func take(below limit: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard value < limit else { return nil }
-        value += 1
-        return value - 1
-    }
 }
 
 /// A cluster's node counts over a collect grid (missing values where it had none).

@@ -1,3 +1,4 @@
+import FedCore
 import Foundation
 
 #if canImport(Glibc)
@@ -290,19 +291,14 @@ extension ProxyState {
 final class ProxyCore: @unchecked Sendable {
     let upstreamHost: String
     let upstreamPort: Int
-    private let lock = NSLock()
-    private var state = ProxyState()
+    private let state = Locked(ProxyState())
 
     init(upstreamHost: String, upstreamPort: Int) {
         self.upstreamHost = upstreamHost
         self.upstreamPort = upstreamPort
     }
 
-    func locked<T>(_ body: (inout ProxyState) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&state)
-    }
+    func locked<T>(_ body: (inout ProxyState) -> T) -> T { state.withLock(body) }
 
     var isStopped: Bool { locked { $0.stopped } }
 

@@ -39,8 +39,7 @@ public final class LiveExporter: @unchecked Sendable {
     public let upgradeAt: Date?
     public let updatingFor: TimeInterval
     private let node: String
-    private var listenFD: Int32 = -1
-    private let lock = NSLock()
+    private let listenFD: Locked<Int32>
 
     /// Serves `builds[0]`, and `builds[1]` from `upgradeAt` on when given.
     public init(builds: [LiveBuild], node: String, upgradeAt: Date? = nil, updatingFor: TimeInterval = 20) throws {
@@ -53,7 +52,7 @@ public final class LiveExporter: @unchecked Sendable {
         start = Date()
         let (fd, bound) = try Loopback.listen(port: 0, backlog: 16)
         port = bound
-        listenFD = fd
+        listenFD = Locked(fd)
         let thread = Thread { [self] in serve(fd) }
         thread.name = "LiveExporter"
         thread.start()
@@ -62,10 +61,7 @@ public final class LiveExporter: @unchecked Sendable {
     deinit { stop() }
 
     public func stop() {
-        lock.lock()
-        let fd = listenFD
-        listenFD = -1
-        lock.unlock()
+        let fd = listenFD.exchange(-1)
         if fd >= 0 {
             shutdown(fd, Int32(SHUT_RDWR))
             close(fd)

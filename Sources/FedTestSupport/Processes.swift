@@ -1,3 +1,4 @@
+import FedCore
 import Foundation
 
 #if canImport(Glibc)
@@ -256,47 +257,47 @@ public enum Loopback {
 /// Two safety nets: an `atexit` handler for ordinary exits, and for each server a watchdog shell
 /// that kills it once this process is gone (a crash or a signal skips `atexit`).
 enum ChildProcesses {
-    private static let lock = NSLock()
-    /// Each running server and the signal that stops it.
-    nonisolated(unsafe) private static var pids: [Int32: Int32] = [:]
-    nonisolated(unsafe) private static var folders: Set<String> = []
-    nonisolated(unsafe) private static var installed = false
+    private struct State {
+        /// Each running server and the signal that stops it.
+        var pids: [Int32: Int32] = [:]
+        var folders: Set<String> = []
+        var installed = false
+    }
+
+    private static let state = Locked(State())
 
     static func register(_ pid: Int32, stopSignal: Int32 = SIGTERM) {
-        lock.lock()
-        defer { lock.unlock() }
-        pids[pid] = stopSignal
-        installHandler()
+        state.withLock {
+            $0.pids[pid] = stopSignal
+            installHandler(&$0)
+        }
     }
 
     static func unregister(_ pid: Int32) {
-        lock.lock()
-        defer { lock.unlock() }
-        pids[pid] = nil
+        state.withLock { $0.pids[pid] = nil }
     }
 
     /// Removes `folder` at exit, after the servers using it have stopped.
     static func removeAtExit(_ folder: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        folders.insert(folder)
-        installHandler()
+        state.withLock {
+            $0.folders.insert(folder)
+            installHandler(&$0)
+        }
     }
 
-    private static func installHandler() {
-        guard !installed else { return }
-        installed = true
+    private static func installHandler(_ state: inout State) {
+        guard !state.installed else { return }
+        state.installed = true
         atexit {
             ChildProcesses.stopAll()
         }
     }
 
     static func stopAll() {
-        lock.lock()
-        let running = pids
-        let scratch = folders
-        pids.removeAll()
-        lock.unlock()
+        let (running, scratch) = state.withLock { s in
+            defer { s.pids.removeAll() }
+            return (s.pids, s.folders)
+        }
         for (pid, signal) in running { kill(pid, signal) }
         let deadline = Date().addingTimeInterval(5)
         for pid in running.keys {
@@ -338,9 +339,8 @@ enum ChildProcesses {
 final class ManagedProcess: @unchecked Sendable {
     let process: Process
     let logPath: String
-    private let lock = NSLock()
-    private var watchdog: Process?
-    private var stopped = false
+    private let watchdog: Process?
+    private let stopped = Locked(false)
     private let detached: Bool
     private let stopSignal: Int32
 
@@ -361,7 +361,9 @@ final class ManagedProcess: @unchecked Sendable {
         self.stopSignal = stopSignal
         try process.run()
         try? log.close()
-        if !detached {
+        if detached {
+            watchdog = nil
+        } else {
             ChildProcesses.register(process.processIdentifier, stopSignal: stopSignal)
             watchdog = ChildProcesses.watchdog(for: process.processIdentifier, stopSignal: stopSignal)
         }
@@ -372,13 +374,8 @@ final class ManagedProcess: @unchecked Sendable {
 
     /// The stop signal, then SIGKILL when it has not exited after `grace` seconds.
     func stop(grace: Double = 5) {
-        lock.lock()
-        if stopped {
-            lock.unlock()
-            return
-        }
-        stopped = true
-        lock.unlock()
+        // The first caller stops it; the others return at once.
+        guard !stopped.exchange(true) else { return }
         let pid = process.processIdentifier
         if process.isRunning {
             kill(pid, stopSignal)

@@ -1,3 +1,4 @@
+import FedCore
 import Foundation
 
 #if canImport(Glibc)
@@ -36,22 +37,25 @@ public enum RecordingAnswer: Sendable {
 /// `answer` is asked with the request's number, from 1, so that a test can fail the first
 /// attempts and let a retry through. One thread per connection; every answer closes its
 /// connection. Stopped by ``stop()`` and in `deinit`.
-public final class RecordingServer: @unchecked Sendable {
+public final class RecordingServer: Sendable {
     /// `http://127.0.0.1:<port>`.
     public var url: String { "http://127.0.0.1:\(port)" }
     public let port: Int
     private let answer: @Sendable (Int) -> RecordingAnswer
-    private let lock = NSLock()
-    private var log: [RecordedRequest] = []
-    private var clients: Set<Int32> = []
-    private var listener: Int32 = -1
-    private var stopped = false
+    private let state: Locked<State>
+
+    private struct State {
+        var log: [RecordedRequest] = []
+        var clients: Set<Int32> = []
+        var listener: Int32
+        var stopped = false
+    }
 
     /// Starts a server that answers request number `n` (from 1) with `answer(n)`.
     public init(answer: @escaping @Sendable (Int) -> RecordingAnswer) throws {
         self.answer = answer
         let (fd, bound) = try Loopback.listen(port: 0)
-        listener = fd
+        state = Locked(State(listener: fd))
         port = bound
         // Weak, so that a server the test forgot to stop goes away with its last reference.
         let thread = Thread { [weak self] in
@@ -76,14 +80,14 @@ public final class RecordingServer: @unchecked Sendable {
     deinit { stop() }
 
     /// Every request received so far, in order of arrival.
-    public var requests: [RecordedRequest] { locked { log } }
+    public var requests: [RecordedRequest] { state.withLock { $0.log } }
 
     /// Stops listening and closes every open connection, silent ones included. Safe to call twice.
     public func stop() {
-        let (fd, open) = locked { () -> (Int32, Set<Int32>) in
-            stopped = true
-            defer { listener = -1 }
-            return (listener, clients)
+        let (fd, open) = state.withLock { s -> (Int32, Set<Int32>) in
+            s.stopped = true
+            defer { s.listener = -1 }
+            return (s.listener, s.clients)
         }
         if fd >= 0 {
             shutdown(fd, Int32(SHUT_RDWR))
@@ -93,29 +97,23 @@ public final class RecordingServer: @unchecked Sendable {
         for client in open { shutdown(client, Int32(SHUT_RDWR)) }
     }
 
-    private func locked<T>(_ body: () -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body()
-    }
-
     private func admit(_ fd: Int32) -> Bool {
-        locked {
-            guard !stopped else { return false }
-            clients.insert(fd)
+        state.withLock { s in
+            guard !s.stopped else { return false }
+            s.clients.insert(fd)
             return true
         }
     }
 
     private func handle(_ fd: Int32) {
-        defer { locked { _ = clients.remove(fd) } }
+        defer { state.withLock { _ = $0.clients.remove(fd) } }
         guard let raw = ProxyCore.readRequest(fd) else { return }
-        let n = locked { () -> Int in
-            log.append(
+        let n = state.withLock { s -> Int in
+            s.log.append(
                 RecordedRequest(
                     method: raw.record.method, path: raw.record.path, headers: raw.record.headers, body: raw.body,
                     receivedAt: raw.record.receivedAt))
-            return log.count
+            return s.log.count
         }
         switch answer(n) {
         case .silence:

@@ -43,7 +43,7 @@ struct CollectJob {
         let queue = ResultQueue<ClusterResult>()
         // A fatal error (a token that stays rejected, bad PromQL) stops the run: clusters not yet
         // started are skipped, those that complete are stored whole, the failed one not at all.
-        let stop = StopSignal()
+        let stop = Locked(false)
         // Querying starts once the run's transaction has begun: on PostgreSQL that is when its
         // claims are taken, so a run waiting for another (--wait) holds no results meanwhile.
         var started = false
@@ -68,7 +68,7 @@ struct CollectJob {
                         light.snapshots = []
                         results.append(light)
                         if let error = result.fatal {
-                            stop.raise()
+                            stop.withLock { $0 = true }
                             fatal.append((result.cluster.name, error))
                             continue
                         }
