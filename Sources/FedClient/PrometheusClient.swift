@@ -39,10 +39,11 @@ public struct QueryOutcome: Sendable, Equatable {
 /// handle.
 public final class PrometheusClient: @unchecked Sendable {
     public let baseURL: String
-    public let options: TransportOptions
-    public let thanos: Configuration.Thanos
-    public let chunk: PromDuration?
-    public let retries: Int
+    /// The querier's settings: chunks, retries, method, Thanos parameters.
+    private let querier: Configuration.Querier
+    /// The querier's connection, the token as the run started and whether to ask for gzip: what
+    /// every request starts from.
+    private let options: TransportOptions
     /// Requests are not started or retried after this instant.
     public var deadline: Date?
     /// The exponential backoff starts at half a second and doubles up to 30 s.
@@ -52,8 +53,6 @@ public final class PrometheusClient: @unchecked Sendable {
     private let idleHandles = Locked<[CurlHandle]>([])
     /// Read again before each request when it comes from a file.
     private let tokens: TokenSource
-    /// How queries are sent (`querier.method`).
-    private let method: String
     /// Whether queries go as GET: from the start with `querier.method: get`, or since a refused
     /// POST switched the run to GET under `auto`. Shared by every thread of the run.
     private let sendsGET: Locked<Bool>
@@ -71,17 +70,11 @@ public final class PrometheusClient: @unchecked Sendable {
         var url = querier.url
         while url.hasSuffix("/") { url.removeLast() }
         baseURL = url
-        var o = TransportOptions()
         tokens = try TokenSource(file: querier.bearerTokenFile, inline: querier.bearerToken, environment: environment)
-        o.bearerToken = try tokens.current()
-        o.caFile = querier.caFile
-        o.clientCertFile = querier.clientCertFile
-        o.clientKeyFile = querier.clientKeyFile
-        o.insecureSkipTLSVerify = querier.insecureSkipTLSVerify
-        o.headers = querier.headers
-        o.connectTimeout = querier.connectTimeout
-        o.timeout = querier.timeout
-        o.gzip = PrometheusClient.wantsGzip(querier.compression, url: url)
+        self.querier = querier
+        options = TransportOptions(
+            connection: querier.connection, bearerToken: try tokens.current(),
+            gzip: PrometheusClient.wantsGzip(querier.compression, url: url))
         for (name, _) in querier.headers where name.lowercased() == "authorization" {
             throw QueryError.setup(
                 "querier.headers must not hold Authorization: put the token in querier.bearer_token_file or FEDREPORT_TOKEN.")
@@ -90,12 +83,7 @@ public final class PrometheusClient: @unchecked Sendable {
         where !FileManager.default.isReadableFile(atPath: path) {
             throw QueryError.setup("Cannot read '\(path)' named in the querier settings: check the path and its permissions.")
         }
-        options = o
-        thanos = querier.thanos
-        method = querier.method
-        sendsGET = Locked(querier.method == "get")
-        chunk = querier.chunk
-        retries = querier.retries
+        sendsGET = Locked(querier.method == .get)
         inFlight = DispatchSemaphore(value: querier.maxConcurrency)
         self.logger = logger
         if querier.insecureSkipTLSVerify {
@@ -109,11 +97,11 @@ public final class PrometheusClient: @unchecked Sendable {
 
     /// `auto` compresses except on loopback, where gzip costs the server more CPU than the
     /// bytes it saves.
-    static func wantsGzip(_ setting: String, url: String) -> Bool {
+    static func wantsGzip(_ setting: Configuration.Querier.Compression, url: String) -> Bool {
         switch setting {
-        case "gzip": return true
-        case "none": return false
-        default:
+        case .gzip: return true
+        case .none: return false
+        case .auto:
             let host = URL(string: url)?.host?.lowercased() ?? ""
             return !(host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]")
         }
@@ -123,7 +111,7 @@ public final class PrometheusClient: @unchecked Sendable {
     /// repeated or skipped at chunk edges.
     public func chunks(for grid: TimeGrid) -> [TimeGrid] {
         var perRequest = Self.prometheusMaxPoints
-        if let chunk { perRequest = max(1, min(perRequest, Int(chunk.milliseconds / grid.step))) }
+        if let chunk = querier.chunk { perRequest = max(1, min(perRequest, Int(chunk.milliseconds / grid.step))) }
         var out: [TimeGrid] = []
         var first = 0
         while first < grid.count {
@@ -192,6 +180,7 @@ public final class PrometheusClient: @unchecked Sendable {
 
     private func thanosParameters() -> [(String, String)] {
         var out: [(String, String)] = []
+        let thanos = querier.thanos
         if let d = thanos.dedup { out.append(("dedup", d ? "true" : "false")) }
         if let p = thanos.partialResponse { out.append(("partial_response", p ? "true" : "false")) }
         for label in thanos.replicaLabels { out.append(("replicaLabels[]", label)) }
@@ -213,7 +202,7 @@ public final class PrometheusClient: @unchecked Sendable {
         while true {
             let get = sendsGET.withLock { $0 }
             if get, case let length = (baseURL + path + "?" + encoded).utf8.count, length > PrometheusClient.maxGETLength {
-                throw QueryError.urlTooLong(bytes: length, query: query, url: baseURL + path, postRefused: method != "get")
+                throw QueryError.urlTooLong(bytes: length, query: query, url: baseURL + path, postRefused: querier.method != .get)
             }
             var sent: String?
             do {
@@ -231,7 +220,7 @@ public final class PrometheusClient: @unchecked Sendable {
             } catch let error as QueryError {
                 if !get, case .http(let status, nil, _, let body, _, let url) = error, status == 403 || status == 405 {
                     // Not the API's own error (that has an errorType): a proxy refusing the method.
-                    guard method == "auto" else {
+                    guard querier.method == .auto else {
                         throw QueryError.methodRefused(status: status, body: body, query: query, url: url)
                     }
                     // The first thread to switch says so.
@@ -298,7 +287,7 @@ public final class PrometheusClient: @unchecked Sendable {
                 return try attempt(attemptOptions, &retryAfter)
             } catch let error as QueryError where cappedByDeadline && error.isTimeout {
                 throw QueryError.deadlineExceeded(query: query)
-            } catch let error as QueryError where error.isRetryable && failures < retries {
+            } catch let error as QueryError where error.isRetryable && failures < querier.retries {
                 failures += 1
                 retrying()
                 var delay = schedule.delay(failures)
@@ -308,7 +297,7 @@ public final class PrometheusClient: @unchecked Sendable {
                     throw error
                 }
                 logger.notice(
-                    "retrying \(what) in \(String(format: "%.1f", delay)) s (\(failures + 1)/\(retries + 1)): \(error.shortCause)")
+                    "retrying \(what) in \(String(format: "%.1f", delay)) s (\(failures + 1)/\(querier.retries + 1)): \(error.shortCause)")
                 Thread.sleep(forTimeInterval: delay)
             }
         }

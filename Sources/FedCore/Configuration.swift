@@ -22,11 +22,49 @@ public struct Configuration: Sendable, Equatable {
 
     public init() {}
 
+    /// The querier: where it is, how to reach it (``Connection``, whose fields read as the
+    /// querier's own: `querier.timeout`), how to ask it.
+    @dynamicMemberLookup
     public struct Querier: Sendable, Equatable {
         public var url = "http://localhost:9090"
         public var bearerTokenFile: String?
         /// A token written into the configuration itself; prefer `bearer_token_file`.
         public var bearerToken: String?
+        public var connection = Connection()
+        public var maxConcurrency = 4
+        public var retries = 4
+        public var compression = Compression.auto
+        /// Largest range one request may ask for; longer ranges are split. Nil: 11,000 steps.
+        public var chunk: PromDuration?
+        public var method = Method.auto
+        public var thanos = Thanos()
+        public init() {}
+
+        public subscript<T>(dynamicMember path: WritableKeyPath<Connection, T>) -> T {
+            get { connection[keyPath: path] }
+            set { connection[keyPath: path] = newValue }
+        }
+
+        /// Whether answers are asked for gzip-compressed.
+        public enum Compression: String, Sendable, CaseIterable {
+            /// gzip, except on loopback, where compressing costs more than it saves.
+            case auto
+            case gzip
+            case none
+        }
+
+        /// How queries are sent.
+        public enum Method: String, Sendable, CaseIterable {
+            /// POST, switching to GET for the rest of the run when a proxy refuses POST with 403 or 405.
+            case auto
+            case post
+            case get
+        }
+    }
+
+    /// How to reach a server over HTTP(S): TLS, extra headers and timeouts. The querier's
+    /// (`querier.ca_file`, `querier.timeout`, …), and what the client's transport sends with.
+    public struct Connection: Sendable, Equatable {
         public var caFile: String?
         public var clientCertFile: String?
         public var clientKeyFile: String?
@@ -34,17 +72,6 @@ public struct Configuration: Sendable, Equatable {
         public var headers: [String: String] = [:]
         public var timeout = PromDuration.minutes(2)
         public var connectTimeout = PromDuration.seconds(10)
-        public var maxConcurrency = 4
-        public var retries = 4
-        /// `auto` (gzip except on loopback, where compressing costs more than it saves), `gzip`
-        /// or `none`.
-        public var compression = "auto"
-        /// Largest range one request may ask for; longer ranges are split. Nil: 11,000 steps.
-        public var chunk: PromDuration?
-        /// How queries are sent: `auto` (POST, switching to GET for the rest of the run when a
-        /// proxy refuses POST with 403 or 405), `post` or `get`.
-        public var method = "auto"
-        public var thanos = Thanos()
         public init() {}
     }
 
@@ -82,7 +109,7 @@ public struct Configuration: Sendable, Equatable {
 
     public struct Report: Sendable, Equatable {
         public var output = "reports"
-        public var formats = ["md", "html", "csv", "json"]
+        public var formats: [ReportFormat] = [.md, .html, .csv, .json]
         public var threshold = 5.0
         public var minDeltaCPU = 0.005
         public var minDeltaMemory = 10.0 * 1024 * 1024
@@ -176,8 +203,8 @@ public struct Configuration: Sendable, Equatable {
             querier.maxConcurrency = try q.int("max_concurrency", range: 1...64) ?? querier.maxConcurrency
             querier.retries = try q.int("retries", range: 0...20) ?? querier.retries
             querier.chunk = try q.duration("chunk")
-            querier.compression = try q.choice("compression", of: ["auto", "gzip", "none"]) ?? querier.compression
-            querier.method = try q.choice("method", of: ["auto", "post", "get"]) ?? querier.method
+            querier.compression = try q.choice("compression") ?? querier.compression
+            querier.method = try q.choice("method") ?? querier.method
             if let t = try q.object("thanos") {
                 try t.checkKeys(["dedup", "partial_response", "replica_labels", "max_source_resolution"])
                 querier.thanos.dedup = try t.bool("dedup")
@@ -224,7 +251,7 @@ public struct Configuration: Sendable, Equatable {
                 "base_url",
             ])
             report.output = try r.string("output") ?? report.output
-            report.formats = try r.stringList("formats") ?? report.formats
+            report.formats = try r.formats("formats") ?? report.formats
             report.threshold = try r.double("threshold") ?? report.threshold
             report.minDeltaCPU = try r.double("min_delta_cpu") ?? report.minDeltaCPU
             report.minDeltaMemory = try r.double("min_delta_memory") ?? report.minDeltaMemory
@@ -423,14 +450,33 @@ struct YAMLObject {
 
     func string(_ k: String) throws -> String? { try scalar(k, expected: "a string") }
 
-    /// A string that must be one of `choices`; the error lists them.
-    func choice(_ k: String, of choices: [String]) throws -> String? {
+    /// A string that must name a case of `T`; the error lists them.
+    func choice<T: RawRepresentable & CaseIterable>(_ k: String) throws -> T? where T.RawValue == String {
         guard let s = try string(k) else { return nil }
-        guard choices.contains(s) else {
-            let listed = choices.dropLast().joined(separator: ", ") + " or " + (choices.last ?? "")
-            throw ConfigurationError.invalidValue(path: source, key: key(k), value: s, expected: listed)
+        guard let value = T(rawValue: s) else {
+            throw ConfigurationError.invalidValue(path: source, key: key(k), value: s, expected: Self.listed(T.allCases.map(\.rawValue)))
         }
-        return s
+        return value
+    }
+
+    /// A list of report formats, as `--format` takes them; the error names the bad entry and
+    /// lists the formats.
+    func formats(_ k: String) throws -> [ReportFormat]? {
+        guard let names = try stringList(k) else { return nil }
+        do {
+            return try ReportFormat.parseList(names.joined(separator: ","))
+        } catch let error as ReportFormatError {
+            let known = Self.listed(ReportFormat.allCases.map(\.rawValue))
+            switch error {
+            case .unknown(let name): throw ConfigurationError.invalidValue(path: source, key: key(k), value: name, expected: known)
+            case .empty: throw ConfigurationError.invalidValue(path: source, key: key(k), value: "[]", expected: "one or more of \(known)")
+            }
+        }
+    }
+
+    /// "a, b or c".
+    static func listed(_ choices: [String]) -> String {
+        choices.dropLast().joined(separator: ", ") + " or " + (choices.last ?? "")
     }
 
     func bool(_ k: String) throws -> Bool? {

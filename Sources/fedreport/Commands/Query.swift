@@ -4,6 +4,12 @@ import FedCollect
 import FedCore
 import Foundation
 
+/// What `fedreport query` prints.
+enum QueryFormat: String, ExpressibleByArgument, CaseIterable {
+    case csv
+    case json
+}
+
 extension Fedreport {
     struct Query: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -31,12 +37,8 @@ extension Fedreport {
         @Option(help: "Step, e.g. 30s (default: collect.step).")
         var step: String?
 
-        @Option(help: "csv or json.")
-        var format: String = "csv"
-
-        func validate() throws {
-            guard ["csv", "json"].contains(format) else { throw ValidationError("--format must be csv or json.") }
-        }
+        @Option(help: "The output format.")
+        var format = QueryFormat.csv
 
         func run() throws {
             try guarded {
@@ -50,7 +52,7 @@ extension Fedreport {
                 let collector = SeriesCollector(grid: grid)
                 let outcome = try client.queryRange(promql, grid: grid, sink: collector)
                 for w in outcome.warnings { printError("warning from the querier: \(w)") }
-                if format == "csv" {
+                if format == .csv {
                     print("labels,timestamp,value", terminator: "\r\n")
                     for s in collector.series {
                         let labels = csvField(s.labels.description)
