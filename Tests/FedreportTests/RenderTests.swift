@@ -303,7 +303,7 @@ struct RenderTests {
         #expect(CSVRenderer.neutralise("@x") == "'@x")
         #expect(CSVRenderer.neutralise("\tx") == "'\tx")
         #expect(CSVRenderer.neutralise("x=1") == "x=1")
-        #expect(CSVRenderer.field("a\nb") == "\"a\nb\"")
+        #expect(CSV.field("a\nb") == "\"a\nb\"")
     }
 
     @Test("CSV numbers carry at most 10 significant digits; JSON keeps them all")

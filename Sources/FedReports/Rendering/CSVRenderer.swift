@@ -1,8 +1,8 @@
 import FedCore
 import Foundation
 
-/// RFC 4180 CSV: CRLF line ends, fields quoted when they hold a comma, quote, CR or LF, quotes
-/// doubled. One row per (component, category or total; resource; side). Text cells that a
+/// RFC 4180 CSV (``CSV``): CRLF line ends, fields quoted when they hold a comma, quote, CR or LF,
+/// quotes doubled. One row per (component, category or total; resource; side). Text cells that a
 /// spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a leading
 /// `'`; numeric cells are written by us as plain numbers with at most 10 significant digits and
 /// never altered, so a negative delta stays a number. Facts about the whole comparison that
@@ -152,11 +152,11 @@ public struct CSVRenderer: Sendable {
         let padded = cells + [Cell](repeating: .text(""), count: max(0, Self.columns.count - cells.count))
         return padded.map { cell in
             switch cell {
-            case .text(let s): Self.field(Self.neutralise(s))
+            case .text(let s): CSV.field(Self.neutralise(s))
             case .number(let d): d.map { $0.isFinite ? Self.number($0) : "" } ?? ""
             case .int(let i): i.map(String.init) ?? ""
             }
-        }.joined(separator: ",") + "\r\n"
+        }.joined(separator: ",") + CSV.lineEnd
     }
 
     /// A number rounded to 10 significant digits, in the shortest plain form that reads back as
@@ -170,11 +170,5 @@ public struct CSVRenderer: Sendable {
     public static func neutralise(_ s: String) -> String {
         guard let first = s.unicodeScalars.first else { return s }
         return ["=", "+", "-", "@", "\t", "\r"].contains(first) ? "'" + s : s
-    }
-
-    /// Quotes a field when RFC 4180 requires it.
-    public static func field(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

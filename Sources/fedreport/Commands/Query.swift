@@ -53,11 +53,12 @@ extension Fedreport {
                 let outcome = try client.queryRange(promql, grid: grid, sink: collector)
                 for w in outcome.warnings { printError("warning from the querier: \(w)") }
                 if format == .csv {
-                    print("labels,timestamp,value", terminator: "\r\n")
+                    print(CSV.line(["labels", "timestamp", "value"]), terminator: "")
                     for s in collector.series {
-                        let labels = csvField(s.labels.description)
+                        // Timestamps and values are plain numbers, NaN or ±Inf: only the labels need quoting.
+                        let labels = CSV.field(s.labels.description)
                         for i in 0..<grid.count where !CollectedSeries.isMissing(s.values[i]) {
-                            print("\(labels),\(formatSeconds(grid.timestamp(at: i))),\(formatValue(s.values[i]))", terminator: "\r\n")
+                            print("\(labels),\(formatSeconds(grid.timestamp(at: i))),\(formatValue(s.values[i]))", terminator: CSV.lineEnd)
                         }
                     }
                 } else {
@@ -85,12 +86,4 @@ func formatValue(_ v: Double) -> String {
     if v == .infinity { return "+Inf" }
     if v == -.infinity { return "-Inf" }
     return "\(v)"
-}
-
-/// RFC 4180 quoting.
-func csvField(_ s: String) -> String {
-    if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-    return s
 }
