@@ -112,7 +112,7 @@ public enum Comparer {
             row.verdict = .insufficientData
             for (side, s) in low {
                 row.notes.append(
-                    "Coverage of \(side) is \(percentText(s.summary.coverage)), below the \(percentText(options.minCoverage)) needed for a verdict."
+                    "Coverage of \(side) is \(Units.percent(s.summary.coverage)), below the \(Units.percent(options.minCoverage)) needed for a verdict."
                 )
             }
             return
@@ -129,18 +129,11 @@ public enum Comparer {
         if let q = row.qValue, q > options.falseDiscoveryRate {
             row.verdict = .unchanged
             row.notes.append(
-                "The mean changed by \(signedPercentText(row.deltaPct?.mean)) but the change is not significant across snapshots (Benjamini-Hochberg adjusted p = \(String(format: "%.3g", q)))."
+                "The mean changed by \(Units.deltaPct(row.deltaPct?.mean)) but the change is not significant across snapshots (Benjamini-Hochberg adjusted p = \(String(format: "%.3g", q)))."
             )
             return
         }
         row.verdict = delta > 0 ? .regression : .improvement
-    }
-
-    static func percentText(_ fraction: Double) -> String { String(format: "%.0f %%", fraction * 100) }
-
-    static func signedPercentText(_ pct: Double?) -> String {
-        guard let pct else { return "n/a" }
-        return String(format: "%+.1f %%", pct)
     }
 
     static func sideInfo(_ s: BuildSample) -> SideInfo {

@@ -69,9 +69,25 @@ public enum Units {
         return Relative(figure: figure, caption: caption, sentence: "\(figure) \(caption)")
     }
 
-    /// "97 %" for a coverage fraction.
-    public static func coverage(_ fraction: Double) -> String {
-        String(format: "%.0f %%", (fraction * 100).rounded(.down))
+    /// A fraction as a percentage rounded down, to a whole percent or to `decimals` places:
+    /// "97 %" for 0.978, "99.9 %" for 0.99996 with one decimal; "n/a" when not finite. Every
+    /// measured share (coverage) and its threshold go through here: rounded down, a value under
+    /// its threshold never reads as the threshold ("49 %, below the 50 % needed").
+    public static func percent(_ fraction: Double, decimals: Int = 0) -> String {
+        guard fraction.isFinite else { return "n/a" }
+        let scale = pow(10, Double(decimals))
+        // A fraction times 100 can land a hair under a whole number (0.29 × 100 is
+        // 28.999999999999996): snapped to nine decimals first, 29 % stays 29 %.
+        let scaled = (fraction * 100 * scale * 1e9).rounded() / 1e9
+        let down = scaled.rounded(.down) / scale
+        return String(format: "%.\(decimals)f %%", down == 0 ? 0 : down)
+    }
+
+    /// A setting given in percent, as given: "5 %", "0.5 %", "2.25 %" (up to six significant
+    /// digits). For thresholds of change, which the signed changes of ``deltaPct(_:)`` are set
+    /// against.
+    public static func percentSetting(_ fraction: Double) -> String {
+        String(format: "%g %%", fraction * 100)
     }
 
     /// ISO-8601 UTC with minutes: "2026-11-27 09:30Z".

@@ -90,9 +90,9 @@ struct ViewModel {
 
     func options(_ o: CompareOptions) -> OptionsView {
         OptionsView(
-            threshold: String(format: "%g %%", o.threshold * 100), minDeltaCPU: Units.cpu(o.minDeltaCPU),
-            minDeltaMemory: Units.memory(o.minDeltaMemory), minCoverage: String(format: "%g %%", o.minCoverage * 100),
-            lowCoverage: String(format: "%g %%", o.lowCoverage * 100), minSnapshots: o.minSnapshotsForTest,
+            threshold: Units.percentSetting(o.threshold), minDeltaCPU: Units.cpu(o.minDeltaCPU),
+            minDeltaMemory: Units.memory(o.minDeltaMemory), minCoverage: Units.percent(o.minCoverage),
+            lowCoverage: Units.percent(o.lowCoverage), minSnapshots: o.minSnapshotsForTest,
             fdr: String(format: "%g", o.falseDiscoveryRate))
     }
 
@@ -180,7 +180,7 @@ struct ViewModel {
             guard let v = s?.summary.value(name) else { return Self.missing }
             return Units.value(v, res)
         }
-        func cov(_ s: SideStats?) -> String { s.map { Units.coverage($0.summary.coverage) } ?? Self.missing }
+        func cov(_ s: SideStats?) -> String { s.map { Units.percent($0.summary.coverage) } ?? Self.missing }
         return RowView(
             level: r.level.rawValue, name: t(r.name), category: t(r.category?.rawValue ?? ""), resource: resourceName(res),
             aMean: stat(r.a, "mean"), aP95: stat(r.a, "p95"), aMax: stat(r.a, "max"), aSpread: spread(r.a, res),
@@ -229,7 +229,7 @@ struct ViewModel {
         let low = q.lowCoverage.map { l in
             DataQualityView.LowCoverage(
                 level: l.level.rawValue, name: t(l.name), resource: resourceName(l.resource), side: l.side, build: t(l.build),
-                coverage: Units.coverage(l.coverage))
+                coverage: Units.percent(l.coverage))
         }
         let unmapped = q.unmapped.map { DataQualityView.Unmapped(member: t($0.member), builds: t($0.builds.joined(separator: ", "))) }
         let notes = q.snapshotNotes.map { n in

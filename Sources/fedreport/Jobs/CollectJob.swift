@@ -1,6 +1,7 @@
 import FedClient
 import FedCollect
 import FedCore
+import FedReports
 import FedStore
 import FedStoreCore
 import Foundation
@@ -137,7 +138,7 @@ struct CollectJob {
     private func summaryRow(_ input: SnapshotInput, _ outcome: SaveOutcome) -> [String] {
         [
             input.cluster, input.build, "\(formatTime(input.grid.start)) – \(formatTime(input.grid.end))",
-            "\(input.componentCount)", input.totalCPUCoverage.map { String(format: "%.1f %%", 100 * $0) } ?? "-",
+            "\(input.componentCount)", input.totalCPUCoverage.map { Units.percent($0, decimals: 1) } ?? "-",
             "\(input.leftOut.timestamps)", input.partial ? "yes" : "no", outcome.description,
         ]
     }
