@@ -189,24 +189,24 @@ struct RenderTests {
     func goldenComparison() throws {
         let t = try templates()
         let c = RenderFixture.comparison
-        try checkGolden(try MarkdownReportRenderer(templates: t).render(c, context: RenderFixture.context), "compare.md")
-        try checkGolden(try HTMLReportRenderer(templates: t).render(c, context: RenderFixture.context), "compare.html")
+        try checkGolden(try TemplateReportRenderer(style: .markdown, templates: t).render(c, context: RenderFixture.context), "compare.md")
+        try checkGolden(try TemplateReportRenderer(style: .html, templates: t).render(c, context: RenderFixture.context), "compare.html")
     }
 
     @Test("Markdown and HTML of a fixed periodic report match their golden files")
     func goldenPeriodic() throws {
         let t = try templates()
         let r = RenderFixture.periodic
-        try checkGolden(try MarkdownReportRenderer(templates: t).render(r, context: RenderFixture.context), "periodic.md")
-        try checkGolden(try HTMLReportRenderer(templates: t).render(r, context: RenderFixture.context), "periodic.html")
+        try checkGolden(try TemplateReportRenderer(style: .markdown, templates: t).render(r, context: RenderFixture.context), "periodic.md")
+        try checkGolden(try TemplateReportRenderer(style: .html, templates: t).render(r, context: RenderFixture.context), "periodic.html")
     }
 
     @Test("Change points, three builds, fedreport trend, Jira and --only-regressions match their golden files")
     func goldenIntelligence() throws {
         let t = try templates()
         let r = RenderFixture.trendPeriodic
-        let md = MarkdownReportRenderer(templates: t)
-        let html = HTMLReportRenderer(templates: t)
+        let md = TemplateReportRenderer(style: .markdown, templates: t)
+        let html = TemplateReportRenderer(style: .html, templates: t)
         try checkGolden(try md.render(r, context: RenderFixture.context), "periodic-trend.md")
         try checkGolden(try html.render(r, context: RenderFixture.context), "periodic-trend.html")
         try checkGolden(try md.render(r.changes, context: RenderFixture.context), "trend.md")
@@ -224,11 +224,11 @@ struct RenderTests {
     @Test("Data in HTML is escaped: a member named <script> never appears raw")
     func htmlEscaping() throws {
         let t = try templates()
-        let html = try HTMLReportRenderer(templates: t).render(RenderFixture.comparison, context: RenderFixture.context)
+        let html = try TemplateReportRenderer(style: .html, templates: t).render(RenderFixture.comparison, context: RenderFixture.context)
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(!html.contains("<script"))
         #expect(html.contains("=HYPERLINK(&quot;http://x&quot;)"))
-        let periodic = try HTMLReportRenderer(templates: t).render(RenderFixture.periodic, context: RenderFixture.context)
+        let periodic = try TemplateReportRenderer(style: .html, templates: t).render(RenderFixture.periodic, context: RenderFixture.context)
         #expect(periodic.contains("&lt;script&gt;"))
         #expect(!periodic.contains("<script"))
         // Self-contained: nothing is fetched.
@@ -242,7 +242,8 @@ struct RenderTests {
 
     @Test("Markdown escapes data so it cannot inject HTML or break a table")
     func markdownEscaping() throws {
-        let md = try MarkdownReportRenderer(templates: try templates()).render(RenderFixture.comparison, context: RenderFixture.context)
+        let md = try TemplateReportRenderer(style: .markdown, templates: try templates()).render(
+            RenderFixture.comparison, context: RenderFixture.context)
         #expect(md.contains("\\<script\\>alert(1)\\</script\\>"))
         // Every < is escaped, so GitHub shows it as text instead of parsing HTML.
         #expect(md.range(of: #"(^|[^\\])<"#, options: .regularExpression) == nil)
@@ -339,7 +340,8 @@ struct RenderTests {
 
     @Test("Headlines say large ratios as N× and small changes as percent against the build they compare with")
     func headlineWording() throws {
-        let md = try MarkdownReportRenderer(templates: try templates()).render(RenderFixture.comparison, context: RenderFixture.context)
+        let md = try TemplateReportRenderer(style: .markdown, templates: try templates()).render(
+            RenderFixture.comparison, context: RenderFixture.context)
         // B's CPU: etcd 0.42 + kube-apiserver 0.9 + ovnkube 0.12 + prometheus 0.25 + other 0.004 +
         // new-operator 0.03 = 1.724 cores; A's: 0.35 + 0.9 + 0.12 + 0.25 + 0.004 + openshift-sdn
         // 0.08 = 1.704 cores, so +1.17 %. k3s: 0.08 + 0.004 = 0.084 cores, 1.724 / 0.084 = 20.5.

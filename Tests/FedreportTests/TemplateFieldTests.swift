@@ -265,7 +265,7 @@ struct TemplateFieldTests {
             let changed = name == "report.md" ? text.replacingOccurrences(of: "# {{title}}", with: "# [{{titel}}]") : text
             try changed.write(to: dir.appendingPathComponent("\(name).mustache"), atomically: true, encoding: .utf8)
         }
-        let md = try MarkdownReportRenderer(templates: try TemplateSet.load(folder: dir.path))
+        let md = try TemplateReportRenderer(style: .markdown, templates: try TemplateSet.load(folder: dir.path))
             .render(RenderFixture.comparison, context: RenderFixture.context)
         #expect(md.hasPrefix("# []\n"))
     }

@@ -10,49 +10,44 @@ public protocol ReportRenderer: Sendable {
     func render(_ trend: TrendAnalysis, context: RenderContext) throws -> String
 }
 
-/// Markdown through `report.md` / `periodic.md`.
-public struct MarkdownReportRenderer: ReportRenderer {
+/// Markdown or self-contained HTML through the Mustache templates: `report`, `periodic`,
+/// `multi` and `trend`, each with the style's extension (`report.md`, `report.html`). The style
+/// decides the templates and how text from data is made safe (``TextStyle``); everything else
+/// is the same view model.
+public struct TemplateReportRenderer: ReportRenderer {
+    public let style: TextStyle
     public let templates: TemplateSet
-    public var format: ReportFormat { .md }
-    public init(templates: TemplateSet) { self.templates = templates }
+    public var format: ReportFormat {
+        switch style {
+        case .markdown: .md
+        case .html: .html
+        }
+    }
+
+    public init(style: TextStyle, templates: TemplateSet) {
+        self.style = style
+        self.templates = templates
+    }
+
+    /// `view` through the template `name` of this style: `report` is `report.md` or `report.html`.
+    private func fill(_ view: some Sendable, template name: String) throws -> String {
+        try templates.render(view, template: "\(name).\(format.fileExtension)")
+    }
 
     public func render(_ c: Comparison, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .markdown, context: context).comparison(c), template: "report.md")
+        try fill(ViewModel(style: style, context: context).comparison(c), template: "report")
     }
 
     public func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .markdown, context: context).periodic(r), template: "periodic.md")
+        try fill(ViewModel(style: style, context: context).periodic(r), template: "periodic")
     }
 
     public func render(_ m: MultiComparison, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .markdown, context: context).multi(m), template: "multi.md")
+        try fill(ViewModel(style: style, context: context).multi(m), template: "multi")
     }
 
     public func render(_ a: TrendAnalysis, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .markdown, context: context).trend(a), template: "trend.md")
-    }
-}
-
-/// Self-contained HTML through `report.html` / `periodic.html`.
-public struct HTMLReportRenderer: ReportRenderer {
-    public let templates: TemplateSet
-    public var format: ReportFormat { .html }
-    public init(templates: TemplateSet) { self.templates = templates }
-
-    public func render(_ c: Comparison, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .html, context: context).comparison(c), template: "report.html")
-    }
-
-    public func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .html, context: context).periodic(r), template: "periodic.html")
-    }
-
-    public func render(_ m: MultiComparison, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .html, context: context).multi(m), template: "multi.html")
-    }
-
-    public func render(_ a: TrendAnalysis, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .html, context: context).trend(a), template: "trend.html")
+        try fill(ViewModel(style: style, context: context).trend(a), template: "trend")
     }
 }
 
@@ -86,8 +81,8 @@ extension ReportFormat {
     /// The renderer of this format.
     public func renderer(templates: TemplateSet) -> any ReportRenderer {
         switch self {
-        case .md: MarkdownReportRenderer(templates: templates)
-        case .html: HTMLReportRenderer(templates: templates)
+        case .md: TemplateReportRenderer(style: .markdown, templates: templates)
+        case .html: TemplateReportRenderer(style: .html, templates: templates)
         case .csv: CSVRenderer()
         case .json: JSONRenderer()
         case .jira: JiraRenderer()
