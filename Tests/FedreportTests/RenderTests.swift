@@ -530,20 +530,59 @@ struct RenderTests {
 
 @Suite("Rendering end to end")
 struct RenderEndToEndTests {
-    @Test("All five formats render and are written under one base name")
+    @Test("All five formats render, each as its own format, and are written under one base name")
     func allFormats() throws {
         let t = try TemplateSet.load(folder: RenderTests.repo.appendingPathComponent("templates").path)
-        let files = try Reporter.render(
-            RenderFixture.comparison, formats: ReportFormat.allCases, templates: t, context: RenderFixture.context)
+        let c = RenderFixture.comparison
+        let files = try Reporter.render(c, formats: ReportFormat.allCases, templates: t, context: RenderFixture.context)
         #expect(files.map(\.0) == [.md, .html, .csv, .json, .jira])
-        #expect(files.allSatisfy { !$0.1.isEmpty })
+        let text = Dictionary(uniqueKeysWithValues: files)
+        // Markdown and HTML are the reviewed golden files of this comparison and context.
+        let golden = RenderTests.goldenDir
+        #expect(text[.md] == (try String(contentsOf: golden.appendingPathComponent("compare.md"), encoding: .utf8)))
+        #expect(text[.html] == (try String(contentsOf: golden.appendingPathComponent("compare.html"), encoding: .utf8)))
+        // CSV: the documented header, then A and B per component row and A, B and the baseline per
+        // category and total row (the fixture has a baseline), every line ending in CRLF.
+        let csv = try #require(text[.csv])
+        #expect(
+            csv.hasPrefix(
+                "level,component,category,resource,unit,side,build,distribution,snapshots,samples,coverage,mean,p50,p95,p99,max,min,"
+                    + "delta_pct_mean,delta_pct_p95,delta_pct_max,verdict,flags,left_out,p_value,q_value,ci95_low,ci95_high,hedges_g,"
+                    + "basis,id,acknowledged,statistic,mean_before,nodes\r\n"))
+        #expect(csv.components(separatedBy: "\r\n").count == 1 + 2 * c.components.count + 3 * (c.categories.count + c.totals.count) + 1)
+        // JSON: the documented top-level keys in order, and the sides' builds.
+        let json = try #require(text[.json])
+        let keys = json.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { String($0.split(separator: "\"")[1]) }
+        #expect(keys == ["a", "b", "baseline", "components", "categories", "totals", "data_quality"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect((object["a"] as? [String: Any])?["build"] as? String == "4.6.1")
+        #expect((object["b"] as? [String: Any])?["build"] as? String == "4.7.0")
+        #expect((object["baseline"] as? [String: Any])?["build"] as? String == "v1.26.5+k3s1")
+        #expect((object["components"] as? [Any])?.count == c.components.count)
+        // Jira wiki markup: a heading naming both builds, a table of the regressions.
+        let jira = try #require(text[.jira])
+        #expect(jira.hasPrefix("h2. Resource comparison: 4.6.1 → 4.7.0\n"))
+        #expect(jira.contains("\nh3. Regressions (") && jira.contains("||Id||Level||Name||"))
+
+        // Written under one base name, one file per format, each holding its text.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fedreport-all-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let base = ReportWriter.comparisonBaseName(a: "4.6.1", b: "4.7.0", at: RenderFixture.generatedAt)
+        let paths = try ReportWriter.write(files, folder: dir.path, baseName: base)
+        #expect(
+            paths.map { ($0 as NSString).lastPathComponent }
+                == ["md", "html", "csv", "json", "jira"].map { "compare-4.6.1_vs_4.7.0-20261127T0930Z.\($0)" })
+        for (path, (_, content)) in zip(paths, files) {
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == content)
+        }
+
         let periodic = try Reporter.render(
             RenderFixture.periodic, formats: [.csv, .json], templates: t, context: RenderFixture.context)
         // The periodic CSV ends with one `trend` row per (row, build).
         #expect(periodic[0].1.contains(",trend,4.6.8,ocp,"))
-        let json = try #require(
+        let periodicJSON = try #require(
             try JSONSerialization.jsonObject(with: Data(periodic[1].1.utf8)) as? [String: Any])
-        #expect(json["builds"] as? [String] == ["4.6.8", "4.6.9", "4.6.10"])
-        #expect(json["comparison"] is [String: Any])
+        #expect(periodicJSON["builds"] as? [String] == ["4.6.8", "4.6.9", "4.6.10"])
+        #expect(periodicJSON["comparison"] is [String: Any])
     }
 }
