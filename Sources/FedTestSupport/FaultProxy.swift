@@ -392,7 +392,7 @@ final class ProxyCore: @unchecked Sendable {
                 "<html>\r\n<head><title>\(title)</title></head>\r\n<body>\r\n<center><h1>\(title)</h1></center>\r\n</body>\r\n</html>\r\n"
             write(fd, status: status, headers: ["Content-Type": "text/html"].merging(headers) { $1 }, body: Array(body.utf8))
         case .apiError(let status, let errorType, let error):
-            let body = #"{"status":"error","errorType":"\#(errorType)","error":\#(jsonString(error))}"#
+            let body = #"{"status":"error","errorType":"\#(errorType)","error":\#(JSONValue.quoted(error))}"#
             write(fd, status: status, headers: ["Content-Type": "application/json"], body: Array(body.utf8))
         case .vector:
             write(fd, status: 200, headers: ["Content-Type": "application/json"], body: Array(FaultProxy.vectorBody.utf8))
@@ -410,7 +410,7 @@ final class ProxyCore: @unchecked Sendable {
             switch fault {
             case .warnings(let list):
                 if let brace = body.firstIndex(of: UInt8(ascii: "{")) {
-                    let inserted = #""warnings":[\#(list.map(jsonString).joined(separator: ","))],"#
+                    let inserted = #""warnings":[\#(list.map(JSONValue.quoted).joined(separator: ","))],"#
                     body.insert(contentsOf: Array(inserted.utf8), at: brace + 1)
                 }
             case .malformed:
@@ -577,26 +577,6 @@ func reason(_ status: Int) -> String {
     case 504: "Gateway Timeout"
     default: "Status"
     }
-}
-
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                out += String(format: "\\u%04x", scalar.value)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
 }
 
 func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
