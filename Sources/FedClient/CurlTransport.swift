@@ -10,21 +10,21 @@ private let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT)
 /// whether to ask for gzip. The querier's connection is `querier.*` of the configuration; a
 /// webhook's starts from the querier's timeouts alone.
 @dynamicMemberLookup
-public struct TransportOptions: Sendable {
-    public var connection = Configuration.Connection()
-    public var bearerToken: String?
+package struct TransportOptions: Sendable {
+    package var connection = Configuration.Connection()
+    package var bearerToken: String?
     /// Ask for gzip-compressed answers.
-    public var gzip = true
+    package var gzip = true
 
-    public init() {}
+    package init() {}
 
-    public init(connection: Configuration.Connection, bearerToken: String?, gzip: Bool) {
+    package init(connection: Configuration.Connection, bearerToken: String?, gzip: Bool) {
         self.connection = connection
         self.bearerToken = bearerToken
         self.gzip = gzip
     }
 
-    public subscript<T>(dynamicMember path: WritableKeyPath<Configuration.Connection, T>) -> T {
+    package subscript<T>(dynamicMember path: WritableKeyPath<Configuration.Connection, T>) -> T {
         get { connection[keyPath: path] }
         set { connection[keyPath: path] = newValue }
     }

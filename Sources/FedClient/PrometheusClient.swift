@@ -4,18 +4,18 @@ import Foundation
 import Logging
 
 /// What a range or instant query returned besides its series.
-public struct QueryOutcome: Sendable, Equatable {
-    public var warnings: [String] = []
-    public var infos: [String] = []
-    public var series = 0
-    public var points = 0
-    public var histogramPoints = 0
-    public var bytes = 0
-    public var requests = 0
-    public var retries = 0
-    public var httpVersion = 0
+package struct QueryOutcome: Sendable, Equatable {
+    package var warnings: [String] = []
+    package var infos: [String] = []
+    package var series = 0
+    package var points = 0
+    package var histogramPoints = 0
+    package var bytes = 0
+    package var requests = 0
+    package var retries = 0
+    package var httpVersion = 0
 
-    public init() {}
+    package init() {}
 
     mutating func add(_ e: ResponseEnvelope) {
         for w in e.warnings where !warnings.contains(w) { warnings.append(w) }
@@ -37,15 +37,15 @@ public struct QueryOutcome: Sendable, Equatable {
 /// 503 and 504; never 400, 403 or 422. A 401 is sent again once, and only when the token file
 /// now holds another token. Safe to use from several threads: each request takes its own curl
 /// handle.
-public final class PrometheusClient: @unchecked Sendable {
-    public let baseURL: String
+package final class PrometheusClient: @unchecked Sendable {
+    package let baseURL: String
     /// The querier's settings: chunks, retries, method, Thanos parameters.
     private let querier: Configuration.Querier
     /// The querier's connection, the token as the run started and whether to ask for gzip: what
     /// every request starts from.
     private let options: TransportOptions
     /// Requests are not started or retried after this instant.
-    public var deadline: Date?
+    package var deadline: Date?
     /// The exponential backoff starts at half a second and doubles up to 30 s.
     private let schedule = Backoff()
     private let logger: Logger
@@ -60,12 +60,12 @@ public final class PrometheusClient: @unchecked Sendable {
     private let inFlight: DispatchSemaphore
 
     /// Prometheus refuses more than 11,000 points per series in one range query.
-    public static let prometheusMaxPoints = 11_000
+    package static let prometheusMaxPoints = 11_000
     /// The longest GET URL sent: 8 KiB is what common proxies and servers accept in a request
     /// line (nginx's large_client_header_buffers, for one).
-    public static let maxGETLength = 8192
+    package static let maxGETLength = 8192
 
-    public init(querier: Configuration.Querier, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws
+    package init(querier: Configuration.Querier, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws
     {
         var url = querier.url
         while url.hasSuffix("/") { url.removeLast() }
@@ -109,7 +109,7 @@ public final class PrometheusClient: @unchecked Sendable {
 
     /// The grids of the requests a range is split into: aligned to the step, no timestamp
     /// repeated or skipped at chunk edges.
-    public func chunks(for grid: TimeGrid) -> [TimeGrid] {
+    package func chunks(for grid: TimeGrid) -> [TimeGrid] {
         var perRequest = Self.prometheusMaxPoints
         if let chunk = querier.chunk { perRequest = max(1, min(perRequest, Int(chunk.milliseconds / grid.step))) }
         var out: [TimeGrid] = []
@@ -128,7 +128,7 @@ public final class PrometheusClient: @unchecked Sendable {
     /// it must store points by timestamp (idempotently), never accumulate them blindly. `label`
     /// names the query in the one-line notice of each retry (e.g. `container-cpu of cluster-a`);
     /// without it, the notice shows the start of the PromQL.
-    public func queryRange<S: SeriesSink & AnyObject>(
+    package func queryRange<S: SeriesSink & AnyObject>(
         _ promql: String, grid: TimeGrid, sink: S, label: String? = nil
     ) throws -> QueryOutcome {
         var outcome = QueryOutcome()
@@ -145,7 +145,7 @@ public final class PrometheusClient: @unchecked Sendable {
     }
 
     /// Runs an instant query at `time`; each series has one point. `label` is as for `queryRange`.
-    public func queryInstant<S: SeriesSink & AnyObject>(
+    package func queryInstant<S: SeriesSink & AnyObject>(
         _ promql: String, at time: TimestampMs, sink: S, label: String? = nil
     ) throws -> QueryOutcome {
         var outcome = QueryOutcome()
@@ -155,7 +155,7 @@ public final class PrometheusClient: @unchecked Sendable {
     }
 
     /// `/api/v1/status/buildinfo` as a dictionary, or nil where the server does not offer it.
-    public func buildInfo() throws -> [String: String]? {
+    package func buildInfo() throws -> [String: String]? {
         let (status, body) = try fetch(path: "/api/v1/status/buildinfo", what: "build info")
         guard status == 200, let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
             let data = json["data"] as? [String: Any]
@@ -164,7 +164,7 @@ public final class PrometheusClient: @unchecked Sendable {
     }
 
     /// The values of `label` on series matching `match` between `start` and `end`.
-    public func labelValues(_ label: String, match: [String], start: TimestampMs, end: TimestampMs) throws -> [String] {
+    package func labelValues(_ label: String, match: [String], start: TimestampMs, end: TimestampMs) throws -> [String] {
         var query: [(String, String)] = [("start", formatSeconds(start)), ("end", formatSeconds(end))]
         for m in match { query.append(("match[]", m)) }
         let path = "/api/v1/label/\(percentEncode(label))/values?" + formEncode(query)
@@ -418,7 +418,7 @@ func snippetText(_ bytes: [UInt8]) -> String {
 }
 
 /// Unix seconds with millisecond precision, as the API expects: `1700000000` or `1700000000.5`.
-public func formatSeconds(_ ms: Int64) -> String {
+package func formatSeconds(_ ms: Int64) -> String {
     let seconds = ms / 1000
     let rest = abs(ms % 1000)
     if rest == 0 { return String(ms / 1000) }

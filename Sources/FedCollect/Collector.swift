@@ -4,12 +4,12 @@ import Foundation
 import Logging
 
 /// A cluster to collect, with the distribution whose queries and component map apply.
-public struct ClusterPlan: Sendable, Equatable {
-    public var name: String
-    public var distribution: String
-    public var pinnedVersion: String?
+package struct ClusterPlan: Sendable, Equatable {
+    package var name: String
+    package var distribution: String
+    package var pinnedVersion: String?
 
-    public init(name: String, distribution: String, pinnedVersion: String? = nil) {
+    package init(name: String, distribution: String, pinnedVersion: String? = nil) {
         self.name = name
         self.distribution = distribution
         self.pinnedVersion = pinnedVersion
@@ -17,22 +17,22 @@ public struct ClusterPlan: Sendable, Equatable {
 }
 
 /// What collect learned about one cluster.
-public struct ClusterResult: Sendable {
-    public var cluster: ClusterPlan
-    public var snapshots: [SnapshotInput] = []
+package struct ClusterResult: Sendable {
+    package var cluster: ClusterPlan
+    package var snapshots: [SnapshotInput] = []
     /// Left-out timestamps outside every segment (e.g. no version in the whole window).
-    public var unassigned = LeftOutCounts()
-    public var warnings: [String] = []
+    package var unassigned = LeftOutCounts()
+    package var warnings: [String] = []
     /// Set when a query failed after its retries: the snapshots lack that query's data.
-    public var failures: [String] = []
+    package var failures: [String] = []
     /// A failure that must abort the whole run (bad PromQL, auth, malformed answers).
-    public var fatal: QueryError?
+    package var fatal: QueryError?
 
-    public init(cluster: ClusterPlan) { self.cluster = cluster }
+    package init(cluster: ClusterPlan) { self.cluster = cluster }
 }
 
 /// Progress of a run, reported from worker threads.
-public protocol CollectProgress: Sendable {
+package protocol CollectProgress: Sendable {
     func started(cluster: String, queries: Int)
     func finished(query: String, cluster: String)
     func finished(cluster: String)
@@ -42,14 +42,14 @@ public protocol CollectProgress: Sendable {
 ///
 /// Clusters are collected in parallel, with at most `querier.max_concurrency` requests in
 /// flight. Nothing is stored here: the caller saves all snapshots of a run in one transaction.
-public final class Collector: @unchecked Sendable {
-    public let configuration: Configuration
-    public let client: PrometheusClient
-    public let querySet: QuerySet
-    public let maps: [String: ComponentMap]
+package final class Collector: @unchecked Sendable {
+    package let configuration: Configuration
+    package let client: PrometheusClient
+    package let querySet: QuerySet
+    package let maps: [String: ComponentMap]
     private let logger: Logger
 
-    public init(configuration: Configuration, client: PrometheusClient, querySet: QuerySet, maps: [String: ComponentMap], logger: Logger) {
+    package init(configuration: Configuration, client: PrometheusClient, querySet: QuerySet, maps: [String: ComponentMap], logger: Logger) {
         self.configuration = configuration
         self.client = client
         self.querySet = querySet
@@ -58,7 +58,7 @@ public final class Collector: @unchecked Sendable {
     }
 
     /// The grid of a collect window: `end` is aligned down to the step, `start` up.
-    public static func grid(
+    package static func grid(
         start: TimestampMs?, end: TimestampMs?, window: PromDuration, step: PromDuration, now: TimestampMs
     )
         -> TimeGrid
@@ -81,7 +81,7 @@ public final class Collector: @unchecked Sendable {
 
     /// The clusters to collect: those configured, else those the cluster label names on the
     /// querier during the window, with their distribution guessed from the metrics they expose.
-    public func plan(grid: TimeGrid, only: [String]) throws -> [ClusterPlan] {
+    package func plan(grid: TimeGrid, only: [String]) throws -> [ClusterPlan] {
         var plans: [ClusterPlan]
         if !configuration.clusters.isEmpty {
             plans = configuration.clusters.map { ClusterPlan(name: $0.name, distribution: $0.distribution, pinnedVersion: $0.version) }
@@ -104,7 +104,7 @@ public final class Collector: @unchecked Sendable {
         return plans
     }
 
-    public func discover(grid: TimeGrid) throws -> [ClusterPlan] {
+    package func discover(grid: TimeGrid) throws -> [ClusterPlan] {
         let label = configuration.collect.clusterLabel
         let all = try client.labelValues(
             // The recording rules too, so that a hub that carries only those still shows its clusters.
@@ -142,7 +142,7 @@ public final class Collector: @unchecked Sendable {
     /// Returns when every cluster is done.
     /// Once `stop` is set (by the caller, or here by a cluster's fatal error), clusters not yet
     /// started are skipped (and not delivered); those already running finish and are delivered.
-    public func collect(
+    package func collect(
         plans: [ClusterPlan], grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?, stop: Locked<Bool>? = nil,
         deliver: @escaping @Sendable (ClusterResult) -> Void
     ) {
@@ -173,7 +173,7 @@ public final class Collector: @unchecked Sendable {
     }
 
     /// Collects one cluster: its build timeline, then every query of its distribution.
-    public func collect(plan: ClusterPlan, grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?) -> ClusterResult {
+    package func collect(plan: ClusterPlan, grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?) -> ClusterResult {
         var result = ClusterResult(cluster: plan)
         let queries = querySet.queries(for: plan.distribution)
         progress?.started(cluster: plan.name, queries: queries.count + 1)
@@ -345,7 +345,7 @@ public final class Collector: @unchecked Sendable {
 
     /// Timestamps of `included` where the CPU or the memory total of `components` is left out
     /// because one of its components has no value or is left out there.
-    public static func incompleteTotals(_ components: [ComponentSeries], included: GridMask) -> Int {
+    package static func incompleteTotals(_ components: [ComponentSeries], included: GridMask) -> Int {
         var incomplete = GridMask(count: included.count)
         for resource in Resource.allCases where components.contains(where: { $0.resource == resource }) {
             incomplete = incomplete.union(
@@ -366,7 +366,7 @@ public final class Collector: @unchecked Sendable {
     /// The source names the rule that decided (it goes into the measurement hash). `payloads`
     /// holds, per version, when its release payload was created: the value of
     /// `cluster_version{type="current"}` (Unix seconds), where the cluster reports it.
-    public func buildTimeline(
+    package func buildTimeline(
         plan: ClusterPlan, grid: TimeGrid
     ) throws -> (
         timeline: BuildTimeline, warnings: [String], source: String, payloads: [String: TimestampMs]
@@ -533,15 +533,15 @@ extension Collector {
 
     /// Whether a discovered cluster is the hub itself: Red Hat Advanced Cluster Management names
     /// it `local-cluster`. It is collected only when it is listed.
-    public static func isHubItself(_ name: String) -> Bool { name == "local-cluster" }
+    package static func isHubItself(_ name: String) -> Bool { name == "local-cluster" }
 }
 
-public enum CollectError: Error, LocalizedError {
+package enum CollectError: Error, LocalizedError {
     case unknownCluster(name: String, known: [String])
     case noClusters(url: String)
     case missingMap(distribution: String, looked: String)
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .unknownCluster(let name, let known):
             "No cluster named '\(name)'. Known clusters: \(known.isEmpty ? "none" : known.joined(separator: ", "))."
@@ -556,14 +556,14 @@ public enum CollectError: Error, LocalizedError {
 }
 
 /// Results handed from worker threads to the thread that stores them, one at a time.
-public final class ResultQueue<T>: @unchecked Sendable {
+package final class ResultQueue<T>: @unchecked Sendable {
     private var items: [T] = []
     private var closed = false
     private let condition = NSCondition()
 
-    public init() {}
+    package init() {}
 
-    public func push(_ item: T) {
+    package func push(_ item: T) {
         condition.lock()
         items.append(item)
         condition.signal()
@@ -571,7 +571,7 @@ public final class ResultQueue<T>: @unchecked Sendable {
     }
 
     /// No more items will come.
-    public func close() {
+    package func close() {
         condition.lock()
         closed = true
         condition.broadcast()
@@ -579,7 +579,7 @@ public final class ResultQueue<T>: @unchecked Sendable {
     }
 
     /// The next item, waiting for it; nil once closed and drained.
-    public func pop() -> T? {
+    package func pop() -> T? {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty && !closed { condition.wait() }

@@ -6,7 +6,7 @@ import Foundation
 /// `serialized()` writes objects in that order (the reports). Through `JSONEncoder` the
 /// encoder's options decide: the dashboards encode with `.sortedKeys`, so a dashboard generated
 /// twice is the same file whatever order its code lists the keys in.
-public indirect enum JSONValue: Equatable, Sendable {
+package indirect enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -15,7 +15,7 @@ public indirect enum JSONValue: Equatable, Sendable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    public static func == (x: JSONValue, y: JSONValue) -> Bool {
+    package static func == (x: JSONValue, y: JSONValue) -> Bool {
         switch (x, y) {
         case (.null, .null): true
         case (.bool(let p), .bool(let q)): p == q
@@ -29,17 +29,17 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 
     /// A number, or null when it is nil or not finite: JSON has no NaN.
-    public static func num(_ v: Double?) -> JSONValue {
+    package static func num(_ v: Double?) -> JSONValue {
         guard let v, v.isFinite else { return .null }
         return .number(v)
     }
 
-    public static func str(_ v: String?) -> JSONValue { v.map { .string($0) } ?? .null }
+    package static func str(_ v: String?) -> JSONValue { v.map { .string($0) } ?? .null }
 
     /// The value of `key` in an object, nil when absent or when this is not an object. Setting a
     /// key replaces its value where it stands or appends it; setting nil removes it. Only an
     /// object has keys to set.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         get {
             guard case .object(let pairs) = self else { return nil }
             return pairs.first { $0.0 == key }?.1
@@ -58,7 +58,7 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 
     /// Serialises with two-space indentation and a trailing newline.
-    public func serialized() -> String {
+    package func serialized() -> String {
         var out = ""
         write(to: &out, indent: 0)
         out += "\n"
@@ -102,13 +102,13 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 
     /// The shortest text that reads back as the same double; integral values without ".0".
-    public static func format(_ d: Double) -> String {
+    package static func format(_ d: Double) -> String {
         if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
         return "\(d)"
     }
 
     /// `s` as a JSON string literal, quotes included.
-    public static func quoted(_ s: String) -> String {
+    package static func quoted(_ s: String) -> String {
         var out = ""
         quote(s, into: &out)
         return out
@@ -147,7 +147,7 @@ extension JSONValue: Encodable {
         init?(intValue: Int) { nil }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         if case .object(let pairs) = self {
             var container = encoder.container(keyedBy: Name.self)
             for (key, value) in pairs { try container.encode(value, forKey: Name(stringValue: key)) }
@@ -169,14 +169,14 @@ extension JSONValue: Encodable {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int64) { self = .int(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int64) { self = .int(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 
     /// An object with the keys in the order written; a key written twice keeps its first place
     /// and its last value.
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+    package init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object([])
         for (key, value) in elements { self[key] = value }
     }

@@ -6,14 +6,14 @@ import Foundation
 /// `Mutex`, it is `Sendable` whatever the value is, because no reference to the value escapes a
 /// `withLock` body (a non-Sendable value such as a curl handle may be handed from thread to
 /// thread through it, never used by two at once).
-public final class Locked<Value>: @unchecked Sendable {
+package final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
 
-    public init(_ value: Value) { self.value = value }
+    package init(_ value: Value) { self.value = value }
 
     /// Runs `body` with the value while holding the lock; what `body` returns is returned.
-    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+    package func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)
@@ -21,7 +21,7 @@ public final class Locked<Value>: @unchecked Sendable {
 
     /// Sets the value to `new` and returns the one it replaced, in one step: the first of several
     /// threads to set a flag is the one that sees it unset.
-    public func exchange(_ new: Value) -> Value {
+    package func exchange(_ new: Value) -> Value {
         withLock { value in
             defer { value = new }
             return value

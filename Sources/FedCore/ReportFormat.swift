@@ -1,7 +1,7 @@
 import Foundation
 
 /// The output formats of a report (`report.formats`, `--format`).
-public enum ReportFormat: String, Sendable, CaseIterable, Comparable {
+package enum ReportFormat: String, Sendable, CaseIterable, Comparable {
     case md
     case html
     case csv
@@ -10,15 +10,15 @@ public enum ReportFormat: String, Sendable, CaseIterable, Comparable {
     case jira
 
     /// The file extension.
-    public var fileExtension: String { rawValue }
+    package var fileExtension: String { rawValue }
 
-    public static func < (a: ReportFormat, b: ReportFormat) -> Bool {
+    package static func < (a: ReportFormat, b: ReportFormat) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 
     /// Parses `md,html,csv,json` (case and spaces ignored, `markdown` for `md`, each format
     /// once); throws a sentence naming the bad entry and the known ones.
-    public static func parseList(_ text: String) throws -> [ReportFormat] {
+    package static func parseList(_ text: String) throws -> [ReportFormat] {
         var out: [ReportFormat] = []
         for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !part.isEmpty {
             let name = part == "markdown" ? "md" : part
@@ -30,11 +30,11 @@ public enum ReportFormat: String, Sendable, CaseIterable, Comparable {
     }
 }
 
-public enum ReportFormatError: Error, LocalizedError, Equatable {
+package enum ReportFormatError: Error, LocalizedError, Equatable {
     case unknown(String)
     case empty
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .unknown(let name):
             "Unknown report format '\(name)'. Use a comma-separated list of: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))."

@@ -2,7 +2,7 @@ import FedCore
 import Foundation
 
 /// Which Grafana data source a dashboard reads.
-public enum DashboardDatasource: String, CaseIterable, Sendable {
+package enum DashboardDatasource: String, CaseIterable, Sendable {
     /// The querier (Prometheus or Thanos): live series, as far back as retention goes.
     case prometheus
     /// fedreport's PostgreSQL store: the snapshots, for as long as they are kept.
@@ -20,17 +20,17 @@ public enum DashboardDatasource: String, CaseIterable, Sendable {
 
 /// What a dashboard is built from: the same query set and component maps as `collect`, so the
 /// dashboard and the reports cannot disagree about what a component is.
-public struct DashboardDefinitions: Sendable {
-    public var querySet: QuerySet
-    public var maps: [String: ComponentMap]
+package struct DashboardDefinitions: Sendable {
+    package var querySet: QuerySet
+    package var maps: [String: ComponentMap]
     /// The distribution whose components the panels show.
-    public var distribution: String
-    public var clusterLabel: String
-    public var rateWindow: PromDuration
+    package var distribution: String
+    package var clusterLabel: String
+    package var rateWindow: PromDuration
     /// How long a sample counts (`collect.scrape_interval`), as in collect.
-    public var scrapeInterval: PromDuration
+    package var scrapeInterval: PromDuration
 
-    public init(
+    package init(
         querySet: QuerySet, maps: [String: ComponentMap], distribution: String, clusterLabel: String, rateWindow: PromDuration,
         scrapeInterval: PromDuration = .seconds(30)
     ) {
@@ -70,11 +70,11 @@ public struct DashboardDefinitions: Sendable {
 /// 11): a data-source variable, the variables each data source needs, a row of platform totals
 /// and a row per category holding a panel per component and resource. docs/team.md describes
 /// the shape.
-public enum GrafanaDashboard {
-    public static let schemaVersion = 39
+package enum GrafanaDashboard {
+    package static let schemaVersion = 39
 
     /// The dashboard for `datasource`.
-    public static func build(_ definitions: DashboardDefinitions, datasource: DashboardDatasource) throws -> JSONValue {
+    package static func build(_ definitions: DashboardDefinitions, datasource: DashboardDatasource) throws -> JSONValue {
         switch datasource {
         case .prometheus: try PrometheusDashboard(definitions).build()
         case .postgres: try PostgresDashboard(definitions).build()
@@ -82,7 +82,7 @@ public enum GrafanaDashboard {
     }
 
     /// `value` as pretty JSON text with sorted keys, ending in a newline.
-    public static func text(_ value: JSONValue) throws -> String {
+    package static func text(_ value: JSONValue) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"

@@ -8,9 +8,9 @@ import Foundation
 #endif
 
 /// Finding and running the external programs of the test bed.
-public enum Tools {
+package enum Tools {
     /// The full path of `name`, from PATH or the usual system folders, or nil.
-    public static func find(_ name: String) -> String? {
+    package static func find(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let folders = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/sbin", "/usr/local/bin", "/bin", "/sbin"]
         for folder in folders where !folder.isEmpty {
@@ -21,7 +21,7 @@ public enum Tools {
     }
 
     /// Like ``find(_:)`` but throws ``TestBedError/toolMissing(tool:install:)``.
-    public static func require(_ name: String, package: String) throws -> String {
+    package static func require(_ name: String, package: String) throws -> String {
         guard let path = find(name) else {
             throw TestBedError.toolMissing(tool: name, install: "apt-get install \(package)")
         }
@@ -31,7 +31,7 @@ public enum Tools {
     /// Runs `executable` to completion; throws ``TestBedError/toolFailed(tool:arguments:status:output:)``
     /// with the tail of its output when it exits non-zero. Returns its stdout.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> String {
+    package static func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> String {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedtest-\(UUID().uuidString)")
         let outURL = scratch.appendingPathExtension("out")
         let errURL = scratch.appendingPathExtension("err")
@@ -62,7 +62,7 @@ public enum Tools {
     }
 
     /// The last `lines` lines of `text`.
-    public static func tail(_ text: String, lines: Int) -> String {
+    package static func tail(_ text: String, lines: Int) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
     }
 
@@ -74,7 +74,7 @@ public enum Tools {
 }
 
 /// Loopback networking helpers.
-public enum Loopback {
+package enum Loopback {
     /// Starts a server on a free loopback port and waits until `GET readyPath` answers 200.
     ///
     /// A port picked free can be taken before the server binds it, so a start that fails with
@@ -107,7 +107,7 @@ public enum Loopback {
     }
 
     /// A TCP port on 127.0.0.1 that was free a moment ago: bound to port 0, read, closed.
-    public static func freePort() throws -> Int {
+    package static func freePort() throws -> Int {
         let (fd, port) = try listen(port: 0, backlog: 1)
         close(fd)
         return port
@@ -224,7 +224,7 @@ public enum Loopback {
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.
-    public static func isListening(port: Int) -> Bool {
+    package static func isListening(port: Int) -> Bool {
         guard let fd = connect(port: port) else { return false }
         close(fd)
         return true
@@ -232,7 +232,7 @@ public enum Loopback {
 
     /// The status code of a plain-HTTP GET of `path` on 127.0.0.1:`port`, or nil when there is no
     /// answer. Enough for readiness probes without pulling in URLSession.
-    public static func httpStatus(port: Int, path: String) -> Int? {
+    package static func httpStatus(port: Int, path: String) -> Int? {
         guard let fd = connect(port: port) else { return nil }
         defer { close(fd) }
         let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)

@@ -9,8 +9,8 @@ import Foundation
 /// significant: Welch's t-test on the per-snapshot means, Benjamini-Hochberg across all such rows
 /// of the comparison at `falseDiscoveryRate`. A side below `minCoverage` makes the row
 /// `insufficient-data`.
-public enum Comparer {
-    public static func compare(
+package enum Comparer {
+    package static func compare(
         a: BuildSample, b: BuildSample, baseline: BuildSample? = nil, options: CompareOptions = .init()
     ) -> Comparison {
         let pa = PooledSide(a.snapshots, perNode: options.perNodeComponents)

@@ -8,8 +8,8 @@ import Foundation
 /// never altered, so a negative delta stays a number. Facts about the whole comparison that
 /// qualify every row (`measurement-mismatch`, `cluster-sets-differ`) are added to each row's
 /// `flags`, so a spreadsheet filter on one row still sees them.
-public struct CSVRenderer: Sendable {
-    public static let columns = [
+package struct CSVRenderer: Sendable {
+    package static let columns = [
         "level", "component", "category", "resource", "unit", "side", "build", "distribution", "snapshots", "samples",
         "coverage", "mean", "p50", "p95", "p99", "max", "min", "delta_pct_mean", "delta_pct_p95", "delta_pct_max",
         "verdict", "flags", "left_out", "p_value", "q_value", "ci95_low", "ci95_high", "hedges_g", "basis", "id", "acknowledged",
@@ -19,7 +19,7 @@ public struct CSVRenderer: Sendable {
     /// Empty cells for the columns after `left_out`, on rows that have none of them.
     static let noTail = [Cell](repeating: .text(""), count: 10)
 
-    public init() {}
+    package init() {}
 
     enum Cell {
         case text(String)
@@ -27,7 +27,7 @@ public struct CSVRenderer: Sendable {
         case int(Int?)
     }
 
-    public func render(_ c: Comparison) -> String {
+    package func render(_ c: Comparison) -> String {
         var out = line(Self.columns.map { .text($0) })
         for r in c.allRows { out += rows(r, c) }
         return out
@@ -35,7 +35,7 @@ public struct CSVRenderer: Sendable {
 
     /// The comparison's rows (when there are two builds), one `trend` row per build, then one
     /// `change-point` row per change point and statistic.
-    public func render(_ r: PeriodicReport) -> String {
+    package func render(_ r: PeriodicReport) -> String {
         var out = line(Self.columns.map { .text($0) })
         if let c = r.comparison { for row in c.allRows { out += rows(row, c) } }
         for t in r.trends {
@@ -53,7 +53,7 @@ public struct CSVRenderer: Sendable {
 
     /// Each pair's rows, the pair's B as the `b` side: a comparison of three or more builds is
     /// the comparisons of its consecutive pairs.
-    public func render(_ m: MultiComparison) -> String {
+    package func render(_ m: MultiComparison) -> String {
         var out = line(Self.columns.map { .text($0) })
         for pair in m.pairs { for row in pair.allRows { out += rows(row, pair) } }
         return out
@@ -61,7 +61,7 @@ public struct CSVRenderer: Sendable {
 
     /// `fedreport trend`: one `trend` row per line and build (the value in the `mean` or `p95`
     /// column, as `statistic` says), then the `change-point` rows.
-    public func render(_ a: TrendAnalysis) -> String {
+    package func render(_ a: TrendAnalysis) -> String {
         var out = line(Self.columns.map { .text($0) })
         for l in a.lines {
             for (build, value) in zip(a.builds, l.values) {
@@ -161,13 +161,13 @@ public struct CSVRenderer: Sendable {
 
     /// A number rounded to 10 significant digits, in the shortest plain form that reads back as
     /// that rounded value: `0.11979875`, not `0.11979875000000005`. JSON keeps every digit.
-    public static func number(_ d: Double) -> String {
+    package static func number(_ d: Double) -> String {
         guard d.isFinite, let rounded = Double(String(format: "%.10g", d)) else { return "" }
         return JSONValue.format(rounded == 0 ? 0 : rounded)
     }
 
     /// Prefixes `'` to text a spreadsheet would evaluate as a formula.
-    public static func neutralise(_ s: String) -> String {
+    package static func neutralise(_ s: String) -> String {
         guard let first = s.unicodeScalars.first else { return s }
         return ["=", "+", "-", "@", "\t", "\r"].contains(first) ? "'" + s : s
     }

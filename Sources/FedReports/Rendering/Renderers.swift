@@ -2,7 +2,7 @@ import FedCore
 import Foundation
 
 /// One renderer per format behind one protocol.
-public protocol ReportRenderer: Sendable {
+package protocol ReportRenderer: Sendable {
     var format: ReportFormat { get }
     func render(_ comparison: Comparison, context: RenderContext) throws -> String
     func render(_ report: PeriodicReport, context: RenderContext) throws -> String
@@ -14,17 +14,17 @@ public protocol ReportRenderer: Sendable {
 /// `multi` and `trend`, each with the style's extension (`report.md`, `report.html`). The style
 /// decides the templates and how text from data is made safe (``TextStyle``); everything else
 /// is the same view model.
-public struct TemplateReportRenderer: ReportRenderer {
-    public let style: TextStyle
-    public let templates: TemplateSet
-    public var format: ReportFormat {
+package struct TemplateReportRenderer: ReportRenderer {
+    package let style: TextStyle
+    package let templates: TemplateSet
+    package var format: ReportFormat {
         switch style {
         case .markdown: .md
         case .html: .html
         }
     }
 
-    public init(style: TextStyle, templates: TemplateSet) {
+    package init(style: TextStyle, templates: TemplateSet) {
         self.style = style
         self.templates = templates
     }
@@ -34,52 +34,52 @@ public struct TemplateReportRenderer: ReportRenderer {
         try templates.render(view, template: "\(name).\(format.fileExtension)")
     }
 
-    public func render(_ c: Comparison, context: RenderContext) throws -> String {
+    package func render(_ c: Comparison, context: RenderContext) throws -> String {
         try fill(ViewModel(style: style, context: context).comparison(c), template: "report")
     }
 
-    public func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
+    package func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
         try fill(ViewModel(style: style, context: context).periodic(r), template: "periodic")
     }
 
-    public func render(_ m: MultiComparison, context: RenderContext) throws -> String {
+    package func render(_ m: MultiComparison, context: RenderContext) throws -> String {
         try fill(ViewModel(style: style, context: context).multi(m), template: "multi")
     }
 
-    public func render(_ a: TrendAnalysis, context: RenderContext) throws -> String {
+    package func render(_ a: TrendAnalysis, context: RenderContext) throws -> String {
         try fill(ViewModel(style: style, context: context).trend(a), template: "trend")
     }
 }
 
 extension CSVRenderer: ReportRenderer {
-    public var format: ReportFormat { .csv }
-    public func render(_ c: Comparison, context: RenderContext) throws -> String { render(c) }
-    public func render(_ r: PeriodicReport, context: RenderContext) throws -> String { render(r) }
-    public func render(_ m: MultiComparison, context: RenderContext) throws -> String { render(m) }
-    public func render(_ a: TrendAnalysis, context: RenderContext) throws -> String { render(a) }
+    package var format: ReportFormat { .csv }
+    package func render(_ c: Comparison, context: RenderContext) throws -> String { render(c) }
+    package func render(_ r: PeriodicReport, context: RenderContext) throws -> String { render(r) }
+    package func render(_ m: MultiComparison, context: RenderContext) throws -> String { render(m) }
+    package func render(_ a: TrendAnalysis, context: RenderContext) throws -> String { render(a) }
 }
 
 extension JSONRenderer: ReportRenderer {
-    public var format: ReportFormat { .json }
-    public func render(_ c: Comparison, context: RenderContext) throws -> String {
+    package var format: ReportFormat { .json }
+    package func render(_ c: Comparison, context: RenderContext) throws -> String {
         render(c, onlyRegressions: context.onlyRegressions)
     }
-    public func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
+    package func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
         render(r, onlyRegressions: context.onlyRegressions)
     }
-    public func render(_ m: MultiComparison, context: RenderContext) throws -> String {
+    package func render(_ m: MultiComparison, context: RenderContext) throws -> String {
         render(m, onlyRegressions: context.onlyRegressions)
     }
-    public func render(_ a: TrendAnalysis, context: RenderContext) throws -> String { render(a) }
+    package func render(_ a: TrendAnalysis, context: RenderContext) throws -> String { render(a) }
 }
 
 extension JiraRenderer: ReportRenderer {
-    public var format: ReportFormat { .jira }
+    package var format: ReportFormat { .jira }
 }
 
 extension ReportFormat {
     /// The renderer of this format.
-    public func renderer(templates: TemplateSet) -> any ReportRenderer {
+    package func renderer(templates: TemplateSet) -> any ReportRenderer {
         switch self {
         case .md: TemplateReportRenderer(style: .markdown, templates: templates)
         case .html: TemplateReportRenderer(style: .html, templates: templates)
@@ -92,28 +92,28 @@ extension ReportFormat {
 
 extension Reporter {
     /// Renders `comparison` in each of `formats`, in the order given.
-    public static func render(
+    package static func render(
         _ comparison: Comparison, formats: [ReportFormat], templates: TemplateSet, context: RenderContext
     ) throws -> [(ReportFormat, String)] {
         try formats.map { ($0, try $0.renderer(templates: templates).render(comparison, context: context)) }
     }
 
     /// Renders `report` in each of `formats`, in the order given.
-    public static func render(
+    package static func render(
         _ report: PeriodicReport, formats: [ReportFormat], templates: TemplateSet, context: RenderContext
     ) throws -> [(ReportFormat, String)] {
         try formats.map { ($0, try $0.renderer(templates: templates).render(report, context: context)) }
     }
 
     /// Renders a comparison of three or more builds in each of `formats`, in the order given.
-    public static func render(
+    package static func render(
         _ multi: MultiComparison, formats: [ReportFormat], templates: TemplateSet, context: RenderContext
     ) throws -> [(ReportFormat, String)] {
         try formats.map { ($0, try $0.renderer(templates: templates).render(multi, context: context)) }
     }
 
     /// Renders the change points of `fedreport trend` in each of `formats`, in the order given.
-    public static func render(
+    package static func render(
         _ trend: TrendAnalysis, formats: [ReportFormat], templates: TemplateSet, context: RenderContext
     ) throws -> [(ReportFormat, String)] {
         try formats.map { ($0, try $0.renderer(templates: templates).render(trend, context: context)) }

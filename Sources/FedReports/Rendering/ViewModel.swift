@@ -2,18 +2,18 @@ import FedCore
 import Foundation
 
 /// Fixed facts about one rendering run, passed in so that output is deterministic under test.
-public struct RenderContext: Sendable {
+package struct RenderContext: Sendable {
     /// When the report was generated (shown in the footer and used in file names).
-    public var generatedAt: TimestampMs
-    public var version: String
+    package var generatedAt: TimestampMs
+    package var version: String
     /// `--only-regressions`: Markdown, Jira and JSON keep only the headline, the regressions,
     /// the change points and data quality (the part that goes into a ticket).
-    public var onlyRegressions: Bool
+    package var onlyRegressions: Bool
     /// Where the whole report is (a file written in the same run, or the command that writes
     /// it), for the line that ends a Jira text cut to Jira's length limit.
-    public var fullReport: String?
+    package var fullReport: String?
 
-    public init(
+    package init(
         generatedAt: TimestampMs, version: String = FedCore.fedreportVersion, onlyRegressions: Bool = false, fullReport: String? = nil
     ) {
         self.generatedAt = generatedAt
