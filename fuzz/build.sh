@@ -18,6 +18,9 @@ SWIFTC=${SWIFTC:-swiftc}
 CLANG=${CLANG:-clang}
 SAN=(-sanitize=fuzzer,address)
 SWIFTFLAGS=(-O -parse-as-library -swift-version 6 "${SAN[@]}" -I "$OUT" -Xcc -DYAML_DECLARE_STATIC -I "$YAMS/CYaml/include")
+# fedreport's modules declare their API `package`: the modules and the targets that use them are
+# compiled as one package, as SwiftPM does (Yams is a package of its own and is left out).
+PACKAGE=(-package-name fedreport)
 
 if [ ! -d "$YAMS/Yams" ]; then
     echo "fuzz/build.sh: $YAMS not found; run 'swift package resolve' first" >&2
@@ -68,11 +71,11 @@ if stale "$OUT/libYams.a" "$YAMS/Yams" "$OUT/libCYaml.a"; then
 fi
 
 if stale "$OUT/libFedCore.a" Sources/FedCore "$OUT/libYams.a"; then
-    swift_module FedCore "$OUT/libFedCore.a" Sources/FedCore/*.swift
+    swift_module FedCore "$OUT/libFedCore.a" "${PACKAGE[@]}" Sources/FedCore/*.swift
 fi
 
 if stale "$OUT/libFedDecode.a" Sources/FedDecode "$OUT/libFedCore.a"; then
-    swift_module FedDecode "$OUT/libFedDecode.a" Sources/FedDecode/*.swift
+    swift_module FedDecode "$OUT/libFedDecode.a" "${PACKAGE[@]}" Sources/FedDecode/*.swift
 fi
 
 # The targets: fuzz/targets/<name>.swift -> .build-fuzz/fuzz-<name>.
@@ -82,7 +85,7 @@ for src in fuzz/targets/*.swift; do
     if stale "$exe" "$src" "$OUT/libFedCore.a" "$OUT/libFedDecode.a"; then
         log "target $name"
         rm -f "$exe"
-        "$SWIFTC" "${SWIFTFLAGS[@]}" -module-name "Fuzz_$name" "$src" \
+        "$SWIFTC" "${SWIFTFLAGS[@]}" "${PACKAGE[@]}" -module-name "Fuzz_$name" "$src" \
             -L "$OUT" -lFedDecode -lFedCore -lYams -lCYaml -o "$exe" 2>&1 \
             | grep -v "ld.gold: warning: Cannot export local symbol" >&2 || true
         [ -x "$exe" ] || { log "building target $name failed"; exit 1; }

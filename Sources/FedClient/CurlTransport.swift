@@ -5,20 +5,29 @@ import Foundation
 /// libcurl is initialised once per process, before any handle exists.
 private let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
-/// TLS, auth and timeout settings shared by every request to one querier.
-public struct TransportOptions: Sendable {
-    public var bearerToken: String?
-    public var caFile: String?
-    public var clientCertFile: String?
-    public var clientKeyFile: String?
-    public var insecureSkipTLSVerify = false
-    public var headers: [String: String] = [:]
-    public var connectTimeout = PromDuration.seconds(10)
-    public var timeout = PromDuration.minutes(2)
+/// What a request to a server sends besides its URL and body: the connection settings (TLS,
+/// extra headers, timeouts; read as the options' own, `options.timeout`), a bearer token and
+/// whether to ask for gzip. The querier's connection is `querier.*` of the configuration; a
+/// webhook's starts from the querier's timeouts alone.
+@dynamicMemberLookup
+package struct TransportOptions: Sendable {
+    package var connection = Configuration.Connection()
+    package var bearerToken: String?
     /// Ask for gzip-compressed answers.
-    public var gzip = true
+    package var gzip = true
 
-    public init() {}
+    package init() {}
+
+    package init(connection: Configuration.Connection, bearerToken: String?, gzip: Bool) {
+        self.connection = connection
+        self.bearerToken = bearerToken
+        self.gzip = gzip
+    }
+
+    package subscript<T>(dynamicMember path: WritableKeyPath<Configuration.Connection, T>) -> T {
+        get { connection[keyPath: path] }
+        set { connection[keyPath: path] = newValue }
+    }
 }
 
 /// The outcome of one HTTP exchange whose body went to a consumer.

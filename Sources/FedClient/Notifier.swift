@@ -3,16 +3,16 @@ import Foundation
 import Logging
 
 /// How a ``Notifier`` sends: the transport's TLS settings and timeouts, and how often it retries.
-public struct NotifierOptions: Sendable {
+package struct NotifierOptions: Sendable {
     /// TLS (`caFile`, `clientCertFile`, `clientKeyFile`, `insecureSkipTLSVerify`), timeouts, extra
     /// headers and a bearer token, as for the querier.
-    public var transport: TransportOptions
+    package var transport: TransportOptions
     /// Retries after a failure a retry may cure (0 to 20).
-    public var retries: Int
+    package var retries: Int
     /// The ceiling of the first backoff delay, in seconds; it doubles up to 30 s.
-    public var backoffBase = 0.5
+    package var backoffBase = 0.5
 
-    public init(transport: TransportOptions = TransportOptions(), retries: Int = 4) {
+    package init(transport: TransportOptions = TransportOptions(), retries: Int = 4) {
         self.transport = transport
         self.transport.gzip = false
         self.retries = retries
@@ -21,7 +21,7 @@ public struct NotifierOptions: Sendable {
     /// The querier's timeouts and retries. Not its token, headers or TLS files: a webhook is
     /// another server (Slack, a chat bridge) that must never see the querier's token and
     /// whose certificate the querier's CA (often the cluster's service CA) did not sign.
-    public init(querier: Configuration.Querier) {
+    package init(querier: Configuration.Querier) {
         var t = TransportOptions()
         t.connectTimeout = querier.connectTimeout
         t.timeout = querier.timeout
@@ -33,11 +33,11 @@ public struct NotifierOptions: Sendable {
 /// transport, with its TLS options and timeouts, retrying connection failures, 408, 429 and 5xx
 /// with the same backoff. A failure is a ``NotifyError`` for the caller to print as a warning:
 /// a notification that did not go out must never fail a job or lose its report.
-public struct Notifier: Sendable {
-    public let options: NotifierOptions
+package struct Notifier: Sendable {
+    package let options: NotifierOptions
     private let logger: Logger
 
-    public init(options: NotifierOptions, logger: Logger) {
+    package init(options: NotifierOptions, logger: Logger) {
         self.options = options
         self.logger = logger
     }
@@ -50,7 +50,7 @@ public struct Notifier: Sendable {
     /// cure (another 4xx, a TLS error). Messages show the URL without its path, where webhooks
     /// keep their secret.
     @discardableResult
-    public func post(json body: [UInt8], to url: String) throws -> Int {
+    package func post(json body: [UInt8], to url: String) throws -> Int {
         let shown = Self.redacted(url)
         let schedule = Backoff(base: options.backoffBase)
         var failures = 0
@@ -89,13 +89,13 @@ public struct Notifier: Sendable {
 }
 
 /// Why a notification was not delivered.
-public enum NotifyError: Error, LocalizedError, Equatable {
+package enum NotifyError: Error, LocalizedError, Equatable {
     /// The receiver answered with a status outside 2xx.
     case http(status: Int, body: String, url: String, attempts: Int)
     /// The exchange did not complete (refused, timed out, TLS).
     case transport(code: Int, message: String, url: String, attempts: Int)
 
-    public var isRetryable: Bool {
+    package var isRetryable: Bool {
         switch self {
         case .http(let status, _, _, _): Notifier.retryableStatuses.contains(status)
         case .transport(let code, _, _, _): TransportFailure(code: code, message: "", bytesReceived: 0).isRetryable
@@ -103,14 +103,14 @@ public enum NotifyError: Error, LocalizedError, Equatable {
     }
 
     /// The cause in a few words: `HTTP 500`, `could not connect`, `timed out`.
-    public var shortCause: String {
+    package var shortCause: String {
         switch self {
         case .http(let status, _, _, _): "HTTP \(status)"
         case .transport(let code, _, _, _): QueryError.transportCause(code: code)
         }
     }
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .http(let status, let body, let url, let attempts):
             "The notification to \(url) was not delivered: HTTP \(status)\(body.isEmpty ? "" : " (\(body))")"

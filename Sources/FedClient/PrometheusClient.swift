@@ -4,18 +4,18 @@ import Foundation
 import Logging
 
 /// What a range or instant query returned besides its series.
-public struct QueryOutcome: Sendable, Equatable {
-    public var warnings: [String] = []
-    public var infos: [String] = []
-    public var series = 0
-    public var points = 0
-    public var histogramPoints = 0
-    public var bytes = 0
-    public var requests = 0
-    public var retries = 0
-    public var httpVersion = 0
+package struct QueryOutcome: Sendable, Equatable {
+    package var warnings: [String] = []
+    package var infos: [String] = []
+    package var series = 0
+    package var points = 0
+    package var histogramPoints = 0
+    package var bytes = 0
+    package var requests = 0
+    package var retries = 0
+    package var httpVersion = 0
 
-    public init() {}
+    package init() {}
 
     mutating func add(_ e: ResponseEnvelope) {
         for w in e.warnings where !warnings.contains(w) { warnings.append(w) }
@@ -37,47 +37,44 @@ public struct QueryOutcome: Sendable, Equatable {
 /// 503 and 504; never 400, 403 or 422. A 401 is sent again once, and only when the token file
 /// now holds another token. Safe to use from several threads: each request takes its own curl
 /// handle.
-public final class PrometheusClient: @unchecked Sendable {
-    public let baseURL: String
-    public let options: TransportOptions
-    public let thanos: Configuration.Thanos
-    public let chunk: PromDuration?
-    public let retries: Int
+package final class PrometheusClient: @unchecked Sendable {
+    package let baseURL: String
+    /// The querier's settings: chunks, retries, method, Thanos parameters.
+    private let querier: Configuration.Querier
+    /// The querier's connection, the token as the run started and whether to ask for gzip: what
+    /// every request starts from.
+    private let options: TransportOptions
     /// Requests are not started or retried after this instant.
-    public var deadline: Date?
+    package var deadline: Date?
     /// The exponential backoff starts at half a second and doubles up to 30 s.
     private let schedule = Backoff()
     private let logger: Logger
-    private let pool = HandlePool()
+    /// Idle curl handles, so keep-alive connections are reused across requests.
+    private let idleHandles = Locked<[CurlHandle]>([])
     /// Read again before each request when it comes from a file.
     private let tokens: TokenSource
-    /// POST or GET, and whether a refused POST has switched the run to GET.
-    private let method: MethodChoice
+    /// Whether queries go as GET: from the start with `querier.method: get`, or since a refused
+    /// POST switched the run to GET under `auto`. Shared by every thread of the run.
+    private let sendsGET: Locked<Bool>
     /// At most `querier.max_concurrency` requests in flight, whoever sends them.
     private let inFlight: DispatchSemaphore
 
     /// Prometheus refuses more than 11,000 points per series in one range query.
-    public static let prometheusMaxPoints = 11_000
+    package static let prometheusMaxPoints = 11_000
     /// The longest GET URL sent: 8 KiB is what common proxies and servers accept in a request
     /// line (nginx's large_client_header_buffers, for one).
-    public static let maxGETLength = 8192
+    package static let maxGETLength = 8192
 
-    public init(querier: Configuration.Querier, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws
+    package init(querier: Configuration.Querier, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws
     {
         var url = querier.url
         while url.hasSuffix("/") { url.removeLast() }
         baseURL = url
-        var o = TransportOptions()
         tokens = try TokenSource(file: querier.bearerTokenFile, inline: querier.bearerToken, environment: environment)
-        o.bearerToken = try tokens.current()
-        o.caFile = querier.caFile
-        o.clientCertFile = querier.clientCertFile
-        o.clientKeyFile = querier.clientKeyFile
-        o.insecureSkipTLSVerify = querier.insecureSkipTLSVerify
-        o.headers = querier.headers
-        o.connectTimeout = querier.connectTimeout
-        o.timeout = querier.timeout
-        o.gzip = PrometheusClient.wantsGzip(querier.compression, url: url)
+        self.querier = querier
+        options = TransportOptions(
+            connection: querier.connection, bearerToken: try tokens.current(),
+            gzip: PrometheusClient.wantsGzip(querier.compression, url: url))
         for (name, _) in querier.headers where name.lowercased() == "authorization" {
             throw QueryError.setup(
                 "querier.headers must not hold Authorization: put the token in querier.bearer_token_file or FEDREPORT_TOKEN.")
@@ -86,11 +83,7 @@ public final class PrometheusClient: @unchecked Sendable {
         where !FileManager.default.isReadableFile(atPath: path) {
             throw QueryError.setup("Cannot read '\(path)' named in the querier settings: check the path and its permissions.")
         }
-        options = o
-        thanos = querier.thanos
-        method = MethodChoice(setting: querier.method)
-        chunk = querier.chunk
-        retries = querier.retries
+        sendsGET = Locked(querier.method == .get)
         inFlight = DispatchSemaphore(value: querier.maxConcurrency)
         self.logger = logger
         if querier.insecureSkipTLSVerify {
@@ -104,11 +97,11 @@ public final class PrometheusClient: @unchecked Sendable {
 
     /// `auto` compresses except on loopback, where gzip costs the server more CPU than the
     /// bytes it saves.
-    static func wantsGzip(_ setting: String, url: String) -> Bool {
+    static func wantsGzip(_ setting: Configuration.Querier.Compression, url: String) -> Bool {
         switch setting {
-        case "gzip": return true
-        case "none": return false
-        default:
+        case .gzip: return true
+        case .none: return false
+        case .auto:
             let host = URL(string: url)?.host?.lowercased() ?? ""
             return !(host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]")
         }
@@ -116,9 +109,9 @@ public final class PrometheusClient: @unchecked Sendable {
 
     /// The grids of the requests a range is split into: aligned to the step, no timestamp
     /// repeated or skipped at chunk edges.
-    public func chunks(for grid: TimeGrid) -> [TimeGrid] {
+    package func chunks(for grid: TimeGrid) -> [TimeGrid] {
         var perRequest = Self.prometheusMaxPoints
-        if let chunk { perRequest = max(1, min(perRequest, Int(chunk.milliseconds / grid.step))) }
+        if let chunk = querier.chunk { perRequest = max(1, min(perRequest, Int(chunk.milliseconds / grid.step))) }
         var out: [TimeGrid] = []
         var first = 0
         while first < grid.count {
@@ -135,7 +128,7 @@ public final class PrometheusClient: @unchecked Sendable {
     /// it must store points by timestamp (idempotently), never accumulate them blindly. `label`
     /// names the query in the one-line notice of each retry (e.g. `container-cpu of cluster-a`);
     /// without it, the notice shows the start of the PromQL.
-    public func queryRange<S: SeriesSink & AnyObject>(
+    package func queryRange<S: SeriesSink & AnyObject>(
         _ promql: String, grid: TimeGrid, sink: S, label: String? = nil
     ) throws -> QueryOutcome {
         var outcome = QueryOutcome()
@@ -152,7 +145,7 @@ public final class PrometheusClient: @unchecked Sendable {
     }
 
     /// Runs an instant query at `time`; each series has one point. `label` is as for `queryRange`.
-    public func queryInstant<S: SeriesSink & AnyObject>(
+    package func queryInstant<S: SeriesSink & AnyObject>(
         _ promql: String, at time: TimestampMs, sink: S, label: String? = nil
     ) throws -> QueryOutcome {
         var outcome = QueryOutcome()
@@ -162,7 +155,7 @@ public final class PrometheusClient: @unchecked Sendable {
     }
 
     /// `/api/v1/status/buildinfo` as a dictionary, or nil where the server does not offer it.
-    public func buildInfo() throws -> [String: String]? {
+    package func buildInfo() throws -> [String: String]? {
         let (status, body) = try fetch(path: "/api/v1/status/buildinfo", what: "build info")
         guard status == 200, let json = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
             let data = json["data"] as? [String: Any]
@@ -171,7 +164,7 @@ public final class PrometheusClient: @unchecked Sendable {
     }
 
     /// The values of `label` on series matching `match` between `start` and `end`.
-    public func labelValues(_ label: String, match: [String], start: TimestampMs, end: TimestampMs) throws -> [String] {
+    package func labelValues(_ label: String, match: [String], start: TimestampMs, end: TimestampMs) throws -> [String] {
         var query: [(String, String)] = [("start", formatSeconds(start)), ("end", formatSeconds(end))]
         for m in match { query.append(("match[]", m)) }
         let path = "/api/v1/label/\(percentEncode(label))/values?" + formEncode(query)
@@ -187,6 +180,7 @@ public final class PrometheusClient: @unchecked Sendable {
 
     private func thanosParameters() -> [(String, String)] {
         var out: [(String, String)] = []
+        let thanos = querier.thanos
         if let d = thanos.dedup { out.append(("dedup", d ? "true" : "false")) }
         if let p = thanos.partialResponse { out.append(("partial_response", p ? "true" : "false")) }
         for label in thanos.replicaLabels { out.append(("replicaLabels[]", label)) }
@@ -206,9 +200,9 @@ public final class PrometheusClient: @unchecked Sendable {
         let what = label ?? "query \(abbreviate(query, to: 60))"
         var renewedToken = false
         while true {
-            let get = method.usesGET
+            let get = sendsGET.withLock { $0 }
             if get, case let length = (baseURL + path + "?" + encoded).utf8.count, length > PrometheusClient.maxGETLength {
-                throw QueryError.urlTooLong(bytes: length, query: query, url: baseURL + path, postRefused: method.setting != "get")
+                throw QueryError.urlTooLong(bytes: length, query: query, url: baseURL + path, postRefused: querier.method != .get)
             }
             var sent: String?
             do {
@@ -226,10 +220,11 @@ public final class PrometheusClient: @unchecked Sendable {
             } catch let error as QueryError {
                 if !get, case .http(let status, nil, _, let body, _, let url) = error, status == 403 || status == 405 {
                     // Not the API's own error (that has an errorType): a proxy refusing the method.
-                    guard method.setting == "auto" else {
+                    guard querier.method == .auto else {
                         throw QueryError.methodRefused(status: status, body: body, query: query, url: url)
                     }
-                    if method.switchToGET() {
+                    // The first thread to switch says so.
+                    if !sendsGET.exchange(true) {
                         logger.info("the querier refuses POST (HTTP \(status)): using GET for the rest of this run")
                     }
                     continue
@@ -292,7 +287,7 @@ public final class PrometheusClient: @unchecked Sendable {
                 return try attempt(attemptOptions, &retryAfter)
             } catch let error as QueryError where cappedByDeadline && error.isTimeout {
                 throw QueryError.deadlineExceeded(query: query)
-            } catch let error as QueryError where error.isRetryable && failures < retries {
+            } catch let error as QueryError where error.isRetryable && failures < querier.retries {
                 failures += 1
                 retrying()
                 var delay = schedule.delay(failures)
@@ -302,7 +297,7 @@ public final class PrometheusClient: @unchecked Sendable {
                     throw error
                 }
                 logger.notice(
-                    "retrying \(what) in \(String(format: "%.1f", delay)) s (\(failures + 1)/\(retries + 1)): \(error.shortCause)")
+                    "retrying \(what) in \(String(format: "%.1f", delay)) s (\(failures + 1)/\(querier.retries + 1)): \(error.shortCause)")
                 Thread.sleep(forTimeInterval: delay)
             }
         }
@@ -316,8 +311,8 @@ public final class PrometheusClient: @unchecked Sendable {
         let decoder = MatrixDecoder(sink: SinkBox(sink))
         decoder.expectedResultType = expected
         let url = baseURL + path
-        let handle = try pool.take()
-        defer { pool.put(handle) }
+        let handle = try takeHandle()
+        defer { putHandle(handle) }
         logger.debug("\(get ? "GET" : "POST") \(url)", metadata: ["query": "\(abbreviate(query))"])
         let response: HTTPResponse
         do {
@@ -369,9 +364,17 @@ public final class PrometheusClient: @unchecked Sendable {
         }
     }
 
+    private func takeHandle() throws -> CurlHandle {
+        try idleHandles.withLock { $0.popLast() } ?? CurlHandle()
+    }
+
+    private func putHandle(_ handle: CurlHandle) {
+        idleHandles.withLock { if $0.count < 16 { $0.append(handle) } }
+    }
+
     private func fetchOnce(url: String, what: String, options: TransportOptions, retryAfter: inout String?) throws -> (Int, [UInt8]) {
-        let handle = try pool.take()
-        defer { pool.put(handle) }
+        let handle = try takeHandle()
+        defer { putHandle(handle) }
         let collector = ByteCollector()
         do {
             let response = try handle.perform(
@@ -396,50 +399,8 @@ public final class PrometheusClient: @unchecked Sendable {
     }
 }
 
-/// How queries are sent (`querier.method`), and whether a refused POST has switched the rest of
-/// the run to GET. Shared by every thread of the run.
-private final class MethodChoice: @unchecked Sendable {
-    let setting: String
-    private let lock = NSLock()
-    private var get: Bool
-
-    init(setting: String) {
-        self.setting = setting
-        get = setting == "get"
-    }
-
-    var usesGET: Bool { lock.withLock { get } }
-
-    /// Switches to GET; true for the first caller only, who says so in the log.
-    func switchToGET() -> Bool {
-        lock.withLock {
-            defer { get = true }
-            return !get
-        }
-    }
-}
-
 private final class ByteCollector {
     var bytes: [UInt8] = []
-}
-
-/// Idle curl handles, so keep-alive connections are reused across requests.
-private final class HandlePool: @unchecked Sendable {
-    private var idle: [CurlHandle] = []
-    private let lock = NSLock()
-
-    func take() throws -> CurlHandle {
-        lock.lock()
-        let h = idle.popLast()
-        lock.unlock()
-        return try h ?? CurlHandle()
-    }
-
-    func put(_ h: CurlHandle) {
-        lock.lock()
-        if idle.count < 16 { idle.append(h) }
-        lock.unlock()
-    }
 }
 
 func snippetText(_ bytes: [UInt8]) -> String {
@@ -457,7 +418,7 @@ func snippetText(_ bytes: [UInt8]) -> String {
 }
 
 /// Unix seconds with millisecond precision, as the API expects: `1700000000` or `1700000000.5`.
-public func formatSeconds(_ ms: Int64) -> String {
+package func formatSeconds(_ ms: Int64) -> String {
     let seconds = ms / 1000
     let rest = abs(ms % 1000)
     if rest == 0 { return String(ms / 1000) }

@@ -2,7 +2,7 @@ import FedCore
 import Foundation
 
 /// Why a request to the querier failed, with the fix a user is most likely to need.
-public enum QueryError: Error, LocalizedError, Sendable {
+package enum QueryError: Error, LocalizedError, Sendable {
     /// The server answered with an error status (JSON `status: error` or a proxy's page).
     case http(status: Int, errorType: String?, error: String?, body: String?, query: String, url: String)
     /// The exchange did not complete (refused, reset, timed out, TLS).
@@ -22,7 +22,7 @@ public enum QueryError: Error, LocalizedError, Sendable {
     /// The query does not fit in a GET URL, and GET is the only method left.
     case urlTooLong(bytes: Int, query: String, url: String, postRefused: Bool)
 
-    public var query: String? {
+    package var query: String? {
         switch self {
         case .http(_, _, _, _, let q, _), .transport(_, _, let q, _, _), .malformed(_, _, let q, _),
             .apiError(_, _, let q, _), .deadlineExceeded(let q), .tokenRejected(_, let q, _), .methodRefused(_, _, let q, _),
@@ -33,19 +33,19 @@ public enum QueryError: Error, LocalizedError, Sendable {
     }
 
     /// The run's deadline passed: what completed is kept as partial.
-    public var isDeadline: Bool {
+    package var isDeadline: Bool {
         if case .deadlineExceeded = self { return true }
         return false
     }
 
     /// No complete answer within the request's timeout.
-    public var isTimeout: Bool {
+    package var isTimeout: Bool {
         if case .transport(let code, _, _, _, _) = self { return TransportFailure(code: code, message: "", bytesReceived: 0).isTimeout }
         return false
     }
 
     /// Whether a retry may succeed.
-    public var isRetryable: Bool {
+    package var isRetryable: Bool {
         switch self {
         case .http(let status, _, _, _, _, _): [429, 502, 503, 504].contains(status)
         case .transport(let code, _, _, _, _): TransportFailure(code: code, message: "", bytesReceived: 0).isRetryable
@@ -55,7 +55,7 @@ public enum QueryError: Error, LocalizedError, Sendable {
 
     /// The cause in a few words, for the one-line notice of a retry: `could not connect`,
     /// `HTTP 503`, `timed out`. The full explanation with its fix is `errorDescription`.
-    public var shortCause: String {
+    package var shortCause: String {
         switch self {
         case .http(let status, let errorType, _, _, _, _): return "HTTP \(status)\(errorType.map { " \($0)" } ?? "")"
         case .transport(let code, _, _, _, _): return QueryError.transportCause(code: code)
@@ -85,7 +85,7 @@ public enum QueryError: Error, LocalizedError, Sendable {
         }
     }
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .http(let status, let errorType, let error, let body, let query, let url):
             var text = "The querier at \(url) answered HTTP \(status)"

@@ -1,3 +1,4 @@
+import FedCore
 import Foundation
 
 #if canImport(Glibc)
@@ -15,26 +16,31 @@ import Foundation
 /// its device, inode, size, mtime or ctime differ from the last read, and also while its mtime is
 /// within two seconds of that read, since a rewrite of the same size within one tick of the file
 /// system's clock leaves every one of those unchanged. Safe to use from several threads.
-final class TokenSource: @unchecked Sendable {
+final class TokenSource: Sendable {
     /// The file the token is read from, or nil when it is fixed.
     let file: String?
-    private let lock = NSLock()
-    private var token: String?
-    private var identity: FileIdentity?
-    /// Whether `identity` was taken late enough after the last change to be trusted.
-    private var settled = false
+    private let state = Locked(State())
+
+    private struct State {
+        var token: String?
+        var identity: FileIdentity?
+        /// Whether `identity` was taken late enough after the last change to be trusted.
+        var settled = false
+    }
 
     /// Reads the token from `file`, else takes `inline`, else `FEDREPORT_TOKEN`, else none.
     init(file: String?, inline: String?, environment: [String: String]) throws {
         if let inline {
             self.file = nil
-            token = try Self.validated(inline, file: nil)
+            let token = try Self.validated(inline, file: nil)
+            state.withLock { $0.token = token }
         } else if let file {
             self.file = file
             _ = try reload()
         } else if let env = environment["FEDREPORT_TOKEN"], !env.isEmpty {
             self.file = nil
-            token = try Self.validated(env, file: nil)
+            let token = try Self.validated(env, file: nil)
+            state.withLock { $0.token = token }
         } else {
             self.file = nil
         }
@@ -42,11 +48,11 @@ final class TokenSource: @unchecked Sendable {
 
     /// The token to send now: the file is read again when it may have changed.
     func current() throws -> String? {
-        guard let file else { return lock.withLock { token } }
+        guard let file else { return state.withLock { $0.token } }
         let now = FileIdentity(path: file)
-        let cached = lock.withLock { () -> String? in
-            guard settled, let identity, identity == now else { return nil }
-            return token
+        let cached = state.withLock { s -> String? in
+            guard s.settled, let identity = s.identity, identity == now else { return nil }
+            return s.token
         }
         return try cached ?? reload()
     }
@@ -54,7 +60,7 @@ final class TokenSource: @unchecked Sendable {
     /// Reads the file whatever its identity says (after the querier rejected the token).
     @discardableResult
     func reload() throws -> String? {
-        guard let file else { return lock.withLock { token } }
+        guard let file else { return state.withLock { $0.token } }
         let before = FileIdentity(path: file)
         let readAt = Date()
         let text: String
@@ -65,12 +71,13 @@ final class TokenSource: @unchecked Sendable {
                 "Cannot read the bearer token file '\(file)' (querier.bearer_token_file): check the path and that this user may read it.")
         }
         let fresh = try Self.validated(text, file: file)
-        lock.withLock {
-            token = fresh
+        let after = FileIdentity(path: file)
+        state.withLock { s in
+            s.token = fresh
             // A file changed while it was read, or changed so recently that another change may
             // follow within the same clock tick, is read again next time.
-            identity = before == FileIdentity(path: file) ? before : nil
-            settled = before.map { readAt.timeIntervalSince1970 - $0.modified >= 2 } ?? false
+            s.identity = before == after ? before : nil
+            s.settled = before.map { readAt.timeIntervalSince1970 - $0.modified >= 2 } ?? false
         }
         return fresh
     }

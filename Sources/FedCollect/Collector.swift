@@ -4,12 +4,12 @@ import Foundation
 import Logging
 
 /// A cluster to collect, with the distribution whose queries and component map apply.
-public struct ClusterPlan: Sendable, Equatable {
-    public var name: String
-    public var distribution: String
-    public var pinnedVersion: String?
+package struct ClusterPlan: Sendable, Equatable {
+    package var name: String
+    package var distribution: String
+    package var pinnedVersion: String?
 
-    public init(name: String, distribution: String, pinnedVersion: String? = nil) {
+    package init(name: String, distribution: String, pinnedVersion: String? = nil) {
         self.name = name
         self.distribution = distribution
         self.pinnedVersion = pinnedVersion
@@ -17,22 +17,22 @@ public struct ClusterPlan: Sendable, Equatable {
 }
 
 /// What collect learned about one cluster.
-public struct ClusterResult: Sendable {
-    public var cluster: ClusterPlan
-    public var snapshots: [SnapshotInput] = []
+package struct ClusterResult: Sendable {
+    package var cluster: ClusterPlan
+    package var snapshots: [SnapshotInput] = []
     /// Left-out timestamps outside every segment (e.g. no version in the whole window).
-    public var unassigned = LeftOutCounts()
-    public var warnings: [String] = []
+    package var unassigned = LeftOutCounts()
+    package var warnings: [String] = []
     /// Set when a query failed after its retries: the snapshots lack that query's data.
-    public var failures: [String] = []
+    package var failures: [String] = []
     /// A failure that must abort the whole run (bad PromQL, auth, malformed answers).
-    public var fatal: QueryError?
+    package var fatal: QueryError?
 
-    public init(cluster: ClusterPlan) { self.cluster = cluster }
+    package init(cluster: ClusterPlan) { self.cluster = cluster }
 }
 
 /// Progress of a run, reported from worker threads.
-public protocol CollectProgress: Sendable {
+package protocol CollectProgress: Sendable {
     func started(cluster: String, queries: Int)
     func finished(query: String, cluster: String)
     func finished(cluster: String)
@@ -42,14 +42,14 @@ public protocol CollectProgress: Sendable {
 ///
 /// Clusters are collected in parallel, with at most `querier.max_concurrency` requests in
 /// flight. Nothing is stored here: the caller saves all snapshots of a run in one transaction.
-public final class Collector: @unchecked Sendable {
-    public let configuration: Configuration
-    public let client: PrometheusClient
-    public let querySet: QuerySet
-    public let maps: [String: ComponentMap]
+package final class Collector: @unchecked Sendable {
+    package let configuration: Configuration
+    package let client: PrometheusClient
+    package let querySet: QuerySet
+    package let maps: [String: ComponentMap]
     private let logger: Logger
 
-    public init(configuration: Configuration, client: PrometheusClient, querySet: QuerySet, maps: [String: ComponentMap], logger: Logger) {
+    package init(configuration: Configuration, client: PrometheusClient, querySet: QuerySet, maps: [String: ComponentMap], logger: Logger) {
         self.configuration = configuration
         self.client = client
         self.querySet = querySet
@@ -58,7 +58,7 @@ public final class Collector: @unchecked Sendable {
     }
 
     /// The grid of a collect window: `end` is aligned down to the step, `start` up.
-    public static func grid(
+    package static func grid(
         start: TimestampMs?, end: TimestampMs?, window: PromDuration, step: PromDuration, now: TimestampMs
     )
         -> TimeGrid
@@ -81,7 +81,7 @@ public final class Collector: @unchecked Sendable {
 
     /// The clusters to collect: those configured, else those the cluster label names on the
     /// querier during the window, with their distribution guessed from the metrics they expose.
-    public func plan(grid: TimeGrid, only: [String]) throws -> [ClusterPlan] {
+    package func plan(grid: TimeGrid, only: [String]) throws -> [ClusterPlan] {
         var plans: [ClusterPlan]
         if !configuration.clusters.isEmpty {
             plans = configuration.clusters.map { ClusterPlan(name: $0.name, distribution: $0.distribution, pinnedVersion: $0.version) }
@@ -104,7 +104,7 @@ public final class Collector: @unchecked Sendable {
         return plans
     }
 
-    public func discover(grid: TimeGrid) throws -> [ClusterPlan] {
+    package func discover(grid: TimeGrid) throws -> [ClusterPlan] {
         let label = configuration.collect.clusterLabel
         let all = try client.labelValues(
             // The recording rules too, so that a hub that carries only those still shows its clusters.
@@ -140,24 +140,24 @@ public final class Collector: @unchecked Sendable {
     /// Collects every cluster in `plans`, handing each result to `deliver` (from a worker
     /// thread) as soon as its cluster is done, so the caller can store it and let it go.
     /// Returns when every cluster is done.
-    /// Once `stop` is raised (by the caller, or here by a cluster's fatal error), clusters not
-    /// yet started are skipped (and not delivered); those already running finish and are delivered.
-    public func collect(
-        plans: [ClusterPlan], grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?, stop: StopSignal? = nil,
+    /// Once `stop` is set (by the caller, or here by a cluster's fatal error), clusters not yet
+    /// started are skipped (and not delivered); those already running finish and are delivered.
+    package func collect(
+        plans: [ClusterPlan], grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?, stop: Locked<Bool>? = nil,
         deliver: @escaping @Sendable (ClusterResult) -> Void
     ) {
         // A fixed pool of max_concurrency threads takes the clusters in turn: no thread waits
         // for a slot, so threads (and their malloc arenas) do not grow with the number of clusters.
-        let next = LockedCounter()
+        let next = Locked(0)
         let group = DispatchGroup()
         for _ in 0..<min(configuration.querier.maxConcurrency, plans.count) {
             group.enter()
             Thread.detachNewThread {
                 defer { group.leave() }
-                while stop?.isRaised != true, let k = next.take(below: plans.count) {
+                while stop?.withLock({ $0 }) != true, let k = next.withLock({ Self.take(&$0, below: plans.count) }) {
                     let result = self.collect(plan: plans[k], grid: grid, serverBuild: serverBuild, progress: progress)
-                    // Raised here, before this thread takes another cluster.
-                    if result.fatal != nil { stop?.raise() }
+                    // Set here, before this thread takes another cluster.
+                    if result.fatal != nil { stop?.withLock { $0 = true } }
                     deliver(result)
                 }
             }
@@ -165,8 +165,15 @@ public final class Collector: @unchecked Sendable {
         group.wait()
     }
 
+    /// Hands out 0, 1, 2, … from `counter`, nil from `limit` on.
+    private static func take(_ counter: inout Int, below limit: Int) -> Int? {
+        guard counter < limit else { return nil }
+        defer { counter += 1 }
+        return counter
+    }
+
     /// Collects one cluster: its build timeline, then every query of its distribution.
-    public func collect(plan: ClusterPlan, grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?) -> ClusterResult {
+    package func collect(plan: ClusterPlan, grid: TimeGrid, serverBuild: String?, progress: (any CollectProgress)?) -> ClusterResult {
         var result = ClusterResult(cluster: plan)
         let queries = querySet.queries(for: plan.distribution)
         progress?.started(cluster: plan.name, queries: queries.count + 1)
@@ -196,7 +203,7 @@ public final class Collector: @unchecked Sendable {
             // The queries of a cluster run side by side (the client keeps at most
             // max_concurrency requests in flight overall); their results are then taken in
             // query-set order, so snapshots do not depend on which answer came first.
-            let runs = LockedSlots<QueryRun>(count: queries.count)
+            let runs = Locked([QueryRun?](repeating: nil, count: queries.count))
             DispatchQueue.concurrentPerform(iterations: queries.count) { i in
                 let query = queries[i]
                 let promql = query.render(
@@ -217,10 +224,10 @@ public final class Collector: @unchecked Sendable {
                     run.error = error
                 }
                 progress?.finished(query: query.name, cluster: plan.name)
-                runs.set(i, run)
+                runs.withLock { $0[i] = run }
             }
             for (i, query) in queries.enumerated() {
-                let run = runs.get(i)!
+                let run = runs.withLock { $0[i] }!
                 if let error = run.error {
                     if let q = error as? QueryError, q.isRetryable || q.isDeadline {
                         // The retries are spent, or the run's deadline passed: keep the other
@@ -338,7 +345,7 @@ public final class Collector: @unchecked Sendable {
 
     /// Timestamps of `included` where the CPU or the memory total of `components` is left out
     /// because one of its components has no value or is left out there.
-    public static func incompleteTotals(_ components: [ComponentSeries], included: GridMask) -> Int {
+    package static func incompleteTotals(_ components: [ComponentSeries], included: GridMask) -> Int {
         var incomplete = GridMask(count: included.count)
         for resource in Resource.allCases where components.contains(where: { $0.resource == resource }) {
             incomplete = incomplete.union(
@@ -359,7 +366,7 @@ public final class Collector: @unchecked Sendable {
     /// The source names the rule that decided (it goes into the measurement hash). `payloads`
     /// holds, per version, when its release payload was created: the value of
     /// `cluster_version{type="current"}` (Unix seconds), where the cluster reports it.
-    public func buildTimeline(
+    package func buildTimeline(
         plan: ClusterPlan, grid: TimeGrid
     ) throws -> (
         timeline: BuildTimeline, warnings: [String], source: String, payloads: [String: TimestampMs]
@@ -526,15 +533,15 @@ extension Collector {
 
     /// Whether a discovered cluster is the hub itself: Red Hat Advanced Cluster Management names
     /// it `local-cluster`. It is collected only when it is listed.
-    public static func isHubItself(_ name: String) -> Bool { name == "local-cluster" }
+    package static func isHubItself(_ name: String) -> Bool { name == "local-cluster" }
 }
 
-public enum CollectError: Error, LocalizedError {
+package enum CollectError: Error, LocalizedError {
     case unknownCluster(name: String, known: [String])
     case noClusters(url: String)
     case missingMap(distribution: String, looked: String)
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .unknownCluster(let name, let known):
             "No cluster named '\(name)'. Known clusters: \(known.isEmpty ? "none" : known.joined(separator: ", "))."
@@ -549,14 +556,14 @@ public enum CollectError: Error, LocalizedError {
 }
 
 /// Results handed from worker threads to the thread that stores them, one at a time.
-public final class ResultQueue<T>: @unchecked Sendable {
+package final class ResultQueue<T>: @unchecked Sendable {
     private var items: [T] = []
     private var closed = false
     private let condition = NSCondition()
 
-    public init() {}
+    package init() {}
 
-    public func push(_ item: T) {
+    package func push(_ item: T) {
         condition.lock()
         items.append(item)
         condition.signal()
@@ -564,7 +571,7 @@ public final class ResultQueue<T>: @unchecked Sendable {
     }
 
     /// No more items will come.
-    public func close() {
+    package func close() {
         condition.lock()
         closed = true
         condition.broadcast()
@@ -572,7 +579,7 @@ public final class ResultQueue<T>: @unchecked Sendable {
     }
 
     /// The next item, waiting for it; nil once closed and drained.
-    public func pop() -> T? {
+    package func pop() -> T? {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty && !closed { condition.wait() }
@@ -589,60 +596,6 @@ struct QueryRun {
     var exportedSeries = 0
     var containersWithoutPod: Set<String> = []
     var error: (any Error)?
-}
-
-/// A fixed number of slots written from several threads.
-final class LockedSlots<T>: @unchecked Sendable {
-    private var items: [T?]
-    private let lock = NSLock()
-
-    init(count: Int) { items = [T?](repeating: nil, count: count) }
-
-    func set(_ k: Int, _ item: T) {
-        lock.lock()
-        items[k] = item
-        lock.unlock()
-    }
-
-    func get(_ k: Int) -> T? {
-        lock.lock()
-        defer { lock.unlock() }
-        return items[k]
-    }
-}
-
-/// A flag raised once from any thread, read from others.
-public final class StopSignal: @unchecked Sendable {
-    private var raised = false
-    private let lock = NSLock()
-
-    public init() {}
-
-    public func raise() {
-        lock.lock()
-        raised = true
-        lock.unlock()
-    }
-
-    public var isRaised: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return raised
-    }
-}
-
-/// Hands out 0, 1, 2, … to several threads.
-final class LockedCounter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-
-    func take(below limit: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard value < limit else { return nil }
-        value += 1
-        return value - 1
-    }
 }
 
 /// A cluster's node counts over a collect grid (missing values where it had none).

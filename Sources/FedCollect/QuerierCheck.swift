@@ -2,34 +2,34 @@ import FedClient
 import FedCore
 
 /// What `fedreport check` learned about one query of one cluster.
-public struct QueryCheck: Sendable, Equatable {
-    public var name: String
+package struct QueryCheck: Sendable, Equatable {
+    package var name: String
     /// Series with at least one sample in the window; nil when the query failed.
-    public var seriesCount: Int?
+    package var seriesCount: Int?
     /// Why the query failed, as the client explains it (with the fix).
-    public var error: String?
+    package var error: String?
 
-    public init(name: String, seriesCount: Int?, error: String? = nil) {
+    package init(name: String, seriesCount: Int?, error: String? = nil) {
         self.name = name
         self.seriesCount = seriesCount
         self.error = error
     }
 
     /// The query failed or found no series: collect would store "no data" for it.
-    public var isProblem: Bool { (seriesCount ?? 0) == 0 }
+    package var isProblem: Bool { (seriesCount ?? 0) == 0 }
 }
 
 /// What `fedreport check` learned about one cluster: its builds over the window and whether each
 /// query of its distribution finds data.
-public struct ClusterCheck: Sendable {
-    public var plan: ClusterPlan
+package struct ClusterCheck: Sendable {
+    package var plan: ClusterPlan
     /// The versions the cluster ran over the window, in order; empty when none was found.
-    public var versions: [String]
+    package var versions: [String]
     /// Why the build timeline could not be read; nil when it was.
-    public var timelineError: String?
-    public var queries: [QueryCheck]
+    package var timelineError: String?
+    package var queries: [QueryCheck]
 
-    public init(plan: ClusterPlan, versions: [String], timelineError: String?, queries: [QueryCheck]) {
+    package init(plan: ClusterPlan, versions: [String], timelineError: String?, queries: [QueryCheck]) {
         self.plan = plan
         self.versions = versions
         self.timelineError = timelineError
@@ -38,19 +38,19 @@ public struct ClusterCheck: Sendable {
 
     /// What collect needs and would miss: a build timeline without any version (or that failed),
     /// and each query that failed or found no series.
-    public var problems: Int {
+    package var problems: Int {
         (versions.isEmpty || timelineError != nil ? 1 : 0) + queries.filter(\.isProblem).count
     }
 }
 
 /// A namespace or host service seen on a cluster, the component it lands in, and how many
 /// containers (series) fed it.
-public struct MemberUse: Sendable, Equatable {
-    public var member: String
-    public var component: ComponentRef
-    public var containers: Int
+package struct MemberUse: Sendable, Equatable {
+    package var member: String
+    package var component: ComponentRef
+    package var containers: Int
 
-    public init(member: String, component: ComponentRef, containers: Int) {
+    package init(member: String, component: ComponentRef, containers: Int) {
         self.member = member
         self.component = component
         self.containers = containers
@@ -64,7 +64,7 @@ extension Collector {
     /// It is the run's first request: when the querier cannot be reached at all (after the
     /// retries), that is thrown, so a run against a querier that is down stops with one
     /// explanation instead of trying every cluster.
-    public func serverVersion() throws -> String? {
+    package func serverVersion() throws -> String? {
         do {
             return try client.buildInfo()?["version"]
         } catch let error as QueryError {
@@ -77,7 +77,7 @@ extension Collector {
     /// `last_over_time((promql)[span:step])` over the whole of `grid`, evaluated at `grid.end`:
     /// one point per series that had any sample in the window. The subquery step is the grid's
     /// step, or a 48th of the window when that is coarser, so a long window stays cheap.
-    public static func lastOverWindow(_ promql: String, grid: TimeGrid) -> String {
+    package static func lastOverWindow(_ promql: String, grid: TimeGrid) -> String {
         let span = PromDuration(milliseconds: Int64(grid.count) * grid.step)
         let subqueryStep = PromDuration(milliseconds: max(grid.step, span.milliseconds / 48))
         return "last_over_time((\(promql))[\(span):\(subqueryStep)])"
@@ -86,7 +86,7 @@ extension Collector {
     /// The number of series a `count(...)` instant query answered with. No series, a missing
     /// point or a value that is not a finite non-negative number (NaN, ±Inf from a misbehaving
     /// server) all count as 0: "no data", never a crash.
-    public static func seriesCount(_ answer: SeriesCollector) -> Int {
+    package static func seriesCount(_ answer: SeriesCollector) -> Int {
         guard let value = answer.series.first?.values.first, value.isFinite, value >= 0, value < Double(Int.max) else {
             return 0
         }
@@ -96,7 +96,7 @@ extension Collector {
     /// Checks one cluster as `fedreport check` shows it: reads its build timeline over `grid`,
     /// then counts, for each query of its distribution, the series with a sample in the window.
     /// A failed request is recorded with its explanation, not thrown.
-    public func check(plan: ClusterPlan, grid: TimeGrid) -> ClusterCheck {
+    package func check(plan: ClusterPlan, grid: TimeGrid) -> ClusterCheck {
         var versions: [String] = []
         var timelineError: String?
         do {
@@ -125,7 +125,7 @@ extension Collector {
     /// The namespaces and host services `plan`'s cluster exposes in `grid` (from its memory
     /// queries) with the component `map` puts each in, sorted by component, then member. One
     /// member may feed several components.
-    public func members(plan: ClusterPlan, grid: TimeGrid, map: ComponentMap) throws -> [MemberUse] {
+    package func members(plan: ClusterPlan, grid: TimeGrid, map: ComponentMap) throws -> [MemberUse] {
         struct Key: Hashable {
             var member: String
             var component: ComponentRef
@@ -152,20 +152,20 @@ extension Collector {
 /// What a hub carries, as `fedreport check` reads it: which metrics the query set and collect
 /// need are there, which recording rules of the cluster-monitoring-operator are, and under which
 /// labels clusters are named.
-public struct HubShape: Sendable {
+package struct HubShape: Sendable {
     /// Metrics the query set reads or collect reads besides it, found in the window.
-    public var present: [String]
+    package var present: [String]
     /// The same, not found.
-    public var missing: [String]
+    package var missing: [String]
     /// The cluster-monitoring-operator's container CPU and memory rules found.
-    public var recordingRules: [String]
+    package var recordingRules: [String]
     /// Labels that name clusters on those series, each with the values it has.
-    public var clusterLabels: [(label: String, clusters: [String])]
+    package var clusterLabels: [(label: String, clusters: [String])]
     /// `match[]` selectors a federating Prometheus needs for this query set.
-    public var selectors: [String]
+    package var selectors: [String]
 
     /// A label other than `configured` that names clusters, when `configured` names none.
-    public func proposedClusterLabel(configured: String) -> String? {
+    package func proposedClusterLabel(configured: String) -> String? {
         guard !clusterLabels.contains(where: { $0.label == configured }) else { return nil }
         return clusterLabels.first?.label
     }
@@ -174,7 +174,7 @@ public struct HubShape: Sendable {
 extension Collector {
     /// Reads the hub's shape over `grid`: a request for the metric names, then one per label
     /// that may name clusters.
-    public func hubShape(grid: TimeGrid) throws -> HubShape {
+    package func hubShape(grid: TimeGrid) throws -> HubShape {
         let read = FederationSelectors.metricNames(of: querySet)
         let needed = read + FederationSelectors.collectSeries.filter { !read.contains($0) }
         let rules = FederationSelectors.recordingRules

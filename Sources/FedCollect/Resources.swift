@@ -3,18 +3,18 @@ import Foundation
 
 /// The query set and component maps a run uses, found from the configuration or shipped beside
 /// the executable.
-public struct RunResources: Sendable {
-    public var querySet: QuerySet
-    public var maps: [String: ComponentMap]
+package struct RunResources: Sendable {
+    package var querySet: QuerySet
+    package var maps: [String: ComponentMap]
 
-    public init(querySet: QuerySet, maps: [String: ComponentMap]) {
+    package init(querySet: QuerySet, maps: [String: ComponentMap]) {
         self.querySet = querySet
         self.maps = maps
     }
 
     /// Loads `queries/` (or `configuration.queries`) and every map in its `components/` folder,
     /// then the maps the configuration names, which replace shipped ones.
-    public static func load(configuration: Configuration, environment: [String: String]) throws -> RunResources {
+    package static func load(configuration: Configuration, environment: [String: String]) throws -> RunResources {
         let shippedQueries = ResourceLocator.find("queries/components", env: environment).map {
             ($0 as NSString).deletingLastPathComponent
         }

@@ -5,17 +5,17 @@ import FedDecode
 ///
 /// Points are stored by grid index, so a chunk delivered twice (a retry after a partial
 /// transfer) leaves the same values, never double counts.
-public final class SeriesCollector: SeriesSink {
-    public let grid: TimeGrid
-    public private(set) var series: [CollectedSeries] = []
+package final class SeriesCollector: SeriesSink {
+    package let grid: TimeGrid
+    package private(set) var series: [CollectedSeries] = []
     /// Points whose timestamp is not on the grid (a server that does not align to the step).
-    public private(set) var offGrid = 0
+    package private(set) var offGrid = 0
     private var index: [LabelSet: Int] = [:]
     private var current = -1
 
-    public init(grid: TimeGrid) { self.grid = grid }
+    package init(grid: TimeGrid) { self.grid = grid }
 
-    public func beginSeries(labels: LabelSet) {
+    package func beginSeries(labels: LabelSet) {
         if let existing = index[labels] {
             current = existing
         } else {
@@ -25,7 +25,7 @@ public final class SeriesCollector: SeriesSink {
         }
     }
 
-    public func point(timestampMs: Int64, value: Double) {
+    package func point(timestampMs: Int64, value: Double) {
         guard let i = grid.index(of: timestampMs) else {
             offGrid += 1
             return
@@ -33,5 +33,5 @@ public final class SeriesCollector: SeriesSink {
         series[current].values[i] = value
     }
 
-    public func endSeries() { current = -1 }
+    package func endSeries() { current = -1 }
 }

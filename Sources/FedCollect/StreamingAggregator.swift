@@ -2,13 +2,13 @@ import FedCore
 import FedDecode
 
 /// The figures of one resource over one build segment.
-public struct SegmentFigures: Sendable {
-    public var components: [ComponentSeries]
-    public var containers: [ContainerSummary]
+package struct SegmentFigures: Sendable {
+    package var components: [ComponentSeries]
+    package var containers: [ContainerSummary]
     /// Samples that stayed non-finite after every replica was heard, at timestamps that count.
-    public var nonFiniteSamples: Int
+    package var nonFiniteSamples: Int
     /// Points at timestamps off the step grid, attributed to the segment by time.
-    public var offGridPoints: Int
+    package var offGridPoints: Int
 }
 
 /// Folds the series of one query for one cluster into per-component sums as they stream in.
@@ -29,24 +29,24 @@ public struct SegmentFigures: Sendable {
 /// Such series cost 8 bytes a grid point each until then, so memory grows with the number of
 /// series in those two cases only: a querier that deduplicates replicas (Thanos with `dedup`,
 /// OpenShift's thanos-querier) and windows of one request keep it flat.
-public final class StreamingAggregator: SeriesSink {
-    public let grid: TimeGrid
-    public let resource: Resource
-    public let segments: [BuildTimeline.Segment]
+package final class StreamingAggregator: SeriesSink {
+    package let grid: TimeGrid
+    package let resource: Resource
+    package let segments: [BuildTimeline.Segment]
     private let map: ComponentMap
     private let replicaLabels: Set<String>
     private let keepSeries: Bool
 
     /// Per component: the sum at each grid index (NaN = no series had a finite point there).
-    public private(set) var sums: [ComponentRef: [Double]] = [:]
-    public private(set) var members: [ComponentRef: Set<String>] = [:]
-    public private(set) var seriesCount = 0
+    package private(set) var sums: [ComponentRef: [Double]] = [:]
+    package private(set) var members: [ComponentRef: Set<String>] = [:]
+    package private(set) var seriesCount = 0
     /// Points whose timestamp is not on the grid.
-    public private(set) var offGrid = 0
+    package private(set) var offGrid = 0
     /// Series that carried `exported_` labels (federated with `honor_labels: false`), read by those.
-    public private(set) var exportedSeries = 0
+    package private(set) var exportedSeries = 0
     /// Container series without pod labels, by the member name they are listed under.
-    public private(set) var containersWithoutPod: Set<String> = []
+    package private(set) var containersWithoutPod: Set<String> = []
     /// Off-grid points by the grid index at or before their timestamp (clamped to the grid).
     private var offGridAt: [Int: Int] = [:]
 
@@ -84,7 +84,7 @@ public final class StreamingAggregator: SeriesSink {
     private var nextIndex = 0
     private var sortScratch: [Double] = []
 
-    public init(
+    package init(
         grid: TimeGrid, resource: Resource, segments: [BuildTimeline.Segment], map: ComponentMap, replicaLabels: [String],
         chunked: Bool
     ) {
@@ -99,7 +99,7 @@ public final class StreamingAggregator: SeriesSink {
         nextTimestamp = grid.start
     }
 
-    public func beginSeries(labels raw: LabelSet) {
+    package func beginSeries(labels raw: LabelSet) {
         let (labels, exported) = HubLabels.normalize(raw)
         let key = replicaLabels.isEmpty ? labels : labels.removing(replicaLabels)
         if let existing = states[key] {
@@ -129,7 +129,7 @@ public final class StreamingAggregator: SeriesSink {
         touchedHigh = -1
     }
 
-    public func point(timestampMs: Int64, value: Double) {
+    package func point(timestampMs: Int64, value: Double) {
         let i: Int
         if timestampMs == nextTimestamp, nextIndex < grid.count {
             i = nextIndex
@@ -154,7 +154,7 @@ public final class StreamingAggregator: SeriesSink {
         offGridAt[Int(min(max(floor, 0), Int64(grid.count - 1))), default: 0] += 1
     }
 
-    public func endSeries() {
+    package func endSeries() {
         guard current >= 0, touchedHigh >= touchedLow else {
             current = -1
             return
@@ -306,7 +306,7 @@ public final class StreamingAggregator: SeriesSink {
     /// The figures of one segment: component series over the segment's grid (timestamps that
     /// do not count are NaN; those where a member had no finite value are NaN and left out),
     /// container summaries, non-finite samples left out and off-grid points.
-    public func figures(for segmentIndex: Int) -> SegmentFigures {
+    package func figures(for segmentIndex: Int) -> SegmentFigures {
         if !poisonComputed {
             poisonComputed = true
             for k in stateList.indices {

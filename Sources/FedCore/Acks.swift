@@ -3,9 +3,9 @@ import Yams
 
 /// One acknowledged regression, change point or exceeded budget: an engineer has seen it, and it
 /// should no longer fail a job. Read from `acks.yaml` (see ``AckFile``).
-public struct Ack: Sendable, Equatable {
+package struct Ack: Sendable, Equatable {
     /// What an entry acknowledges.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// A regression or change point of `target` and `resource` that starts at `build`.
         case change
         /// The budget of `target` and `resource`, exceeded in whichever build; `build` is empty.
@@ -14,12 +14,12 @@ public struct Ack: Sendable, Equatable {
 
     /// What the entry's `component` (or `budget`) names: a component, a category
     /// (`category:<name>`) or the platform total (`total`).
-    public enum Target: Sendable, Equatable, CustomStringConvertible {
+    package enum Target: Sendable, Equatable, CustomStringConvertible {
         case component(String)
         case category(Category)
         case total
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .component(let name): name
             case .category(let c): "category:\(c.rawValue)"
@@ -28,18 +28,18 @@ public struct Ack: Sendable, Equatable {
         }
     }
 
-    public var kind: Kind
-    public var target: Target
-    public var resource: Resource
+    package var kind: Kind
+    package var target: Target
+    package var resource: Resource
     /// The build the regression or change point starts at: B of a comparison, the first build of
     /// the new regime of a change point. Empty for a budget.
-    public var build: String
-    public var reason: String
-    public var ticket: String
+    package var build: String
+    package var reason: String
+    package var ticket: String
     /// The entry's position in the file, from 1, for messages.
-    public var entry: Int
+    package var entry: Int
 
-    public init(
+    package init(
         kind: Kind = .change, target: Target, resource: Resource, build: String, reason: String, ticket: String, entry: Int = 1
     ) {
         self.kind = kind
@@ -53,7 +53,7 @@ public struct Ack: Sendable, Equatable {
 
     /// "etcd cpu at 4.7.0-0.nightly-2026-10-24-040312 (OCPBUGS-1)", or "budget total memory
     /// (EDGE-1)", for warnings.
-    public var summary: String {
+    package var summary: String {
         switch kind {
         case .change: "\(target) \(resource.rawValue) at \(build) (\(ticket))"
         case .budget: "budget \(target) \(resource.rawValue) (\(ticket))"
@@ -75,22 +75,22 @@ public struct Ack: Sendable, Equatable {
 ///       ticket: EDGE-12
 ///
 /// Every key is required; unknown keys are errors that name the key, as in the configuration.
-public struct AckFile: Sendable, Equatable {
-    public var path: String
-    public var acks: [Ack]
+package struct AckFile: Sendable, Equatable {
+    package var path: String
+    package var acks: [Ack]
 
-    public init(path: String, acks: [Ack]) {
+    package init(path: String, acks: [Ack]) {
         self.path = path
         self.acks = acks
     }
 
     /// The entries' keys, in the order the documentation lists them.
-    public static let keys = ["component", "resource", "build", "reason", "ticket"]
+    package static let keys = ["component", "resource", "build", "reason", "ticket"]
     /// The keys of an entry that acknowledges an exceeded budget.
-    public static let budgetKeys = ["budget", "resource", "reason", "ticket"]
+    package static let budgetKeys = ["budget", "resource", "reason", "ticket"]
 
     /// Reads and checks the file at `path`.
-    public static func load(path: String) throws -> AckFile {
+    package static func load(path: String) throws -> AckFile {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -101,7 +101,7 @@ public struct AckFile: Sendable, Equatable {
     }
 
     /// Parses acknowledgements YAML; `source` names the file in errors. An empty file has none.
-    public static func parse(yaml: String, source: String) throws -> AckFile {
+    package static func parse(yaml: String, source: String) throws -> AckFile {
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)
@@ -154,10 +154,10 @@ public struct AckFile: Sendable, Equatable {
 }
 
 /// Why the acknowledgements could not be read.
-public enum AckError: Error, LocalizedError, Equatable {
+package enum AckError: Error, LocalizedError, Equatable {
     case unreadable(path: String, reason: String)
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .unreadable(let path, let reason):
             "Cannot read the acknowledgements file '\(path)': \(reason). Fix report.acks in the configuration, or create the file (a YAML list of {component, resource, build, reason, ticket})."

@@ -2,15 +2,15 @@ import Foundation
 
 /// What a budget limits: the platform total, a category or a component. The same three forms
 /// an entry of `acks.yaml` names, written the same way: `total`, `category:<name>`, `<component>`.
-public typealias BudgetScope = Ack.Target
+package typealias BudgetScope = Ack.Target
 
 /// One configured budget: `scope` may use at most `limit` of `resource` (cores or bytes).
-public struct Budget: Sendable, Equatable {
-    public var scope: BudgetScope
-    public var resource: Resource
-    public var limit: Double
+package struct Budget: Sendable, Equatable {
+    package var scope: BudgetScope
+    package var resource: Resource
+    package var limit: Double
 
-    public init(scope: BudgetScope, resource: Resource, limit: Double) {
+    package init(scope: BudgetScope, resource: Resource, limit: Double) {
         self.scope = scope
         self.resource = resource
         self.limit = limit
@@ -25,20 +25,20 @@ extension Configuration {
     ///       total: {cpu: 2, memory: 8Gi}
     ///       categories: {control-plane: {memory: 3Gi}}
     ///       components: {etcd: {cpu: 0.5}}
-    public struct Budgets: Sendable, Equatable {
-        public var total = Limits()
-        public var categories: [Category: Limits] = [:]
+    package struct Budgets: Sendable, Equatable {
+        package var total = Limits()
+        package var categories: [Category: Limits] = [:]
         /// Component name → its limits.
-        public var components: [String: Limits] = [:]
+        package var components: [String: Limits] = [:]
 
-        public init() {}
+        package init() {}
 
         /// No budget at all.
-        public var isEmpty: Bool { all.isEmpty }
+        package var isEmpty: Bool { all.isEmpty }
 
         /// Every budget in the order reports list them: the total, the categories in their
         /// order, the components by name; CPU before memory.
-        public var all: [Budget] {
+        package var all: [Budget] {
             var scoped: [(BudgetScope, Limits)] = [(.total, total)]
             scoped += Category.allCases.compactMap { c in categories[c].map { (.category(c), $0) } }
             scoped += components.keys.sorted().map { (.component($0), components[$0]!) }
@@ -49,16 +49,16 @@ extension Configuration {
     }
 
     /// The limits of one scope: cores and bytes, nil where none is set.
-    public struct Limits: Sendable, Equatable {
-        public var cpu: Double?
-        public var memory: Double?
+    package struct Limits: Sendable, Equatable {
+        package var cpu: Double?
+        package var memory: Double?
 
-        public init(cpu: Double? = nil, memory: Double? = nil) {
+        package init(cpu: Double? = nil, memory: Double? = nil) {
             self.cpu = cpu
             self.memory = memory
         }
 
-        public subscript(resource: Resource) -> Double? { resource == .cpu ? cpu : memory }
+        package subscript(resource: Resource) -> Double? { resource == .cpu ? cpu : memory }
     }
 }
 

@@ -4,42 +4,42 @@
 /// upgrade is in progress. After an upgrade ends (or the version changes without a reported
 /// upgrade), timestamps within the settle period are left out too, because pods of both
 /// versions may still run side by side. The window is split into one segment per version run.
-public struct BuildTimeline: Sendable, Equatable {
-    public enum Exclusion: Sendable, Equatable { case noVersion, multipleVersions, upgrading, settling }
+package struct BuildTimeline: Sendable, Equatable {
+    package enum Exclusion: Sendable, Equatable { case noVersion, multipleVersions, upgrading, settling }
 
     /// What a cluster reported about its build at one timestamp.
-    public struct Observation: Sendable, Equatable {
+    package struct Observation: Sendable, Equatable {
         /// The versions the build source names there: on OpenShift the last completed version
         /// (or the current one where the querier has only that), elsewhere `git_version`.
-        public var versions: Set<String>
+        package var versions: Set<String>
         /// Whether an upgrade was in progress (`cluster_version{type="updating"}` present).
-        public var upgrading: Bool
+        package var upgrading: Bool
 
-        public init(versions: Set<String>, upgrading: Bool = false) {
+        package init(versions: Set<String>, upgrading: Bool = false) {
             self.versions = versions
             self.upgrading = upgrading
         }
     }
 
-    public struct Segment: Sendable, Equatable {
-        public var version: String
+    package struct Segment: Sendable, Equatable {
+        package var version: String
         /// First and last grid index of the segment (both included timestamps).
-        public var first: Int
-        public var last: Int
+        package var first: Int
+        package var last: Int
         /// Included timestamps within `first...last`.
-        public var included: [Bool]
-        public var leftOut: LeftOutCounts
+        package var included: [Bool]
+        package var leftOut: LeftOutCounts
 
-        public var includedCount: Int { included.reduce(0) { $0 + ($1 ? 1 : 0) } }
+        package var includedCount: Int { included.reduce(0) { $0 + ($1 ? 1 : 0) } }
     }
 
-    public let grid: TimeGrid
-    public let segments: [Segment]
+    package let grid: TimeGrid
+    package let segments: [Segment]
     /// Left-out timestamps that fall into no segment (e.g. a window with no version at all).
-    public let unassigned: LeftOutCounts
+    package let unassigned: LeftOutCounts
 
     /// Builds the timeline from the versions seen at each grid index.
-    public init(grid: TimeGrid, versions: [Set<String>], settle: PromDuration, lead: Int = 0) {
+    package init(grid: TimeGrid, versions: [Set<String>], settle: PromDuration, lead: Int = 0) {
         self.init(grid: grid, observations: versions.map { Observation(versions: $0) }, settle: settle, lead: lead)
     }
 
@@ -50,7 +50,7 @@ public struct BuildTimeline: Sendable, Equatable {
     /// reaches into it (a cluster upgraded ten minutes before the window starts is still
     /// settling). The settle period starts at the first timestamp after an upgrade where one
     /// version is reported again, and again wherever that version differs from the last one.
-    public init(grid: TimeGrid, observations: [Observation], settle: PromDuration, lead: Int = 0) {
+    package init(grid: TimeGrid, observations: [Observation], settle: PromDuration, lead: Int = 0) {
         precondition(observations.count == grid.count + lead)
         self.grid = grid
         var state = [String?](repeating: nil, count: grid.count)
@@ -123,7 +123,7 @@ public struct BuildTimeline: Sendable, Equatable {
     }
 
     /// A timeline where one pinned version holds for the whole window.
-    public init(grid: TimeGrid, pinned: String) {
+    package init(grid: TimeGrid, pinned: String) {
         self.init(grid: grid, versions: [Set<String>](repeating: [pinned], count: grid.count), settle: PromDuration(milliseconds: 0))
     }
 }

@@ -14,22 +14,22 @@
 /// runs taken as numbers (`k3s2 < k3s10`). Names that are not versions sort after all versions,
 /// by text. Equal versions spelt differently (`4.7` and `4.7.0`, `v1.27.1` and `1.27.1`) are
 /// ordered by text, so the order is total and `==` means the same text.
-public struct BuildVersion: Comparable, Sendable, Hashable, CustomStringConvertible {
+package struct BuildVersion: Comparable, Sendable, Hashable, CustomStringConvertible {
     /// The build name as given.
-    public let text: String
+    package let text: String
     private let parsed: Parsed?
 
-    public init(_ text: String) {
+    package init(_ text: String) {
         self.text = text
         parsed = Parsed(text)
     }
 
     /// Whether the name was read as a version; other names sort after all versions.
-    public var isVersion: Bool { parsed != nil }
+    package var isVersion: Bool { parsed != nil }
 
     /// The `x.y` stream of a version (`4.14` for `4.14.0-0.nightly-…` and `4.14.12`), with the
     /// numbers as written less leading zeros; nil for names that are not versions.
-    public var stream: String? {
+    package var stream: String? {
         guard let numbers = parsed?.numbers, numbers.count >= 2 else { return nil }
         return numbers.prefix(2).map { n in
             let digits = n.drop { $0 == "0" }
@@ -37,13 +37,13 @@ public struct BuildVersion: Comparable, Sendable, Hashable, CustomStringConverti
         }.joined(separator: ".")
     }
 
-    public var description: String { text }
+    package var description: String { text }
 
-    public static func == (a: BuildVersion, b: BuildVersion) -> Bool { a.text == b.text }
+    package static func == (a: BuildVersion, b: BuildVersion) -> Bool { a.text == b.text }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(text) }
+    package func hash(into hasher: inout Hasher) { hasher.combine(text) }
 
-    public static func < (a: BuildVersion, b: BuildVersion) -> Bool {
+    package static func < (a: BuildVersion, b: BuildVersion) -> Bool {
         switch (a.parsed, b.parsed) {
         case (let x?, let y?):
             let order = x.compare(y)
@@ -56,7 +56,7 @@ public struct BuildVersion: Comparable, Sendable, Hashable, CustomStringConverti
 }
 
 /// `names` in version order (see `BuildVersion`); names that are not versions come last, by text.
-public func sortedBuilds(_ names: [String]) -> [String] {
+package func sortedBuilds(_ names: [String]) -> [String] {
     names.map(BuildVersion.init).sorted().map(\.text)
 }
 

@@ -1,21 +1,21 @@
 /// One series as collected: its labels and a value per grid index.
-public struct CollectedSeries: Sendable {
-    public var labels: LabelSet
+package struct CollectedSeries: Sendable {
+    package var labels: LabelSet
     /// `CollectedSeries.missing` where the server sent no point; may hold NaN or ±Inf as sent.
-    public var values: [Double]
+    package var values: [Double]
 
     /// Marks "no point at this timestamp", distinct from a NaN the server sent.
-    public static let missing = Double(bitPattern: 0x7FF8_DEAD_BEEF_0001)
+    package static let missing = Double(bitPattern: 0x7FF8_DEAD_BEEF_0001)
 
     @inline(__always)
-    public static func isMissing(_ v: Double) -> Bool { v.bitPattern == missing.bitPattern }
+    package static func isMissing(_ v: Double) -> Bool { v.bitPattern == missing.bitPattern }
 
-    public init(labels: LabelSet, count: Int) {
+    package init(labels: LabelSet, count: Int) {
         self.labels = labels
         values = [Double](repeating: CollectedSeries.missing, count: count)
     }
 
-    public init(labels: LabelSet, values: [Double]) {
+    package init(labels: LabelSet, values: [Double]) {
         self.labels = labels
         self.values = values
     }

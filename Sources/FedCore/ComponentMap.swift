@@ -2,15 +2,15 @@ import Foundation
 import Yams
 
 /// One rule of a component map: series matching `selector` belong to component `name`.
-public struct ComponentRule: Sendable {
-    public let name: String
-    public let category: Category
-    public let selector: LabelSelector
+package struct ComponentRule: Sendable {
+    package let name: String
+    package let category: Category
+    package let selector: LabelSelector
     /// Whether the component runs on every node (DaemonSets, host services), so that its usage
     /// scales with the node count: `compare --per-node` divides it by that count.
-    public let perNode: Bool
+    package let perNode: Bool
 
-    public init(name: String, category: Category, selector: LabelSelector, perNode: Bool = false) {
+    package init(name: String, category: Category, selector: LabelSelector, perNode: Bool = false) {
         self.name = name
         self.category = category
         self.selector = selector
@@ -20,16 +20,16 @@ public struct ComponentRule: Sendable {
 
 /// Where a series lands: a component and its category.
 public struct ComponentRef: Sendable, Hashable, Codable, Comparable {
-    public let name: String
-    public let category: Category
+    package let name: String
+    package let category: Category
 
-    public init(name: String, category: Category) {
+    package init(name: String, category: Category) {
         self.name = name
         self.category = category
     }
 
     /// Series that no rule matches.
-    public static let other = ComponentRef(name: "other", category: .other)
+    package static let other = ComponentRef(name: "other", category: .other)
 
     public static func < (a: ComponentRef, b: ComponentRef) -> Bool {
         (a.category, a.name) < (b.category, b.name)
@@ -37,22 +37,22 @@ public struct ComponentRef: Sendable, Hashable, Codable, Comparable {
 }
 
 /// The ordered rules of one distribution. First match wins; what matches nothing is `other`.
-public struct ComponentMap: Sendable {
-    public let distribution: String
-    public let rules: [ComponentRule]
+package struct ComponentMap: Sendable {
+    package let distribution: String
+    package let rules: [ComponentRule]
     /// The file the map came from, for provenance.
-    public let source: String
+    package let source: String
 
-    public init(distribution: String, rules: [ComponentRule], source: String) {
+    package init(distribution: String, rules: [ComponentRule], source: String) {
         self.distribution = distribution
         self.rules = rules
         self.source = source
     }
 
     /// The components marked `per_node: true`.
-    public var perNodeComponents: Set<String> { Set(rules.filter(\.perNode).map(\.name)) }
+    package var perNodeComponents: Set<String> { Set(rules.filter(\.perNode).map(\.name)) }
 
-    public func classify(_ labels: LabelSet) -> ComponentRef {
+    package func classify(_ labels: LabelSet) -> ComponentRef {
         for rule in rules where rule.selector.matches(labels) {
             return ComponentRef(name: rule.name, category: rule.category)
         }
@@ -61,7 +61,7 @@ public struct ComponentMap: Sendable {
 
     /// What a report lists as the member a series stands for: its namespace, or for host
     /// services without a pod the unit name from the cgroup path (`kubelet.service`).
-    public static func member(of labels: LabelSet) -> String {
+    package static func member(of labels: LabelSet) -> String {
         let ns = labels.value("namespace")
         if !ns.isEmpty { return ns }
         let id = labels.value("id")
@@ -69,11 +69,11 @@ public struct ComponentMap: Sendable {
         return "(no namespace)"
     }
 
-    public static func load(path: String) throws -> ComponentMap {
+    package static func load(path: String) throws -> ComponentMap {
         try parse(yaml: try readText(path), source: path)
     }
 
-    public static func parse(yaml: String, source: String) throws -> ComponentMap {
+    package static func parse(yaml: String, source: String) throws -> ComponentMap {
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)

@@ -3,61 +3,88 @@ import Yams
 
 /// The whole configuration, read from `fedreport.yaml`. Flags override the file; the file
 /// overrides these defaults. Keys are snake_case and mirror the long flags.
-public struct Configuration: Sendable, Equatable {
-    public var querier = Querier()
+package struct Configuration: Sendable, Equatable {
+    package var querier = Querier()
     /// The snapshot store: a path of an SQLite file, or a `postgres://user@host:port/db` URL.
-    public var database = "fedreport.sqlite"
+    package var database = "fedreport.sqlite"
     /// A file holding the PostgreSQL password (first line); without it, `PGPASSWORD` is used.
-    public var databasePasswordFile: String?
-    public var collect = Collect()
-    public var clusters: [ClusterConfig] = []
+    package var databasePasswordFile: String?
+    package var collect = Collect()
+    package var clusters: [ClusterConfig] = []
     /// Distribution name → path of a component map that replaces the shipped one.
-    public var components: [String: String] = [:]
+    package var components: [String: String] = [:]
     /// Folder of query-set YAML files; nil means the shipped `queries/`.
-    public var queries: String?
-    public var report = Report()
-    public var trend = Trend()
+    package var queries: String?
+    package var report = Report()
+    package var trend = Trend()
     /// Edge targets the reports hold each build against; empty: none.
-    public var budgets = Budgets()
+    package var budgets = Budgets()
 
-    public init() {}
+    package init() {}
 
-    public struct Querier: Sendable, Equatable {
-        public var url = "http://localhost:9090"
-        public var bearerTokenFile: String?
+    /// The querier: where it is, how to reach it (``Connection``, whose fields read as the
+    /// querier's own: `querier.timeout`), how to ask it.
+    @dynamicMemberLookup
+    package struct Querier: Sendable, Equatable {
+        package var url = "http://localhost:9090"
+        package var bearerTokenFile: String?
         /// A token written into the configuration itself; prefer `bearer_token_file`.
-        public var bearerToken: String?
-        public var caFile: String?
-        public var clientCertFile: String?
-        public var clientKeyFile: String?
-        public var insecureSkipTLSVerify = false
-        public var headers: [String: String] = [:]
-        public var timeout = PromDuration.minutes(2)
-        public var connectTimeout = PromDuration.seconds(10)
-        public var maxConcurrency = 4
-        public var retries = 4
-        /// `auto` (gzip except on loopback, where compressing costs more than it saves), `gzip`
-        /// or `none`.
-        public var compression = "auto"
+        package var bearerToken: String?
+        package var connection = Connection()
+        package var maxConcurrency = 4
+        package var retries = 4
+        package var compression = Compression.auto
         /// Largest range one request may ask for; longer ranges are split. Nil: 11,000 steps.
-        public var chunk: PromDuration?
-        /// How queries are sent: `auto` (POST, switching to GET for the rest of the run when a
-        /// proxy refuses POST with 403 or 405), `post` or `get`.
-        public var method = "auto"
-        public var thanos = Thanos()
-        public init() {}
+        package var chunk: PromDuration?
+        package var method = Method.auto
+        package var thanos = Thanos()
+        package init() {}
+
+        package subscript<T>(dynamicMember path: WritableKeyPath<Connection, T>) -> T {
+            get { connection[keyPath: path] }
+            set { connection[keyPath: path] = newValue }
+        }
+
+        /// Whether answers are asked for gzip-compressed.
+        package enum Compression: String, Sendable, CaseIterable {
+            /// gzip, except on loopback, where compressing costs more than it saves.
+            case auto
+            case gzip
+            case none
+        }
+
+        /// How queries are sent.
+        package enum Method: String, Sendable, CaseIterable {
+            /// POST, switching to GET for the rest of the run when a proxy refuses POST with 403 or 405.
+            case auto
+            case post
+            case get
+        }
     }
 
-    public struct Thanos: Sendable, Equatable {
-        public var dedup: Bool?
-        public var partialResponse: Bool?
-        public var replicaLabels: [String] = []
-        public var maxSourceResolution: String?
-        public init() {}
+    /// How to reach a server over HTTP(S): TLS, extra headers and timeouts. The querier's
+    /// (`querier.ca_file`, `querier.timeout`, …), and what the client's transport sends with.
+    package struct Connection: Sendable, Equatable {
+        package var caFile: String?
+        package var clientCertFile: String?
+        package var clientKeyFile: String?
+        package var insecureSkipTLSVerify = false
+        package var headers: [String: String] = [:]
+        package var timeout = PromDuration.minutes(2)
+        package var connectTimeout = PromDuration.seconds(10)
+        package init() {}
+    }
+
+    package struct Thanos: Sendable, Equatable {
+        package var dedup: Bool?
+        package var partialResponse: Bool?
+        package var replicaLabels: [String] = []
+        package var maxSourceResolution: String?
+        package init() {}
 
         /// The downsampling resolution `max_source_resolution` lets Thanos read, nil for raw data
         /// only or for `auto` (Thanos picks per query).
-        public var resolution: PromDuration? {
+        package var resolution: PromDuration? {
             guard let text = maxSourceResolution, text != "auto", let d = PromDuration.parse(text), d.milliseconds > 0 else {
                 return nil
             }
@@ -65,40 +92,40 @@ public struct Configuration: Sendable, Equatable {
         }
     }
 
-    public struct Collect: Sendable, Equatable {
-        public var window = PromDuration.hours(24)
-        public var step = PromDuration.seconds(30)
-        public var rateWindow = PromDuration.minutes(5)
+    package struct Collect: Sendable, Equatable {
+        package var window = PromDuration.hours(24)
+        package var step = PromDuration.seconds(30)
+        package var rateWindow = PromDuration.minutes(5)
         /// How often the clusters' series are sampled (OpenShift scrapes cAdvisor and federates
         /// every 30 s): a sample counts for this long after it was taken, not for the 5-minute
         /// lookback, because federated and backfilled series carry no staleness markers.
-        public var scrapeInterval = PromDuration.seconds(30)
-        public var settle = PromDuration.minutes(15)
-        public var clusterLabel = "cluster"
-        public var replicaLabels = ["prometheus_replica", "replica"]
-        public var deadline = PromDuration.hours(4)
-        public init() {}
+        package var scrapeInterval = PromDuration.seconds(30)
+        package var settle = PromDuration.minutes(15)
+        package var clusterLabel = "cluster"
+        package var replicaLabels = ["prometheus_replica", "replica"]
+        package var deadline = PromDuration.hours(4)
+        package init() {}
     }
 
-    public struct Report: Sendable, Equatable {
-        public var output = "reports"
-        public var formats = ["md", "html", "csv", "json"]
-        public var threshold = 5.0
-        public var minDeltaCPU = 0.005
-        public var minDeltaMemory = 10.0 * 1024 * 1024
-        public var baseline: String?
-        public var builds = 10
+    package struct Report: Sendable, Equatable {
+        package var output = "reports"
+        package var formats: [ReportFormat] = [.md, .html, .csv, .json]
+        package var threshold = 5.0
+        package var minDeltaCPU = 0.005
+        package var minDeltaMemory = 10.0 * 1024 * 1024
+        package var baseline: String?
+        package var builds = 10
         /// The acknowledgements file; nil: `acks.yaml` next to the configuration file, if present.
-        public var acks: String?
+        package var acks: String?
         /// Webhook URLs that `report` and `nightly` POST a summary of new findings to.
-        public var notify: [String] = []
+        package var notify: [String] = []
         /// Where the reports folder is published: links in tickets point there, not to a local path.
-        public var baseURL: String?
-        public init() {}
+        package var baseURL: String?
+        package init() {}
 
         /// `base_url` joined with the name of a report file, for links in tickets and
         /// notifications; nil without a base URL. The name is percent-encoded as a path segment.
-        public func link(file: String) -> String? {
+        package func link(file: String) -> String? {
             guard var base = baseURL else { return nil }
             while base.hasSuffix("/") { base.removeLast() }
             let name = (file as NSString).lastPathComponent
@@ -107,22 +134,22 @@ public struct Configuration: Sendable, Equatable {
     }
 
     /// Change-point detection over the history of builds (E-divisive means with a t-test).
-    public struct Trend: Sendable, Equatable {
+    package struct Trend: Sendable, Equatable {
         /// The largest p-value a reported change point may have.
-        public var pMax = 0.001
+        package var pMax = 0.001
         /// Builds per window of the search.
-        public var window = 50
+        package var window = 50
         /// Builds needed before change points are looked for.
-        public var minBuilds = 10
+        package var minBuilds = 10
         /// Builds needed on each side of a change point.
-        public var minSegment = 5
-        public init() {}
+        package var minSegment = 5
+        package init() {}
     }
 
     /// The collect settings as the querier's data needs them: reading Thanos's downsampled
     /// blocks (`querier.thanos.max_source_resolution` above raw), a sample stands for one
     /// resolution step and `rate()` needs a window of at least four of them, or it answers nothing.
-    public var effectiveCollect: Collect {
+    package var effectiveCollect: Collect {
         var c = collect
         if let r = querier.thanos.resolution {
             c.rateWindow = max(c.rateWindow, PromDuration(milliseconds: 4 * r.milliseconds))
@@ -132,12 +159,12 @@ public struct Configuration: Sendable, Equatable {
     }
 
     /// Reads and validates the YAML file at `path`.
-    public static func load(path: String) throws -> Configuration {
+    package static func load(path: String) throws -> Configuration {
         try parse(yaml: try readText(path), source: path)
     }
 
     /// Parses configuration YAML; `source` names the file in errors.
-    public static func parse(yaml: String, source: String = "fedreport.yaml") throws -> Configuration {
+    package static func parse(yaml: String, source: String = "fedreport.yaml") throws -> Configuration {
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)
@@ -176,8 +203,8 @@ public struct Configuration: Sendable, Equatable {
             querier.maxConcurrency = try q.int("max_concurrency", range: 1...64) ?? querier.maxConcurrency
             querier.retries = try q.int("retries", range: 0...20) ?? querier.retries
             querier.chunk = try q.duration("chunk")
-            querier.compression = try q.choice("compression", of: ["auto", "gzip", "none"]) ?? querier.compression
-            querier.method = try q.choice("method", of: ["auto", "post", "get"]) ?? querier.method
+            querier.compression = try q.choice("compression") ?? querier.compression
+            querier.method = try q.choice("method") ?? querier.method
             if let t = try q.object("thanos") {
                 try t.checkKeys(["dedup", "partial_response", "replica_labels", "max_source_resolution"])
                 querier.thanos.dedup = try t.bool("dedup")
@@ -224,7 +251,7 @@ public struct Configuration: Sendable, Equatable {
                 "base_url",
             ])
             report.output = try r.string("output") ?? report.output
-            report.formats = try r.stringList("formats") ?? report.formats
+            report.formats = try r.formats("formats") ?? report.formats
             report.threshold = try r.double("threshold") ?? report.threshold
             report.minDeltaCPU = try r.double("min_delta_cpu") ?? report.minDeltaCPU
             report.minDeltaMemory = try r.double("min_delta_memory") ?? report.minDeltaMemory
@@ -245,7 +272,7 @@ public struct Configuration: Sendable, Equatable {
     }
 
     /// Checks relations between keys that a single key cannot express.
-    public func validate(source: String = "fedreport.yaml") throws {
+    package func validate(source: String = "fedreport.yaml") throws {
         guard let url = URL(string: querier.url), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https", url.host != nil
         else {
@@ -331,20 +358,20 @@ extension Configuration {
 }
 
 /// One experiment cluster as listed in the configuration.
-public struct ClusterConfig: Sendable, Equatable, Codable {
-    public var name: String
-    public var distribution: String
+package struct ClusterConfig: Sendable, Equatable, Codable {
+    package var name: String
+    package var distribution: String
     /// A build version pinned in the configuration, used when the cluster exposes none.
-    public var version: String?
+    package var version: String?
 
-    public init(name: String, distribution: String, version: String? = nil) {
+    package init(name: String, distribution: String, version: String? = nil) {
         self.name = name
         self.distribution = distribution
         self.version = version
     }
 }
 
-public enum ConfigurationError: Error, LocalizedError, Equatable {
+package enum ConfigurationError: Error, LocalizedError, Equatable {
     case unreadable(path: String, reason: String)
     case invalidYAML(path: String, reason: String)
     case unknownKey(path: String, key: String, known: [String])
@@ -353,7 +380,7 @@ public enum ConfigurationError: Error, LocalizedError, Equatable {
     case invalidValue(path: String, key: String, value: String, expected: String)
     case missingKey(path: String, key: String)
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .unreadable(let path, let reason):
             "Cannot read the configuration file '\(path)': \(reason). Check the path given to --config "
@@ -423,14 +450,33 @@ struct YAMLObject {
 
     func string(_ k: String) throws -> String? { try scalar(k, expected: "a string") }
 
-    /// A string that must be one of `choices`; the error lists them.
-    func choice(_ k: String, of choices: [String]) throws -> String? {
+    /// A string that must name a case of `T`; the error lists them.
+    func choice<T: RawRepresentable & CaseIterable>(_ k: String) throws -> T? where T.RawValue == String {
         guard let s = try string(k) else { return nil }
-        guard choices.contains(s) else {
-            let listed = choices.dropLast().joined(separator: ", ") + " or " + (choices.last ?? "")
-            throw ConfigurationError.invalidValue(path: source, key: key(k), value: s, expected: listed)
+        guard let value = T(rawValue: s) else {
+            throw ConfigurationError.invalidValue(path: source, key: key(k), value: s, expected: Self.listed(T.allCases.map(\.rawValue)))
         }
-        return s
+        return value
+    }
+
+    /// A list of report formats, as `--format` takes them; the error names the bad entry and
+    /// lists the formats.
+    func formats(_ k: String) throws -> [ReportFormat]? {
+        guard let names = try stringList(k) else { return nil }
+        do {
+            return try ReportFormat.parseList(names.joined(separator: ","))
+        } catch let error as ReportFormatError {
+            let known = Self.listed(ReportFormat.allCases.map(\.rawValue))
+            switch error {
+            case .unknown(let name): throw ConfigurationError.invalidValue(path: source, key: key(k), value: name, expected: known)
+            case .empty: throw ConfigurationError.invalidValue(path: source, key: key(k), value: "[]", expected: "one or more of \(known)")
+            }
+        }
+    }
+
+    /// "a, b or c".
+    static func listed(_ choices: [String]) -> String {
+        choices.dropLast().joined(separator: ", ") + " or " + (choices.last ?? "")
     }
 
     func bool(_ k: String) throws -> Bool? {

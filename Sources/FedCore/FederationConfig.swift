@@ -3,18 +3,18 @@ import Yams
 
 /// What one experiment cluster must send to the hub for a query set and its component maps, as
 /// a federating Prometheus needs it: `fedreport federation` prints it in three shapes.
-public struct FederationPlan: Sendable {
+package struct FederationPlan: Sendable {
     /// The value of the cluster label (`collect.cluster_label`) the cluster's series carry.
-    public var cluster: String
-    public var clusterLabel: String
-    public var remoteWriteURL: String
-    public var bearerTokenFile: String?
+    package var cluster: String
+    package var clusterLabel: String
+    package var remoteWriteURL: String
+    package var bearerTokenFile: String?
     /// The `match[]` selectors, valid PromQL.
-    public var selectors: [String]
+    package var selectors: [String]
     /// Every metric name the selectors ask for, for allowlists that take names.
-    public var metricNames: [String]
+    package var metricNames: [String]
 
-    public enum Format: String, Sendable, CaseIterable {
+    package enum Format: String, Sendable, CaseIterable {
         /// The seed's shape: a Prometheus Operator ServiceMonitor on openshift-monitoring's
         /// `/federate`, the federating `Prometheus` with `remoteWrite`, and its RBAC.
         case `operator`
@@ -25,7 +25,7 @@ public struct FederationPlan: Sendable {
     }
 
     /// The plan for `querySet` and `maps`: the selectors from ``FederationSelectors/federate(querySet:maps:)``.
-    public init(
+    package init(
         cluster: String, clusterLabel: String, remoteWriteURL: String, bearerTokenFile: String?, querySet: QuerySet,
         maps: [ComponentMap]
     ) {
@@ -50,7 +50,7 @@ public struct FederationPlan: Sendable {
     static let serviceAccountToken = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 
     /// The YAML for `format`, one document or several separated by `---`.
-    public func yaml(_ format: Format) throws -> String {
+    package func yaml(_ format: Format) throws -> String {
         switch format {
         case .operator: return try operatorDocuments().map(Self.serialize).joined(separator: "---\n")
         case .prometheus: return try Self.serialize(prometheusConfig())
@@ -266,7 +266,7 @@ extension FederationSelectors {
     /// and `kube-…` namespace, so that a namespace a new release adds still shows up under
     /// `other`) and of the host services they name by `id`; where some rule of a map names its
     /// series by neither, the whole metric. Then every series collect reads besides them.
-    public static func federate(querySet: QuerySet, maps: [ComponentMap]) -> [String] {
+    package static func federate(querySet: QuerySet, maps: [ComponentMap]) -> [String] {
         var namespaces: [String] = ["openshift-.*", "kube-.*"]
         var ids: [String] = []
         var narrowable = true

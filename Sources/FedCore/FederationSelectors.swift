@@ -1,14 +1,14 @@
 /// What a hub must carry for a query set: the metric names its queries read, and the series
 /// collect reads besides them (the build timeline, machine-config pools, nodes).
-public enum FederationSelectors {
+package enum FederationSelectors {
     /// Series collect reads for every cluster besides the query set's own.
-    public static let collectSeries = [
+    package static let collectSeries = [
         "cluster_version", "kubernetes_build_info", "mco_machine_count", "mco_updated_machine_count", "kube_node_info", "kube_node_role",
     ]
 
     /// The metric names a PromQL expression selects: every identifier written directly before a
     /// `{` (functions and grouping clauses are followed by `(`, label names by an operator).
-    public static func metricNames(in promql: String) -> [String] {
+    package static func metricNames(in promql: String) -> [String] {
         var names: [String] = []
         let chars = Array(promql.unicodeScalars)
         var i = 0
@@ -45,7 +45,7 @@ public enum FederationSelectors {
     }
 
     /// The metric names the queries of `querySet` read, in query order, each once.
-    public static func metricNames(of querySet: QuerySet) -> [String] {
+    package static func metricNames(of querySet: QuerySet) -> [String] {
         var names: [String] = []
         for q in querySet.queries {
             for n in metricNames(in: q.promql) where !names.contains(n) { names.append(n) }
@@ -55,7 +55,7 @@ public enum FederationSelectors {
 
     /// The cluster-monitoring-operator's recording rules that carry container CPU or memory, under
     /// every name they have had across releases.
-    public static let recordingRules = [
+    package static let recordingRules = [
         "pod:container_cpu_usage:sum",
         "node_namespace_pod_container:container_cpu_usage_seconds_total:sum_rate",
         "node_namespace_pod_container:container_cpu_usage_seconds_total:sum_irate",
@@ -66,7 +66,7 @@ public enum FederationSelectors {
 
     /// Labels hubs name clusters with besides `cluster`: the seed's `ocp_cluster`, Red Hat
     /// Advanced Cluster Management's `clusterID`, and common spellings.
-    public static let clusterLabelCandidates = [
+    package static let clusterLabelCandidates = [
         "cluster", "ocp_cluster", "clusterID", "cluster_id", "cluster_name", "clusterName", "managed_cluster", "tenant_id",
     ]
 }

@@ -4,11 +4,11 @@
 /// value: a NaN in a series says only that there is no number there, a mask says why.
 public struct GridMask: Sendable, Hashable {
     /// The number of grid points the mask covers.
-    public let count: Int
-    public private(set) var words: [UInt64]
+    package let count: Int
+    package private(set) var words: [UInt64]
 
     /// A mask of `count` points, all set or all clear.
-    public init(count: Int, allSet: Bool = false) {
+    package init(count: Int, allSet: Bool = false) {
         precondition(count >= 0)
         self.count = count
         words = [UInt64](repeating: allSet ? ~0 : 0, count: (count + 63) / 64)
@@ -16,12 +16,12 @@ public struct GridMask: Sendable, Hashable {
     }
 
     /// The mask with exactly the indices where `bits` is true.
-    public init(_ bits: [Bool]) {
+    package init(_ bits: [Bool]) {
         self.init(count: bits.count)
         for (i, b) in bits.enumerated() where b { self[i] = true }
     }
 
-    public subscript(index: Int) -> Bool {
+    package subscript(index: Int) -> Bool {
         get {
             precondition(index >= 0 && index < count, "grid index \(index) outside 0..<\(count)")
             return words[index >> 6] & (UInt64(1) << UInt64(index & 63)) != 0
@@ -34,15 +34,15 @@ public struct GridMask: Sendable, Hashable {
     }
 
     /// The number of set points.
-    public var population: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
+    package var population: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
 
-    public var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
+    package var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
 
     /// The set indices, in order.
-    public var indices: [Int] { (0..<count).filter { self[$0] } }
+    package var indices: [Int] { (0..<count).filter { self[$0] } }
 
     /// Points set in both.
-    public func intersection(_ other: GridMask) -> GridMask {
+    package func intersection(_ other: GridMask) -> GridMask {
         precondition(count == other.count, "masks of different lengths")
         var out = self
         for k in words.indices { out.words[k] &= other.words[k] }
@@ -50,7 +50,7 @@ public struct GridMask: Sendable, Hashable {
     }
 
     /// Points set in either.
-    public func union(_ other: GridMask) -> GridMask {
+    package func union(_ other: GridMask) -> GridMask {
         precondition(count == other.count, "masks of different lengths")
         var out = self
         for k in words.indices { out.words[k] |= other.words[k] }
@@ -58,7 +58,7 @@ public struct GridMask: Sendable, Hashable {
     }
 
     /// Points set here and clear in `other`.
-    public func subtracting(_ other: GridMask) -> GridMask {
+    package func subtracting(_ other: GridMask) -> GridMask {
         precondition(count == other.count, "masks of different lengths")
         var out = self
         for k in words.indices { out.words[k] &= ~other.words[k] }
@@ -67,12 +67,12 @@ public struct GridMask: Sendable, Hashable {
 
     /// The bits as bytes, least significant bit of the first byte first: `(count + 7) / 8`
     /// bytes, the storage form.
-    public var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         (0..<(count + 7) / 8).map { k in UInt8(truncatingIfNeeded: words[k >> 3] >> UInt64((k & 7) * 8)) }
     }
 
     /// The mask stored as `bytes`; nil when the length does not fit `count`.
-    public init?(bytes: [UInt8], count: Int) {
+    package init?(bytes: [UInt8], count: Int) {
         guard count >= 0, bytes.count == (count + 7) / 8 else { return nil }
         self.init(count: count)
         for (k, byte) in bytes.enumerated() { words[k >> 3] |= UInt64(byte) << UInt64((k & 7) * 8) }
@@ -92,7 +92,7 @@ extension GridMask: Codable {
     }
 
     /// Runs of consecutive set indices, as closed ranges.
-    public var ranges: [ClosedRange<Int>] {
+    package var ranges: [ClosedRange<Int>] {
         var out: [ClosedRange<Int>] = []
         var start: Int?
         for i in 0...count {

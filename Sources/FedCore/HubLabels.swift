@@ -9,12 +9,12 @@
 /// a host service (an `id` under `/system.slice/` and no image) is known by its `id` alone, and
 /// whatever namespace, pod or container it carries is dropped. Without stamping, both rules
 /// leave a series as it is.
-public enum HubLabels {
-    public static let exportedPrefix = "exported_"
+package enum HubLabels {
+    package static let exportedPrefix = "exported_"
 
     /// The labels as the cluster wrote them, as far as they can be told, and how they were changed.
     /// It runs for every series collect reads, so a series that needs nothing is returned as it is.
-    public static func normalize(_ labels: LabelSet) -> (labels: LabelSet, exported: Bool) {
+    package static func normalize(_ labels: LabelSet) -> (labels: LabelSet, exported: Bool) {
         var set = labels
         var exported = false
         if labels.pairs.contains(where: { $0.name.hasPrefix(exportedPrefix) }) {
@@ -35,13 +35,13 @@ public enum HubLabels {
     static let podLabels: Set<String> = ["namespace", "pod", "container"]
 
     /// A systemd unit's cgroup: an `id` under `/system.slice/` and no image.
-    public static func isHostService(_ labels: LabelSet) -> Bool {
+    package static func isHostService(_ labels: LabelSet) -> Bool {
         labels.value("image").isEmpty && labels.value("id").hasPrefix("/system.slice/")
     }
 
     /// A container (it has an image) that carries no pod labels: kubelets that take stats from
     /// the CRI, or k3s without `--containerd`, export such series.
-    public static func isContainerWithoutPod(_ labels: LabelSet) -> Bool {
+    package static func isContainerWithoutPod(_ labels: LabelSet) -> Bool {
         !labels.value("image").isEmpty && labels.value("pod").isEmpty && labels.value("namespace").isEmpty
     }
 }

@@ -17,9 +17,9 @@ import Foundation
 /// with a binary suffix is capped at 2⁶³−1 (`8Ei`). Two differences, both for text nobody writes
 /// on purpose: Kubernetes reads `.`, `+` and `-` as 0 where this is an error, and it wraps an
 /// exponent beyond 32 bits where this says the value is out of range.
-public enum KubernetesQuantity {
+package enum KubernetesQuantity {
     /// The forms a message shows as examples.
-    public static let examples = "2, 500m or 0.5 (cores); 8Gi, 512Mi or 1G (bytes); 1e3"
+    package static let examples = "2, 500m or 0.5 (cores); 8Gi, 512Mi or 1G (bytes); 1e3"
 
     /// The powers of ten of the decimal suffixes.
     static let decimalSuffixes: [String: Int] = ["": 0, "n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18]
@@ -27,7 +27,7 @@ public enum KubernetesQuantity {
     static let binarySuffixes: [String: Int] = ["Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60]
 
     /// The value of `text`; throws ``QuantityError`` naming the text and what is wrong with it.
-    public static func parse(_ text: String) throws -> Double {
+    package static func parse(_ text: String) throws -> Double {
         let bytes = Array(text.utf8)
         func fail(_ problem: String) -> QuantityError { QuantityError(text: text, problem: problem) }
         guard !bytes.isEmpty else { throw fail("it is empty") }
@@ -97,7 +97,7 @@ public enum KubernetesQuantity {
     /// `m`, `u` or `n` (`500m`); memory with the largest binary suffix it reaches (`8Gi`,
     /// `409.6Mi`), plain bytes below 1Ki. Up to three decimals, trailing zeros dropped, so an exact
     /// value such as a configured budget reads back as written.
-    public static func format(_ value: Double, _ resource: Resource) -> String {
+    package static func format(_ value: Double, _ resource: Resource) -> String {
         guard value.isFinite else { return "n/a" }
         if value == 0 { return "0" }
         let units: [(String, Double)] =
@@ -179,18 +179,18 @@ public enum KubernetesQuantity {
 }
 
 /// Text that is not a Kubernetes quantity.
-public struct QuantityError: Error, LocalizedError, Equatable, Sendable {
+package struct QuantityError: Error, LocalizedError, Equatable, Sendable {
     /// The text as written.
-    public var text: String
+    package var text: String
     /// What is wrong with it, as a clause: "'GB' is not a suffix (…)".
-    public var problem: String
+    package var problem: String
 
-    public init(text: String, problem: String) {
+    package init(text: String, problem: String) {
         self.text = text
         self.problem = problem
     }
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         "'\(text)' is not a Kubernetes quantity: \(problem). Write a number with an optional suffix, such as "
             + "\(KubernetesQuantity.examples)."
     }

@@ -4,15 +4,15 @@ import Foundation
 ///
 /// Regular expressions are fully anchored, as in PromQL. A missing label matches as the empty
 /// string, so `{container!=""}` excludes series without a `container` label.
-public struct LabelMatcher: Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable { case equal = "=", notEqual = "!=", regex = "=~", notRegex = "!~" }
+package struct LabelMatcher: Sendable, CustomStringConvertible {
+    package enum Kind: String, Sendable { case equal = "=", notEqual = "!=", regex = "=~", notRegex = "!~" }
 
-    public let name: String
-    public let kind: Kind
-    public let value: String
+    package let name: String
+    package let kind: Kind
+    package let value: String
     private let regex: AnchoredRegex?
 
-    public init(name: String, kind: Kind, value: String) throws {
+    package init(name: String, kind: Kind, value: String) throws {
         self.name = name
         self.kind = kind
         self.value = value
@@ -23,7 +23,7 @@ public struct LabelMatcher: Sendable, CustomStringConvertible {
         }
     }
 
-    public func matches(_ labelValue: String) -> Bool {
+    package func matches(_ labelValue: String) -> Bool {
         switch kind {
         case .equal: labelValue == value
         case .notEqual: labelValue != value
@@ -32,7 +32,7 @@ public struct LabelMatcher: Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(name)\(kind.rawValue)\(quotePromQL(value))" }
+    package var description: String { "\(name)\(kind.rawValue)\(quotePromQL(value))" }
 }
 
 /// An anchored regular expression, compiled once. Thread-safe for matching.
@@ -56,29 +56,29 @@ struct AnchoredRegex: @unchecked Sendable {
 }
 
 /// A label selector `{a="b", c=~"d|e"}`: all matchers must match.
-public struct LabelSelector: Sendable, CustomStringConvertible {
-    public let matchers: [LabelMatcher]
+package struct LabelSelector: Sendable, CustomStringConvertible {
+    package let matchers: [LabelMatcher]
 
-    public init(matchers: [LabelMatcher]) { self.matchers = matchers }
+    package init(matchers: [LabelMatcher]) { self.matchers = matchers }
 
     /// Parses PromQL selector syntax, braces required: `{namespace=~"openshift-etcd.*"}`.
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         var parser = SelectorParser(text: text)
         matchers = try parser.parse()
     }
 
-    public func matches(_ labels: LabelSet) -> Bool {
+    package func matches(_ labels: LabelSet) -> Bool {
         matchers.allSatisfy { $0.matches(labels.value($0.name)) }
     }
 
-    public var description: String { "{" + matchers.map(\.description).joined(separator: ", ") + "}" }
+    package var description: String { "{" + matchers.map(\.description).joined(separator: ", ") + "}" }
 }
 
-public enum LabelMatcherError: Error, LocalizedError, Equatable {
+package enum LabelMatcherError: Error, LocalizedError, Equatable {
     case syntax(selector: String, offset: Int, problem: String)
     case badRegex(pattern: String)
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .syntax(let selector, let offset, let problem):
             "The label selector '\(selector)' is not valid at character \(offset + 1): \(problem). "

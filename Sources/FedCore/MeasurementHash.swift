@@ -7,7 +7,7 @@
 /// `replicaLabels[]`, `max_source_resolution`), the same source of the build timeline, and the
 /// same component map rules. The query-set hash alone misses the settings and the maps; a
 /// comparison whose sides differ here says so.
-public enum MeasurementHash {
+package enum MeasurementHash {
     /// The placeholder that stands for the cluster's name in the rendered queries.
     static let clusterPlaceholder = "\u{0}cluster\u{0}"
 
@@ -15,7 +15,7 @@ public enum MeasurementHash {
     /// `thanos`. `buildSource` names where the build timeline came from (for example
     /// `cluster_version completed` or `cluster_version current`): the rule that decides which
     /// timestamps belong to a build.
-    public static func compute(
+    package static func compute(
         querySet: QuerySet, distribution: String, map: ComponentMap, collect: Configuration.Collect,
         thanos: Configuration.Thanos = .init(), buildSource: String
     ) -> String {

@@ -4,7 +4,7 @@ public enum Resource: String, Codable, Sendable, CaseIterable, Comparable {
     case memory
 
     /// The unit values of this resource are stored and exported in.
-    public var unit: String { self == .cpu ? "cores" : "bytes" }
+    package var unit: String { self == .cpu ? "cores" : "bytes" }
 
     public static func < (a: Resource, b: Resource) -> Bool { a.rawValue < b.rawValue }
 }
@@ -27,64 +27,64 @@ public enum Category: String, Codable, Sendable, CaseIterable, Comparable {
 }
 
 /// A set of labels of one series, sorted by name.
-public struct LabelSet: Sendable, Hashable, Codable, CustomStringConvertible {
-    public private(set) var pairs: [(name: String, value: String)]
+package struct LabelSet: Sendable, Hashable, Codable, CustomStringConvertible {
+    package private(set) var pairs: [(name: String, value: String)]
 
-    public init(_ dictionary: [String: String]) {
+    package init(_ dictionary: [String: String]) {
         pairs = dictionary.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
     }
 
-    public init(pairs: [(String, String)]) {
+    package init(pairs: [(String, String)]) {
         self.pairs = pairs.sorted { $0.0 < $1.0 }.map { (name: $0.0, value: $0.1) }
     }
 
-    public subscript(name: String) -> String? {
+    package subscript(name: String) -> String? {
         for p in pairs where p.name == name { return p.value }
         return nil
     }
 
     /// The value of `name`, or the empty string as PromQL treats a missing label.
-    public func value(_ name: String) -> String { self[name] ?? "" }
+    package func value(_ name: String) -> String { self[name] ?? "" }
 
-    public var dictionary: [String: String] {
+    package var dictionary: [String: String] {
         // A hostile answer may repeat a label name; keep the first rather than trap.
         Dictionary(pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// This set without the labels in `names`.
-    public func removing(_ names: Set<String>) -> LabelSet {
+    package func removing(_ names: Set<String>) -> LabelSet {
         var copy = self
         copy.pairs.removeAll { names.contains($0.name) }
         return copy
     }
 
-    public static func == (a: LabelSet, b: LabelSet) -> Bool {
+    package static func == (a: LabelSet, b: LabelSet) -> Bool {
         a.pairs.count == b.pairs.count
             && zip(a.pairs, b.pairs).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         for p in pairs {
             hasher.combine(p.name)
             hasher.combine(p.value)
         }
     }
 
-    public var description: String {
+    package var description: String {
         "{" + pairs.map { "\($0.name)=\(quotePromQL($0.value))" }.joined(separator: ", ") + "}"
     }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         self.init(try [String: String](from: decoder))
     }
 
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         try dictionary.encode(to: encoder)
     }
 }
 
 /// Quotes `value` as a PromQL string literal.
-public func quotePromQL(_ value: String) -> String {
+package func quotePromQL(_ value: String) -> String {
     var out = "\""
     for ch in value.unicodeScalars {
         switch ch {
@@ -104,29 +104,29 @@ public typealias TimestampMs = Int64
 
 /// A regular time grid: `count` points `start + k·step`.
 public struct TimeGrid: Sendable, Hashable, Codable {
-    public var start: TimestampMs
-    public var step: Int64
-    public var count: Int
+    package var start: TimestampMs
+    package var step: Int64
+    package var count: Int
 
-    public init(start: TimestampMs, step: Int64, count: Int) {
+    package init(start: TimestampMs, step: Int64, count: Int) {
         self.start = start
         self.step = step
         self.count = count
     }
 
     /// The grid of evaluation points `start + k·step ≤ end`, as Prometheus evaluates a range query.
-    public init(start: TimestampMs, end: TimestampMs, step: Int64) {
+    package init(start: TimestampMs, end: TimestampMs, step: Int64) {
         self.start = start
         self.step = step
         self.count = end < start ? 0 : Int((end - start) / step) + 1
     }
 
-    public var end: TimestampMs { start + Int64(max(count - 1, 0)) * step }
+    package var end: TimestampMs { start + Int64(max(count - 1, 0)) * step }
 
-    public func timestamp(at index: Int) -> TimestampMs { start + Int64(index) * step }
+    package func timestamp(at index: Int) -> TimestampMs { start + Int64(index) * step }
 
     /// The index of `t` on the grid, or nil when `t` is off the grid or outside it.
-    public func index(of t: TimestampMs) -> Int? {
+    package func index(of t: TimestampMs) -> Int? {
         let offset = t - start
         guard offset >= 0, offset % step == 0 else { return nil }
         let i = Int(offset / step)

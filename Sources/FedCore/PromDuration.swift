@@ -2,17 +2,17 @@
 ///
 /// The grammar is Prometheus's: one or more `<digits><unit>` pairs in descending unit order, with
 /// units `ms`, `s`, `m`, `h`, `d` (24h), `w` (7d) and `y` (365d).
-public struct PromDuration: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let milliseconds: Int64
+package struct PromDuration: Sendable, Hashable, Comparable, CustomStringConvertible {
+    package let milliseconds: Int64
 
-    public init(milliseconds: Int64) { self.milliseconds = milliseconds }
-    public static func seconds(_ s: Int64) -> PromDuration { .init(milliseconds: s * 1000) }
-    public static func minutes(_ m: Int64) -> PromDuration { .init(milliseconds: m * 60_000) }
-    public static func hours(_ h: Int64) -> PromDuration { .init(milliseconds: h * 3_600_000) }
+    package init(milliseconds: Int64) { self.milliseconds = milliseconds }
+    package static func seconds(_ s: Int64) -> PromDuration { .init(milliseconds: s * 1000) }
+    package static func minutes(_ m: Int64) -> PromDuration { .init(milliseconds: m * 60_000) }
+    package static func hours(_ h: Int64) -> PromDuration { .init(milliseconds: h * 3_600_000) }
 
-    public var seconds: Double { Double(milliseconds) / 1000 }
+    package var seconds: Double { Double(milliseconds) / 1000 }
 
-    public static func < (a: PromDuration, b: PromDuration) -> Bool { a.milliseconds < b.milliseconds }
+    package static func < (a: PromDuration, b: PromDuration) -> Bool { a.milliseconds < b.milliseconds }
 
     private static let units: [(String, Int64)] = [
         ("y", 365 * 86_400_000), ("w", 7 * 86_400_000), ("d", 86_400_000), ("h", 3_600_000),
@@ -20,7 +20,7 @@ public struct PromDuration: Sendable, Hashable, Comparable, CustomStringConverti
     ]
 
     /// Parses `text`; throws ``ConfigurationError/badDuration(key:value:)`` naming `key`.
-    public init(parsing text: String, key: String = "duration") throws {
+    package init(parsing text: String, key: String = "duration") throws {
         guard let value = PromDuration.parse(text) else {
             throw ConfigurationError.badDuration(key: key, value: text)
         }
@@ -28,7 +28,7 @@ public struct PromDuration: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// Parses `text`, or returns nil when it is not a Prometheus duration.
-    public static func parse(_ text: String) -> PromDuration? {
+    package static func parse(_ text: String) -> PromDuration? {
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty, bytes.count <= 64 else { return nil }
         var index = 0
@@ -73,7 +73,7 @@ public struct PromDuration: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// The shortest Prometheus form, e.g. `1h30m`, `30s`, `0s`.
-    public var description: String {
+    package var description: String {
         if milliseconds == 0 { return "0s" }
         var rest = milliseconds
         var out = ""

@@ -12,15 +12,15 @@ import Yams
 /// for the 5-minute lookback, since federated and backfilled series carry no staleness markers;
 /// the millisecond makes the window half-open on Prometheus 2, whose range selectors include
 /// both ends).
-public struct QueryDefinition: Sendable, Equatable {
-    public let name: String
-    public let resource: Resource
-    public let distributions: [String]
-    public let promql: String
-    public let description: String
-    public let source: String
+package struct QueryDefinition: Sendable, Equatable {
+    package let name: String
+    package let resource: Resource
+    package let distributions: [String]
+    package let promql: String
+    package let description: String
+    package let source: String
 
-    public init(name: String, resource: Resource, distributions: [String], promql: String, description: String = "", source: String = "") {
+    package init(name: String, resource: Resource, distributions: [String], promql: String, description: String = "", source: String = "") {
         self.name = name
         self.resource = resource
         self.distributions = distributions
@@ -30,12 +30,12 @@ public struct QueryDefinition: Sendable, Equatable {
     }
 
     /// Whether this query runs on clusters of `distribution` (`*` means all).
-    public func applies(to distribution: String) -> Bool {
+    package func applies(to distribution: String) -> Bool {
         distributions.contains("*") || distributions.contains(distribution)
     }
 
     /// The PromQL with placeholders filled in.
-    public func render(clusterLabel: String, cluster: String, rateWindow: PromDuration, scrapeInterval: PromDuration) -> String {
+    package func render(clusterLabel: String, cluster: String, rateWindow: PromDuration, scrapeInterval: PromDuration) -> String {
         let escaped = String(quotePromQL(cluster).dropFirst().dropLast())
         return
             promql
@@ -47,7 +47,7 @@ public struct QueryDefinition: Sendable, Equatable {
     }
 
     /// How long after it was taken a sample counts: one scrape interval, the end excluded.
-    public static func sampleWindow(_ scrapeInterval: PromDuration) -> PromDuration {
+    package static func sampleWindow(_ scrapeInterval: PromDuration) -> PromDuration {
         PromDuration(milliseconds: max(scrapeInterval.milliseconds - 1, 1))
     }
 }
@@ -55,12 +55,12 @@ public struct QueryDefinition: Sendable, Equatable {
 /// The queries `collect` runs, loaded from a folder of YAML files, with a content hash stored
 /// in every snapshot so reports can tell when two snapshots were measured differently.
 public struct QuerySet: Sendable {
-    public let queries: [QueryDefinition]
+    package let queries: [QueryDefinition]
     /// SHA-256 over the queries' names, resources, distributions and PromQL, in name order.
-    public let hash: String
-    public let folder: String
+    package let hash: String
+    package let folder: String
 
-    public init(queries: [QueryDefinition], folder: String) {
+    package init(queries: [QueryDefinition], folder: String) {
         self.queries = queries.sorted { $0.name < $1.name }
         self.folder = folder
         var canonical = ""
@@ -70,12 +70,12 @@ public struct QuerySet: Sendable {
         hash = SHA256.hex(Array(canonical.utf8))
     }
 
-    public func queries(for distribution: String) -> [QueryDefinition] {
+    package func queries(for distribution: String) -> [QueryDefinition] {
         queries.filter { $0.applies(to: distribution) }
     }
 
     /// Loads every `*.yaml` file directly in `folder` (not the `components/` subfolder).
-    public static func load(folder: String) throws -> QuerySet {
+    package static func load(folder: String) throws -> QuerySet {
         let files: [String]
         do {
             files = try FileManager.default.contentsOfDirectory(atPath: folder)
@@ -100,7 +100,7 @@ public struct QuerySet: Sendable {
         return QuerySet(queries: queries, folder: folder)
     }
 
-    public static func parse(yaml: String, source: String) throws -> QueryDefinition {
+    package static func parse(yaml: String, source: String) throws -> QueryDefinition {
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)
@@ -139,7 +139,7 @@ func readText(_ path: String) throws -> String {
 }
 
 /// SHA-256 (FIPS 180-4), for content hashes of query sets.
-public enum SHA256 {
+package enum SHA256 {
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
         0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
@@ -151,7 +151,7 @@ public enum SHA256 {
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
 
-    public static func hex(_ message: [UInt8]) -> String {
+    package static func hex(_ message: [UInt8]) -> String {
         var h: [UInt32] = [
             0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
         ]

@@ -2,13 +2,13 @@ import Foundation
 
 /// Finds files that ship next to the `fedreport` executable (templates, query sets) whether it
 /// runs from an install prefix, from `.build/debug`, or from a checkout.
-public enum ResourceLocator {
+package enum ResourceLocator {
     /// The first existing `<root>/<relative>` over these roots, in order:
     /// `$FEDREPORT_HOME`, `<executable dir>/../share/fedreport`, the executable's folder and each
     /// folder above it, then the current directory. Nil when none has it.
     ///
     /// `executablePath` defaults to the running executable; tests pass their own.
-    public static func find(_ relative: String, env: [String: String], executablePath: String? = nil) -> String? {
+    package static func find(_ relative: String, env: [String: String], executablePath: String? = nil) -> String? {
         for root in roots(env: env, executablePath: executablePath) {
             let candidate = (root as NSString).appendingPathComponent(relative)
             if FileManager.default.fileExists(atPath: candidate) {
@@ -19,7 +19,7 @@ public enum ResourceLocator {
     }
 
     /// The folders `find` looks in, in order.
-    public static func roots(env: [String: String], executablePath: String? = nil) -> [String] {
+    package static func roots(env: [String: String], executablePath: String? = nil) -> [String] {
         var roots: [String] = []
         if let home = env["FEDREPORT_HOME"], !home.isEmpty { roots.append(home) }
         if let exe = executablePath ?? currentExecutablePath() {
@@ -38,7 +38,7 @@ public enum ResourceLocator {
     }
 
     /// The running executable, symlinks resolved, so that an installed symlink finds its prefix.
-    public static func currentExecutablePath() -> String? {
+    package static func currentExecutablePath() -> String? {
         #if os(Linux)
             if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
                 return path

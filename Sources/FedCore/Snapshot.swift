@@ -1,23 +1,23 @@
 /// Timestamps of a collect window left out of the statistics, by reason.
 public struct LeftOutCounts: Codable, Sendable, Equatable {
     /// No build version known at the timestamp (`cluster_version` missing).
-    public var noVersion = 0
+    package var noVersion = 0
     /// Two or more versions reported at once.
-    public var multipleVersions = 0
+    package var multipleVersions = 0
     /// Within `collect.settle` after an upgrade ended (or after a version change where the
     /// querier shows no upgrade), while pods of both versions may still run.
-    public var settling = 0
+    package var settling = 0
     /// While the cluster-version operator reported an upgrade in progress
     /// (`cluster_version{type="updating"}` present): pods of both versions run, nodes drain.
-    public var upgrading = 0
+    package var upgrading = 0
     /// Non-finite samples (`NaN`, `±Inf`) left out of the sums. Counted per sample, not timestamp.
-    public var nonFiniteSamples = 0
+    package var nonFiniteSamples = 0
     /// Timestamps that count for the snapshot but where a platform total (CPU or memory) is left
     /// out because one of its components has no value or is left out there: a total that lacks
     /// a member would be too small. Not part of ``timestamps``.
-    public var incompleteTotals = 0
+    package var incompleteTotals = 0
 
-    public init(
+    package init(
         noVersion: Int = 0, multipleVersions: Int = 0, settling: Int = 0, upgrading: Int = 0, nonFiniteSamples: Int = 0,
         incompleteTotals: Int = 0
     ) {
@@ -30,9 +30,9 @@ public struct LeftOutCounts: Codable, Sendable, Equatable {
     }
 
     /// Left-out timestamps (not samples): those that belong to no build.
-    public var timestamps: Int { noVersion + multipleVersions + settling + upgrading }
+    package var timestamps: Int { noVersion + multipleVersions + settling + upgrading }
 
-    public static func + (a: LeftOutCounts, b: LeftOutCounts) -> LeftOutCounts {
+    package static func + (a: LeftOutCounts, b: LeftOutCounts) -> LeftOutCounts {
         LeftOutCounts(
             noVersion: a.noVersion + b.noVersion, multipleVersions: a.multipleVersions + b.multipleVersions,
             settling: a.settling + b.settling, upgrading: a.upgrading + b.upgrading,
@@ -47,15 +47,15 @@ public struct LeftOutCounts: Codable, Sendable, Equatable {
 /// in a scrape gap, or the timestamp does not count for the snapshot); or left out (NaN and in
 /// ``leftOut``: a member sent NaN or ±Inf, so a sum would lack it and be too small).
 public struct ComponentSeries: Sendable, Equatable {
-    public var component: ComponentRef
-    public var resource: Resource
-    public var values: [Double]
+    package var component: ComponentRef
+    package var resource: Resource
+    package var values: [Double]
     /// Grid points where the component is left out because a member had no finite value.
-    public var leftOut: GridMask
+    package var leftOut: GridMask
     /// The namespaces or host services whose series were summed in, sorted.
-    public var members: [String]
+    package var members: [String]
 
-    public init(component: ComponentRef, resource: Resource, values: [Double], leftOut: GridMask? = nil, members: [String]) {
+    package init(component: ComponentRef, resource: Resource, values: [Double], leftOut: GridMask? = nil, members: [String]) {
         self.component = component
         self.resource = resource
         self.values = values
@@ -64,19 +64,19 @@ public struct ComponentSeries: Sendable, Equatable {
     }
 
     /// Whether the series holds anything at all: a value or a left-out point.
-    public var isEmpty: Bool { leftOut.isEmpty && !values.contains { $0.isFinite } }
+    package var isEmpty: Bool { leftOut.isEmpty && !values.contains { $0.isFinite } }
 }
 
 /// Statistics of one container (or host service) for drill-down.
 public struct ContainerSummary: Sendable, Equatable, Codable {
-    public var namespace: String
-    public var pod: String
-    public var container: String
-    public var component: String
-    public var resource: Resource
-    public var summary: Summary
+    package var namespace: String
+    package var pod: String
+    package var container: String
+    package var component: String
+    package var resource: Resource
+    package var summary: Summary
 
-    public init(namespace: String, pod: String, container: String, component: String, resource: Resource, summary: Summary) {
+    package init(namespace: String, pod: String, container: String, component: String, resource: Resource, summary: Summary) {
         self.namespace = namespace
         self.pod = pod
         self.container = container
@@ -89,15 +89,15 @@ public struct ContainerSummary: Sendable, Equatable, Codable {
 /// How many nodes a cluster ran while a snapshot was taken, and of which roles where known.
 public struct NodeCount: Sendable, Codable, Equatable {
     /// The most nodes seen at once over the snapshot's timestamps that count.
-    public var count: Int
+    package var count: Int
     /// Nodes per role (`kube_node_role`), the most seen at once; empty where unknown. A node
     /// can hold several roles (a compact cluster's masters are workers too).
-    public var roles: [String: Int]
+    package var roles: [String: Int]
     /// Where the count came from: `kube_node_info`, or `cadvisor` (the nodes of the root cgroup
     /// series) where the hub has no kube-state-metrics.
-    public var source: String
+    package var source: String
 
-    public init(count: Int, roles: [String: Int] = [:], source: String) {
+    package init(count: Int, roles: [String: Int] = [:], source: String) {
         self.count = count
         self.roles = roles
         self.source = source
@@ -111,39 +111,39 @@ public struct NodeCount: Sendable, Codable, Equatable {
 /// FedStoreCore): both embed this one value, so each field is declared once, and both read its
 /// fields as their own (`SnapshotMetadataCarrying`).
 public struct SnapshotMetadata: Sendable, Equatable, Codable {
-    public var cluster: String
-    public var distribution: String
-    public var build: String
+    package var cluster: String
+    package var distribution: String
+    package var build: String
     /// First grid point, milliseconds since the epoch.
-    public var start: TimestampMs
+    package var start: TimestampMs
     /// Last grid point (inclusive), milliseconds since the epoch.
-    public var end: TimestampMs
+    package var end: TimestampMs
     /// Grid step in milliseconds.
-    public var step: Int64
-    public var querySetHash: String
-    public var querierURL: String
-    public var serverBuild: String?
-    public var fedreportVersion: String
-    public var leftOut: LeftOutCounts
-    public var warnings: [String]
+    package var step: Int64
+    package var querySetHash: String
+    package var querierURL: String
+    package var serverBuild: String?
+    package var fedreportVersion: String
+    package var leftOut: LeftOutCounts
+    package var warnings: [String]
     /// Set when the server returned warnings (a Thanos partial response) or a query failed.
-    public var partial: Bool
-    public var collectedAt: TimestampMs
+    package var partial: Bool
+    package var collectedAt: TimestampMs
     /// Queries that returned no series for this cluster ("no data", never zero).
-    public var noData: [String]
+    package var noData: [String]
     /// What the numbers were measured with beyond the query set: see ``MeasurementHash``; empty
     /// for snapshots stored before fedreport computed it.
-    public var measurementHash: String
+    package var measurementHash: String
     /// Points the querier sent at timestamps off the step grid; they were not used.
-    public var offGridPoints: Int
+    package var offGridPoints: Int
     /// When the build's release payload was created (`cluster_version{type="current"}`'s
     /// value on OpenShift); nil where unknown (the cluster does not say, or a snapshot stored
     /// before fedreport kept it). Orders builds within a stream.
-    public var payloadCreated: TimestampMs?
+    package var payloadCreated: TimestampMs?
     /// The cluster's nodes while the snapshot was taken; nil where unknown.
-    public var nodes: NodeCount?
+    package var nodes: NodeCount?
 
-    public init(
+    package init(
         cluster: String, distribution: String, build: String, start: TimestampMs, end: TimestampMs, step: Int64,
         querySetHash: String = "", querierURL: String = "", serverBuild: String? = nil,
         fedreportVersion: String = FedCore.fedreportVersion, leftOut: LeftOutCounts = .init(), warnings: [String] = [],
@@ -172,7 +172,7 @@ public struct SnapshotMetadata: Sendable, Equatable, Codable {
     }
 
     /// The grid the snapshot's component series are sampled on.
-    public var grid: TimeGrid { TimeGrid(start: start, end: end, step: step) }
+    package var grid: TimeGrid { TimeGrid(start: start, end: end, step: step) }
 }
 
 /// A value that holds a snapshot's metadata and reads its fields as its own: `input.cluster`
@@ -183,12 +183,12 @@ public protocol SnapshotMetadataCarrying {
 }
 
 extension SnapshotMetadataCarrying {
-    public subscript<T>(dynamicMember keyPath: WritableKeyPath<SnapshotMetadata, T>) -> T {
+    package subscript<T>(dynamicMember keyPath: WritableKeyPath<SnapshotMetadata, T>) -> T {
         get { metadata[keyPath: keyPath] }
         set { metadata[keyPath: keyPath] = newValue }
     }
 
-    public subscript<T>(dynamicMember keyPath: KeyPath<SnapshotMetadata, T>) -> T { metadata[keyPath: keyPath] }
+    package subscript<T>(dynamicMember keyPath: KeyPath<SnapshotMetadata, T>) -> T { metadata[keyPath: keyPath] }
 }
 
 /// Everything `collect` learned about one (cluster, build, segment), ready to store: the
@@ -196,12 +196,12 @@ extension SnapshotMetadataCarrying {
 public struct SnapshotInput: SnapshotMetadataCarrying, Sendable {
     public var metadata: SnapshotMetadata
     /// Points of the grid that count (not left out for the build): the denominator of coverage.
-    public var included: GridMask
+    package var included: GridMask
     /// One series per (component, resource), each with a value per grid point.
-    public var components: [ComponentSeries]
-    public var containers: [ContainerSummary]
+    package var components: [ComponentSeries]
+    package var containers: [ContainerSummary]
 
-    public init(metadata: SnapshotMetadata, included: GridMask, components: [ComponentSeries], containers: [ContainerSummary]) {
+    package init(metadata: SnapshotMetadata, included: GridMask, components: [ComponentSeries], containers: [ContainerSummary]) {
         precondition(included.count == metadata.grid.count, "the included mask must cover the grid")
         self.metadata = metadata
         self.included = included
@@ -210,17 +210,17 @@ public struct SnapshotInput: SnapshotMetadataCarrying, Sendable {
     }
 
     /// Points of the grid that count.
-    public var includedTimestamps: Int { included.population }
+    package var includedTimestamps: Int { included.population }
 }
 
 extension SnapshotInput {
     /// How many components have a series (CPU, memory or both) in this snapshot.
-    public var componentCount: Int { Set(components.map(\.component.name)).count }
+    package var componentCount: Int { Set(components.map(\.component.name)).count }
 
     /// The platform total's coverage: the share of included timestamps at which the summed CPU
     /// of the platform has a value (every component present, see ``combineSeries``). Nil when
     /// the segment includes no timestamp (everything left out).
-    public var totalCPUCoverage: Double? {
+    package var totalCPUCoverage: Double? {
         guard includedTimestamps > 0 else { return nil }
         let total = platformTotal(components, resource: .cpu, count: metadata.grid.count, included: included)
         return Double(total.values.filter { !$0.isNaN }.count) / Double(includedTimestamps)
@@ -237,7 +237,7 @@ extension SnapshotInput {
 /// value and others have none, or where any is left out. Points outside `included` are NaN and
 /// not left out. Series are added in the order given, so callers that want the same doubles in
 /// every run pass them in a fixed order.
-public func combineSeries(
+package func combineSeries(
     _ series: [ComponentSeries], count: Int, included: GridMask? = nil
 ) -> (
     values: [Double], leftOut: GridMask
@@ -277,7 +277,7 @@ public func combineSeries(
 
 extension ComponentSeries {
     /// From the first to the last point with a value or left out; nil when there is none.
-    public var span: ClosedRange<Int>? {
+    package var span: ClosedRange<Int>? {
         let hasData = { (i: Int) in self.values[i].isFinite || self.leftOut[i] }
         guard let first = values.indices.first(where: hasData), let last = values.indices.last(where: hasData) else { return nil }
         return first...last
@@ -286,7 +286,7 @@ extension ComponentSeries {
 
 /// The platform total of `resource` over a snapshot's components (see ``combineSeries``), with
 /// components in a fixed order so that every process adds them the same way.
-public func platformTotal(
+package func platformTotal(
     _ components: [ComponentSeries], resource: Resource, count: Int, included: GridMask? = nil
 ) -> (
     values: [Double], leftOut: GridMask

@@ -4,19 +4,20 @@
 /// found at rank `φ·(n−1)` with linear interpolation between the two closest ranks, so any figure
 /// can be checked with one PromQL query.
 public struct Summary: Codable, Sendable, Equatable {
-    public var mean: Double
-    public var min: Double
-    public var p50: Double
-    public var p90: Double
-    public var p95: Double
-    public var p99: Double
-    public var max: Double
+    package var mean: Double
+    package var min: Double
+    package var p50: Double
+    package var p90: Double
+    package var p95: Double
+    package var p99: Double
+    package var max: Double
     /// Timestamps with data.
-    public var samples: Int
+    package var samples: Int
     /// Timestamps with data divided by timestamps that should have had data.
-    public var coverage: Double
+    package var coverage: Double
 
-    public init(
+    @usableFromInline
+    package init(
         mean: Double, min: Double, p50: Double, p90: Double, p95: Double, p99: Double, max: Double,
         samples: Int, coverage: Double
     ) {
@@ -33,7 +34,7 @@ public struct Summary: Codable, Sendable, Equatable {
 
     /// The summary of `values` (NaN marks a timestamp without data) where `expected` timestamps
     /// should have had data. Nil when no value is present: "no data" is not zero.
-    public init?<C: Collection>(of values: C, expected: Int) where C.Element == Double {
+    package init?<C: Collection>(of values: C, expected: Int) where C.Element == Double {
         var present = values.filter { $0.isFinite }
         present.sort()
         self.init(sortedFinite: present, expected: expected)
@@ -47,7 +48,7 @@ public struct Summary: Codable, Sendable, Equatable {
     /// called from another module runs unspecialised, a metadata look-up and a witness call per
     /// element, which cost collect more than decoding the series.
     @inlinable
-    public init?(sortedFinite sorted: [Double], expected: Int) {
+    package init?(sortedFinite sorted: [Double], expected: Int) {
         guard let first = sorted.first, let last = sorted.last else { return nil }
         var sum = 0.0
         var compensation = 0.0
@@ -65,7 +66,7 @@ public struct Summary: Codable, Sendable, Equatable {
     }
 
     /// The statistic named `name` (`mean`, `min`, `p50`, `p90`, `p95`, `p99`, `max`).
-    public func value(_ name: String) -> Double? {
+    package func value(_ name: String) -> Double? {
         switch name {
         case "mean": mean
         case "min": min
@@ -81,7 +82,7 @@ public struct Summary: Codable, Sendable, Equatable {
 
 /// The φ-quantile of sorted finite values, as PromQL's `quantile_over_time` computes it.
 @inlinable
-public func quantileSorted(_ sorted: [Double], _ phi: Double) -> Double {
+package func quantileSorted(_ sorted: [Double], _ phi: Double) -> Double {
     precondition(!sorted.isEmpty)
     if phi < 0 { return -.infinity }
     if phi > 1 { return .infinity }

@@ -4,7 +4,7 @@
 /// Trailing spaces are trimmed from every line, so the last column is never padded. A row with
 /// fewer cells than the header leaves the remaining columns empty; cells beyond the header's
 /// columns are dropped.
-public func textTable(_ header: [String], _ rows: [[String]]) -> String {
+package func textTable(_ header: [String], _ rows: [[String]]) -> String {
     var widths = header.map(\.count)
     for row in rows {
         for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }

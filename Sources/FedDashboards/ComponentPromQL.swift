@@ -78,7 +78,7 @@ struct ComponentPromQL {
 }
 
 /// Why a dashboard cannot be built from the definitions given.
-public enum DashboardError: Error, Equatable, CustomStringConvertible {
+package enum DashboardError: Error, Equatable, CustomStringConvertible {
     /// A query places the cluster by other means than `{{cluster_matcher}}`, so component
     /// matchers have no selector to go in.
     case queryWithoutClusterMatcher(name: String, source: String)
@@ -87,7 +87,7 @@ public enum DashboardError: Error, Equatable, CustomStringConvertible {
     /// No query of the query set applies to the distribution.
     case noQueries(distribution: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .queryWithoutClusterMatcher(let name, let source):
             "The query '\(name)' (\(source)) does not use {{cluster_matcher}}, so the dashboard has no selector to put "

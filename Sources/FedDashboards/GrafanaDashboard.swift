@@ -2,7 +2,7 @@ import FedCore
 import Foundation
 
 /// Which Grafana data source a dashboard reads.
-public enum DashboardDatasource: String, CaseIterable, Sendable {
+package enum DashboardDatasource: String, CaseIterable, Sendable {
     /// The querier (Prometheus or Thanos): live series, as far back as retention goes.
     case prometheus
     /// fedreport's PostgreSQL store: the snapshots, for as long as they are kept.
@@ -20,17 +20,17 @@ public enum DashboardDatasource: String, CaseIterable, Sendable {
 
 /// What a dashboard is built from: the same query set and component maps as `collect`, so the
 /// dashboard and the reports cannot disagree about what a component is.
-public struct DashboardDefinitions: Sendable {
-    public var querySet: QuerySet
-    public var maps: [String: ComponentMap]
+package struct DashboardDefinitions: Sendable {
+    package var querySet: QuerySet
+    package var maps: [String: ComponentMap]
     /// The distribution whose components the panels show.
-    public var distribution: String
-    public var clusterLabel: String
-    public var rateWindow: PromDuration
+    package var distribution: String
+    package var clusterLabel: String
+    package var rateWindow: PromDuration
     /// How long a sample counts (`collect.scrape_interval`), as in collect.
-    public var scrapeInterval: PromDuration
+    package var scrapeInterval: PromDuration
 
-    public init(
+    package init(
         querySet: QuerySet, maps: [String: ComponentMap], distribution: String, clusterLabel: String, rateWindow: PromDuration,
         scrapeInterval: PromDuration = .seconds(30)
     ) {
@@ -70,11 +70,11 @@ public struct DashboardDefinitions: Sendable {
 /// 11): a data-source variable, the variables each data source needs, a row of platform totals
 /// and a row per category holding a panel per component and resource. docs/team.md describes
 /// the shape.
-public enum GrafanaDashboard {
-    public static let schemaVersion = 39
+package enum GrafanaDashboard {
+    package static let schemaVersion = 39
 
     /// The dashboard for `datasource`.
-    public static func build(_ definitions: DashboardDefinitions, datasource: DashboardDatasource) throws -> JSONValue {
+    package static func build(_ definitions: DashboardDefinitions, datasource: DashboardDatasource) throws -> JSONValue {
         switch datasource {
         case .prometheus: try PrometheusDashboard(definitions).build()
         case .postgres: try PostgresDashboard(definitions).build()
@@ -82,7 +82,7 @@ public enum GrafanaDashboard {
     }
 
     /// `value` as pretty JSON text with sorted keys, ending in a newline.
-    public static func text(_ value: JSONValue) throws -> String {
+    package static func text(_ value: JSONValue) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
@@ -96,7 +96,7 @@ public enum GrafanaDashboard {
     ) -> JSONValue {
         [
             "title": .string(title), "uid": .string(String(uid.prefix(40))), "description": .string(description),
-            "tags": ["fedreport"], "schemaVersion": .int(schemaVersion), "version": 1, "editable": true, "graphTooltip": 1,
+            "tags": ["fedreport"], "schemaVersion": .int(Int64(schemaVersion)), "version": 1, "editable": true, "graphTooltip": 1,
             "timezone": "utc", "time": ["from": .string(time), "to": "now"], "refresh": "",
             "annotations": ["list": []], "links": [], "templating": ["list": .array(variables)], "panels": .array(panels),
         ]
@@ -119,13 +119,13 @@ public enum GrafanaDashboard {
         name: String, label: String, query: JSONValue, definition: String, datasource: DashboardDatasource, multi: Bool = false,
         includeAll: Bool = false, allValue: String? = nil, sort: Int = 1
     ) -> JSONValue {
-        var object: [String: JSONValue] = [
+        var object: JSONValue = [
             "name": .string(name), "label": .string(label), "type": "query", "query": query, "definition": .string(definition),
             "datasource": datasourceReference(datasource), "current": [:], "hide": 0, "refresh": 1, "options": [],
-            "regex": "", "skipUrlSync": false, "sort": .int(sort), "multi": .bool(multi), "includeAll": .bool(includeAll),
+            "regex": "", "skipUrlSync": false, "sort": .int(Int64(sort)), "multi": .bool(multi), "includeAll": .bool(includeAll),
         ]
         if let allValue { object["allValue"] = .string(allValue) }
-        return .object(object)
+        return object
     }
 
     /// Lays out panels two to a row of the grid, rows of the dashboard full width.
@@ -138,19 +138,19 @@ public enum GrafanaDashboard {
         mutating func row(_ title: String) {
             if column != 0 { newLine() }
             panels.append([
-                "type": "row", "id": .int(nextID), "title": .string(title), "collapsed": false, "panels": [],
-                "gridPos": ["h": 1, "w": 24, "x": 0, "y": .int(y)],
+                "type": "row", "id": .int(Int64(nextID)), "title": .string(title), "collapsed": false, "panels": [],
+                "gridPos": ["h": 1, "w": 24, "x": 0, "y": .int(Int64(y))],
             ])
             nextID += 1
             y += 1
         }
 
-        mutating func add(_ panel: [String: JSONValue]) {
+        mutating func add(_ panel: JSONValue) {
             var panel = panel
-            panel["id"] = .int(nextID)
-            panel["gridPos"] = ["h": 8, "w": 12, "x": .int(column * 12), "y": .int(y)]
+            panel["id"] = .int(Int64(nextID))
+            panel["gridPos"] = ["h": 8, "w": 12, "x": .int(Int64(column * 12)), "y": .int(Int64(y))]
             nextID += 1
-            panels.append(.object(panel))
+            panels.append(panel)
             column += 1
             if column == 2 { newLine() }
         }

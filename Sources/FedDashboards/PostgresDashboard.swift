@@ -59,10 +59,7 @@ struct PostgresDashboard {
                 includeAll: multi, sort: sort)
         }
         var distribution = variable("distribution", "Distribution", "SELECT DISTINCT distribution FROM snapshot ORDER BY 1")
-        if case .object(var object) = distribution {
-            object["current"] = ["text": .string(definitions.distribution), "value": .string(definitions.distribution)]
-            distribution = .object(object)
-        }
+        distribution["current"] = ["text": .string(definitions.distribution), "value": .string(definitions.distribution)]
         return [
             GrafanaDashboard.datasourceVariable(.postgres),
             distribution,
@@ -168,7 +165,7 @@ struct PostgresDashboard {
         """
     }
 
-    func panel(title: String, resource: Resource, sql: String) -> [String: JSONValue] {
+    func panel(title: String, resource: Resource, sql: String) -> JSONValue {
         [
             "type": "bargauge", "title": .string(title), "datasource": GrafanaDashboard.datasourceReference(.postgres),
             "fieldConfig": GrafanaDashboard.fieldConfig(resource),
@@ -180,7 +177,7 @@ struct PostgresDashboard {
         ]
     }
 
-    func trendPanel(_ resource: Resource) -> [String: JSONValue] {
+    func trendPanel(_ resource: Resource) -> JSONValue {
         [
             "type": "timeseries", "title": .string("Total \(GrafanaDashboard.title(resource)) per build"),
             "datasource": GrafanaDashboard.datasourceReference(.postgres), "fieldConfig": GrafanaDashboard.fieldConfig(resource),

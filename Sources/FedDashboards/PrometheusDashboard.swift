@@ -92,7 +92,7 @@ struct PrometheusDashboard {
         return "(\(expr)) + on() group_left(git_version) (0 * topk(1, kubernetes_build_info{\(cluster), git_version=~\"$version\"}))"
     }
 
-    func panel(title: String, resource: Resource, expr: String) -> [String: JSONValue] {
+    func panel(title: String, resource: Resource, expr: String) -> JSONValue {
         [
             "type": "timeseries", "title": .string(title), "datasource": GrafanaDashboard.datasourceReference(.prometheus),
             "fieldConfig": GrafanaDashboard.fieldConfig(resource),

@@ -1,7 +1,7 @@
 import FedCore
 
 /// Receives the series of a `query_range` response one at a time, in the order they arrive.
-public protocol SeriesSink {
+package protocol SeriesSink {
     /// A series begins; its labels are complete.
     mutating func beginSeries(labels: LabelSet)
     /// One `(timestamp, value)` pair of the current series. `value` may be NaN or ±Inf.
@@ -11,26 +11,26 @@ public protocol SeriesSink {
 }
 
 /// What the envelope of a response said besides its series.
-public struct ResponseEnvelope: Sendable, Equatable {
-    public var status: String?
-    public var errorType: String?
-    public var error: String?
-    public var resultType: String?
-    public var warnings: [String] = []
-    public var infos: [String] = []
-    public var seriesCount = 0
-    public var pointCount = 0
+package struct ResponseEnvelope: Sendable, Equatable {
+    package var status: String?
+    package var errorType: String?
+    package var error: String?
+    package var resultType: String?
+    package var warnings: [String] = []
+    package var infos: [String] = []
+    package var seriesCount = 0
+    package var pointCount = 0
     /// Native-histogram samples skipped (fedreport measures float samples only).
-    public var histogramPoints = 0
-    public var bytes = 0
+    package var histogramPoints = 0
+    package var bytes = 0
 
-    public init() {}
+    package init() {}
 }
 
 /// Why a response body could not be decoded.
-public struct DecodeError: Error, Equatable, Sendable {
-    public var offset: Int
-    public var problem: String
+package struct DecodeError: Error, Equatable, Sendable {
+    package var offset: Int
+    package var problem: String
 }
 
 // The parser's state types are file-level and the parser itself is not generic: a generic
@@ -64,26 +64,26 @@ private struct Frame {
 /// existential, one dynamic call per point. A class sink (or the client's `SinkBox` around
 /// one) is called directly; a value-type sink is kept in a box the decoder owns, and `sink`
 /// reads it back.
-public final class MatrixDecoder<Sink: SeriesSink> {
+package final class MatrixDecoder<Sink: SeriesSink> {
     private let parser: MatrixParser
     private var held: Sink
     private var valueBox: ValueSink<Sink>?
 
-    public var sink: Sink {
+    package var sink: Sink {
         get { valueBox?.value ?? held }
         set {
             held = newValue
             (parser.target, valueBox) = Self.target(for: newValue)
         }
     }
-    public var envelope: ResponseEnvelope { parser.envelope }
+    package var envelope: ResponseEnvelope { parser.envelope }
     /// `matrix` for range queries; set to nil to accept any result type (e.g. instant queries).
-    public var expectedResultType: String? {
+    package var expectedResultType: String? {
         get { parser.expectedResultType }
         set { parser.expectedResultType = newValue }
     }
 
-    public init(sink: Sink) {
+    package init(sink: Sink) {
         held = sink
         let (target, box) = Self.target(for: sink)
         valueBox = box
@@ -98,12 +98,12 @@ public final class MatrixDecoder<Sink: SeriesSink> {
     }
 
     /// Feeds the next bytes of the body.
-    public func feed(_ chunk: UnsafeRawBufferPointer) throws(DecodeError) { try parser.feed(chunk) }
+    package func feed(_ chunk: UnsafeRawBufferPointer) throws(DecodeError) { try parser.feed(chunk) }
 
-    public func feed(_ bytes: [UInt8]) throws(DecodeError) { try parser.feed(bytes) }
+    package func feed(_ bytes: [UInt8]) throws(DecodeError) { try parser.feed(bytes) }
 
     /// Signals the end of the body; throws when the document is incomplete.
-    public func finish() throws(DecodeError) -> ResponseEnvelope { try parser.finish() }
+    package func finish() throws(DecodeError) -> ResponseEnvelope { try parser.finish() }
 }
 
 /// A sink value that forwards every call to a class sink it holds (the client's `SinkBox`).
@@ -798,18 +798,18 @@ final class MatrixParser {
 
 /// Holds a class sink so the generic decoder can mutate it through a reference; the decoder
 /// calls the class directly, one dynamic call per point.
-public struct SinkBox<S: SeriesSink & AnyObject>: SeriesSink {
+package struct SinkBox<S: SeriesSink & AnyObject>: SeriesSink {
     let target: S
-    public init(_ target: S) { self.target = target }
-    public mutating func beginSeries(labels: LabelSet) {
+    package init(_ target: S) { self.target = target }
+    package mutating func beginSeries(labels: LabelSet) {
         var t = target
         t.beginSeries(labels: labels)
     }
-    public mutating func point(timestampMs: Int64, value: Double) {
+    package mutating func point(timestampMs: Int64, value: Double) {
         var t = target
         t.point(timestampMs: timestampMs, value: value)
     }
-    public mutating func endSeries() {
+    package mutating func endSeries() {
         var t = target
         t.endSeries()
     }

@@ -1,3 +1,4 @@
+import FedCore
 import Foundation
 
 #if canImport(Glibc)
@@ -7,32 +8,32 @@ import Foundation
 #endif
 
 /// One request the ``FaultProxy`` received, as the client sent it.
-public struct ProxyRequest: Sendable {
-    public var method: String
+package struct ProxyRequest: Sendable {
+    package var method: String
     /// The path without the query string, e.g. `/api/v1/query_range`.
-    public var path: String
+    package var path: String
     /// The request target as sent, with its query string.
-    public var target: String
+    package var target: String
     /// Header names lowercased; the last value wins for a repeated name.
-    public var headers: [String: String]
+    package var headers: [String: String]
     /// Parameters from the query string, then from a form-encoded body, decoded, in order.
-    public var form: [(name: String, value: String)]
-    public var receivedAt: Date
+    package var form: [(name: String, value: String)]
+    package var receivedAt: Date
     /// The fault applied to this request, or nil when it was forwarded unchanged.
-    public var fault: String?
+    package var fault: String?
     /// Where the fault put something wrong into the body (malformed JSON), as a byte offset.
-    public var faultOffset: Int?
+    package var faultOffset: Int?
 
     /// The first value of parameter `name`.
-    public func value(_ name: String) -> String? { form.first { $0.name == name }?.value }
+    package func value(_ name: String) -> String? { form.first { $0.name == name }?.value }
     /// Every value of parameter `name`.
-    public func values(_ name: String) -> [String] { form.filter { $0.name == name }.map(\.value) }
+    package func values(_ name: String) -> [String] { form.filter { $0.name == name }.map(\.value) }
     /// The `query` parameter (the PromQL), or "" when absent.
-    public var query: String { value("query") ?? "" }
+    package var query: String { value("query") ?? "" }
 }
 
 /// What the proxy does to a matching request instead of (or besides) forwarding it.
-public enum ProxyFault: Sendable {
+package enum ProxyFault: Sendable {
     /// Forward unchanged (with a rule's occurrence, lets later rules skip requests).
     case pass
     /// Wait, then forward unchanged.
@@ -60,9 +61,9 @@ public enum ProxyFault: Sendable {
     case emptyResult
 
     /// 401 with an HTML body, as oauth-proxy answers an expired token.
-    public static let unauthorized = ProxyFault.html(status: 401, title: "401 Unauthorized")
+    package static let unauthorized = ProxyFault.html(status: 401, title: "401 Unauthorized")
     /// 403 with an HTML body, as kube-rbac-proxy answers a token without the role.
-    public static let forbidden = ProxyFault.html(status: 403, title: "403 Forbidden")
+    package static let forbidden = ProxyFault.html(status: 403, title: "403 Forbidden")
 
     var name: String {
         switch self {
@@ -84,7 +85,7 @@ public enum ProxyFault: Sendable {
 
 /// What the token check of a ``FaultProxy`` does at a chosen request (see
 /// ``FaultProxy/checkTokens(file:)``). A new token has the same length as the old one.
-public enum TokenChange: Sendable {
+package enum TokenChange: Sendable {
     /// Writes a new token into the file, then checks the request, which still carries the old
     /// one and gets 401: the token was renewed between the request and its answer.
     case rotate
@@ -97,20 +98,20 @@ public enum TokenChange: Sendable {
 }
 
 /// Which requests a ``FaultProxy`` rule applies to.
-public struct ProxyMatch: Sendable {
-    public var path: String?
+package struct ProxyMatch: Sendable {
+    package var path: String?
     /// A substring of the `query` parameter (the PromQL).
-    public var queryContains: String?
+    package var queryContains: String?
 
-    public init(path: String? = nil, queryContains: String? = nil) {
+    package init(path: String? = nil, queryContains: String? = nil) {
         self.path = path
         self.queryContains = queryContains
     }
 
     /// Every request.
-    public static let any = ProxyMatch()
+    package static let any = ProxyMatch()
     /// Range queries whose PromQL contains `text`.
-    public static func rangeQuery(containing text: String) -> ProxyMatch {
+    package static func rangeQuery(containing text: String) -> ProxyMatch {
         ProxyMatch(path: "/api/v1/query_range", queryContains: text)
     }
 
@@ -122,7 +123,7 @@ public struct ProxyMatch: Sendable {
 }
 
 /// Which of the matching requests (counted from 1) a rule applies to.
-public enum ProxyOccurrence: Sendable {
+package enum ProxyOccurrence: Sendable {
     case always
     /// The first `n` matching requests.
     case first(Int)
@@ -149,19 +150,19 @@ public enum ProxyOccurrence: Sendable {
 /// sent and how many attempts it made. One thread per connection; each answer closes its
 /// connection, so a client never reuses one and every attempt is a new connection. Rules and the
 /// log may be changed from any thread while requests flow. Stopped by ``stop()`` and in `deinit`.
-public final class FaultProxy: @unchecked Sendable {
+package final class FaultProxy: @unchecked Sendable {
     /// `http://127.0.0.1:<port>`.
-    public var url: String { "http://127.0.0.1:\(port)" }
-    public let port: Int
-    public let upstream: String
+    package var url: String { "http://127.0.0.1:\(port)" }
+    package let port: Int
+    package let upstream: String
     private let core: ProxyCore
 
     /// The body ``ProxyFault/vector`` answers with.
-    public static let vectorBody =
+    package static let vectorBody =
         #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","job":"x"},"value":[1793491200,"1"]}]}}"#
 
     /// Starts the proxy in front of `upstream` (`http://host:port`, plain HTTP).
-    public init(upstream: String) throws {
+    package init(upstream: String) throws {
         guard let components = URLComponents(string: upstream), components.scheme == "http", let host = components.host,
             let upstreamPort = components.port
         else { throw TestBedError.cannotWrite(path: upstream, reason: "FaultProxy needs an http://host:port upstream") }
@@ -173,23 +174,23 @@ public final class FaultProxy: @unchecked Sendable {
     deinit { core.stop() }
 
     /// Stops listening, wakes every stalled connection and closes it. Safe to call twice.
-    public func stop() { core.stop() }
+    package func stop() { core.stop() }
 
     /// Adds a rule: requests matching `match`, at `occurrence`, get `fault`. The first rule that
     /// applies wins; each rule counts its own matching requests.
-    public func inject(_ fault: ProxyFault, when match: ProxyMatch = .any, on occurrence: ProxyOccurrence = .always) {
+    package func inject(_ fault: ProxyFault, when match: ProxyMatch = .any, on occurrence: ProxyOccurrence = .always) {
         core.locked { $0.rules.append(Rule(match: match, occurrence: occurrence, fault: fault)) }
     }
 
     /// Removes every rule.
-    public func clearFaults() { core.locked { $0.rules.removeAll() } }
+    package func clearFaults() { core.locked { $0.rules.removeAll() } }
 
     /// Checks `Authorization: Bearer <token>` on every request from now on, as kube-rbac-proxy
     /// does: the token accepted is the one in `file` now (until a ``changeToken(_:when:on:)``
     /// rule changes it), and any other gets 401 with `Unauthorized` as plain text (fault
     /// `401 token` in the log). New tokens are written to `file` atomically (a new file renamed
     /// over the old one), as the kubelet swaps a projected token.
-    public func checkTokens(file: String) throws {
+    package func checkTokens(file: String) throws {
         let token = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         core.locked {
             $0.tokenFile = file
@@ -199,35 +200,35 @@ public final class FaultProxy: @unchecked Sendable {
 
     /// Adds a token rule: requests matching `match`, at `occurrence` (counted per rule), change
     /// the token as `change` says. Needs ``checkTokens(file:)``.
-    public func changeToken(_ change: TokenChange, when match: ProxyMatch = .any, on occurrence: ProxyOccurrence) {
+    package func changeToken(_ change: TokenChange, when match: ProxyMatch = .any, on occurrence: ProxyOccurrence) {
         core.locked { $0.tokenRules.append(TokenRule(match: match, occurrence: occurrence, change: change)) }
     }
 
     /// The token the proxy accepts now, or nil when it checks none.
-    public var acceptedToken: String? { core.locked { $0.tokenFile == nil ? nil : $0.acceptedToken } }
+    package var acceptedToken: String? { core.locked { $0.tokenFile == nil ? nil : $0.acceptedToken } }
 
     /// Extra delay before every request is handled, to stretch a run.
-    public var latency: Double {
+    package var latency: Double {
         get { core.locked { $0.latency } }
         set { core.locked { $0.latency = newValue } }
     }
 
     /// Every request received so far, in order of arrival.
-    public var requests: [ProxyRequest] { core.locked { $0.log } }
+    package var requests: [ProxyRequest] { core.locked { $0.log } }
 
     /// Forgets the recorded requests.
-    public func clearRequests() { core.locked { $0.log.removeAll() } }
+    package func clearRequests() { core.locked { $0.log.removeAll() } }
 
     /// Range-query requests whose PromQL contains `text`.
-    public func rangeQueries(containing text: String) -> [ProxyRequest] {
+    package func rangeQueries(containing text: String) -> [ProxyRequest] {
         requests.filter { $0.path == "/api/v1/query_range" && $0.query.contains(text) }
     }
 
     /// Closes the listening socket: new connections are refused until ``acceptConnections()``.
-    public func refuseConnections() { core.closeListener() }
+    package func refuseConnections() { core.closeListener() }
 
     /// Listens again on the same port after ``refuseConnections()``.
-    public func acceptConnections() throws { _ = try core.listen(port: port) }
+    package func acceptConnections() throws { _ = try core.listen(port: port) }
 }
 
 struct Rule {
@@ -290,19 +291,14 @@ extension ProxyState {
 final class ProxyCore: @unchecked Sendable {
     let upstreamHost: String
     let upstreamPort: Int
-    private let lock = NSLock()
-    private var state = ProxyState()
+    private let state = Locked(ProxyState())
 
     init(upstreamHost: String, upstreamPort: Int) {
         self.upstreamHost = upstreamHost
         self.upstreamPort = upstreamPort
     }
 
-    func locked<T>(_ body: (inout ProxyState) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&state)
-    }
+    func locked<T>(_ body: (inout ProxyState) -> T) -> T { state.withLock(body) }
 
     var isStopped: Bool { locked { $0.stopped } }
 
@@ -396,7 +392,7 @@ final class ProxyCore: @unchecked Sendable {
                 "<html>\r\n<head><title>\(title)</title></head>\r\n<body>\r\n<center><h1>\(title)</h1></center>\r\n</body>\r\n</html>\r\n"
             write(fd, status: status, headers: ["Content-Type": "text/html"].merging(headers) { $1 }, body: Array(body.utf8))
         case .apiError(let status, let errorType, let error):
-            let body = #"{"status":"error","errorType":"\#(errorType)","error":\#(jsonString(error))}"#
+            let body = #"{"status":"error","errorType":"\#(errorType)","error":\#(JSONValue.quoted(error))}"#
             write(fd, status: status, headers: ["Content-Type": "application/json"], body: Array(body.utf8))
         case .vector:
             write(fd, status: 200, headers: ["Content-Type": "application/json"], body: Array(FaultProxy.vectorBody.utf8))
@@ -414,7 +410,7 @@ final class ProxyCore: @unchecked Sendable {
             switch fault {
             case .warnings(let list):
                 if let brace = body.firstIndex(of: UInt8(ascii: "{")) {
-                    let inserted = #""warnings":[\#(list.map(jsonString).joined(separator: ","))],"#
+                    let inserted = #""warnings":[\#(list.map(JSONValue.quoted).joined(separator: ","))],"#
                     body.insert(contentsOf: Array(inserted.utf8), at: brace + 1)
                 }
             case .malformed:
@@ -581,26 +577,6 @@ func reason(_ status: Int) -> String {
     case 504: "Gateway Timeout"
     default: "Status"
     }
-}
-
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                out += String(format: "\\u%04x", scalar.value)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
 }
 
 func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {

@@ -6,14 +6,14 @@ import Foundation
 #endif
 
 /// One build of a live cluster: its containers and what each uses, constant while it runs.
-public struct LiveBuild: Sendable {
-    public var version: String
+package struct LiveBuild: Sendable {
+    package var version: String
     /// (namespace, pod, container, cores, bytes).
-    public var containers: [(namespace: String, pod: String, container: String, cores: Double, bytes: Double)]
+    package var containers: [(namespace: String, pod: String, container: String, cores: Double, bytes: Double)]
     /// The kubelet host service's CPU and memory.
-    public var kubelet: (cores: Double, bytes: Double)
+    package var kubelet: (cores: Double, bytes: Double)
 
-    public init(
+    package init(
         version: String, containers: [(namespace: String, pod: String, container: String, cores: Double, bytes: Double)],
         kubelet: (cores: Double, bytes: Double)
     ) {
@@ -31,19 +31,18 @@ public struct LiveBuild: Sendable {
 /// flips to the new version and `updating` appears for `updatingFor`, while the old build's pods
 /// go and the new build's pods come (new pod names); then `completed` names the new version. The
 /// CPU counters hold `rate × seconds since start`, so `rate()` over them gives the rate exactly.
-public final class LiveExporter: @unchecked Sendable {
-    public let port: Int
-    public var url: String { "http://127.0.0.1:\(port)" }
-    public let builds: [LiveBuild]
-    public let start: Date
-    public let upgradeAt: Date?
-    public let updatingFor: TimeInterval
+package final class LiveExporter: @unchecked Sendable {
+    package let port: Int
+    package var url: String { "http://127.0.0.1:\(port)" }
+    package let builds: [LiveBuild]
+    package let start: Date
+    package let upgradeAt: Date?
+    package let updatingFor: TimeInterval
     private let node: String
-    private var listenFD: Int32 = -1
-    private let lock = NSLock()
+    private let listenFD: Locked<Int32>
 
     /// Serves `builds[0]`, and `builds[1]` from `upgradeAt` on when given.
-    public init(builds: [LiveBuild], node: String, upgradeAt: Date? = nil, updatingFor: TimeInterval = 20) throws {
+    package init(builds: [LiveBuild], node: String, upgradeAt: Date? = nil, updatingFor: TimeInterval = 20) throws {
         precondition(!builds.isEmpty && (upgradeAt == nil || builds.count == 2), "one build, or two with an upgrade time")
         precondition(builds.allSatisfy { $0.kubelet.cores == builds[0].kubelet.cores }, "the kubelet's CPU is the same in every build")
         self.builds = builds
@@ -53,7 +52,7 @@ public final class LiveExporter: @unchecked Sendable {
         start = Date()
         let (fd, bound) = try Loopback.listen(port: 0, backlog: 16)
         port = bound
-        listenFD = fd
+        listenFD = Locked(fd)
         let thread = Thread { [self] in serve(fd) }
         thread.name = "LiveExporter"
         thread.start()
@@ -61,11 +60,8 @@ public final class LiveExporter: @unchecked Sendable {
 
     deinit { stop() }
 
-    public func stop() {
-        lock.lock()
-        let fd = listenFD
-        listenFD = -1
-        lock.unlock()
+    package func stop() {
+        let fd = listenFD.exchange(-1)
         if fd >= 0 {
             shutdown(fd, Int32(SHUT_RDWR))
             close(fd)
@@ -73,7 +69,7 @@ public final class LiveExporter: @unchecked Sendable {
     }
 
     /// Which build runs at `t`, and whether the operator reports the upgrade as in progress.
-    public func state(at t: Date) -> (build: Int, updating: Bool) {
+    package func state(at t: Date) -> (build: Int, updating: Bool) {
         guard let upgradeAt, t >= upgradeAt else { return (0, false) }
         return (1, t < upgradeAt.addingTimeInterval(updatingFor))
     }
@@ -99,7 +95,7 @@ public final class LiveExporter: @unchecked Sendable {
     }
 
     /// The text exposition at `t`.
-    public func exposition(at t: Date) -> String {
+    package func exposition(at t: Date) -> String {
         let seconds = t.timeIntervalSince(start)
         let (b, updating) = state(at: t)
         let build = builds[b]
@@ -156,7 +152,7 @@ public final class LiveExporter: @unchecked Sendable {
 
 extension LiveBuild {
     /// A small OpenShift build for the live pipeline: etcd, DNS with its proxy, and the kubelet.
-    public static let steady = LiveBuild(
+    package static let steady = LiveBuild(
         version: "4.14.3",
         containers: [
             ("openshift-etcd", "etcd-master-0", "etcd", 0.120, 600e6),
@@ -165,7 +161,7 @@ extension LiveBuild {
         ], kubelet: (0.2, 150e6))
 
     /// The build ``steady`` upgrades to: more etcd CPU and memory, DNS pods of a new name.
-    public static let upgraded = LiveBuild(
+    package static let upgraded = LiveBuild(
         version: "4.14.5",
         containers: [
             ("openshift-etcd", "etcd-master-0", "etcd", 0.150, 640e6),

@@ -11,21 +11,21 @@ import Yams
 /// loopback instead of the in-cluster service's TLS and token, every `federateEvery` seconds, and
 /// with the target labels a ServiceMonitor adds (`namespace`, `pod`, `container`, `service`,
 /// `endpoint`), so that `honor_labels: true` stamps them where series lack them, as on a cluster.
-public final class LivePipeline: @unchecked Sendable {
-    public struct Cluster: Sendable {
-        public var name: String
-        public var exporter: LiveExporter
-        public var platform: PrometheusServer
-        public var federator: PrometheusServer
+package final class LivePipeline: @unchecked Sendable {
+    package struct Cluster: Sendable {
+        package var name: String
+        package var exporter: LiveExporter
+        package var platform: PrometheusServer
+        package var federator: PrometheusServer
     }
 
-    public let hub: PrometheusServer
-    public private(set) var clusters: [Cluster] = []
-    public let federateEvery: Int
+    package let hub: PrometheusServer
+    package private(set) var clusters: [Cluster] = []
+    package let federateEvery: Int
 
     /// Starts the hub, then each cluster. `federation(name, writeURL)` returns the YAML that
     /// `fedreport federation --cluster name --remote-write-url writeURL --format prometheus` prints.
-    public init(
+    package init(
         folder: String, clusters specs: [(name: String, exporter: LiveExporter)], federateEvery: Int = 2,
         federation: (String, String) throws -> String
     ) throws {
@@ -55,7 +55,7 @@ public final class LivePipeline: @unchecked Sendable {
 
     deinit { stop() }
 
-    public func stop() {
+    package func stop() {
         for c in clusters {
             c.federator.stop()
             c.platform.stop()

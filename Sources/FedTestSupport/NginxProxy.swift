@@ -13,23 +13,23 @@ import Foundation
 /// answers every authorised POST with that status and no JSON, as kube-rbac-proxy (403, POST is
 /// the `create` verb) or a route that allows GET only (405) does. The certificate is signed
 /// by a throwaway CA (``caFile``) and names `IP:127.0.0.1` and `DNS:localhost`.
-public final class NginxProxy: Sendable {
+package final class NginxProxy: Sendable {
     /// `https://127.0.0.1:<port>`, without a trailing slash.
-    public let url: String
-    public let port: Int
+    package let url: String
+    package let port: Int
     /// The CA certificate (PEM) a client must trust.
-    public let caFile: String
+    package let caFile: String
     /// The token that is let through.
-    public let token: String
+    package let token: String
     /// A token that is recognised but refused with 403.
-    public let forbiddenToken: String
-    public let errorLogPath: String
+    package let forbiddenToken: String
+    package let errorLogPath: String
     /// One line per request: `"<method> <target> <protocol>" <status>`.
-    public let accessLogPath: String
+    package let accessLogPath: String
     private let child: ManagedProcess
 
     /// Throws ``TestBedError/toolMissing(tool:install:)`` when nginx or openssl is missing.
-    public static func require() throws {
+    package static func require() throws {
         _ = try Tools.require("nginx", package: "nginx-light")
         _ = try Tools.require("openssl", package: "openssl")
     }
@@ -37,7 +37,7 @@ public final class NginxProxy: Sendable {
     /// Makes the CA and certificate, writes the configuration into a fresh folder under
     /// `workDirectory` (default: the system temporary folder), starts nginx and waits until it
     /// accepts connections. `refusePOST` is 403 or 405, or nil to let POST through.
-    public init(
+    package init(
         upstream: String, token: String? = nil, refusePOST: Int? = nil, workDirectory: String? = nil, timeout: Double = 15
     ) throws {
         let nginx = try Tools.require("nginx", package: "nginx-light")
@@ -89,7 +89,7 @@ public final class NginxProxy: Sendable {
     }
 
     /// Stops nginx: SIGTERM, then SIGKILL after 5 s. Safe to call more than once.
-    public func stop() { child.stop() }
+    package func stop() { child.stop() }
 
     private static func randomToken() -> String {
         (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()

@@ -8,9 +8,9 @@
 // magnitudes for realistic test data, not ground truth.
 
 /// Per-pod CPU and memory of real OpenShift 4.6 releases, for ``Scenarios/ocp(name:builds:maxPods:figures:)``.
-public enum OCP46Figures {
+package enum OCP46Figures {
     /// How a pod's name is formed from its prefix.
-    public enum PodNaming: String, Sendable {
+    package enum PodNaming: String, Sendable {
         /// `<prefix>-<replica set hash>-<5 characters>`
         case deployment
         /// `<prefix>-<5 characters>`
@@ -22,17 +22,17 @@ public enum OCP46Figures {
     }
 
     /// One pod of one release.
-    public struct Pod: Sendable, Hashable {
-        public let namespace: String
+    package struct Pod: Sendable, Hashable {
+        package let namespace: String
         /// The pod's name without the parts Kubernetes generates.
-        public let prefix: String
-        public let naming: PodNaming
+        package let prefix: String
+        package let naming: PodNaming
         /// `master-<n>` or `worker-<n>`: where the pod ran (masters are the nodes running etcd).
-        public let node: String
+        package let node: String
         /// Average CPU over 10 minutes, in cores.
-        public let cpuCores: Double
+        package let cpuCores: Double
         /// Average memory over 10 minutes, in bytes.
-        public let memoryBytes: Double
+        package let memoryBytes: Double
 
         init(_ namespace: String, _ prefix: String, _ naming: PodNaming, _ node: String, _ cpuCores: Double, _ memoryBytes: Double) {
             self.namespace = namespace
@@ -726,7 +726,7 @@ extension OCP46Figures {
     ]
 
     /// The releases these figures cover, by version.
-    public static let releases: [String: [Pod]] = [
+    package static let releases: [String: [Pod]] = [
         "4.6.1": release4_6_1,
         "4.6.8": release4_6_8,
         "4.6.16": release4_6_16,

@@ -2,10 +2,10 @@ import FedCore
 import Foundation
 
 /// What ``OpenMetricsGenerator/write(_:to:)`` wrote.
-public struct GenerationSummary: Sendable, Hashable {
-    public var series: Int
-    public var samples: Int
-    public var bytes: Int
+package struct GenerationSummary: Sendable, Hashable {
+    package var series: Int
+    package var samples: Int
+    package var bytes: Int
 }
 
 /// Writes a ``Scenario`` as OpenMetrics text for `promtool tsdb create-blocks-from openmetrics`,
@@ -24,10 +24,10 @@ public struct GenerationSummary: Sendable, Hashable {
 /// that rate exactly, plus, where a build has a ``CPUVariation``, the closed-form integral of its
 /// swing and noise, so that `rate()` returns the mean of the varying rate over the samples'
 /// span. Each series' samples are written in time order and each metric family is contiguous.
-public enum OpenMetricsGenerator {
+package enum OpenMetricsGenerator {
     /// Writes `scenario` to `path`, replacing the file.
     @discardableResult
-    public static func write(_ scenario: Scenario, to path: String) throws -> GenerationSummary {
+    package static func write(_ scenario: Scenario, to path: String) throws -> GenerationSummary {
         guard FileManager.default.createFile(atPath: path, contents: nil),
             let handle = FileHandle(forWritingAtPath: path)
         else {

@@ -12,22 +12,22 @@ import Foundation
 /// check how fedreport passes one. Running as root, `initdb` and the server run as the
 /// `postgres` user (PostgreSQL refuses to run as root). Stopped by ``stop()``, in `deinit`, when
 /// the process exits, and by a watchdog if the process dies, like ``PrometheusServer``.
-public final class PostgresServer: Sendable {
-    public let port: Int
-    public let host = "127.0.0.1"
-    public let dataDirectory: String
+package final class PostgresServer: Sendable {
+    package let port: Int
+    package let host = "127.0.0.1"
+    package let dataDirectory: String
     /// Where the server's Unix socket lives (`-k`).
-    public let socketDirectory: String
-    public let logPath: String
+    package let socketDirectory: String
+    package let logPath: String
     private let child: ManagedProcess
     private let binDirectory: String
 
     /// The process id of the server (its postmaster).
-    public var pid: Int32 { child.pid }
+    package var pid: Int32 { child.pid }
 
     /// The folder of Debian's PostgreSQL programs (`/usr/lib/postgresql/<version>/bin`, newest
     /// version first), or the folder of an `initdb` on PATH; nil when there is none.
-    public static var binDirectory: String? {
+    package static var binDirectory: String? {
         let root = "/usr/lib/postgresql"
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
             .compactMap(Int.init).sorted(by: >)
@@ -39,7 +39,7 @@ public final class PostgresServer: Sendable {
     }
 
     /// Throws ``TestBedError/toolMissing(tool:install:)`` when PostgreSQL is not installed.
-    public static func require() throws -> String {
+    package static func require() throws -> String {
         guard let folder = binDirectory else {
             throw TestBedError.toolMissing(tool: "initdb", install: "apt-get install postgresql")
         }
@@ -49,7 +49,7 @@ public final class PostgresServer: Sendable {
     /// Makes a data folder under `workDirectory` with `initdb`, starts the server on a free
     /// loopback port and waits until it answers a query. With `durable` false (tests), fsync and
     /// synchronous commit are off; the benchmark keeps them on, as a real server has them.
-    public init(workDirectory: String, durable: Bool = false, timeout: Double = 60, detached: Bool = false) throws {
+    package init(workDirectory: String, durable: Bool = false, timeout: Double = 60, detached: Bool = false) throws {
         binDirectory = try Self.require()
         let base = (workDirectory as NSString).appendingPathComponent("postgres-\(UUID().uuidString.prefix(8))")
         dataDirectory = (base as NSString).appendingPathComponent("data")
@@ -108,36 +108,36 @@ public final class PostgresServer: Sendable {
     }
 
     /// Stops the server (fast shutdown: clients are disconnected). Safe to call more than once.
-    public func stop() { child.stop() }
+    package func stop() { child.stop() }
 
     /// The URL of `database` as fedreport takes it, as `user` (no password in it).
-    public func url(database: String, user: String = "postgres") -> String {
+    package func url(database: String, user: String = "postgres") -> String {
         "postgres://\(user)@\(host):\(port)/\(database)?sslmode=disable"
     }
 
     /// Creates an empty database owned by `owner` and returns its name.
     @discardableResult
-    public func createDatabase(_ name: String, owner: String = "postgres") throws -> String {
+    package func createDatabase(_ name: String, owner: String = "postgres") throws -> String {
         try psql("CREATE DATABASE \"\(name)\" OWNER \"\(owner)\"", database: "postgres")
         return name
     }
 
     /// Creates a login role with `password`.
-    public func createRole(_ name: String, password: String) throws {
+    package func createRole(_ name: String, password: String) throws {
         try psql("CREATE ROLE \"\(name)\" LOGIN PASSWORD '\(password.replacingOccurrences(of: "'", with: "''"))'", database: "postgres")
     }
 
     /// Runs `sql` through `psql` (independent of fedreport's client) as the superuser and returns
     /// its unaligned output without the trailing newline: one line per row, `|` between columns.
     @discardableResult
-    public func psql(_ sql: String, database: String) throws -> String {
+    package func psql(_ sql: String, database: String) throws -> String {
         let out = try Tools.run(binDirectory + "/psql", Self.psqlArguments(port: port, database: database) + ["-c", sql])
         return out.hasSuffix("\n") ? String(out.dropLast()) : out
     }
 
     /// `pg_dump --data-only` of `database` with rows in a stable order: the content, to compare
     /// before and after.
-    public func dump(database: String) throws -> String {
+    package func dump(database: String) throws -> String {
         try Tools.run(
             binDirectory + "/pg_dump",
             ["-h", host, "-p", "\(port)", "-U", "postgres", "--data-only", "--inserts", "--rows-per-insert=1", database]

@@ -1,3 +1,4 @@
+import FedCore
 import Foundation
 
 #if canImport(Glibc)
@@ -7,9 +8,9 @@ import Foundation
 #endif
 
 /// Finding and running the external programs of the test bed.
-public enum Tools {
+package enum Tools {
     /// The full path of `name`, from PATH or the usual system folders, or nil.
-    public static func find(_ name: String) -> String? {
+    package static func find(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let folders = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/sbin", "/usr/local/bin", "/bin", "/sbin"]
         for folder in folders where !folder.isEmpty {
@@ -20,7 +21,7 @@ public enum Tools {
     }
 
     /// Like ``find(_:)`` but throws ``TestBedError/toolMissing(tool:install:)``.
-    public static func require(_ name: String, package: String) throws -> String {
+    package static func require(_ name: String, package: String) throws -> String {
         guard let path = find(name) else {
             throw TestBedError.toolMissing(tool: name, install: "apt-get install \(package)")
         }
@@ -30,7 +31,7 @@ public enum Tools {
     /// Runs `executable` to completion; throws ``TestBedError/toolFailed(tool:arguments:status:output:)``
     /// with the tail of its output when it exits non-zero. Returns its stdout.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> String {
+    package static func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> String {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fedtest-\(UUID().uuidString)")
         let outURL = scratch.appendingPathExtension("out")
         let errURL = scratch.appendingPathExtension("err")
@@ -61,7 +62,7 @@ public enum Tools {
     }
 
     /// The last `lines` lines of `text`.
-    public static func tail(_ text: String, lines: Int) -> String {
+    package static func tail(_ text: String, lines: Int) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
     }
 
@@ -73,7 +74,7 @@ public enum Tools {
 }
 
 /// Loopback networking helpers.
-public enum Loopback {
+package enum Loopback {
     /// Starts a server on a free loopback port and waits until `GET readyPath` answers 200.
     ///
     /// A port picked free can be taken before the server binds it, so a start that fails with
@@ -106,7 +107,7 @@ public enum Loopback {
     }
 
     /// A TCP port on 127.0.0.1 that was free a moment ago: bound to port 0, read, closed.
-    public static func freePort() throws -> Int {
+    package static func freePort() throws -> Int {
         let (fd, port) = try listen(port: 0, backlog: 1)
         close(fd)
         return port
@@ -223,7 +224,7 @@ public enum Loopback {
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.
-    public static func isListening(port: Int) -> Bool {
+    package static func isListening(port: Int) -> Bool {
         guard let fd = connect(port: port) else { return false }
         close(fd)
         return true
@@ -231,7 +232,7 @@ public enum Loopback {
 
     /// The status code of a plain-HTTP GET of `path` on 127.0.0.1:`port`, or nil when there is no
     /// answer. Enough for readiness probes without pulling in URLSession.
-    public static func httpStatus(port: Int, path: String) -> Int? {
+    package static func httpStatus(port: Int, path: String) -> Int? {
         guard let fd = connect(port: port) else { return nil }
         defer { close(fd) }
         let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
@@ -256,47 +257,47 @@ public enum Loopback {
 /// Two safety nets: an `atexit` handler for ordinary exits, and for each server a watchdog shell
 /// that kills it once this process is gone (a crash or a signal skips `atexit`).
 enum ChildProcesses {
-    private static let lock = NSLock()
-    /// Each running server and the signal that stops it.
-    nonisolated(unsafe) private static var pids: [Int32: Int32] = [:]
-    nonisolated(unsafe) private static var folders: Set<String> = []
-    nonisolated(unsafe) private static var installed = false
+    private struct State {
+        /// Each running server and the signal that stops it.
+        var pids: [Int32: Int32] = [:]
+        var folders: Set<String> = []
+        var installed = false
+    }
+
+    private static let state = Locked(State())
 
     static func register(_ pid: Int32, stopSignal: Int32 = SIGTERM) {
-        lock.lock()
-        defer { lock.unlock() }
-        pids[pid] = stopSignal
-        installHandler()
+        state.withLock {
+            $0.pids[pid] = stopSignal
+            installHandler(&$0)
+        }
     }
 
     static func unregister(_ pid: Int32) {
-        lock.lock()
-        defer { lock.unlock() }
-        pids[pid] = nil
+        state.withLock { $0.pids[pid] = nil }
     }
 
     /// Removes `folder` at exit, after the servers using it have stopped.
     static func removeAtExit(_ folder: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        folders.insert(folder)
-        installHandler()
+        state.withLock {
+            $0.folders.insert(folder)
+            installHandler(&$0)
+        }
     }
 
-    private static func installHandler() {
-        guard !installed else { return }
-        installed = true
+    private static func installHandler(_ state: inout State) {
+        guard !state.installed else { return }
+        state.installed = true
         atexit {
             ChildProcesses.stopAll()
         }
     }
 
     static func stopAll() {
-        lock.lock()
-        let running = pids
-        let scratch = folders
-        pids.removeAll()
-        lock.unlock()
+        let (running, scratch) = state.withLock { s in
+            defer { s.pids.removeAll() }
+            return (s.pids, s.folders)
+        }
         for (pid, signal) in running { kill(pid, signal) }
         let deadline = Date().addingTimeInterval(5)
         for pid in running.keys {
@@ -338,9 +339,8 @@ enum ChildProcesses {
 final class ManagedProcess: @unchecked Sendable {
     let process: Process
     let logPath: String
-    private let lock = NSLock()
-    private var watchdog: Process?
-    private var stopped = false
+    private let watchdog: Process?
+    private let stopped = Locked(false)
     private let detached: Bool
     private let stopSignal: Int32
 
@@ -361,7 +361,9 @@ final class ManagedProcess: @unchecked Sendable {
         self.stopSignal = stopSignal
         try process.run()
         try? log.close()
-        if !detached {
+        if detached {
+            watchdog = nil
+        } else {
             ChildProcesses.register(process.processIdentifier, stopSignal: stopSignal)
             watchdog = ChildProcesses.watchdog(for: process.processIdentifier, stopSignal: stopSignal)
         }
@@ -372,13 +374,8 @@ final class ManagedProcess: @unchecked Sendable {
 
     /// The stop signal, then SIGKILL when it has not exited after `grace` seconds.
     func stop(grace: Double = 5) {
-        lock.lock()
-        if stopped {
-            lock.unlock()
-            return
-        }
-        stopped = true
-        lock.unlock()
+        // The first caller stops it; the others return at once.
+        guard !stopped.exchange(true) else { return }
         let pid = process.processIdentifier
         if process.isRunning {
             kill(pid, stopSignal)

@@ -10,20 +10,20 @@ import Foundation
 /// It scrapes nothing and keeps data for 100 years, so backfilled past data stays queryable.
 /// Stopped by ``stop()``, in `deinit`, when the process exits, and by a watchdog if the process
 /// dies (unless started `detached`).
-public final class PrometheusServer: Sendable {
+package final class PrometheusServer: Sendable {
     /// `http://127.0.0.1:<port>`, without a trailing slash.
-    public let url: String
-    public let port: Int
-    public let tsdbDirectory: String
+    package let url: String
+    package let port: Int
+    package let tsdbDirectory: String
     /// Where Prometheus's stdout and stderr go.
-    public let logPath: String
+    package let logPath: String
     private let child: ManagedProcess
 
     /// The process id of the server.
-    public var pid: Int32 { child.pid }
+    package var pid: Int32 { child.pid }
 
     /// Throws ``TestBedError/toolMissing(tool:install:)`` when prometheus or promtool is missing.
-    public static func require() throws {
+    package static func require() throws {
         _ = try Tools.require("prometheus", package: "prometheus")
         _ = try Tools.require("promtool", package: "prometheus")
     }
@@ -32,7 +32,7 @@ public final class PrometheusServer: Sendable {
     /// `workDirectory`, and waits up to `timeout` seconds for `GET /-/ready` to answer 200.
     ///
     /// With `detached`, the server outlives this process (for `fedsim up`); stop it by its pid.
-    public init(tsdbDirectory: String, workDirectory: String, timeout: Double = 30, detached: Bool = false) throws {
+    package init(tsdbDirectory: String, workDirectory: String, timeout: Double = 30, detached: Bool = false) throws {
         let prometheus = try Tools.require("prometheus", package: "prometheus")
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         let config = (workDirectory as NSString).appendingPathComponent("prometheus.yml")
@@ -56,7 +56,7 @@ public final class PrometheusServer: Sendable {
     /// Starts Prometheus with `config` (its scrapes and remote writes), its TSDB in
     /// `workDirectory`/tsdb, with `flags` besides (`--web.enable-remote-write-receiver`, say), and
     /// waits up to `timeout` seconds for it to be ready: a live server of the pipeline.
-    public init(config: String, workDirectory: String, flags: [String] = [], timeout: Double = 30) throws {
+    package init(config: String, workDirectory: String, flags: [String] = [], timeout: Double = 30) throws {
         let prometheus = try Tools.require("prometheus", package: "prometheus")
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         let path = (workDirectory as NSString).appendingPathComponent("prometheus.yml")
@@ -75,5 +75,5 @@ public final class PrometheusServer: Sendable {
     }
 
     /// Stops the server: SIGTERM, then SIGKILL after 5 s. Safe to call more than once.
-    public func stop() { child.stop() }
+    package func stop() { child.stop() }
 }

@@ -1,3 +1,4 @@
+import FedCore
 import Foundation
 
 #if canImport(Glibc)
@@ -7,27 +8,27 @@ import Foundation
 #endif
 
 /// One request a ``RecordingServer`` received.
-public struct RecordedRequest: Sendable {
-    public var method: String
+package struct RecordedRequest: Sendable {
+    package var method: String
     /// The path without the query string.
-    public var path: String
+    package var path: String
     /// Header names lowercased; the last value wins for a repeated name.
-    public var headers: [String: String]
-    public var body: [UInt8]
-    public var receivedAt: Date
+    package var headers: [String: String]
+    package var body: [UInt8]
+    package var receivedAt: Date
 
     /// The body as UTF-8 text.
-    public var text: String { String(decoding: body, as: UTF8.self) }
+    package var text: String { String(decoding: body, as: UTF8.self) }
 }
 
 /// How a ``RecordingServer`` answers one request.
-public enum RecordingAnswer: Sendable {
+package enum RecordingAnswer: Sendable {
     /// This status, with `body` as `text/plain` (or `contentType`).
     case status(Int, body: String = "", contentType: String = "text/plain", headers: [String: String] = [:])
     /// Reads the request and never answers, until the client gives up or the server stops.
     case silence
 
-    public static let ok = RecordingAnswer.status(200, body: "ok")
+    package static let ok = RecordingAnswer.status(200, body: "ok")
 }
 
 /// A plain-HTTP server on a free loopback port that records every request (method, path, headers,
@@ -36,22 +37,25 @@ public enum RecordingAnswer: Sendable {
 /// `answer` is asked with the request's number, from 1, so that a test can fail the first
 /// attempts and let a retry through. One thread per connection; every answer closes its
 /// connection. Stopped by ``stop()`` and in `deinit`.
-public final class RecordingServer: @unchecked Sendable {
+package final class RecordingServer: Sendable {
     /// `http://127.0.0.1:<port>`.
-    public var url: String { "http://127.0.0.1:\(port)" }
-    public let port: Int
+    package var url: String { "http://127.0.0.1:\(port)" }
+    package let port: Int
     private let answer: @Sendable (Int) -> RecordingAnswer
-    private let lock = NSLock()
-    private var log: [RecordedRequest] = []
-    private var clients: Set<Int32> = []
-    private var listener: Int32 = -1
-    private var stopped = false
+    private let state: Locked<State>
+
+    private struct State {
+        var log: [RecordedRequest] = []
+        var clients: Set<Int32> = []
+        var listener: Int32
+        var stopped = false
+    }
 
     /// Starts a server that answers request number `n` (from 1) with `answer(n)`.
-    public init(answer: @escaping @Sendable (Int) -> RecordingAnswer) throws {
+    package init(answer: @escaping @Sendable (Int) -> RecordingAnswer) throws {
         self.answer = answer
         let (fd, bound) = try Loopback.listen(port: 0)
-        listener = fd
+        state = Locked(State(listener: fd))
         port = bound
         // Weak, so that a server the test forgot to stop goes away with its last reference.
         let thread = Thread { [weak self] in
@@ -64,26 +68,26 @@ public final class RecordingServer: @unchecked Sendable {
     }
 
     /// Answers every request with `status` (200: "ok").
-    public convenience init(status: Int = 200) throws {
+    package convenience init(status: Int = 200) throws {
         try self.init { _ in .status(status, body: status == 200 ? "ok" : "failed") }
     }
 
     /// Answers the first `failures` requests with `status`, and 200 from then on.
-    public convenience init(failFirst failures: Int, with status: Int = 500) throws {
+    package convenience init(failFirst failures: Int, with status: Int = 500) throws {
         try self.init { n in n <= failures ? .status(status, body: "failed") : .ok }
     }
 
     deinit { stop() }
 
     /// Every request received so far, in order of arrival.
-    public var requests: [RecordedRequest] { locked { log } }
+    package var requests: [RecordedRequest] { state.withLock { $0.log } }
 
     /// Stops listening and closes every open connection, silent ones included. Safe to call twice.
-    public func stop() {
-        let (fd, open) = locked { () -> (Int32, Set<Int32>) in
-            stopped = true
-            defer { listener = -1 }
-            return (listener, clients)
+    package func stop() {
+        let (fd, open) = state.withLock { s -> (Int32, Set<Int32>) in
+            s.stopped = true
+            defer { s.listener = -1 }
+            return (s.listener, s.clients)
         }
         if fd >= 0 {
             shutdown(fd, Int32(SHUT_RDWR))
@@ -93,29 +97,23 @@ public final class RecordingServer: @unchecked Sendable {
         for client in open { shutdown(client, Int32(SHUT_RDWR)) }
     }
 
-    private func locked<T>(_ body: () -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body()
-    }
-
     private func admit(_ fd: Int32) -> Bool {
-        locked {
-            guard !stopped else { return false }
-            clients.insert(fd)
+        state.withLock { s in
+            guard !s.stopped else { return false }
+            s.clients.insert(fd)
             return true
         }
     }
 
     private func handle(_ fd: Int32) {
-        defer { locked { _ = clients.remove(fd) } }
+        defer { state.withLock { _ = $0.clients.remove(fd) } }
         guard let raw = ProxyCore.readRequest(fd) else { return }
-        let n = locked { () -> Int in
-            log.append(
+        let n = state.withLock { s -> Int in
+            s.log.append(
                 RecordedRequest(
                     method: raw.record.method, path: raw.record.path, headers: raw.record.headers, body: raw.body,
                     receivedAt: raw.record.receivedAt))
-            return log.count
+            return s.log.count
         }
         switch answer(n) {
         case .silence:

@@ -2,12 +2,12 @@ import FedCore
 import Foundation
 
 /// Ready-made clusters and scenarios with realistic magnitudes.
-public enum Scenarios {
+package enum Scenarios {
     /// The names ``named(_:)`` knows.
-    public static let names = ["demo", "nightlies", "small", "day"]
+    package static let names = ["demo", "nightlies", "small", "day"]
 
     /// The scenario called `name` (`demo` or `small`).
-    public static func named(_ name: String) throws -> Scenario {
+    package static func named(_ name: String) throws -> Scenario {
         switch name {
         case "demo": return demo
         case "nightlies": return nightlies
@@ -18,13 +18,13 @@ public enum Scenarios {
     }
 
     /// The end of the built-in scenarios' data: 2026-11-01T00:00:00Z.
-    public static let fixedEnd: TimestampMs = 1_793_491_200_000
+    package static let fixedEnd: TimestampMs = 1_793_491_200_000
 
     /// Three OpenShift builds on two clusters plus a k3s baseline, 6 h at a 30 s scrape interval
     /// ending at ``fixedEnd``: `test-cluster-0` runs 4.6.1 and is upgraded to 4.6.8 half way,
     /// `test-cluster-1` runs 4.6.16, `edge-k3s-0` runs k3s v1.26.5+k3s1. CPU varies as
     /// ``demoCPUVariation`` says, so means, p95s and maxima differ as they do on real clusters.
-    public static var demo: Scenario {
+    package static var demo: Scenario {
         let end = fixedEnd
         let start = end - 6 * 3_600_000
         return Scenario(
@@ -39,23 +39,23 @@ public enum Scenarios {
     /// The demo's CPU: a daily swing of ±30 % peaking at 21:00 UTC and ±30 % noise per minute.
     /// The peak sits at the demo's upgrade, half way through its window, so the swing is the same
     /// on both sides of it and does not pass for a change between 4.6.1 and 4.6.8.
-    public static let demoCPUVariation = CPUVariation(dailyAmplitude: 0.3, peakSecondOfDay: 21 * 3600, noise: 0.3)
+    package static let demoCPUVariation = CPUVariation(dailyAmplitude: 0.3, peakSecondOfDay: 21 * 3600, noise: 0.3)
 
     /// How many nightlies ``nightlies`` has.
-    public static let nightlyCount = 18
+    package static let nightlyCount = 18
     /// How long each nightly runs on the CI cluster before the cluster stops for the day.
-    public static let nightlyRun: Int64 = 2 * 3_600_000
+    package static let nightlyRun: Int64 = 2 * 3_600_000
     /// The namespace whose CPU steps up in ``nightlies``, by how much, and from which nightly on.
-    public static let nightlyStepNamespace = "openshift-console-operator"
-    public static let nightlyStepFactor = 1.5
-    public static let nightlyStepIndex = 8
+    package static let nightlyStepNamespace = "openshift-console-operator"
+    package static let nightlyStepFactor = 1.5
+    package static let nightlyStepIndex = 8
     /// The first nightly of the new level: `4.7.0-0.nightly-2026-10-22-000000`. The console
     /// operator is about 2 % of the CPU of the operators category, so the step moves no category
     /// or total by more than the 5 % a change point needs.
-    public static var nightlyStepBuild: String { nightlyBuilds[nightlyStepIndex].version }
+    package static var nightlyStepBuild: String { nightlyBuilds[nightlyStepIndex].version }
 
     /// One nightly a day at 00:00 UTC, the last on the day that ends at ``fixedEnd``.
-    public static var nightlyBuilds: [(version: String, from: TimestampMs)] {
+    package static var nightlyBuilds: [(version: String, from: TimestampMs)] {
         let day: Int64 = 86_400_000
         let first = fixedEnd - Int64(nightlyCount) * day
         return (0..<nightlyCount).map { d in
@@ -71,7 +71,7 @@ public enum Scenarios {
     /// CPU swings over the day as in ``demo`` (each run sees the same hours), each install uses
     /// a little more or less (±3 % per container), and the CPU of ``nightlyStepNamespace`` is
     /// ``nightlyStepFactor``× from ``nightlyStepBuild`` on: the one change the trend must find.
-    public static var nightlies: Scenario {
+    package static var nightlies: Scenario {
         let builds = nightlyBuilds
         let day: Int64 = 86_400_000
         var cluster = ocp(
@@ -88,7 +88,7 @@ public enum Scenarios {
 
     /// The ranges in which `cluster` writes samples: from its first build to the end of the
     /// data, less its ``ScenarioCluster/gaps``.
-    public static func runs(of cluster: ScenarioCluster, in scenario: Scenario) -> [ClosedRange<TimestampMs>] {
+    package static func runs(of cluster: ScenarioCluster, in scenario: Scenario) -> [ClosedRange<TimestampMs>] {
         guard let first = cluster.builds.first?.from else { return [] }
         var runs: [ClosedRange<TimestampMs>] = []
         var start = max(first, scenario.dataStart)
@@ -102,7 +102,7 @@ public enum Scenarios {
 
     /// The name of an OpenShift nightly of `version` built at `t`:
     /// `4.7.0-0.nightly-2026-10-24-000000` for 2026-10-24T00:00:00Z.
-    public static func nightlyName(_ version: String = "4.7.0", at t: TimestampMs) -> String {
+    package static func nightlyName(_ version: String = "4.7.0", at t: TimestampMs) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents(
@@ -114,7 +114,7 @@ public enum Scenarios {
     /// A cluster-day for benchmarks: two full OpenShift clusters (about 430 containers in all),
     /// `bench-cluster-0` upgraded from 4.6.1 to 4.6.8 at noon and `bench-cluster-1` on 4.6.16,
     /// 24 h at 30 s ending at ``fixedEnd``.
-    public static var day: Scenario {
+    package static var day: Scenario {
         let end = fixedEnd
         let start = end - 24 * 3_600_000
         return Scenario(
@@ -126,7 +126,7 @@ public enum Scenarios {
     }
 
     /// One OpenShift 4.6.1 cluster `small-ocp-0` of about 30 containers, 2 h ending at ``fixedEnd``.
-    public static var small: Scenario {
+    package static var small: Scenario {
         let end = fixedEnd
         let start = end - 2 * 3_600_000
         return Scenario(
@@ -147,7 +147,7 @@ public enum Scenarios {
     /// while that build is current. About a third of the pods get a second container
     /// `kube-rbac-proxy` with 10 % of the pod's CPU and 15 % of its memory. Every node runs
     /// `kubelet.service` (0.2 cores, 150 MB) and `crio.service` (0.1 cores, 300 MB).
-    public static func ocp(
+    package static func ocp(
         name: String, builds: [(version: String, from: TimestampMs)], maxPods: Int? = nil, figures: [String: String] = [:]
     ) -> ScenarioCluster {
         struct Key: Hashable {
@@ -241,14 +241,14 @@ public enum Scenarios {
     }
 
     /// A single-node k3s cluster running one version from `from` on.
-    public static func k3s(name: String, version: String, from: TimestampMs = 0) -> ScenarioCluster {
+    package static func k3s(name: String, version: String, from: TimestampMs = 0) -> ScenarioCluster {
         k3s(name: name, builds: [(version, from)])
     }
 
     /// A single-node k3s cluster: the kube-system pods coredns, traefik, metrics-server,
     /// local-path-provisioner and svclb-traefik, and `k3s.service` (0.08 cores, 900 MB), which
     /// holds the whole control plane, kubelet and containerd. The same usage in every build.
-    public static func k3s(name: String, builds: [(version: String, from: TimestampMs)]) -> ScenarioCluster {
+    package static func k3s(name: String, builds: [(version: String, from: TimestampMs)]) -> ScenarioCluster {
         let node = "\(name)-node-0"
         let pods: [(String, String, [(String, String, Double, Double)])] = [
             (
@@ -281,7 +281,7 @@ public enum Scenarios {
     }
 
     /// A single-node MicroShift cluster running one version from `from` on.
-    public static func microshift(name: String, version: String, from: TimestampMs = 0) -> ScenarioCluster {
+    package static func microshift(name: String, version: String, from: TimestampMs = 0) -> ScenarioCluster {
         microshift(name: name, builds: [(version, from)])
     }
 
@@ -289,7 +289,7 @@ public enum Scenarios {
     /// openshift-ovn-kubernetes, openshift-service-ca and openshift-storage, and the host
     /// services `microshift.service` (0.15 cores, 550 MB), `microshift-etcd.scope` (0.03 cores,
     /// 120 MB) and `crio.service` (0.03 cores, 90 MB). The same usage in every build.
-    public static func microshift(name: String, builds: [(version: String, from: TimestampMs)]) -> ScenarioCluster {
+    package static func microshift(name: String, builds: [(version: String, from: TimestampMs)]) -> ScenarioCluster {
         let node = "\(name)-node-0"
         let image = { (what: String) in "quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:" + ClusterPlan.hex(what, 64) }
         let pods: [(String, String, [(String, String, Double, Double)])] = [

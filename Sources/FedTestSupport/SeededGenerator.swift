@@ -1,16 +1,16 @@
 /// A seeded random number generator (SplitMix64) for tests: the same seed gives the same
 /// sequence on every machine and run, so a failure found with random inputs repeats. Tests that
 /// draw random inputs use it and say the seed in their failure message.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    public let seed: UInt64
+package struct SeededGenerator: RandomNumberGenerator, Sendable {
+    package let seed: UInt64
     private var state: UInt64
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         self.seed = seed
         state = seed
     }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         // SplitMix64: advance by the golden gamma, then mix (ScenarioNoise's output function).
         defer { state &+= 0x9E37_79B9_7F4A_7C15 }
         return ScenarioNoise.splitMix64(state)

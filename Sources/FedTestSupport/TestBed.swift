@@ -2,38 +2,38 @@ import Foundation
 
 /// Entry points for integration tests: shared Prometheus servers over generated scenarios, and
 /// whether the tools they need are there.
-public enum TestBed {
+package enum TestBed {
     /// Whether prometheus and promtool are installed.
-    public static var available: Bool {
+    package static var available: Bool {
         Tools.find("prometheus") != nil && Tools.find("promtool") != nil
     }
 
     /// Whether nginx and openssl are installed.
-    public static var proxyAvailable: Bool {
+    package static var proxyAvailable: Bool {
         Tools.find("nginx") != nil && Tools.find("openssl") != nil
     }
 
     /// Whether PostgreSQL's server programs (Debian's `postgresql`) are installed.
-    public static var postgresAvailable: Bool { PostgresServer.binDirectory != nil }
+    package static var postgresAvailable: Bool { PostgresServer.binDirectory != nil }
 
     /// Like ``shouldRun``, for tests that also need ``PostgresServer``.
-    public static var shouldRunWithPostgres: Bool { (available && postgresAvailable) || isCI }
+    package static var shouldRunWithPostgres: Bool { (available && postgresAvailable) || isCI }
 
     /// Whether the CI environment variable is set (to anything but empty).
-    public static var isCI: Bool {
+    package static var isCI: Bool {
         !(ProcessInfo.processInfo.environment["CI"] ?? "").isEmpty
     }
 
     /// For Swift Testing's `.enabled(if: TestBed.shouldRun)`: true when the tools are installed,
     /// and also on CI, so that a missing tool fails there (with "install with apt-get install
     /// prometheus") instead of skipping quietly.
-    public static var shouldRun: Bool { available || isCI }
+    package static var shouldRun: Bool { available || isCI }
 
     /// Like ``shouldRun``, for tests that also need ``NginxProxy``.
-    public static var shouldRunWithProxy: Bool { (available && proxyAvailable) || isCI }
+    package static var shouldRunWithProxy: Bool { (available && proxyAvailable) || isCI }
 
     /// The folder of this process's test bed: `/tmp/fedreport-testbed-<pid>`, removed at exit.
-    public static let folder: String = {
+    package static let folder: String = {
         let path = "/tmp/fedreport-testbed-\(getpid())"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         ChildProcesses.removeAtExit(path)
@@ -45,14 +45,14 @@ public enum TestBed {
 
     /// The PostgreSQL server of this process, started on first use and shared; give each test a
     /// database of its own (``PostgresServer/createDatabase(_:owner:)``).
-    public static func postgres() async throws -> PostgresServer {
+    package static func postgres() async throws -> PostgresServer {
         try await postgresCache.server(name: "postgres") { try PostgresServer(workDirectory: folder) }
     }
 
     /// The Prometheus server for the scenario called `name`, started on first use and shared by
     /// every later caller in this process (the first caller's `scenario` wins; give different
     /// scenarios different names). Generation and backfill happen once, under ``folder``.
-    public static func prometheus(for scenario: Scenario, name: String) async throws -> PrometheusServer {
+    package static func prometheus(for scenario: Scenario, name: String) async throws -> PrometheusServer {
         try await cache.server(name: name) {
             try startPrometheus(for: scenario, in: (folder as NSString).appendingPathComponent(safeName(name)))
         }
@@ -61,7 +61,7 @@ public enum TestBed {
     /// Generates `scenario` into `directory`, backfills it and starts Prometheus over it.
     /// Files: `tsdb/` (replaced), `prometheus.yml`, `prometheus.log`; the intermediate
     /// `scenario.om` is deleted once backfilled.
-    public static func startPrometheus(for scenario: Scenario, in directory: String, detached: Bool = false) throws -> PrometheusServer {
+    package static func startPrometheus(for scenario: Scenario, in directory: String, detached: Bool = false) throws -> PrometheusServer {
         try PrometheusServer.require()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let file = (directory as NSString).appendingPathComponent("scenario.om")

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why the test bed could not do what it was asked.
-public enum TestBedError: LocalizedError, Sendable {
+package enum TestBedError: LocalizedError, Sendable {
     /// A program the test bed runs is not installed.
     case toolMissing(tool: String, install: String)
     case cannotWrite(path: String, reason: String)
@@ -11,7 +11,7 @@ public enum TestBedError: LocalizedError, Sendable {
     case serverNotReady(server: String, url: String, waited: Double, log: String)
     case unknownScenario(name: String, known: [String])
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .toolMissing(let tool, let install):
             return "'\(tool)' was not found in PATH or /usr/bin; install with \(install)."

@@ -20,37 +20,37 @@ import Foundation
 ///
 /// Stopped by ``stop()``, in `deinit`, when the process exits, and by a watchdog if the process
 /// dies.
-public final class VictoriaMetricsServer: Sendable {
+package final class VictoriaMetricsServer: Sendable {
     /// `http://127.0.0.1:<port>`, without a trailing slash.
-    public let url: String
-    public let port: Int
+    package let url: String
+    package let port: Int
     /// The `-storageDataPath` folder.
-    public let dataDirectory: String
+    package let dataDirectory: String
     /// Where the server's stdout and stderr go.
-    public let logPath: String
+    package let logPath: String
     private let child: ManagedProcess
 
     /// The process id of the server.
-    public var pid: Int32 { child.pid }
+    package var pid: Int32 { child.pid }
 
     /// The binary the Debian package installs.
-    public static let executable = "victoria-metrics"
+    package static let executable = "victoria-metrics"
 
     /// Whether the `victoria-metrics` binary is installed.
-    public static var available: Bool { Tools.find(executable) != nil }
+    package static var available: Bool { Tools.find(executable) != nil }
 
     /// For Swift Testing's `.enabled(if:)`: true when VictoriaMetrics (and, for the comparison,
     /// Prometheus) is installed, and on CI, where a missing package must fail, not skip.
-    public static var shouldRun: Bool { (available && TestBed.available) || TestBed.isCI }
+    package static var shouldRun: Bool { (available && TestBed.available) || TestBed.isCI }
 
     /// Throws ``TestBedError/toolMissing(tool:install:)`` when victoria-metrics is missing.
-    public static func require() throws {
+    package static func require() throws {
         _ = try Tools.require(executable, package: "victoria-metrics")
     }
 
     /// Starts VictoriaMetrics over `dataDirectory` (created when missing), with its log in
     /// `workDirectory`, and waits up to `timeout` seconds for `GET /health` to answer 200.
-    public init(dataDirectory: String, workDirectory: String, timeout: Double = 30) throws {
+    package init(dataDirectory: String, workDirectory: String, timeout: Double = 30) throws {
         let binary = try Tools.require(Self.executable, package: "victoria-metrics")
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
@@ -70,21 +70,21 @@ public final class VictoriaMetricsServer: Sendable {
     }
 
     /// Stops the server: SIGTERM, then SIGKILL after 5 s. Safe to call more than once.
-    public func stop() { child.stop() }
+    package func stop() { child.stop() }
 
     // MARK: - Ingestion
 
     /// What ``importOpenMetrics(file:batchBytes:)`` sent.
-    public struct ImportSummary: Sendable, Hashable {
+    package struct ImportSummary: Sendable, Hashable {
         /// Sample lines sent, `NaN` ones included.
-        public var samples: Int
+        package var samples: Int
         /// Samples whose value was `NaN`. VictoriaMetrics 1.79 drops them on ingestion (only
         /// Prometheus staleness markers are stored), so they are sent but never stored.
-        public var nanSamples: Int
+        package var nanSamples: Int
         /// `POST` requests made.
-        public var batches: Int
+        package var batches: Int
         /// Bytes of Prometheus text sent.
-        public var bytes: Int
+        package var bytes: Int
     }
 
     /// Streams an OpenMetrics file (as ``OpenMetricsGenerator/write(_:to:)`` writes it:
@@ -95,7 +95,7 @@ public final class VictoriaMetricsServer: Sendable {
     /// `# TYPE`, `# HELP`, `# EOF` and other comment lines are dropped; sample names (counters'
     /// `_total`) and values (`NaN`, `+Inf`) pass unchanged. Every sample needs a timestamp.
     @discardableResult
-    public func importOpenMetrics(file: String, batchBytes: Int = 8 << 20) throws -> ImportSummary {
+    package func importOpenMetrics(file: String, batchBytes: Int = 8 << 20) throws -> ImportSummary {
         guard let handle = FileHandle(forReadingAtPath: file) else {
             throw TestBedError.cannotWrite(path: file, reason: "the OpenMetrics file cannot be opened for reading")
         }
@@ -143,7 +143,7 @@ public final class VictoriaMetricsServer: Sendable {
     }
 
     /// Makes everything ingested so far visible to queries (`GET /internal/force_flush`).
-    public func forceFlush() throws {
+    package func forceFlush() throws {
         let (status, body) = try Self.http(port: port, method: "GET", path: "/internal/force_flush", body: [])
         guard status == 200 else {
             throw TestBedError.toolFailed(
@@ -247,7 +247,7 @@ public final class VictoriaMetricsServer: Sendable {
     /// use and shared by every later caller in this process (the first caller's `scenario` wins).
     /// Files live under ``TestBed/folder``: `vm-<name>/data`, `victoria-metrics.log`; the
     /// intermediate `scenario.om` is deleted once imported.
-    public static func shared(for scenario: Scenario, name: String) async throws -> VictoriaMetricsServer {
+    package static func shared(for scenario: Scenario, name: String) async throws -> VictoriaMetricsServer {
         try await cache.server(name: name) {
             let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
             return try start(for: scenario, in: (TestBed.folder as NSString).appendingPathComponent("vm-\(safe)"))
@@ -256,7 +256,7 @@ public final class VictoriaMetricsServer: Sendable {
 
     /// Generates `scenario` into `directory`, starts VictoriaMetrics over a fresh `data/` folder
     /// there and imports the scenario into it.
-    public static func start(for scenario: Scenario, in directory: String) throws -> VictoriaMetricsServer {
+    package static func start(for scenario: Scenario, in directory: String) throws -> VictoriaMetricsServer {
         try require()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let file = (directory as NSString).appendingPathComponent("scenario.om")

@@ -145,7 +145,7 @@ struct BudgetTests {
         #expect(file.acks[1].target == .category(.controlPlane) && file.acks[1].build == "")
         #expect(file.acks[0].summary == "budget total cpu (EDGE-1)")
         // A budget entry never matches a regression or change point row.
-        #expect(!file.acks[0].matches(level: .total, name: "platform", category: nil, resource: .cpu, build: ""))
+        #expect(!file.acks[0].matches(.total(.cpu), build: ""))
 
         let budgets = try Configuration.parse(yaml: Self.yaml).budgets
         var statuses = Reporter.budgets(budgets, measured: Self.measured, distribution: "ocp")

@@ -10,8 +10,8 @@ struct ConfigurationTests {
         #expect(c.querier.url == "http://localhost:9090")
         #expect(c.querier.timeout == .minutes(2))
         #expect(c.querier.maxConcurrency == 4)
-        #expect(c.querier.compression == "auto")
-        #expect(c.querier.method == "auto")
+        #expect(c.querier.compression == .auto)
+        #expect(c.querier.method == .auto)
         #expect(c.querier.retries == 4)
         #expect(c.querier.insecureSkipTLSVerify == false)
         #expect(c.querier.thanos.dedup == nil && c.querier.thanos.partialResponse == nil)
@@ -24,6 +24,7 @@ struct ConfigurationTests {
         #expect(c.collect.replicaLabels == ["prometheus_replica", "replica"])
         #expect(c.clusters.isEmpty)
         #expect(c.report.acks == nil)
+        #expect(c.report.formats == [.md, .html, .csv, .json])
         #expect(c.trend.pMax == 0.001)
         #expect(c.trend.window == 50)
         #expect(c.trend.minBuilds == 10)
@@ -99,7 +100,15 @@ struct ConfigurationTests {
         #expect(
             message("querier: {compression: br}")
                 == "The value 'br' of 'querier.compression' in 'f.yaml' is not valid: expected auto, gzip or none.")
-        #expect(try Configuration.parse(yaml: "querier: {method: get}").querier.method == "get")
+        #expect(try Configuration.parse(yaml: "querier: {method: get}").querier.method == .get)
+        // report.formats reads as --format does: case and "markdown" as md forgiven, each once.
+        #expect(try Configuration.parse(yaml: "report: {formats: [jira, Markdown, md]}").report.formats == [.jira, .md])
+        #expect(
+            message("report: {formats: [md, pdf]}")
+                == "The value 'pdf' of 'report.formats' in 'f.yaml' is not valid: expected md, html, csv, json or jira.")
+        #expect(
+            message("report: {formats: []}")
+                == "The value '[]' of 'report.formats' in 'f.yaml' is not valid: expected one or more of md, html, csv, json or jira.")
         #expect(throws: ConfigurationError.self) { try Configuration.load(path: "/nonexistent/fedreport.yaml") }
     }
 

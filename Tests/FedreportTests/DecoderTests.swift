@@ -215,11 +215,11 @@ struct DecoderTests {
 struct ClientSettingsTests {
     @Test("compression: auto asks for gzip except on loopback")
     func compression() {
-        #expect(PrometheusClient.wantsGzip("auto", url: "https://thanos.example.com"))
-        #expect(!PrometheusClient.wantsGzip("auto", url: "http://127.0.0.1:9090"))
-        #expect(!PrometheusClient.wantsGzip("auto", url: "http://localhost:9090"))
-        #expect(PrometheusClient.wantsGzip("gzip", url: "http://127.0.0.1:9090"))
-        #expect(!PrometheusClient.wantsGzip("none", url: "https://thanos.example.com"))
+        #expect(PrometheusClient.wantsGzip(.auto, url: "https://thanos.example.com"))
+        #expect(!PrometheusClient.wantsGzip(.auto, url: "http://127.0.0.1:9090"))
+        #expect(!PrometheusClient.wantsGzip(.auto, url: "http://localhost:9090"))
+        #expect(PrometheusClient.wantsGzip(.gzip, url: "http://127.0.0.1:9090"))
+        #expect(!PrometheusClient.wantsGzip(.none, url: "https://thanos.example.com"))
     }
 
     @Test("chunks are aligned to the step with no timestamp repeated or lost")

@@ -189,24 +189,24 @@ struct RenderTests {
     func goldenComparison() throws {
         let t = try templates()
         let c = RenderFixture.comparison
-        try checkGolden(try MarkdownReportRenderer(templates: t).render(c, context: RenderFixture.context), "compare.md")
-        try checkGolden(try HTMLReportRenderer(templates: t).render(c, context: RenderFixture.context), "compare.html")
+        try checkGolden(try TemplateReportRenderer(style: .markdown, templates: t).render(c, context: RenderFixture.context), "compare.md")
+        try checkGolden(try TemplateReportRenderer(style: .html, templates: t).render(c, context: RenderFixture.context), "compare.html")
     }
 
     @Test("Markdown and HTML of a fixed periodic report match their golden files")
     func goldenPeriodic() throws {
         let t = try templates()
         let r = RenderFixture.periodic
-        try checkGolden(try MarkdownReportRenderer(templates: t).render(r, context: RenderFixture.context), "periodic.md")
-        try checkGolden(try HTMLReportRenderer(templates: t).render(r, context: RenderFixture.context), "periodic.html")
+        try checkGolden(try TemplateReportRenderer(style: .markdown, templates: t).render(r, context: RenderFixture.context), "periodic.md")
+        try checkGolden(try TemplateReportRenderer(style: .html, templates: t).render(r, context: RenderFixture.context), "periodic.html")
     }
 
     @Test("Change points, three builds, fedreport trend, Jira and --only-regressions match their golden files")
     func goldenIntelligence() throws {
         let t = try templates()
         let r = RenderFixture.trendPeriodic
-        let md = MarkdownReportRenderer(templates: t)
-        let html = HTMLReportRenderer(templates: t)
+        let md = TemplateReportRenderer(style: .markdown, templates: t)
+        let html = TemplateReportRenderer(style: .html, templates: t)
         try checkGolden(try md.render(r, context: RenderFixture.context), "periodic-trend.md")
         try checkGolden(try html.render(r, context: RenderFixture.context), "periodic-trend.html")
         try checkGolden(try md.render(r.changes, context: RenderFixture.context), "trend.md")
@@ -224,11 +224,11 @@ struct RenderTests {
     @Test("Data in HTML is escaped: a member named <script> never appears raw")
     func htmlEscaping() throws {
         let t = try templates()
-        let html = try HTMLReportRenderer(templates: t).render(RenderFixture.comparison, context: RenderFixture.context)
+        let html = try TemplateReportRenderer(style: .html, templates: t).render(RenderFixture.comparison, context: RenderFixture.context)
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(!html.contains("<script"))
         #expect(html.contains("=HYPERLINK(&quot;http://x&quot;)"))
-        let periodic = try HTMLReportRenderer(templates: t).render(RenderFixture.periodic, context: RenderFixture.context)
+        let periodic = try TemplateReportRenderer(style: .html, templates: t).render(RenderFixture.periodic, context: RenderFixture.context)
         #expect(periodic.contains("&lt;script&gt;"))
         #expect(!periodic.contains("<script"))
         // Self-contained: nothing is fetched.
@@ -242,7 +242,8 @@ struct RenderTests {
 
     @Test("Markdown escapes data so it cannot inject HTML or break a table")
     func markdownEscaping() throws {
-        let md = try MarkdownReportRenderer(templates: try templates()).render(RenderFixture.comparison, context: RenderFixture.context)
+        let md = try TemplateReportRenderer(style: .markdown, templates: try templates()).render(
+            RenderFixture.comparison, context: RenderFixture.context)
         #expect(md.contains("\\<script\\>alert(1)\\</script\\>"))
         // Every < is escaped, so GitHub shows it as text instead of parsing HTML.
         #expect(md.range(of: #"(^|[^\\])<"#, options: .regularExpression) == nil)
@@ -303,7 +304,7 @@ struct RenderTests {
         #expect(CSVRenderer.neutralise("@x") == "'@x")
         #expect(CSVRenderer.neutralise("\tx") == "'\tx")
         #expect(CSVRenderer.neutralise("x=1") == "x=1")
-        #expect(CSVRenderer.field("a\nb") == "\"a\nb\"")
+        #expect(CSV.field("a\nb") == "\"a\nb\"")
     }
 
     @Test("CSV numbers carry at most 10 significant digits; JSON keeps them all")
@@ -339,7 +340,8 @@ struct RenderTests {
 
     @Test("Headlines say large ratios as N× and small changes as percent against the build they compare with")
     func headlineWording() throws {
-        let md = try MarkdownReportRenderer(templates: try templates()).render(RenderFixture.comparison, context: RenderFixture.context)
+        let md = try TemplateReportRenderer(style: .markdown, templates: try templates()).render(
+            RenderFixture.comparison, context: RenderFixture.context)
         // B's CPU: etcd 0.42 + kube-apiserver 0.9 + ovnkube 0.12 + prometheus 0.25 + other 0.004 +
         // new-operator 0.03 = 1.724 cores; A's: 0.35 + 0.9 + 0.12 + 0.25 + 0.004 + openshift-sdn
         // 0.08 = 1.704 cores, so +1.17 %. k3s: 0.08 + 0.004 = 0.084 cores, 1.724 / 0.084 = 20.5.
@@ -528,20 +530,59 @@ struct RenderTests {
 
 @Suite("Rendering end to end")
 struct RenderEndToEndTests {
-    @Test("All five formats render and are written under one base name")
+    @Test("All five formats render, each as its own format, and are written under one base name")
     func allFormats() throws {
         let t = try TemplateSet.load(folder: RenderTests.repo.appendingPathComponent("templates").path)
-        let files = try Reporter.render(
-            RenderFixture.comparison, formats: ReportFormat.allCases, templates: t, context: RenderFixture.context)
+        let c = RenderFixture.comparison
+        let files = try Reporter.render(c, formats: ReportFormat.allCases, templates: t, context: RenderFixture.context)
         #expect(files.map(\.0) == [.md, .html, .csv, .json, .jira])
-        #expect(files.allSatisfy { !$0.1.isEmpty })
+        let text = Dictionary(uniqueKeysWithValues: files)
+        // Markdown and HTML are the reviewed golden files of this comparison and context.
+        let golden = RenderTests.goldenDir
+        #expect(text[.md] == (try String(contentsOf: golden.appendingPathComponent("compare.md"), encoding: .utf8)))
+        #expect(text[.html] == (try String(contentsOf: golden.appendingPathComponent("compare.html"), encoding: .utf8)))
+        // CSV: the documented header, then A and B per component row and A, B and the baseline per
+        // category and total row (the fixture has a baseline), every line ending in CRLF.
+        let csv = try #require(text[.csv])
+        #expect(
+            csv.hasPrefix(
+                "level,component,category,resource,unit,side,build,distribution,snapshots,samples,coverage,mean,p50,p95,p99,max,min,"
+                    + "delta_pct_mean,delta_pct_p95,delta_pct_max,verdict,flags,left_out,p_value,q_value,ci95_low,ci95_high,hedges_g,"
+                    + "basis,id,acknowledged,statistic,mean_before,nodes\r\n"))
+        #expect(csv.components(separatedBy: "\r\n").count == 1 + 2 * c.components.count + 3 * (c.categories.count + c.totals.count) + 1)
+        // JSON: the documented top-level keys in order, and the sides' builds.
+        let json = try #require(text[.json])
+        let keys = json.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { String($0.split(separator: "\"")[1]) }
+        #expect(keys == ["a", "b", "baseline", "components", "categories", "totals", "data_quality"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect((object["a"] as? [String: Any])?["build"] as? String == "4.6.1")
+        #expect((object["b"] as? [String: Any])?["build"] as? String == "4.7.0")
+        #expect((object["baseline"] as? [String: Any])?["build"] as? String == "v1.26.5+k3s1")
+        #expect((object["components"] as? [Any])?.count == c.components.count)
+        // Jira wiki markup: a heading naming both builds, a table of the regressions.
+        let jira = try #require(text[.jira])
+        #expect(jira.hasPrefix("h2. Resource comparison: 4.6.1 → 4.7.0\n"))
+        #expect(jira.contains("\nh3. Regressions (") && jira.contains("||Id||Level||Name||"))
+
+        // Written under one base name, one file per format, each holding its text.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fedreport-all-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let base = ReportWriter.comparisonBaseName(a: "4.6.1", b: "4.7.0", at: RenderFixture.generatedAt)
+        let paths = try ReportWriter.write(files, folder: dir.path, baseName: base)
+        #expect(
+            paths.map { ($0 as NSString).lastPathComponent }
+                == ["md", "html", "csv", "json", "jira"].map { "compare-4.6.1_vs_4.7.0-20261127T0930Z.\($0)" })
+        for (path, (_, content)) in zip(paths, files) {
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == content)
+        }
+
         let periodic = try Reporter.render(
             RenderFixture.periodic, formats: [.csv, .json], templates: t, context: RenderFixture.context)
         // The periodic CSV ends with one `trend` row per (row, build).
         #expect(periodic[0].1.contains(",trend,4.6.8,ocp,"))
-        let json = try #require(
+        let periodicJSON = try #require(
             try JSONSerialization.jsonObject(with: Data(periodic[1].1.utf8)) as? [String: Any])
-        #expect(json["builds"] as? [String] == ["4.6.8", "4.6.9", "4.6.10"])
-        #expect(json["comparison"] is [String: Any])
+        #expect(periodicJSON["builds"] as? [String] == ["4.6.8", "4.6.9", "4.6.10"])
+        #expect(periodicJSON["comparison"] is [String: Any])
     }
 }

@@ -205,7 +205,7 @@ struct TemplateFieldTests {
         full.dataQuality.noData = [.init(snapshotID: 4, cluster: "c", build: "4.7.0", query: "cpu")]
         full.dataQuality.querySets = [.init(hash: "aaa", snapshotIDs: [1]), .init(hash: "", snapshotIDs: [4])]
         full.dataQuality.lowCoverage = [
-            .init(level: .component, name: "etcd", resource: .cpu, side: "b", build: "4.7.0", coverage: 0.5)
+            .init(key: .component(ComponentRef(name: "etcd", category: .controlPlane), .cpu), side: "b", build: "4.7.0", coverage: 0.5)
         ]
         full.components[0].notes = ["a note"]
         var bare = RenderFixture.comparison
@@ -265,7 +265,7 @@ struct TemplateFieldTests {
             let changed = name == "report.md" ? text.replacingOccurrences(of: "# {{title}}", with: "# [{{titel}}]") : text
             try changed.write(to: dir.appendingPathComponent("\(name).mustache"), atomically: true, encoding: .utf8)
         }
-        let md = try MarkdownReportRenderer(templates: try TemplateSet.load(folder: dir.path))
+        let md = try TemplateReportRenderer(style: .markdown, templates: try TemplateSet.load(folder: dir.path))
             .render(RenderFixture.comparison, context: RenderFixture.context)
         #expect(md.hasPrefix("# []\n"))
     }

@@ -2,14 +2,14 @@ import FedCore
 
 /// The measured means of one build that budgets are held against: cores for CPU, bytes for
 /// memory. A scope or resource without a value was not measured.
-public struct BudgetMeasurements: Sendable, Equatable {
+package struct BudgetMeasurements: Sendable, Equatable {
     /// The platform total.
-    public var total: [Resource: Double]
-    public var categories: [Category: [Resource: Double]]
+    package var total: [Resource: Double]
+    package var categories: [Category: [Resource: Double]]
     /// Component name → its means.
-    public var components: [String: [Resource: Double]]
+    package var components: [String: [Resource: Double]]
 
-    public init(
+    package init(
         total: [Resource: Double] = [:], categories: [Category: [Resource: Double]] = [:], components: [String: [Resource: Double]] = [:]
     ) {
         self.total = total
@@ -18,7 +18,7 @@ public struct BudgetMeasurements: Sendable, Equatable {
     }
 
     /// The mean of `resource` in `scope`, or nil when it was not measured (or is not finite).
-    public func value(_ scope: BudgetScope, _ resource: Resource) -> Double? {
+    package func value(_ scope: BudgetScope, _ resource: Resource) -> Double? {
         let v: Double? =
             switch scope {
             case .total: total[resource]
@@ -35,19 +35,19 @@ public struct BudgetMeasurements: Sendable, Equatable {
 /// JSON (`Encodable`): `{scope, resource, limit, value, headroom, exceeded}`, `scope` written
 /// `total`, `category:<name>` or the component's name; a budget whose scope was not measured has
 /// `value`, `headroom` and `exceeded` null, so that it never reads as within budget.
-public struct BudgetStatus: Sendable, Equatable, Encodable {
-    public var scope: BudgetScope
-    public var resource: Resource
+package struct BudgetStatus: Sendable, Equatable, Encodable {
+    package var scope: BudgetScope
+    package var resource: Resource
     /// Cores or bytes.
-    public var limit: Double
+    package var limit: Double
     /// The build's mean, nil when the scope was not measured.
-    public var value: Double?
+    package var value: Double?
     /// Stays the same from night to night while the budget is exceeded (see ``StableID/budget(distribution:scope:resource:)``).
-    public var id: String
+    package var id: String
     /// Set when `acks.yaml` acknowledges the exceeded budget.
-    public var acknowledgement: Acknowledgement?
+    package var acknowledgement: Acknowledgement?
 
-    public init(
+    package init(
         scope: BudgetScope, resource: Resource, limit: Double, value: Double?, id: String, acknowledgement: Acknowledgement? = nil
     ) {
         self.scope = scope
@@ -59,18 +59,18 @@ public struct BudgetStatus: Sendable, Equatable, Encodable {
     }
 
     /// `limit − value`: negative when exceeded; nil when not measured.
-    public var headroom: Double? { value.map { limit - $0 } }
+    package var headroom: Double? { value.map { limit - $0 } }
     /// Whether the value is above the limit; nil when not measured.
-    public var exceeded: Bool? { value.map { $0 > limit } }
-    public var isMeasured: Bool { value != nil }
+    package var exceeded: Bool? { value.map { $0 > limit } }
+    package var isMeasured: Bool { value != nil }
     /// Measured and above the limit.
-    public var isExceeded: Bool { exceeded == true }
+    package var isExceeded: Bool { exceeded == true }
 
     private enum CodingKeys: String, CodingKey {
         case scope, resource, limit, value, headroom, exceeded
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(scope.description, forKey: .scope)
         try c.encode(resource.rawValue, forKey: .resource)
@@ -87,7 +87,7 @@ extension StableID {
     /// distribution, the scope (`total`, `category:<name>`, the component) and the resource, one
     /// per line. No build goes in: a budget exceeded night after night is one finding with one
     /// id, which an entry of acks.yaml names by scope and resource.
-    public static func budget(distribution: String, scope: BudgetScope, resource: Resource) -> String {
+    package static func budget(distribution: String, scope: BudgetScope, resource: Resource) -> String {
         let text = ["budget", distribution, scope.description, resource.rawValue].joined(separator: "\n")
         return String(SHA256.hex(Array(text.utf8)).prefix(10))
     }
@@ -97,7 +97,7 @@ extension Reporter {
     /// Holds every budget of `budgets` against `measured`, the means of one build of
     /// `distribution`, in the order of ``Configuration/Budgets/all``. A budget whose scope has
     /// no finite value for its resource is not measured (`value` nil), never within budget.
-    public static func budgets(
+    package static func budgets(
         _ budgets: Configuration.Budgets, measured: BudgetMeasurements, distribution: String
     ) -> [BudgetStatus] {
         budgets.all.map { b in

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why a comparison or report could not be made.
-public enum CompareError: Error, LocalizedError, Equatable {
+package enum CompareError: Error, LocalizedError, Equatable {
     /// The store has no snapshot of this build at all.
     case unknownBuild(name: String, known: [String])
     /// The build exists but no snapshot passes the filters (clusters, since, until).
@@ -13,7 +13,7 @@ public enum CompareError: Error, LocalizedError, Equatable {
     /// The build name is stored under several distributions; the caller must say which.
     case ambiguousBuild(name: String, distributions: [String])
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .unknownBuild(let name, let known):
             "Build '\(name)' has no snapshots. Known builds: \(Self.list(known)). Run `fedreport collect` for it or pick a known build."

@@ -9,8 +9,8 @@ import Foundation
 /// significant: Welch's t-test on the per-snapshot means, Benjamini-Hochberg across all such rows
 /// of the comparison at `falseDiscoveryRate`. A side below `minCoverage` makes the row
 /// `insufficient-data`.
-public enum Comparer {
-    public static func compare(
+package enum Comparer {
+    package static func compare(
         a: BuildSample, b: BuildSample, baseline: BuildSample? = nil, options: CompareOptions = .init()
     ) -> Comparison {
         let pa = PooledSide(a.snapshots, perNode: options.perNodeComponents)
@@ -32,14 +32,11 @@ public enum Comparer {
             var deltaPct: DeltaPct?
             if let sa, let sb { deltaPct = DeltaPct(sb.summary, against: sa.summary) }
             return ComparisonRow(
-                level: key.level, component: key.component, category: key.category, resource: key.resource,
-                a: sa, b: sb, baseline: sbase, presentInA: pa.rows[key] != nil, presentInB: pb.rows[key] != nil,
+                key: key, a: sa, b: sb, baseline: sbase, presentInA: pa.rows[key] != nil, presentInB: pb.rows[key] != nil,
                 deltaPct: deltaPct, deltaPctVsBaseline: deltaVsBaseline, pValue: nil, qValue: nil,
                 confidence: Confidence(a: sa?.snapshotMeans ?? [], b: sb?.snapshotMeans ?? []),
                 verdict: .unchanged, basis: nil,
-                id: StableID.of(
-                    distribution: b.distribution, level: key.level, name: rowName(key.level, key.component, key.category),
-                    resource: key.resource, build: b.build),
+                id: StableID.of(distribution: b.distribution, key: key, build: b.build),
                 flags: [], notes: [],
                 members: key.level == .component ? members.sorted() : [])
         }
@@ -115,7 +112,7 @@ public enum Comparer {
             row.verdict = .insufficientData
             for (side, s) in low {
                 row.notes.append(
-                    "Coverage of \(side) is \(percentText(s.summary.coverage)), below the \(percentText(options.minCoverage)) needed for a verdict."
+                    "Coverage of \(side) is \(Units.percent(s.summary.coverage)), below the \(Units.percent(options.minCoverage)) needed for a verdict."
                 )
             }
             return
@@ -132,18 +129,11 @@ public enum Comparer {
         if let q = row.qValue, q > options.falseDiscoveryRate {
             row.verdict = .unchanged
             row.notes.append(
-                "The mean changed by \(signedPercentText(row.deltaPct?.mean)) but the change is not significant across snapshots (Benjamini-Hochberg adjusted p = \(String(format: "%.3g", q)))."
+                "The mean changed by \(Units.deltaPct(row.deltaPct?.mean)) but the change is not significant across snapshots (Benjamini-Hochberg adjusted p = \(String(format: "%.3g", q)))."
             )
             return
         }
         row.verdict = delta > 0 ? .regression : .improvement
-    }
-
-    static func percentText(_ fraction: Double) -> String { String(format: "%.0f %%", fraction * 100) }
-
-    static func signedPercentText(_ pct: Double?) -> String {
-        guard let pct else { return "n/a" }
-        return String(format: "%+.1f %%", pct)
     }
 
     static func sideInfo(_ s: BuildSample) -> SideInfo {
@@ -171,8 +161,7 @@ public enum Comparer {
                 guard let stats, stats.summary.coverage < options.lowCoverage else { continue }
                 out.append(
                     .init(
-                        level: row.level, name: row.name, resource: row.resource, side: side.rawValue, build: build,
-                        coverage: stats.summary.coverage))
+                        key: row.key, side: side.rawValue, build: build, coverage: stats.summary.coverage))
             }
         }
         return out

@@ -3,11 +3,11 @@ import FedStoreCore
 
 /// One snapshot with its component series: the unit of pooling. `info` is the store's own
 /// record, so the comparison core can be fed directly (tests) or through `SnapshotLoader` (the CLI).
-public struct PooledSnapshot: Sendable {
-    public var info: SnapshotRecord
-    public var series: [ComponentSeries]
+package struct PooledSnapshot: Sendable {
+    package var info: SnapshotRecord
+    package var series: [ComponentSeries]
 
-    public init(info: SnapshotRecord, series: [ComponentSeries]) {
+    package init(info: SnapshotRecord, series: [ComponentSeries]) {
         self.info = info
         self.series = series
     }
@@ -15,15 +15,15 @@ public struct PooledSnapshot: Sendable {
 
 /// The snapshots pooled for one side of a comparison (all snapshots of one build that pass the
 /// filters).
-public struct BuildSample: Sendable {
-    public var build: String
-    public var distribution: String
-    public var snapshots: [PooledSnapshot]
+package struct BuildSample: Sendable {
+    package var build: String
+    package var distribution: String
+    package var snapshots: [PooledSnapshot]
     /// The resource each query of the snapshots' query sets measures, by query name: what tells
     /// a query that found nothing from a resource that is not measured at all.
-    public var queryResources: [String: Resource]
+    package var queryResources: [String: Resource]
 
-    public init(build: String, distribution: String, snapshots: [PooledSnapshot], queryResources: [String: Resource] = [:]) {
+    package init(build: String, distribution: String, snapshots: [PooledSnapshot], queryResources: [String: Resource] = [:]) {
         self.build = build
         self.distribution = distribution
         self.snapshots = snapshots
@@ -31,10 +31,10 @@ public struct BuildSample: Sendable {
     }
 
     /// Clusters of the pooled snapshots, sorted, without repeats.
-    public var clusters: [String] { Array(Set(snapshots.map(\.info.cluster))).sorted() }
+    package var clusters: [String] { Array(Set(snapshots.map(\.info.cluster))).sorted() }
 
     /// The nodes of each cluster whose snapshots say: the most any of them saw.
-    public var nodes: [ClusterNodes] {
+    package var nodes: [ClusterNodes] {
         var byCluster: [String: NodeCount] = [:]
         for s in snapshots {
             guard let n = s.info.nodes else { continue }
@@ -46,13 +46,13 @@ public struct BuildSample: Sendable {
 }
 
 /// Which snapshots of a build to pool.
-public struct SnapshotSelection: Sendable, Equatable {
+package struct SnapshotSelection: Sendable, Equatable {
     /// Only these clusters; empty means all.
-    public var clusters: [String]
-    public var since: TimestampMs?
-    public var until: TimestampMs?
+    package var clusters: [String]
+    package var since: TimestampMs?
+    package var until: TimestampMs?
 
-    public init(clusters: [String] = [], since: TimestampMs? = nil, until: TimestampMs? = nil) {
+    package init(clusters: [String] = [], since: TimestampMs? = nil, until: TimestampMs? = nil) {
         self.clusters = clusters
         self.since = since
         self.until = until
@@ -60,26 +60,26 @@ public struct SnapshotSelection: Sendable, Equatable {
 }
 
 /// Thresholds of the verdicts. Defaults are those documented in docs/report-formats.md.
-public struct CompareOptions: Sendable, Equatable {
+package struct CompareOptions: Sendable, Equatable {
     /// Relative change of the mean that counts, as a fraction (0.05 = 5 %).
-    public var threshold: Double = 0.05
+    package var threshold: Double = 0.05
     /// Absolute change of the mean that counts for CPU, in cores.
-    public var minDeltaCPU: Double = 0.005
+    package var minDeltaCPU: Double = 0.005
     /// Absolute change of the mean that counts for memory, in bytes.
-    public var minDeltaMemory: Double = 10 * 1024 * 1024
+    package var minDeltaMemory: Double = 10 * 1024 * 1024
     /// Below this coverage on either side the row is `insufficient-data`.
-    public var minCoverage: Double = 0.5
+    package var minCoverage: Double = 0.5
     /// Below this coverage a row is flagged `low-coverage` but keeps its verdict.
-    public var lowCoverage: Double = 0.9
+    package var lowCoverage: Double = 0.9
     /// Snapshots with data needed on each side before significance is required.
-    public var minSnapshotsForTest: Int = 3
+    package var minSnapshotsForTest: Int = 3
     /// False discovery rate of the Benjamini-Hochberg procedure.
-    public var falseDiscoveryRate: Double = 0.05
+    package var falseDiscoveryRate: Double = 0.05
     /// Components whose rows are divided by each snapshot's node count (`compare --per-node`:
     /// the map's `per_node` components); empty compares them whole.
-    public var perNodeComponents: Set<String> = []
+    package var perNodeComponents: Set<String> = []
 
-    public init(
+    package init(
         threshold: Double = 0.05, minDeltaCPU: Double = 0.005, minDeltaMemory: Double = 10 * 1024 * 1024,
         minCoverage: Double = 0.5, lowCoverage: Double = 0.9, minSnapshotsForTest: Int = 3,
         falseDiscoveryRate: Double = 0.05
@@ -94,5 +94,5 @@ public struct CompareOptions: Sendable, Equatable {
     }
 
     /// The absolute floor of `resource`, in its unit.
-    public func floor(_ resource: Resource) -> Double { resource == .cpu ? minDeltaCPU : minDeltaMemory }
+    package func floor(_ resource: Resource) -> Double { resource == .cpu ? minDeltaCPU : minDeltaMemory }
 }

@@ -3,16 +3,16 @@ import FedStoreCore
 
 /// The thin layer between the store and the comparison core: finds the snapshots of a build and
 /// loads their component series.
-public struct SnapshotLoader: Sendable {
-    public let store: any SnapshotStoring
+package struct SnapshotLoader: Sendable {
+    package let store: any SnapshotStoring
 
-    public init(store: any SnapshotStoring) { self.store = store }
+    package init(store: any SnapshotStoring) { self.store = store }
 
     /// Every snapshot of `build` that passes `selection`, with its series.
     ///
     /// Throws `CompareError.unknownBuild` when the store has no snapshot of the build at all and
     /// `CompareError.noSnapshots` when the filters exclude them all.
-    public func sample(
+    package func sample(
         build: String, distribution: String? = nil, selection: SnapshotSelection = .init()
     ) throws
         -> BuildSample
@@ -46,7 +46,7 @@ public struct SnapshotLoader: Sendable {
     /// The baseline named by `spec`: `<distribution>` (its newest build in version order) or
     /// `<distribution>@<build>`. Only the time filters of `selection` apply: its clusters name the
     /// compared clusters, not the baseline's.
-    public func baseline(_ spec: String, selection: SnapshotSelection = .init()) throws -> BuildSample {
+    package func baseline(_ spec: String, selection: SnapshotSelection = .init()) throws -> BuildSample {
         let parts = spec.split(separator: "@", maxSplits: 1).map(String.init)
         let distribution = parts.first ?? spec
         let builds = try store.builds()
@@ -69,7 +69,7 @@ extension Reporter {
     /// `fedreport compare`: pools every snapshot of `a` and `b` that passes `selection` and
     /// compares B against A, and the category and total levels against `baseline`
     /// (`<distribution>[@<build>]`) when given.
-    public static func compare(
+    package static func compare(
         store: any SnapshotStoring, a: String, b: String, distribution: String? = nil, baseline: String? = nil,
         selection: SnapshotSelection = .init(), options: CompareOptions = .init()
     ) throws -> Comparison {
@@ -84,7 +84,7 @@ extension Reporter {
     /// order, see ``orderedBuilds(_:)``) against the one before it and against `baseline`, with
     /// the trend and its change points over those builds. Builds without a snapshot passing
     /// `selection` are skipped.
-    public static func periodic(
+    package static func periodic(
         store: any SnapshotStoring, distribution: String, builds: Int = 10, baseline: String? = nil,
         options: CompareOptions = .init(), selection: SnapshotSelection = .init(), trendOptions: TrendOptions? = nil
     ) throws -> PeriodicReport {
@@ -96,7 +96,7 @@ extension Reporter {
 
     /// `fedreport trend`: change points in the mean and p95 of every row over the last `builds`
     /// builds of `distribution` that have a snapshot passing `selection`.
-    public static func trend(
+    package static func trend(
         store: any SnapshotStoring, distribution: String, builds: Int, selection: SnapshotSelection = .init(),
         options: TrendOptions = .init()
     ) throws -> TrendAnalysis {
@@ -109,7 +109,7 @@ extension Reporter {
 extension SnapshotLoader {
     /// The samples of the last `builds` builds of `distribution` in build order (oldest first),
     /// skipping builds without a snapshot passing `selection`.
-    public func history(distribution: String, builds: Int, selection: SnapshotSelection) throws -> [BuildSample] {
+    package func history(distribution: String, builds: Int, selection: SnapshotSelection) throws -> [BuildSample] {
         let all = try store.builds()
         let names = orderedBuilds(all.filter { $0.distribution == distribution })
         guard !names.isEmpty else {
@@ -134,7 +134,7 @@ extension SnapshotLoader {
 /// named `4.14.0-0.nightly-…` built after 4.14.0 shipped comes after it), else in version order
 /// (`BuildVersion`: releases numerically, nightlies by their time stamp); then the names that
 /// are not versions in the order they were collected (their earliest snapshot start), then by name.
-public func orderedBuilds(_ infos: [BuildInfo]) -> [String] {
+package func orderedBuilds(_ infos: [BuildInfo]) -> [String] {
     var first: [String: TimestampMs] = [:]
     var payload: [String: TimestampMs] = [:]
     for info in infos {

@@ -3,56 +3,51 @@ import FedStoreCore
 
 /// One row of a comparison of three or more builds: a column per build, the change of each
 /// build against the first, and the verdict of each consecutive pair.
-public struct MultiRow: Sendable {
-    public var level: RowLevel
-    public var component: ComponentRef?
-    public var category: Category?
-    public var resource: Resource
+package struct MultiRow: KeyedRow, Sendable {
+    package var key: RowKey
     /// One per build, nil where the build has no data for the row.
-    public var stats: [SideStats?]
+    package var stats: [SideStats?]
     /// Each build's mean against the first build's, in percent; nil for the first build and
     /// where a side has no data (or the first is zero and the other is not).
-    public var deltaPctVsFirst: [Double?]
+    package var deltaPctVsFirst: [Double?]
     /// The row of each consecutive pair's comparison (builds[i] → builds[i+1]), with its
     /// verdict, test, confidence, id and acknowledgement; nil where neither build of the pair
     /// has the row.
-    public var steps: [ComparisonRow?]
+    package var steps: [ComparisonRow?]
     /// The baseline's statistics (category and total rows of a comparison with a baseline).
-    public var baseline: SideStats?
+    package var baseline: SideStats?
     /// The last build against the baseline, in percent of the baseline.
-    public var deltaPctLastVsBaseline: Double?
-
-    public var name: String { rowName(level, component, category) }
+    package var deltaPctLastVsBaseline: Double?
 }
 
 /// Three or more builds of one distribution compared in order, each consecutive pair as
 /// ``Comparer`` compares two builds (pooling, threshold, significance and confidence alike).
-public struct MultiComparison: Sendable {
-    public var builds: [SideInfo]
-    public var baseline: SideInfo?
-    public var options: CompareOptions
+package struct MultiComparison: Sendable {
+    package var builds: [SideInfo]
+    package var baseline: SideInfo?
+    package var options: CompareOptions
     /// builds[i] → builds[i+1], one comparison per consecutive pair.
-    public var pairs: [Comparison]
-    public var components: [MultiRow]
-    public var categories: [MultiRow]
-    public var totals: [MultiRow]
+    package var pairs: [Comparison]
+    package var components: [MultiRow]
+    package var categories: [MultiRow]
+    package var totals: [MultiRow]
     /// Over every snapshot used; `lowCoverage` and `measurements` gathered from the pairs.
-    public var dataQuality: DataQuality
-    public var provenance: [ProvenanceEntry]
+    package var dataQuality: DataQuality
+    package var provenance: [ProvenanceEntry]
 
-    public var allRows: [MultiRow] { components + categories + totals }
+    package var allRows: [MultiRow] { components + categories + totals }
     /// Every regression of every pair, in pair order.
-    public var regressions: [ComparisonRow] { pairs.flatMap(\.regressions) }
-    public var improvements: [ComparisonRow] { pairs.flatMap(\.improvements) }
-    public var unacknowledgedRegressions: [ComparisonRow] { pairs.flatMap(\.unacknowledgedRegressions) }
+    package var regressions: [ComparisonRow] { pairs.flatMap(\.regressions) }
+    package var improvements: [ComparisonRow] { pairs.flatMap(\.improvements) }
+    package var unacknowledgedRegressions: [ComparisonRow] { pairs.flatMap(\.unacknowledgedRegressions) }
 
     /// The pair whose B is `build`.
-    public func pair(endingAt build: String) -> Comparison? { pairs.first { $0.b.build == build } }
+    package func pair(endingAt build: String) -> Comparison? { pairs.first { $0.b.build == build } }
 }
 
 extension Comparer {
     /// Compares `samples` (three or more, in the order given) pair by pair, and against `baseline`.
-    public static func compare(
+    package static func compare(
         _ samples: [BuildSample], baseline: BuildSample? = nil, options: CompareOptions = .init()
     )
         -> MultiComparison
@@ -71,16 +66,13 @@ extension Comparer {
                 return DeltaPct(s.summary, against: first).mean
             }
             let steps = pairs.map { pair in
-                pair.allRows.first {
-                    $0.level == key.level && $0.component == key.component && $0.category == key.category && $0.resource == key.resource
-                }
+                pair.allRows.first { $0.key == key }
             }
             let base = key.level == .component ? nil : pbase?.stats(key)
             var vsBase: Double?
             if let last = stats.last ?? nil, let base { vsBase = DeltaPct(last.summary, against: base.summary).mean }
             return MultiRow(
-                level: key.level, component: key.component, category: key.category, resource: key.resource, stats: stats,
-                deltaPctVsFirst: deltas, steps: steps, baseline: base, deltaPctLastVsBaseline: vsBase)
+                key: key, stats: stats, deltaPctVsFirst: deltas, steps: steps, baseline: base, deltaPctLastVsBaseline: vsBase)
         }
         var sides = samples.map { (Side.b, $0) }
         if let baseline { sides.append((.baseline, baseline)) }
@@ -111,7 +103,7 @@ extension Comparer {
 extension Reporter {
     /// `fedreport compare A B C …`: pools every snapshot of each build that passes `selection`
     /// and compares each build with the next, and against `baseline` when given.
-    public static func compare(
+    package static func compare(
         store: any SnapshotStoring, builds: [String], distribution: String? = nil, baseline: String? = nil,
         selection: SnapshotSelection = .init(), options: CompareOptions = .init()
     ) throws -> MultiComparison {
@@ -124,7 +116,7 @@ extension Reporter {
 
 extension Acknowledger {
     /// Marks the regressions and improvements of every pair.
-    public mutating func mark(_ multi: inout MultiComparison) {
+    package mutating func mark(_ multi: inout MultiComparison) {
         for i in multi.pairs.indices { mark(&multi.pairs[i]) }
         let byKey = multi.pairs.map { pair in
             Dictionary(pair.allRows.map { ("\($0.level)|\($0.name)|\($0.resource)", $0.acknowledgement) }, uniquingKeysWith: { a, _ in a })

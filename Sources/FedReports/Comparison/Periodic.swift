@@ -1,47 +1,42 @@
 import FedCore
 
 /// One build's pooled figures in a trend.
-public struct TrendPoint: Sendable, Equatable {
-    public var build: String
+package struct TrendPoint: Sendable, Equatable {
+    package var build: String
     /// Nil when the build has no sample for the row.
-    public var stats: SideStats?
+    package var stats: SideStats?
 }
 
 /// A row's pooled mean and p95 per build, in version order.
-public struct TrendSeries: Sendable, Equatable {
-    public var level: RowLevel
-    public var component: ComponentRef?
-    public var category: Category?
-    public var resource: Resource
-    public var points: [TrendPoint]
-
-    public var name: String { rowName(level, component, category) }
+package struct TrendSeries: KeyedRow, Sendable, Equatable {
+    package var key: RowKey
+    package var points: [TrendPoint]
 }
 
 /// The periodic report of one distribution: the newest build against the one before it and
 /// against the baseline, the trend over the last builds, and data quality.
-public struct PeriodicReport: Sendable {
-    public var distribution: String
+package struct PeriodicReport: Sendable {
+    package var distribution: String
     /// The builds of the trend, oldest first; the last is the newest.
-    public var builds: [String]
+    package var builds: [String]
     /// Newest against the build before it; nil when only one build is stored.
-    public var comparison: Comparison?
+    package var comparison: Comparison?
     /// The newest build against the baseline alone, used when `comparison` is nil.
-    public var baseline: SideInfo?
-    public var trends: [TrendSeries]
+    package var baseline: SideInfo?
+    package var trends: [TrendSeries]
     /// Change points over the builds of the trend.
-    public var changes: TrendAnalysis
+    package var changes: TrendAnalysis
     /// Findings over every snapshot of the trend and the baseline.
-    public var dataQuality: DataQuality
-    public var provenance: [ProvenanceEntry]
+    package var dataQuality: DataQuality
+    package var provenance: [ProvenanceEntry]
 
-    public var newest: String { builds.last ?? "" }
+    package var newest: String { builds.last ?? "" }
 }
 
 extension Reporter {
     /// Builds the periodic report from samples already in build order (oldest first). Change
     /// points use `trendOptions`, or the defaults with `options.threshold` when nil.
-    public static func periodic(
+    package static func periodic(
         distribution: String, samples: [BuildSample], baseline: BuildSample?, options: CompareOptions = .init(),
         trendOptions: TrendOptions? = nil
     ) -> PeriodicReport {
@@ -70,19 +65,18 @@ extension Reporter {
     }
 
     /// Each row's pooled figures per build, for samples in build order (oldest first).
-    public static func trendSeries(_ samples: [BuildSample]) -> [TrendSeries] {
+    package static func trendSeries(_ samples: [BuildSample]) -> [TrendSeries] {
         let pooled = samples.map { PooledSide($0.snapshots) }
         let keys = pooled.reduce(into: Set<RowKey>()) { $0.formUnion($1.rows.keys) }.sorted()
         return keys.map { key in
             TrendSeries(
-                level: key.level, component: key.component, category: key.category, resource: key.resource,
-                points: zip(samples, pooled).map { TrendPoint(build: $0.build, stats: $1.stats(key)) })
+                key: key, points: zip(samples, pooled).map { TrendPoint(build: $0.build, stats: $1.stats(key)) })
         }
     }
 }
 
 /// Entry points that build report models.
-public enum Reporter {}
+package enum Reporter {}
 
 extension PeriodicReport {
     /// The change points that fail `nightly --fail-on change-point`: regressions (more CPU or
@@ -95,7 +89,7 @@ extension PeriodicReport {
     /// then, as builds of the new level come, at its real first build. "Brought by the newest
     /// build" fails the job on the night a change first shows, and not again while it moves to
     /// its place or on the nights after.
-    public var changePointsOfNewestBuild: [ChangePoint] {
+    package var changePointsOfNewestBuild: [ChangePoint] {
         let candidates = changes.distinctChangePoints.filter { $0.direction == .regression && $0.acknowledgement == nil }
         guard !candidates.isEmpty else { return [] }
         var earlierTrends = trends
@@ -106,8 +100,7 @@ extension PeriodicReport {
         return candidates.filter { c in
             c.build == newest
                 || !earlier.changePoints.contains {
-                    $0.level == c.level && $0.name == c.name && $0.resource == c.resource && $0.direction == c.direction
-                        && abs($0.index - c.index) < window
+                    $0.key == c.key && $0.direction == c.direction && abs($0.index - c.index) < window
                 }
         }
     }

@@ -1,35 +1,6 @@
 import FedCore
 import FedStoreCore
 
-/// Identifies what a row measures.
-struct RowKey: Hashable, Comparable {
-    var level: RowLevel
-    var component: ComponentRef?
-    var category: Category?
-    var resource: Resource
-
-    static func component(_ c: ComponentRef, _ r: Resource) -> RowKey {
-        RowKey(level: .component, component: c, category: c.category, resource: r)
-    }
-    static func category(_ c: Category, _ r: Resource) -> RowKey {
-        RowKey(level: .category, component: nil, category: c, resource: r)
-    }
-    static func total(_ r: Resource) -> RowKey { RowKey(level: .total, component: nil, category: nil, resource: r) }
-
-    static func < (x: RowKey, y: RowKey) -> Bool {
-        if x.level != y.level {
-            return RowLevel.allCases.firstIndex(of: x.level)! < RowLevel.allCases.firstIndex(of: y.level)!
-        }
-        if x.category != y.category {
-            guard let xc = x.category else { return true }
-            guard let yc = y.category else { return false }
-            return xc < yc
-        }
-        if x.component?.name != y.component?.name { return (x.component?.name ?? "") < (y.component?.name ?? "") }
-        return x.resource < y.resource
-    }
-}
-
 /// Samples of one row gathered over the snapshots of one side.
 struct Accumulator {
     var values: [Double] = []

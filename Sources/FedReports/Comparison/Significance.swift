@@ -2,19 +2,19 @@ import Foundation
 
 /// Significance tests across snapshots: Welch's t-test on per-snapshot means, and the
 /// Benjamini-Hochberg procedure across the rows of one comparison.
-public enum Significance {
+package enum Significance {
     /// The result of a two-sided Welch t-test.
-    public struct WelchResult: Sendable, Equatable {
-        public var t: Double
-        public var degreesOfFreedom: Double
+    package struct WelchResult: Sendable, Equatable {
+        package var t: Double
+        package var degreesOfFreedom: Double
         /// Two-sided p-value.
-        public var p: Double
+        package var p: Double
     }
 
     /// Welch's unequal-variances t-test of `b` against `a` (t > 0 when `b` is larger), two-sided.
     /// Nil with fewer than two values on a side. When both sides have no spread at all the
     /// p-value is 0 if the means differ and 1 if they are equal.
-    public static func welch(_ a: [Double], _ b: [Double]) -> WelchResult? {
+    package static func welch(_ a: [Double], _ b: [Double]) -> WelchResult? {
         guard let w = WelchParts(a, b) else { return nil }
         if w.se2 == 0 {
             let d = w.difference
@@ -47,7 +47,7 @@ public enum Significance {
     /// Welch's confidence interval of `mean(b) − mean(a)` at `level` (0.95 for 95 %), with the
     /// Welch–Satterthwaite degrees of freedom. Nil with fewer than two values on a side. When
     /// neither side varies, the interval is the difference itself and the degrees of freedom NaN.
-    public static func welchInterval(
+    package static func welchInterval(
         _ a: [Double], _ b: [Double], level: Double = 0.95
     )
         -> (low: Double, high: Double, degreesOfFreedom: Double)?
@@ -62,7 +62,7 @@ public enum Significance {
     /// deviation, times the exact small-sample correction J(ν) = Γ(ν/2) / (√(ν/2) Γ((ν−1)/2)),
     /// ν = nₐ + n_b − 2. Nil with fewer than two values on a side or when neither side varies
     /// (beyond the last bits of their sums).
-    public static func hedgesG(_ a: [Double], _ b: [Double]) -> Double? {
+    package static func hedgesG(_ a: [Double], _ b: [Double]) -> Double? {
         guard a.count >= 2, b.count >= 2 else { return nil }
         let (ma, va) = meanAndVariance(a)
         let (mb, vb) = meanAndVariance(b)
@@ -75,7 +75,7 @@ public enum Significance {
 
     /// The `p`-quantile of Student's t with `df` degrees of freedom (0 < p < 1): the t with
     /// `studentTCDF(t, df) = p`, found by bisection on the CDF to full double precision.
-    public static func studentTQuantile(_ p: Double, df: Double) -> Double {
+    package static func studentTQuantile(_ p: Double, df: Double) -> Double {
         guard p > 0, p < 1, df > 0 else { return .nan }
         if p == 0.5 { return 0 }
         // Symmetric: work on the upper half and flip.
@@ -97,7 +97,7 @@ public enum Significance {
     }
 
     /// Mean and sample variance (n − 1 in the denominator).
-    public static func meanAndVariance(_ x: [Double]) -> (mean: Double, variance: Double) {
+    package static func meanAndVariance(_ x: [Double]) -> (mean: Double, variance: Double) {
         let n = Double(x.count)
         let mean = x.reduce(0, +) / n
         guard x.count > 1 else { return (mean, 0) }
@@ -106,21 +106,21 @@ public enum Significance {
     }
 
     /// P(|T| ≥ |t|) for Student's t with `df` degrees of freedom: I_{df/(df+t²)}(df/2, 1/2).
-    public static func studentTTwoSidedP(t: Double, df: Double) -> Double {
+    package static func studentTTwoSidedP(t: Double, df: Double) -> Double {
         guard t.isFinite else { return 0 }
         let x = df / (df + t * t)
         return Swift.min(1, Swift.max(0, regularizedIncompleteBeta(a: df / 2, b: 0.5, x: x)))
     }
 
     /// The cumulative distribution function of Student's t.
-    public static func studentTCDF(t: Double, df: Double) -> Double {
+    package static func studentTCDF(t: Double, df: Double) -> Double {
         let tail = 0.5 * studentTTwoSidedP(t: t, df: df)
         return t >= 0 ? 1 - tail : tail
     }
 
     /// The regularized incomplete beta function I_x(a, b), by the continued fraction of
     /// Numerical Recipes (betai/betacf), using the symmetry relation where it converges faster.
-    public static func regularizedIncompleteBeta(a: Double, b: Double, x: Double) -> Double {
+    package static func regularizedIncompleteBeta(a: Double, b: Double, x: Double) -> Double {
         if x <= 0 { return 0 }
         if x >= 1 { return 1 }
         let lnBeta: Double = lgamma(a) + lgamma(b) - lgamma(a + b)
@@ -171,7 +171,7 @@ public enum Significance {
 
     /// Benjamini-Hochberg adjusted p-values (q-values) in the order of `p`: a hypothesis is
     /// rejected at false discovery rate α when its adjusted value is ≤ α.
-    public static func benjaminiHochberg(_ p: [Double]) -> [Double] {
+    package static func benjaminiHochberg(_ p: [Double]) -> [Double] {
         let m = p.count
         guard m > 0 else { return [] }
         let order = p.indices.sorted { p[$0] < p[$1] }

@@ -12,31 +12,31 @@ import Foundation
 /// change points `before`, `after` and `change_pct`, budgets `value`, `limit` and `headroom`. A
 /// field that does not apply to a kind is null. Keys are sorted, so the body is the same for the
 /// same findings.
-public struct NotificationSummary: Sendable, Equatable {
-    public enum Kind: String, Sendable, Equatable {
+package struct NotificationSummary: Sendable, Equatable {
+    package enum Kind: String, Sendable, Equatable {
         case regression
         case changePoint = "change-point"
         case budget
     }
 
     /// One new regression, change point or exceeded budget.
-    public struct Finding: Sendable, Equatable {
-        public var kind: Kind
-        public var id: String
+    package struct Finding: Sendable, Equatable {
+        package var kind: Kind
+        package var id: String
         /// `total`, `category:<name>` or the component's name.
-        public var scope: String
-        public var resource: Resource
+        package var scope: String
+        package var resource: Resource
         /// B of a regression, the first build of a change point's new level, the build held
         /// against a budget.
-        public var build: String
+        package var build: String
         /// The means before and after a regression or change point (cores or bytes).
-        public var before: Double?
-        public var after: Double?
+        package var before: Double?
+        package var after: Double?
         /// A budget's measured value and its limit (cores or bytes).
-        public var value: Double?
-        public var limit: Double?
+        package var value: Double?
+        package var limit: Double?
 
-        public init(
+        package init(
             kind: Kind, id: String, scope: String, resource: Resource, build: String, before: Double? = nil, after: Double? = nil,
             value: Double? = nil, limit: Double? = nil
         ) {
@@ -52,26 +52,26 @@ public struct NotificationSummary: Sendable, Equatable {
         }
 
         /// An exceeded budget of `build`.
-        public static func budget(_ status: BudgetStatus, build: String) -> Finding {
+        package static func budget(_ status: BudgetStatus, build: String) -> Finding {
             Finding(
                 kind: .budget, id: status.id, scope: status.scope.description, resource: status.resource, build: build,
                 value: status.value, limit: status.limit)
         }
 
         /// `after` against `before`, in percent; nil without both or when `before` is 0.
-        public var changePct: Double? {
+        package var changePct: Double? {
             guard let before, let after, before != 0 else { return nil }
             return (after / before - 1) * 100
         }
 
         /// `limit − value`, negative when exceeded.
-        public var headroom: Double? {
+        package var headroom: Double? {
             guard let value, let limit else { return nil }
             return limit - value
         }
 
         /// One line for a chat: "regression `6358e6db15`: console-operator cpu +38.4 % (12.0 m → 16.6 m) at 4.7.0".
-        public var line: String {
+        package var line: String {
             let what = "\(scope) \(resource.rawValue)"
             switch kind {
             case .regression, .changePoint:
@@ -89,17 +89,17 @@ public struct NotificationSummary: Sendable, Equatable {
         }
     }
 
-    public var distribution: String
+    package var distribution: String
     /// The newest build of the report.
-    public var build: String
+    package var build: String
     /// Where the report is: its link under `report.base_url`, or its path.
-    public var report: String
-    public var findings: [Finding]
+    package var report: String
+    package var findings: [Finding]
 
     /// At most this many findings are listed in `text`; `summary` carries every one.
-    public static let textLimit = 20
+    package static let textLimit = 20
 
-    public init(distribution: String, build: String, report: String, findings: [Finding]) {
+    package init(distribution: String, build: String, report: String, findings: [Finding]) {
         self.distribution = distribution
         self.build = build
         self.report = report
@@ -108,7 +108,7 @@ public struct NotificationSummary: Sendable, Equatable {
 
     /// The chat message: a headline with the report, then one line per finding. `&`, `<` and `>`
     /// are escaped as Slack asks, since component and build names are data.
-    public var text: String {
+    package var text: String {
         let count = findings.count == 1 ? "1 new finding" : "\(findings.count) new findings"
         var lines = ["fedreport: \(count) in \(distribution) \(build). Report: \(report)"]
         lines += findings.prefix(Self.textLimit).map { "• " + $0.line }
@@ -117,7 +117,7 @@ public struct NotificationSummary: Sendable, Equatable {
     }
 
     /// The JSON body to POST: `{"summary": {…}, "text": "…"}`.
-    public func payload() -> [UInt8] {
+    package func payload() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Every number is finite or left out (Body encodes nil for the rest), so this cannot throw.
@@ -141,7 +141,7 @@ extension NotificationSummary: Encodable {
         case distribution, build, report, findings
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(distribution, forKey: .distribution)
         try c.encode(build, forKey: .build)
@@ -155,7 +155,7 @@ extension NotificationSummary.Finding: Encodable {
         case kind, id, scope, resource, unit, build, before, after, changePct = "change_pct", value, limit, headroom
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         func number(_ v: Double?, _ key: CodingKeys) throws { try c.encode(v.flatMap { $0.isFinite ? $0 : nil }, forKey: key) }
         try c.encode(kind.rawValue, forKey: .kind)

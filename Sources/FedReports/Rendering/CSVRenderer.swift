@@ -1,15 +1,15 @@
 import FedCore
 import Foundation
 
-/// RFC 4180 CSV: CRLF line ends, fields quoted when they hold a comma, quote, CR or LF, quotes
-/// doubled. One row per (component, category or total; resource; side). Text cells that a
+/// RFC 4180 CSV (``CSV``): CRLF line ends, fields quoted when they hold a comma, quote, CR or LF,
+/// quotes doubled. One row per (component, category or total; resource; side). Text cells that a
 /// spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a leading
 /// `'`; numeric cells are written by us as plain numbers with at most 10 significant digits and
 /// never altered, so a negative delta stays a number. Facts about the whole comparison that
 /// qualify every row (`measurement-mismatch`, `cluster-sets-differ`) are added to each row's
 /// `flags`, so a spreadsheet filter on one row still sees them.
-public struct CSVRenderer: Sendable {
-    public static let columns = [
+package struct CSVRenderer: Sendable {
+    package static let columns = [
         "level", "component", "category", "resource", "unit", "side", "build", "distribution", "snapshots", "samples",
         "coverage", "mean", "p50", "p95", "p99", "max", "min", "delta_pct_mean", "delta_pct_p95", "delta_pct_max",
         "verdict", "flags", "left_out", "p_value", "q_value", "ci95_low", "ci95_high", "hedges_g", "basis", "id", "acknowledged",
@@ -19,7 +19,7 @@ public struct CSVRenderer: Sendable {
     /// Empty cells for the columns after `left_out`, on rows that have none of them.
     static let noTail = [Cell](repeating: .text(""), count: 10)
 
-    public init() {}
+    package init() {}
 
     enum Cell {
         case text(String)
@@ -27,7 +27,7 @@ public struct CSVRenderer: Sendable {
         case int(Int?)
     }
 
-    public func render(_ c: Comparison) -> String {
+    package func render(_ c: Comparison) -> String {
         var out = line(Self.columns.map { .text($0) })
         for r in c.allRows { out += rows(r, c) }
         return out
@@ -35,13 +35,13 @@ public struct CSVRenderer: Sendable {
 
     /// The comparison's rows (when there are two builds), one `trend` row per build, then one
     /// `change-point` row per change point and statistic.
-    public func render(_ r: PeriodicReport) -> String {
+    package func render(_ r: PeriodicReport) -> String {
         var out = line(Self.columns.map { .text($0) })
         if let c = r.comparison { for row in c.allRows { out += rows(row, c) } }
         for t in r.trends {
             for p in t.points {
                 out += line(
-                    head(t.level, t.name, t.category, t.resource) + [.text("trend"), .text(p.build), .text(r.distribution)]
+                    head(t.key) + [.text("trend"), .text(p.build), .text(r.distribution)]
                         + stats(p.stats) + [
                             .number(nil), .number(nil), .number(nil), .text(""), .text(""), .int(p.stats?.leftOutTimestamps),
                         ] + Self.noTail)
@@ -53,7 +53,7 @@ public struct CSVRenderer: Sendable {
 
     /// Each pair's rows, the pair's B as the `b` side: a comparison of three or more builds is
     /// the comparisons of its consecutive pairs.
-    public func render(_ m: MultiComparison) -> String {
+    package func render(_ m: MultiComparison) -> String {
         var out = line(Self.columns.map { .text($0) })
         for pair in m.pairs { for row in pair.allRows { out += rows(row, pair) } }
         return out
@@ -61,14 +61,14 @@ public struct CSVRenderer: Sendable {
 
     /// `fedreport trend`: one `trend` row per line and build (the value in the `mean` or `p95`
     /// column, as `statistic` says), then the `change-point` rows.
-    public func render(_ a: TrendAnalysis) -> String {
+    package func render(_ a: TrendAnalysis) -> String {
         var out = line(Self.columns.map { .text($0) })
         for l in a.lines {
             for (build, value) in zip(a.builds, l.values) {
                 var figures = [Cell](repeating: .number(nil), count: 9)
                 figures[l.statistic == .mean ? 3 : 5] = .number(value)
                 out += line(
-                    head(l.level, l.name, l.category, l.resource) + [.text("trend"), .text(build), .text(a.distribution)] + figures
+                    head(l.key) + [.text("trend"), .text(build), .text(a.distribution)] + figures
                         + [.number(nil), .number(nil), .number(nil), .text(""), .text(""), .int(nil)]
                         + Self.noTail.dropLast(2) + [.text(l.statistic.rawValue), .number(nil)])
             }
@@ -85,7 +85,7 @@ public struct CSVRenderer: Sendable {
                 var figures = [Cell](repeating: .number(nil), count: 9)
                 figures[3] = .number(c.meanAfter)
                 return line(
-                    head(c.level, c.name, c.category, c.resource) + [.text("change-point"), .text(c.build), .text(a.distribution)]
+                    head(c.key) + [.text("change-point"), .text(c.build), .text(a.distribution)]
                         + figures + [.number(c.changePct), .number(nil), .number(nil), .text(c.direction.rawValue), .text(""), .int(nil)]
                         + [
                             .number(c.pValue), .number(nil), .number(nil), .number(nil), .number(nil), .text(""), .text(c.id),
@@ -95,10 +95,10 @@ public struct CSVRenderer: Sendable {
         }.joined()
     }
 
-    func head(_ level: RowLevel, _ name: String, _ category: Category?, _ resource: Resource) -> [Cell] {
+    func head(_ key: RowKey) -> [Cell] {
         [
-            .text(level.rawValue), .text(level == .component ? name : ""), .text(category?.rawValue ?? ""),
-            .text(resource.rawValue), .text(resource.unit),
+            .text(key.level.rawValue), .text(key.level == .component ? key.name : ""), .text(key.category?.rawValue ?? ""),
+            .text(key.resource.rawValue), .text(key.resource.unit),
         ]
     }
 
@@ -134,7 +134,7 @@ public struct CSVRenderer: Sendable {
         ]
         return sides.map { side, info, stats, delta in
             line(
-                head(r.level, r.name, r.category, r.resource) + [.text(side.rawValue), .text(info.build), .text(info.distribution)]
+                head(r.key) + [.text(side.rawValue), .text(info.build), .text(info.distribution)]
                     + self.stats(stats) + [.number(delta?.mean), .number(delta?.p95), .number(delta?.max)]
                     + [.text(r.verdict.rawValue), .text(flags), .int(stats?.leftOutTimestamps)] + tail + [.int(Self.nodes(info))])
         }.joined()
@@ -152,29 +152,23 @@ public struct CSVRenderer: Sendable {
         let padded = cells + [Cell](repeating: .text(""), count: max(0, Self.columns.count - cells.count))
         return padded.map { cell in
             switch cell {
-            case .text(let s): Self.field(Self.neutralise(s))
+            case .text(let s): CSV.field(Self.neutralise(s))
             case .number(let d): d.map { $0.isFinite ? Self.number($0) : "" } ?? ""
             case .int(let i): i.map(String.init) ?? ""
             }
-        }.joined(separator: ",") + "\r\n"
+        }.joined(separator: ",") + CSV.lineEnd
     }
 
     /// A number rounded to 10 significant digits, in the shortest plain form that reads back as
     /// that rounded value: `0.11979875`, not `0.11979875000000005`. JSON keeps every digit.
-    public static func number(_ d: Double) -> String {
+    package static func number(_ d: Double) -> String {
         guard d.isFinite, let rounded = Double(String(format: "%.10g", d)) else { return "" }
         return JSONValue.format(rounded == 0 ? 0 : rounded)
     }
 
     /// Prefixes `'` to text a spreadsheet would evaluate as a formula.
-    public static func neutralise(_ s: String) -> String {
+    package static func neutralise(_ s: String) -> String {
         guard let first = s.unicodeScalars.first else { return s }
         return ["=", "+", "-", "@", "\t", "\r"].contains(first) ? "'" + s : s
-    }
-
-    /// Quotes a field when RFC 4180 requires it.
-    public static func field(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

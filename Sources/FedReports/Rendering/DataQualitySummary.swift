@@ -11,7 +11,7 @@ enum DataQualitySummary {
         }
         if !q.lowCoverage.isEmpty {
             let list = q.lowCoverage.prefix(10).map {
-                "\($0.name) \($0.resource.rawValue) \($0.side) \(Units.coverage($0.coverage))"
+                "\($0.name) \($0.resource.rawValue) \($0.side) \(Units.percent($0.coverage))"
             }.joined(separator: ", ")
             out.append("Low coverage: \(list)\(q.lowCoverage.count > 10 ? " …" : "").")
         }

@@ -3,25 +3,25 @@ import FedCore
 /// The JSON document of a comparison or periodic report. The shape is documented in
 /// docs/report-formats.md; keys keep their order so that output diffs cleanly. A side without
 /// data is `null`, never zeros; non-finite numbers are `null`.
-public struct JSONRenderer: Sendable {
-    public init() {}
+package struct JSONRenderer: Sendable {
+    package init() {}
 
-    public func render(_ c: Comparison, onlyRegressions: Bool = false) -> String {
+    package func render(_ c: Comparison, onlyRegressions: Bool = false) -> String {
         (onlyRegressions ? ticket(c) : document(c)).serialized()
     }
 
-    public func render(_ r: PeriodicReport, onlyRegressions: Bool = false) -> String {
+    package func render(_ r: PeriodicReport, onlyRegressions: Bool = false) -> String {
         (onlyRegressions ? ticket(r) : document(r)).serialized()
     }
 
-    public func render(_ m: MultiComparison, onlyRegressions: Bool = false) -> String {
+    package func render(_ m: MultiComparison, onlyRegressions: Bool = false) -> String {
         (onlyRegressions ? ticket(m) : document(m)).serialized()
     }
 
-    public func render(_ a: TrendAnalysis) -> String { document(a).serialized() }
+    package func render(_ a: TrendAnalysis) -> String { document(a).serialized() }
 
     /// Top-level keys, exactly: a, b, baseline, components, categories, totals, data_quality.
-    public func document(_ c: Comparison) -> JSONValue {
+    package func document(_ c: Comparison) -> JSONValue {
         .object([
             ("a", side(c.a, provenance: c.provenance.filter { $0.side == Side.a.rawValue })),
             ("b", side(c.b, provenance: c.provenance.filter { $0.side == Side.b.rawValue })),
@@ -33,7 +33,7 @@ public struct JSONRenderer: Sendable {
         ])
     }
 
-    public func document(_ r: PeriodicReport) -> JSONValue {
+    package func document(_ r: PeriodicReport) -> JSONValue {
         .object([
             ("distribution", .string(r.distribution)),
             ("builds", .array(r.builds.map { .string($0) })),
@@ -49,7 +49,7 @@ public struct JSONRenderer: Sendable {
     // MARK: Change points
 
     /// `fedreport trend --format json`: `distribution`, `builds`, `series`, `not_enough_builds`.
-    public func document(_ a: TrendAnalysis) -> JSONValue {
+    package func document(_ a: TrendAnalysis) -> JSONValue {
         .object([
             ("distribution", .string(a.distribution)),
             ("builds", .array(a.builds.map { .string($0) })),
@@ -57,7 +57,7 @@ public struct JSONRenderer: Sendable {
                 "series",
                 .array(
                     a.lines.map { line in
-                        var pairs = rowHead(line.level, line.component, line.category)
+                        var pairs = rowHead(line.key)
                         // The shape of `trend --format json` names a category on every series: null for the total.
                         if line.level == .total { pairs.append(("category", .null)) }
                         pairs += [
@@ -84,10 +84,10 @@ public struct JSONRenderer: Sendable {
     }
 
     /// `level`, then `component` and `category` where the level has them.
-    func rowHead(_ level: RowLevel, _ component: ComponentRef?, _ category: Category?) -> [(String, JSONValue)] {
-        var pairs: [(String, JSONValue)] = [("level", .string(level.rawValue))]
-        if level == .component { pairs.append(("component", .str(component?.name))) }
-        if level != .total { pairs.append(("category", .str(category?.rawValue))) }
+    func rowHead(_ key: RowKey) -> [(String, JSONValue)] {
+        var pairs: [(String, JSONValue)] = [("level", .string(key.level.rawValue))]
+        if key.level == .component { pairs.append(("component", .str(key.component?.name))) }
+        if key.level != .total { pairs.append(("category", .str(key.category?.rawValue))) }
         return pairs
     }
 
@@ -116,7 +116,7 @@ public struct JSONRenderer: Sendable {
                 "points",
                 .array(
                     a.distinctChangePoints.map { c in
-                        var pairs = rowHead(c.level, c.component, c.category)
+                        var pairs = rowHead(c.key)
                         pairs += [
                             ("name", .string(c.name)), ("resource", .string(c.resource.rawValue)),
                             ("unit", .string(c.resource.unit)),
@@ -133,7 +133,7 @@ public struct JSONRenderer: Sendable {
 
     /// The part of a comparison that goes into a ticket: `a`, `b`, `baseline` (without
     /// provenance), `totals` (the headline), `regressions` and `data_quality`.
-    public func ticket(_ c: Comparison) -> JSONValue {
+    package func ticket(_ c: Comparison) -> JSONValue {
         .object([
             ("a", side(c.a, provenance: nil)), ("b", side(c.b, provenance: nil)),
             ("baseline", c.baseline.map { side($0, provenance: nil) } ?? .null),
@@ -143,7 +143,7 @@ public struct JSONRenderer: Sendable {
         ])
     }
 
-    public func ticket(_ r: PeriodicReport) -> JSONValue {
+    package func ticket(_ r: PeriodicReport) -> JSONValue {
         .object([
             ("distribution", .string(r.distribution)),
             ("builds", .array(r.builds.map { .string($0) })),
@@ -154,7 +154,7 @@ public struct JSONRenderer: Sendable {
         ])
     }
 
-    public func ticket(_ m: MultiComparison) -> JSONValue {
+    package func ticket(_ m: MultiComparison) -> JSONValue {
         .object([
             ("builds", .array(m.builds.map { side($0, provenance: nil) })),
             ("baseline", m.baseline.map { side($0, provenance: nil) } ?? .null),
@@ -177,7 +177,7 @@ public struct JSONRenderer: Sendable {
     /// `builds` (the sides, in order), `baseline`, `steps` (each consecutive pair: `from`, `to`
     /// and its regressions and improvements by id), `components`, `categories`, `totals` and
     /// `data_quality`.
-    public func document(_ m: MultiComparison) -> JSONValue {
+    package func document(_ m: MultiComparison) -> JSONValue {
         .object([
             ("builds", .array(m.builds.enumerated().map { i, b in side(b, provenance: m.provenance.filter { $0.side == String(i + 1) }) })),
             ("baseline", m.baseline.map { side($0, provenance: m.provenance.filter { $0.side == Side.baseline.rawValue }) } ?? .null),
@@ -203,7 +203,7 @@ public struct JSONRenderer: Sendable {
     /// (mean, per build; null for the first) and `steps` (per consecutive pair: `from`, `to`,
     /// `verdict`, `basis`, `id`, `delta_pct`, `p_value`, `q_value`, `confidence`, `acknowledged`).
     func multiRow(_ r: MultiRow, _ m: MultiComparison) -> JSONValue {
-        var pairs = rowHead(r.level, r.component, r.category)
+        var pairs = rowHead(r.key)
         pairs += [("resource", .string(r.resource.rawValue)), ("unit", .string(r.resource.unit))]
         pairs.append(("stats", .array(r.stats.map(stats))))
         pairs.append(("delta_pct_vs_first", .array(r.deltaPctVsFirst.map { .num($0) })))

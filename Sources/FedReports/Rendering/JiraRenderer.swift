@@ -9,16 +9,16 @@ import FedCore
 /// ends with a line that says where the whole report is. Text from data is escaped: a
 /// backslash before each character Jira reads as markup, and a backslash itself as `&#92;`
 /// (a backslash before a markup character is an escape in Jira, so it cannot stand for itself).
-public struct JiraRenderer: Sendable {
+package struct JiraRenderer: Sendable {
     /// Jira's longest comment, in UTF-16 code units (Java string length).
-    public static let limit = 32_767
+    package static let limit = 32_767
 
-    public init() {}
+    package init() {}
 
     static let red = "#c53030"
     static let green = "#2f855a"
 
-    public func render(_ c: Comparison, context: RenderContext) -> String {
+    package func render(_ c: Comparison, context: RenderContext) -> String {
         var lines = ["h2. \(e("Resource comparison: \(c.a.build) → \(c.b.build)"))", ""]
         lines += headline(c) + [""] + sides([("A", c.a), ("B", c.b)] + (c.baseline.map { [("Baseline", $0)] } ?? []))
         lines += changes(c.regressions, title: "Regressions", pair: c) + ["", acknowledgedLine(c.regressions)]
@@ -30,7 +30,7 @@ public struct JiraRenderer: Sendable {
         return Self.fit(lines + footer(context), fullReport: context.fullReport)
     }
 
-    public func render(_ r: PeriodicReport, context: RenderContext) -> String {
+    package func render(_ r: PeriodicReport, context: RenderContext) -> String {
         var lines = [
             "h2. \(e("Resource report: \(r.distribution) \(r.newest)"))", "",
             e("Newest build \(r.newest) of \(r.distribution), with the trend over \(r.builds.count) builds."), "",
@@ -49,7 +49,7 @@ public struct JiraRenderer: Sendable {
         return Self.fit(lines + footer(context), fullReport: context.fullReport)
     }
 
-    public func render(_ m: MultiComparison, context: RenderContext) -> String {
+    package func render(_ m: MultiComparison, context: RenderContext) -> String {
         var lines = ["h2. \(e("Resource comparison: " + m.builds.map(\.build).joined(separator: " → ")))", ""]
         for total in m.totals {
             let steps = zip(m.builds, total.stats).enumerated().map { i, pair -> String in
@@ -80,7 +80,7 @@ public struct JiraRenderer: Sendable {
         return Self.fit(lines + footer(context), fullReport: context.fullReport)
     }
 
-    public func render(_ a: TrendAnalysis, context: RenderContext) -> String {
+    package func render(_ a: TrendAnalysis, context: RenderContext) -> String {
         var lines = [
             "h2. \(e("Change points: \(a.distribution)"))", "",
             e("Over \(a.builds.count) builds" + (a.builds.isEmpty ? "." : " (\(a.builds.first!) … \(a.builds.last!)).")),
@@ -209,7 +209,7 @@ public struct JiraRenderer: Sendable {
 
     /// Escapes text for Jira wiki markup: a backslash before `* _ - + ^ ~ ? ! # | { } [ ]`,
     /// `&#92;` for a backslash, and a space for a line break.
-    public static func escape(_ s: String) -> String {
+    package static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.count)
         for ch in s {

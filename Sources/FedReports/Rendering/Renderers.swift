@@ -1,51 +1,8 @@
 import FedCore
 import Foundation
 
-/// The output formats of a report.
-public enum ReportFormat: String, Sendable, CaseIterable, Comparable {
-    case md
-    case html
-    case csv
-    case json
-    /// Jira wiki markup, for a ticket or a comment.
-    case jira
-
-    /// The file extension.
-    public var fileExtension: String { rawValue }
-
-    public static func < (a: ReportFormat, b: ReportFormat) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
-    }
-
-    /// Parses `md,html,csv,json`; throws a sentence naming the bad entry and the known ones.
-    public static func parseList(_ text: String) throws -> [ReportFormat] {
-        var out: [ReportFormat] = []
-        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !part.isEmpty {
-            let name = part == "markdown" ? "md" : part
-            guard let f = ReportFormat(rawValue: name) else { throw ReportFormatError.unknown(part) }
-            if !out.contains(f) { out.append(f) }
-        }
-        guard !out.isEmpty else { throw ReportFormatError.empty }
-        return out
-    }
-}
-
-public enum ReportFormatError: Error, LocalizedError, Equatable {
-    case unknown(String)
-    case empty
-
-    public var errorDescription: String? {
-        switch self {
-        case .unknown(let name):
-            "Unknown report format '\(name)'. Use a comma-separated list of: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))."
-        case .empty:
-            "No report format given. Use a comma-separated list of: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))."
-        }
-    }
-}
-
 /// One renderer per format behind one protocol.
-public protocol ReportRenderer: Sendable {
+package protocol ReportRenderer: Sendable {
     var format: ReportFormat { get }
     func render(_ comparison: Comparison, context: RenderContext) throws -> String
     func render(_ report: PeriodicReport, context: RenderContext) throws -> String
@@ -53,84 +10,79 @@ public protocol ReportRenderer: Sendable {
     func render(_ trend: TrendAnalysis, context: RenderContext) throws -> String
 }
 
-/// Markdown through `report.md` / `periodic.md`.
-public struct MarkdownReportRenderer: ReportRenderer {
-    public let templates: TemplateSet
-    public var format: ReportFormat { .md }
-    public init(templates: TemplateSet) { self.templates = templates }
-
-    public func render(_ c: Comparison, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .markdown, context: context).comparison(c), template: "report.md")
+/// Markdown or self-contained HTML through the Mustache templates: `report`, `periodic`,
+/// `multi` and `trend`, each with the style's extension (`report.md`, `report.html`). The style
+/// decides the templates and how text from data is made safe (``TextStyle``); everything else
+/// is the same view model.
+package struct TemplateReportRenderer: ReportRenderer {
+    package let style: TextStyle
+    package let templates: TemplateSet
+    package var format: ReportFormat {
+        switch style {
+        case .markdown: .md
+        case .html: .html
+        }
     }
 
-    public func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .markdown, context: context).periodic(r), template: "periodic.md")
+    package init(style: TextStyle, templates: TemplateSet) {
+        self.style = style
+        self.templates = templates
     }
 
-    public func render(_ m: MultiComparison, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .markdown, context: context).multi(m), template: "multi.md")
+    /// `view` through the template `name` of this style: `report` is `report.md` or `report.html`.
+    private func fill(_ view: some Sendable, template name: String) throws -> String {
+        try templates.render(view, template: "\(name).\(format.fileExtension)")
     }
 
-    public func render(_ a: TrendAnalysis, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .markdown, context: context).trend(a), template: "trend.md")
-    }
-}
-
-/// Self-contained HTML through `report.html` / `periodic.html`.
-public struct HTMLReportRenderer: ReportRenderer {
-    public let templates: TemplateSet
-    public var format: ReportFormat { .html }
-    public init(templates: TemplateSet) { self.templates = templates }
-
-    public func render(_ c: Comparison, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .html, context: context).comparison(c), template: "report.html")
+    package func render(_ c: Comparison, context: RenderContext) throws -> String {
+        try fill(ViewModel(style: style, context: context).comparison(c), template: "report")
     }
 
-    public func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .html, context: context).periodic(r), template: "periodic.html")
+    package func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
+        try fill(ViewModel(style: style, context: context).periodic(r), template: "periodic")
     }
 
-    public func render(_ m: MultiComparison, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .html, context: context).multi(m), template: "multi.html")
+    package func render(_ m: MultiComparison, context: RenderContext) throws -> String {
+        try fill(ViewModel(style: style, context: context).multi(m), template: "multi")
     }
 
-    public func render(_ a: TrendAnalysis, context: RenderContext) throws -> String {
-        try templates.render(ViewModel(style: .html, context: context).trend(a), template: "trend.html")
+    package func render(_ a: TrendAnalysis, context: RenderContext) throws -> String {
+        try fill(ViewModel(style: style, context: context).trend(a), template: "trend")
     }
 }
 
 extension CSVRenderer: ReportRenderer {
-    public var format: ReportFormat { .csv }
-    public func render(_ c: Comparison, context: RenderContext) throws -> String { render(c) }
-    public func render(_ r: PeriodicReport, context: RenderContext) throws -> String { render(r) }
-    public func render(_ m: MultiComparison, context: RenderContext) throws -> String { render(m) }
-    public func render(_ a: TrendAnalysis, context: RenderContext) throws -> String { render(a) }
+    package var format: ReportFormat { .csv }
+    package func render(_ c: Comparison, context: RenderContext) throws -> String { render(c) }
+    package func render(_ r: PeriodicReport, context: RenderContext) throws -> String { render(r) }
+    package func render(_ m: MultiComparison, context: RenderContext) throws -> String { render(m) }
+    package func render(_ a: TrendAnalysis, context: RenderContext) throws -> String { render(a) }
 }
 
 extension JSONRenderer: ReportRenderer {
-    public var format: ReportFormat { .json }
-    public func render(_ c: Comparison, context: RenderContext) throws -> String {
+    package var format: ReportFormat { .json }
+    package func render(_ c: Comparison, context: RenderContext) throws -> String {
         render(c, onlyRegressions: context.onlyRegressions)
     }
-    public func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
+    package func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
         render(r, onlyRegressions: context.onlyRegressions)
     }
-    public func render(_ m: MultiComparison, context: RenderContext) throws -> String {
+    package func render(_ m: MultiComparison, context: RenderContext) throws -> String {
         render(m, onlyRegressions: context.onlyRegressions)
     }
-    public func render(_ a: TrendAnalysis, context: RenderContext) throws -> String { render(a) }
+    package func render(_ a: TrendAnalysis, context: RenderContext) throws -> String { render(a) }
 }
 
 extension JiraRenderer: ReportRenderer {
-    public var format: ReportFormat { .jira }
+    package var format: ReportFormat { .jira }
 }
 
 extension ReportFormat {
     /// The renderer of this format.
-    public func renderer(templates: TemplateSet) -> any ReportRenderer {
+    package func renderer(templates: TemplateSet) -> any ReportRenderer {
         switch self {
-        case .md: MarkdownReportRenderer(templates: templates)
-        case .html: HTMLReportRenderer(templates: templates)
+        case .md: TemplateReportRenderer(style: .markdown, templates: templates)
+        case .html: TemplateReportRenderer(style: .html, templates: templates)
         case .csv: CSVRenderer()
         case .json: JSONRenderer()
         case .jira: JiraRenderer()
@@ -140,28 +92,28 @@ extension ReportFormat {
 
 extension Reporter {
     /// Renders `comparison` in each of `formats`, in the order given.
-    public static func render(
+    package static func render(
         _ comparison: Comparison, formats: [ReportFormat], templates: TemplateSet, context: RenderContext
     ) throws -> [(ReportFormat, String)] {
         try formats.map { ($0, try $0.renderer(templates: templates).render(comparison, context: context)) }
     }
 
     /// Renders `report` in each of `formats`, in the order given.
-    public static func render(
+    package static func render(
         _ report: PeriodicReport, formats: [ReportFormat], templates: TemplateSet, context: RenderContext
     ) throws -> [(ReportFormat, String)] {
         try formats.map { ($0, try $0.renderer(templates: templates).render(report, context: context)) }
     }
 
     /// Renders a comparison of three or more builds in each of `formats`, in the order given.
-    public static func render(
+    package static func render(
         _ multi: MultiComparison, formats: [ReportFormat], templates: TemplateSet, context: RenderContext
     ) throws -> [(ReportFormat, String)] {
         try formats.map { ($0, try $0.renderer(templates: templates).render(multi, context: context)) }
     }
 
     /// Renders the change points of `fedreport trend` in each of `formats`, in the order given.
-    public static func render(
+    package static func render(
         _ trend: TrendAnalysis, formats: [ReportFormat], templates: TemplateSet, context: RenderContext
     ) throws -> [(ReportFormat, String)] {
         try formats.map { ($0, try $0.renderer(templates: templates).render(trend, context: context)) }

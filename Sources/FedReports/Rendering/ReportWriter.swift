@@ -10,11 +10,11 @@ import Foundation
 #endif
 
 /// Why a report could not be written.
-public enum ReportWriteError: Error, LocalizedError, Equatable {
+package enum ReportWriteError: Error, LocalizedError, Equatable {
     case unwritableFolder(path: String, reason: String)
     case writeFailed(path: String, reason: String)
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .unwritableFolder(let path, let reason):
             "Cannot write reports to folder '\(path)': \(reason). Pick another folder with --output or fix its permissions."
@@ -27,29 +27,29 @@ public enum ReportWriteError: Error, LocalizedError, Equatable {
 /// Writes rendered reports: each file goes to a temporary file in the same folder and is renamed
 /// into place, so a failed run never leaves half a report. Files get the default permissions
 /// (0666 less the umask).
-public enum ReportWriter {
+package enum ReportWriter {
     /// `compare-<a>_vs_<b>-<UTC stamp>` (no extension).
-    public static func comparisonBaseName(a: String, b: String, at time: TimestampMs) -> String {
+    package static func comparisonBaseName(a: String, b: String, at time: TimestampMs) -> String {
         comparisonBaseName(builds: [a, b], at: time)
     }
 
     /// `compare-<first>_vs_<second>[_vs_<third>…]-<UTC stamp>` (no extension).
-    public static func comparisonBaseName(builds: [String], at time: TimestampMs) -> String {
+    package static func comparisonBaseName(builds: [String], at time: TimestampMs) -> String {
         "compare-\(builds.map(safe).joined(separator: "_vs_"))-\(Units.fileStamp(time))"
     }
 
     /// `trend-<distribution>-<newest>-<UTC stamp>` (no extension).
-    public static func trendBaseName(distribution: String, newest: String, at time: TimestampMs) -> String {
+    package static func trendBaseName(distribution: String, newest: String, at time: TimestampMs) -> String {
         "trend-\(safe(distribution))-\(safe(newest))-\(Units.fileStamp(time))"
     }
 
     /// `report-<distribution>-<newest>-<UTC stamp>` (no extension).
-    public static func periodicBaseName(distribution: String, newest: String, at time: TimestampMs) -> String {
+    package static func periodicBaseName(distribution: String, newest: String, at time: TimestampMs) -> String {
         "report-\(safe(distribution))-\(safe(newest))-\(Units.fileStamp(time))"
     }
 
     /// A build name made safe for a file name: anything but letters, digits, `.`, `-`, `+` becomes `_`.
-    public static func safe(_ s: String) -> String {
+    package static func safe(_ s: String) -> String {
         let mapped = String(
             s.map { ch -> Character in
                 ch.isASCII && (ch.isLetter || ch.isNumber || ch == "." || ch == "-" || ch == "+") ? ch : "_"
@@ -60,7 +60,7 @@ public enum ReportWriter {
     /// Writes `files` (extension → contents) as `<folder>/<baseName>.<ext>`, creating the folder.
     /// Returns the paths written, in the order given.
     @discardableResult
-    public static func write(_ files: [(ReportFormat, String)], folder: String, baseName: String) throws -> [String] {
+    package static func write(_ files: [(ReportFormat, String)], folder: String, baseName: String) throws -> [String] {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -79,7 +79,7 @@ public enum ReportWriter {
     }
 
     /// Writes `contents` to a temporary file beside `path`, flushes it, and renames it over `path`.
-    public static func writeAtomically(_ contents: String, to path: String) throws {
+    package static func writeAtomically(_ contents: String, to path: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let temp = ((folder.isEmpty ? "." : folder) as NSString)

@@ -3,14 +3,14 @@ import Foundation
 import Mustache
 
 /// Why templates could not be loaded.
-public enum TemplateError: Error, LocalizedError, Equatable {
+package enum TemplateError: Error, LocalizedError, Equatable {
     case notFound(searched: [String])
     case missingTemplate(name: String, folder: String)
     case unreadable(path: String, reason: String)
     case invalid(path: String, line: Int, column: Int, reason: String)
     case unescapedData(path: String, line: Int)
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .notFound(let searched):
             "Cannot find the report templates (templates/report.md.mustache). Looked in: \(searched.joined(separator: ", ")). Set FEDREPORT_HOME to the folder that holds templates/, or pass --templates DIR."
@@ -31,14 +31,14 @@ public enum TemplateError: Error, LocalizedError, Equatable {
 /// Names are file names without `.mustache`: `report.md`, `report.html` (comparison),
 /// `periodic.md`, `periodic.html` (periodic report); any other `*.mustache` file in the folder is
 /// a partial. HTML templates may not use `{{{…}}}` or `{{&…}}`, so data is always escaped.
-public struct TemplateSet: Sendable {
-    public static let required = ["report.md", "report.html", "periodic.md", "periodic.html"]
+package struct TemplateSet: Sendable {
+    package static let required = ["report.md", "report.html", "periodic.md", "periodic.html"]
 
-    public let folder: String
+    package let folder: String
     let library: MustacheLibrary
 
     /// Loads every `*.mustache` file of `folder` (not recursive).
-    public static func load(folder: String) throws -> TemplateSet {
+    package static func load(folder: String) throws -> TemplateSet {
         let fm = FileManager.default
         let names: [String]
         do {
@@ -78,13 +78,13 @@ public struct TemplateSet: Sendable {
     /// The folder of the shipped templates: `$FEDREPORT_HOME/templates`,
     /// `<executable dir>/../share/fedreport/templates`, the first folder up from the executable
     /// holding `templates/report.md.mustache`, then the current directory.
-    public static func shippedFolder(env: [String: String], executablePath: String? = nil) -> String? {
+    package static func shippedFolder(env: [String: String], executablePath: String? = nil) -> String? {
         ResourceLocator.find("templates/report.md.mustache", env: env, executablePath: executablePath)
             .map { ($0 as NSString).deletingLastPathComponent }
     }
 
     /// Loads the shipped templates.
-    public static func shipped(
+    package static func shipped(
         env: [String: String] = ProcessInfo.processInfo.environment, executablePath: String? = nil
     ) throws -> TemplateSet {
         guard let folder = shippedFolder(env: env, executablePath: executablePath) else {

@@ -1,5 +1,5 @@
 /// How text from data is made safe for an output format before it reaches a template.
-public enum TextStyle: Sendable {
+package enum TextStyle: Sendable {
     /// GitHub-flavoured Markdown: the template is TEXT, so Swift escapes here.
     case markdown
     /// HTML: swift-mustache escapes every `{{value}}`, so text stays raw here.
@@ -15,7 +15,7 @@ public enum TextStyle: Sendable {
 
 /// Escapes text for a Markdown table cell or paragraph: backslash before the characters that
 /// would start emphasis, code, links, HTML or break a table; line breaks become spaces.
-public func markdownEscape(_ s: String) -> String {
+package func markdownEscape(_ s: String) -> String {
     var out = ""
     out.reserveCapacity(s.count)
     for ch in s {

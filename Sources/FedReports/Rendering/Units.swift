@@ -3,9 +3,9 @@ import Foundation
 
 /// Human units for reports: CPU in millicores below one core, else cores; memory in MiB below one
 /// GiB, else GiB; changes as signed percentages with one decimal.
-public enum Units {
+package enum Units {
     /// "350 m", "4.5 m", "1.25 cores".
-    public static func cpu(_ cores: Double) -> String {
+    package static func cpu(_ cores: Double) -> String {
         guard cores.isFinite else { return "n/a" }
         if cores == 0 { return "0 m" }
         let sign = cores < 0 ? "-" : ""
@@ -18,7 +18,7 @@ public enum Units {
     }
 
     /// "512.3 MiB", "1.42 GiB".
-    public static func memory(_ bytes: Double) -> String {
+    package static func memory(_ bytes: Double) -> String {
         guard bytes.isFinite else { return "n/a" }
         if bytes == 0 { return "0 MiB" }
         let sign = bytes < 0 ? "-" : ""
@@ -29,31 +29,31 @@ public enum Units {
     }
 
     /// The value of `resource` in human units.
-    public static func value(_ v: Double, _ resource: Resource) -> String {
+    package static func value(_ v: Double, _ resource: Resource) -> String {
         resource == .cpu ? cpu(v) : memory(v)
     }
 
     /// "+20.0 %", "-3.0 %", "n/a" when there is no reference to compare with.
-    public static func deltaPct(_ pct: Double?) -> String {
+    package static func deltaPct(_ pct: Double?) -> String {
         guard let pct, pct.isFinite else { return "n/a" }
         let rounded = (pct * 10).rounded() / 10
         return String(format: "%+.1f %%", rounded == 0 ? 0 : rounded)
     }
 
     /// B against a reference in words a reader takes in at once.
-    public struct Relative: Sendable, Equatable {
+    package struct Relative: Sendable, Equatable {
         /// "+8.4 %", or from twice the reference on "2.4×" (one decimal below 10, none from 10).
-        public var figure: String
+        package var figure: String
         /// What the figure is of: "CPU vs 4.6.1", or "the CPU of 4.6.1" after a ratio.
-        public var caption: String
+        package var caption: String
         /// Both as one sentence: "+8.4 % CPU vs 4.6.1", "B uses 24× the CPU of k3s v1.26.5+k3s1".
-        public var sentence: String
+        package var sentence: String
     }
 
     /// `pct` (B against `reference`, in percent of the reference) as a ratio when B is at least
     /// twice the reference, else as a signed percentage; `resource` is the word for what is
     /// measured ("CPU", "memory"). Tables and JSON keep the exact percentage; this is for headlines.
-    public static func relative(_ pct: Double?, resource: String, reference: String) -> Relative {
+    package static func relative(_ pct: Double?, resource: String, reference: String) -> Relative {
         guard let pct, pct.isFinite else {
             return Relative(
                 figure: "n/a", caption: "\(resource) vs \(reference)", sentence: "no \(resource) figure to set against \(reference)")
@@ -69,13 +69,29 @@ public enum Units {
         return Relative(figure: figure, caption: caption, sentence: "\(figure) \(caption)")
     }
 
-    /// "97 %" for a coverage fraction.
-    public static func coverage(_ fraction: Double) -> String {
-        String(format: "%.0f %%", (fraction * 100).rounded(.down))
+    /// A fraction as a percentage rounded down, to a whole percent or to `decimals` places:
+    /// "97 %" for 0.978, "99.9 %" for 0.99996 with one decimal; "n/a" when not finite. Every
+    /// measured share (coverage) and its threshold go through here: rounded down, a value under
+    /// its threshold never reads as the threshold ("49 %, below the 50 % needed").
+    package static func percent(_ fraction: Double, decimals: Int = 0) -> String {
+        guard fraction.isFinite else { return "n/a" }
+        let scale = pow(10, Double(decimals))
+        // A fraction times 100 can land a hair under a whole number (0.29 × 100 is
+        // 28.999999999999996): snapped to nine decimals first, 29 % stays 29 %.
+        let scaled = (fraction * 100 * scale * 1e9).rounded() / 1e9
+        let down = scaled.rounded(.down) / scale
+        return String(format: "%.\(decimals)f %%", down == 0 ? 0 : down)
+    }
+
+    /// A setting given in percent, as given: "5 %", "0.5 %", "2.25 %" (up to six significant
+    /// digits). For thresholds of change, which the signed changes of ``deltaPct(_:)`` are set
+    /// against.
+    package static func percentSetting(_ fraction: Double) -> String {
+        String(format: "%g %%", fraction * 100)
     }
 
     /// ISO-8601 UTC with minutes: "2026-11-27 09:30Z".
-    public static func time(_ ms: TimestampMs) -> String {
+    package static func time(_ ms: TimestampMs) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
@@ -84,7 +100,7 @@ public enum Units {
     }
 
     /// Compact UTC stamp for file names: "20261127T0930Z".
-    public static func fileStamp(_ ms: TimestampMs) -> String {
+    package static func fileStamp(_ ms: TimestampMs) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
@@ -93,7 +109,7 @@ public enum Units {
     }
 
     /// A step in seconds or minutes: "30s", "5m".
-    public static func step(_ ms: Int64) -> String {
+    package static func step(_ ms: Int64) -> String {
         if ms % 60_000 == 0 { return "\(ms / 60_000)m" }
         if ms % 1000 == 0 { return "\(ms / 1000)s" }
         return "\(ms)ms"

@@ -11,7 +11,7 @@ extension ViewModel {
         let method =
             "E-divisive means (Matteson and James) over the \(a.builds.count) builds, as Hunter uses it: a change point needs "
             + "p < \(String(format: "%g", o.pMax)) in a t-test against the builds up to its neighbouring change points, a change "
-            + "of the mean above \(String(format: "%g %%", o.threshold * 100)) and \(o.minSegment) builds on each side. "
+            + "of the mean above \(Units.percentSetting(o.threshold)) and \(o.minSegment) builds on each side. "
             + "The first build of the new regime names it."
         return ChangePointsView(
             notEnoughBuilds: a.notEnoughBuilds, notEnoughMessage: a.notEnoughBuildsMessage.map { $0.capitalizedFirst + "." } ?? "",

@@ -2,18 +2,18 @@ import FedCore
 import Foundation
 
 /// Fixed facts about one rendering run, passed in so that output is deterministic under test.
-public struct RenderContext: Sendable {
+package struct RenderContext: Sendable {
     /// When the report was generated (shown in the footer and used in file names).
-    public var generatedAt: TimestampMs
-    public var version: String
+    package var generatedAt: TimestampMs
+    package var version: String
     /// `--only-regressions`: Markdown, Jira and JSON keep only the headline, the regressions,
     /// the change points and data quality (the part that goes into a ticket).
-    public var onlyRegressions: Bool
+    package var onlyRegressions: Bool
     /// Where the whole report is (a file written in the same run, or the command that writes
     /// it), for the line that ends a Jira text cut to Jira's length limit.
-    public var fullReport: String?
+    package var fullReport: String?
 
-    public init(
+    package init(
         generatedAt: TimestampMs, version: String = FedCore.fedreportVersion, onlyRegressions: Bool = false, fullReport: String? = nil
     ) {
         self.generatedAt = generatedAt
@@ -90,9 +90,9 @@ struct ViewModel {
 
     func options(_ o: CompareOptions) -> OptionsView {
         OptionsView(
-            threshold: String(format: "%g %%", o.threshold * 100), minDeltaCPU: Units.cpu(o.minDeltaCPU),
-            minDeltaMemory: Units.memory(o.minDeltaMemory), minCoverage: String(format: "%g %%", o.minCoverage * 100),
-            lowCoverage: String(format: "%g %%", o.lowCoverage * 100), minSnapshots: o.minSnapshotsForTest,
+            threshold: Units.percentSetting(o.threshold), minDeltaCPU: Units.cpu(o.minDeltaCPU),
+            minDeltaMemory: Units.memory(o.minDeltaMemory), minCoverage: Units.percent(o.minCoverage),
+            lowCoverage: Units.percent(o.lowCoverage), minSnapshots: o.minSnapshotsForTest,
             fdr: String(format: "%g", o.falseDiscoveryRate))
     }
 
@@ -180,7 +180,7 @@ struct ViewModel {
             guard let v = s?.summary.value(name) else { return Self.missing }
             return Units.value(v, res)
         }
-        func cov(_ s: SideStats?) -> String { s.map { Units.coverage($0.summary.coverage) } ?? Self.missing }
+        func cov(_ s: SideStats?) -> String { s.map { Units.percent($0.summary.coverage) } ?? Self.missing }
         return RowView(
             level: r.level.rawValue, name: t(r.name), category: t(r.category?.rawValue ?? ""), resource: resourceName(res),
             aMean: stat(r.a, "mean"), aP95: stat(r.a, "p95"), aMax: stat(r.a, "max"), aSpread: spread(r.a, res),
@@ -229,7 +229,7 @@ struct ViewModel {
         let low = q.lowCoverage.map { l in
             DataQualityView.LowCoverage(
                 level: l.level.rawValue, name: t(l.name), resource: resourceName(l.resource), side: l.side, build: t(l.build),
-                coverage: Units.coverage(l.coverage))
+                coverage: Units.percent(l.coverage))
         }
         let unmapped = q.unmapped.map { DataQualityView.Unmapped(member: t($0.member), builds: t($0.builds.joined(separator: ", "))) }
         let notes = q.snapshotNotes.map { n in
@@ -355,14 +355,8 @@ struct ViewModel {
     }
 
     /// The change points of one trend line, as chart marks.
-    func marks(
-        _ a: TrendAnalysis, _ level: RowLevel, _ category: Category?, _ resource: Resource, _ statistic: TrendStatistic
-    )
-        -> [(index: Int, title: String, up: Bool)]
-    {
-        let line = a.lines.first {
-            $0.level == level && $0.category == category && $0.resource == resource && $0.statistic == statistic
-        }
+    func marks(_ a: TrendAnalysis, _ key: RowKey, _ statistic: TrendStatistic) -> [(index: Int, title: String, up: Bool)] {
+        let line = a.lines.first { $0.key == key && $0.statistic == statistic }
         return (line?.changePoints ?? []).map { changeMark($0, statistic) }
     }
 
@@ -379,17 +373,17 @@ struct ViewModel {
     func trendCharts(_ r: PeriodicReport) -> [ChartView] {
         var charts: [ChartView] = []
         for res in Resource.allCases {
-            if let total = r.trends.first(where: { $0.level == .total && $0.resource == res }) {
+            if let total = r.trends.first(where: { $0.key == .total(res) }) {
                 charts.append(
                     Charts.lines(
                         title: "Platform \(resourceName(res)) per build", resource: res, xLabels: r.builds,
                         lines: [
                             .init(
                                 label: "p95", cssClass: "s-a dashed", values: total.points.map { $0.stats?.summary.p95 },
-                                marks: marks(r.changes, .total, nil, res, .p95)),
+                                marks: marks(r.changes, total.key, .p95)),
                             .init(
                                 label: "mean", cssClass: "s-b", values: total.points.map { $0.stats?.summary.mean },
-                                marks: marks(r.changes, .total, nil, res, .mean)),
+                                marks: marks(r.changes, total.key, .mean)),
                         ]))
             }
             let cats = r.trends.filter { $0.level == .category && $0.resource == res }
@@ -401,7 +395,7 @@ struct ViewModel {
                             .init(
                                 label: s.name, cssClass: "c-\(s.category?.rawValue ?? "other")",
                                 values: s.points.map { $0.stats?.summary.mean },
-                                marks: marks(r.changes, .category, s.category, res, .mean))
+                                marks: marks(r.changes, s.key, .mean))
                         }))
             }
         }

@@ -2,14 +2,14 @@ import FedCore
 
 /// An entry of `acks.yaml` that matched nothing a run reported: it went stale (the change was
 /// fixed, or the entry names the wrong build), which is worth a warning but never an error.
-public struct StaleAck: Sendable, Equatable {
-    public var ack: Ack
+package struct StaleAck: Sendable, Equatable {
+    package var ack: Ack
     /// Whether the ack's build was among the builds the run looked at; for a budget, whether the
     /// run held any build against that budget.
-    public var buildReported: Bool
+    package var buildReported: Bool
 
     /// The warning, without the file name.
-    public var message: String {
+    package var message: String {
         if ack.kind == .budget {
             let why =
                 buildReported
@@ -25,13 +25,13 @@ public struct StaleAck: Sendable, Equatable {
 }
 
 extension Ack {
-    /// Whether the entry names the row `level`/`name`/`category` of `resource` starting at `build`.
-    func matches(level: RowLevel, name: String, category: Category?, resource: Resource, build: String) -> Bool {
-        guard kind == .change, resource == self.resource, build == self.build else { return false }
+    /// Whether the entry names the row `key` starting at `build`.
+    func matches(_ key: RowKey, build: String) -> Bool {
+        guard kind == .change, key.resource == resource, build == self.build else { return false }
         switch target {
-        case .component(let component): return level == .component && name == component
-        case .category(let c): return level == .category && category == c
-        case .total: return level == .total
+        case .component(let component): return key.level == .component && key.name == component
+        case .category(let c): return key.level == .category && key.category == c
+        case .total: return key.level == .total
         }
     }
 
@@ -39,24 +39,23 @@ extension Ack {
 }
 
 /// Marks acknowledged regressions and change points, and finds the entries that matched nothing.
-public struct Acknowledger: Sendable {
-    public let acks: [Ack]
+package struct Acknowledger: Sendable {
+    package let acks: [Ack]
     /// Indices into `acks` of the entries that matched something.
-    public private(set) var used = Set<Int>()
+    package private(set) var used = Set<Int>()
     /// Every build the marked reports covered.
-    public private(set) var builds = Set<String>()
+    package private(set) var builds = Set<String>()
     /// Every budget the marked statuses held a build against, as "<scope> <resource>".
-    public private(set) var budgets = Set<String>()
+    package private(set) var budgets = Set<String>()
 
-    public init(acks: [Ack]) { self.acks = acks }
+    package init(acks: [Ack]) { self.acks = acks }
 
     /// Marks the regressions and improvements of `comparison` that an entry names with B's build.
-    public mutating func mark(_ comparison: inout Comparison) {
+    package mutating func mark(_ comparison: inout Comparison) {
         builds.formUnion([comparison.a.build, comparison.b.build])
         func markRows(_ rows: inout [ComparisonRow]) {
             for i in rows.indices where rows[i].verdict == .regression || rows[i].verdict == .improvement {
-                let r = rows[i]
-                if let k = match(level: r.level, name: r.name, category: r.category, resource: r.resource, build: comparison.b.build) {
+                if let k = match(rows[i].key, build: comparison.b.build) {
                     rows[i].acknowledgement = acks[k].acknowledgement
                 }
             }
@@ -67,12 +66,12 @@ public struct Acknowledger: Sendable {
     }
 
     /// Marks the change points that an entry names with their first build.
-    public mutating func mark(_ analysis: inout TrendAnalysis) {
+    package mutating func mark(_ analysis: inout TrendAnalysis) {
         builds.formUnion(analysis.builds)
         for l in analysis.lines.indices {
             for c in analysis.lines[l].changePoints.indices {
                 let p = analysis.lines[l].changePoints[c]
-                if let k = match(level: p.level, name: p.name, category: p.category, resource: p.resource, build: p.build) {
+                if let k = match(p.key, build: p.build) {
                     analysis.lines[l].changePoints[c].acknowledgement = acks[k].acknowledgement
                 }
             }
@@ -80,7 +79,7 @@ public struct Acknowledger: Sendable {
     }
 
     /// Marks the exceeded budgets that an entry names with their scope and resource.
-    public mutating func mark(_ statuses: inout [BudgetStatus]) {
+    package mutating func mark(_ statuses: inout [BudgetStatus]) {
         for i in statuses.indices {
             let s = statuses[i]
             budgets.insert("\(s.scope) \(s.resource.rawValue)")
@@ -93,7 +92,7 @@ public struct Acknowledger: Sendable {
     }
 
     /// The entries that matched nothing in what was marked, in file order.
-    public var stale: [StaleAck] {
+    package var stale: [StaleAck] {
         acks.indices.filter { !used.contains($0) }.map { k in
             let ack = acks[k]
             let reported =
@@ -102,9 +101,8 @@ public struct Acknowledger: Sendable {
         }
     }
 
-    private mutating func match(level: RowLevel, name: String, category: Category?, resource: Resource, build: String) -> Int? {
-        guard let k = acks.firstIndex(where: { $0.matches(level: level, name: name, category: category, resource: resource, build: build) })
-        else { return nil }
+    private mutating func match(_ key: RowKey, build: String) -> Int? {
+        guard let k = acks.firstIndex(where: { $0.matches(key, build: build) }) else { return nil }
         used.insert(k)
         return k
     }

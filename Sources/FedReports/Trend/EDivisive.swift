@@ -28,19 +28,19 @@ import Foundation
 ///    neighbouring change points (or the series' ends), and the weakest (the largest p-value
 ///    while any is at or above `pMax`, else the smallest relative change while any is at or below
 ///    `minRelativeChange`) is dropped, until every one left passes both.
-public enum EDivisive {
+package enum EDivisive {
     /// The settings of a search; the defaults are those of `trend:` in the configuration.
-    public struct Options: Sendable, Equatable {
+    package struct Options: Sendable, Equatable {
         /// The largest p-value a reported change point may have.
-        public var pMax: Double
+        package var pMax: Double
         /// Values per window of the search.
-        public var window: Int
+        package var window: Int
         /// Values needed on each side of a change point.
-        public var minSegment: Int
+        package var minSegment: Int
         /// The relative change of the mean a reported change point must exceed (0.05 = 5 %).
-        public var minRelativeChange: Double
+        package var minRelativeChange: Double
 
-        public init(pMax: Double = 0.001, window: Int = 50, minSegment: Int = 5, minRelativeChange: Double = 0.05) {
+        package init(pMax: Double = 0.001, window: Int = 50, minSegment: Int = 5, minRelativeChange: Double = 0.05) {
             self.pMax = pMax
             self.window = window
             self.minSegment = minSegment
@@ -48,27 +48,27 @@ public enum EDivisive {
         }
 
         /// The threshold of the first pass: 10·`pMax` when `pMax` < 0.05, else `pMax`.
-        public var firstPassP: Double { pMax < 0.05 ? pMax * 10 : pMax }
+        package var firstPassP: Double { pMax < 0.05 ? pMax * 10 : pMax }
     }
 
     /// One change point: the index of the first value of the new regime and how it differs from
     /// the values before it (each side bounded by the neighbouring change points).
-    public struct Split: Sendable, Equatable {
-        public var index: Int
-        public var meanBefore: Double
-        public var meanAfter: Double
+    package struct Split: Sendable, Equatable {
+        package var index: Int
+        package var meanBefore: Double
+        package var meanAfter: Double
         /// The two-sided p-value of the pooled-variance t-test between the two sides.
-        public var pValue: Double
+        package var pValue: Double
 
         /// `meanAfter / meanBefore − 1`; infinite when the mean before is 0 and the mean after is not.
-        public var relativeChange: Double {
+        package var relativeChange: Double {
             if meanBefore == 0 { return meanAfter == 0 ? 0 : (meanAfter > 0 ? .infinity : -.infinity) }
             return meanAfter / meanBefore - 1
         }
     }
 
     /// The change points of `series` (finite values, in build order), by index, ascending.
-    public static func changePoints(_ series: [Double], options: Options = .init()) -> [Split] {
+    package static func changePoints(_ series: [Double], options: Options = .init()) -> [Split] {
         let candidates = split(series, p: options.firstPassP, options: options)
         return merge(candidates, series: series, options: options)
     }
@@ -152,7 +152,7 @@ public enum EDivisive {
 
     /// The two-sided p-value of Student's t-test with pooled variance between `a` and `b`; 1 with
     /// fewer than three values in all. When neither side varies, 0 if the means differ, else 1.
-    public static func tTest(_ a: ArraySlice<Double>, _ b: ArraySlice<Double>) -> Double {
+    package static func tTest(_ a: ArraySlice<Double>, _ b: ArraySlice<Double>) -> Double {
         guard !a.isEmpty, !b.isEmpty, a.count + b.count > 2 else { return 1 }
         let (ma, va) = Significance.meanAndVariance(Array(a))
         let (mb, vb) = Significance.meanAndVariance(Array(b))

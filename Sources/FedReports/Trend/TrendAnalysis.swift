@@ -1,7 +1,7 @@
 import FedCore
 
 /// Which per-build figure a trend line follows.
-public enum TrendStatistic: String, Sendable, CaseIterable {
+package enum TrendStatistic: String, Sendable, CaseIterable {
     /// The build's pooled mean (what verdicts use).
     case mean
     /// The build's pooled p95.
@@ -9,17 +9,17 @@ public enum TrendStatistic: String, Sendable, CaseIterable {
 }
 
 /// Which way a change point goes: more CPU or memory is a regression.
-public enum ChangeDirection: String, Sendable {
+package enum ChangeDirection: String, Sendable {
     case regression
     case improvement
 }
 
 /// Why a regression or change point no longer fails a job: an entry of `acks.yaml`.
-public struct Acknowledgement: Sendable, Equatable {
-    public var reason: String
-    public var ticket: String
+package struct Acknowledgement: Sendable, Equatable {
+    package var reason: String
+    package var ticket: String
 
-    public init(reason: String, ticket: String) {
+    package init(reason: String, ticket: String) {
         self.reason = reason
         self.ticket = ticket
     }
@@ -27,15 +27,15 @@ public struct Acknowledgement: Sendable, Equatable {
 
 /// The settings of change-point detection: `trend:` in the configuration and the verdict
 /// threshold of `report.threshold`.
-public struct TrendOptions: Sendable, Equatable {
-    public var pMax: Double
-    public var window: Int
-    public var minBuilds: Int
-    public var minSegment: Int
+package struct TrendOptions: Sendable, Equatable {
+    package var pMax: Double
+    package var window: Int
+    package var minBuilds: Int
+    package var minSegment: Int
     /// The relative change a change point must exceed, as a fraction (report.threshold / 100).
-    public var threshold: Double
+    package var threshold: Double
 
-    public init(pMax: Double = 0.001, window: Int = 50, minBuilds: Int = 10, minSegment: Int = 5, threshold: Double = 0.05) {
+    package init(pMax: Double = 0.001, window: Int = 50, minBuilds: Int = 10, minSegment: Int = 5, threshold: Double = 0.05) {
         self.pMax = pMax
         self.window = window
         self.minBuilds = minBuilds
@@ -51,79 +51,73 @@ public struct TrendOptions: Sendable, Equatable {
 /// A stable identifier of a regression or change point: the first 10 hex digits of the SHA-256
 /// of its distribution, level, name, resource and first build, one per line. The same change
 /// seen again in a later report keeps its id, so an acknowledgement can be written from a report.
-public enum StableID {
-    public static func of(distribution: String, level: RowLevel, name: String, resource: Resource, build: String) -> String {
+package enum StableID {
+    package static func of(distribution: String, level: RowLevel, name: String, resource: Resource, build: String) -> String {
         let text = [distribution, level.rawValue, name, resource.rawValue, build].joined(separator: "\n")
         return String(SHA256.hex(Array(text.utf8)).prefix(10))
+    }
+
+    /// The id of the row `key` from `build` on.
+    package static func of(distribution: String, key: RowKey, build: String) -> String {
+        of(distribution: distribution, level: key.level, name: key.name, resource: key.resource, build: build)
     }
 }
 
 /// A lasting change in a trend line: where a new regime starts, and how it differs from the one
 /// before it.
-public struct ChangePoint: Sendable, Equatable {
-    public var id: String
-    public var level: RowLevel
-    public var component: ComponentRef?
-    public var category: Category?
-    public var resource: Resource
-    public var statistic: TrendStatistic
+package struct ChangePoint: KeyedRow, Sendable, Equatable {
+    package var id: String
+    package var key: RowKey
+    package var statistic: TrendStatistic
     /// The first build of the new regime.
-    public var build: String
+    package var build: String
     /// Its position in the analysis' builds, from 0.
-    public var index: Int
+    package var index: Int
     /// The means of the line's values before and after, each up to the neighbouring change point.
-    public var meanBefore: Double
-    public var meanAfter: Double
+    package var meanBefore: Double
+    package var meanAfter: Double
     /// The two-sided p-value of the pooled-variance t-test between the two.
-    public var pValue: Double
-    public var acknowledgement: Acknowledgement?
+    package var pValue: Double
+    package var acknowledgement: Acknowledgement?
 
     /// `meanAfter` against `meanBefore`, in percent; nil when the mean before is 0.
-    public var changePct: Double? { meanBefore == 0 ? nil : (meanAfter / meanBefore - 1) * 100 }
-    public var direction: ChangeDirection { meanAfter > meanBefore ? .regression : .improvement }
-
-    /// The row's display name: the component, the category, or `platform` for totals.
-    public var name: String { rowName(level, component, category) }
+    package var changePct: Double? { meanBefore == 0 ? nil : (meanAfter / meanBefore - 1) * 100 }
+    package var direction: ChangeDirection { meanAfter > meanBefore ? .regression : .improvement }
 }
 
 /// One row's per-build values of one statistic, in build order, and its change points.
-public struct TrendLine: Sendable, Equatable {
-    public var level: RowLevel
-    public var component: ComponentRef?
-    public var category: Category?
-    public var resource: Resource
-    public var statistic: TrendStatistic
+package struct TrendLine: KeyedRow, Sendable, Equatable {
+    package var key: RowKey
+    package var statistic: TrendStatistic
     /// One value per build of the analysis; nil where the build has no data for the row.
-    public var values: [Double?]
-    public var changePoints: [ChangePoint]
+    package var values: [Double?]
+    package var changePoints: [ChangePoint]
     /// Whether the line has values in at least `minBuilds` builds; without, no change point is looked for.
-    public var enoughValues: Bool
-
-    public var name: String { rowName(level, component, category) }
+    package var enoughValues: Bool
 }
 
 /// Change points over the history of builds of one distribution.
-public struct TrendAnalysis: Sendable {
-    public var distribution: String
+package struct TrendAnalysis: Sendable {
+    package var distribution: String
     /// The builds, oldest first.
-    public var builds: [String]
-    public var lines: [TrendLine]
-    public var options: TrendOptions
+    package var builds: [String]
+    package var lines: [TrendLine]
+    package var options: TrendOptions
 
     /// Fewer builds than `minBuilds`: no change point is looked for at all.
-    public var notEnoughBuilds: Bool { builds.count < options.minBuilds }
+    package var notEnoughBuilds: Bool { builds.count < options.minBuilds }
 
     /// "not enough builds for change points (have 4, need 10)", or nil.
-    public var notEnoughBuildsMessage: String? {
+    package var notEnoughBuildsMessage: String? {
         notEnoughBuilds ? "not enough builds for change points (have \(builds.count), need \(options.minBuilds))" : nil
     }
 
     /// Every change point of every line: totals, categories, components, as the lines come.
-    public var changePoints: [ChangePoint] { lines.flatMap(\.changePoints) }
+    package var changePoints: [ChangePoint] { lines.flatMap(\.changePoints) }
 
     /// The change points as a reader wants them: one per id (a change found on the mean and on
     /// the p95 of a row at the same build is one change), the mean's figures first.
-    public var distinctChangePoints: [ChangePoint] {
+    package var distinctChangePoints: [ChangePoint] {
         var seen = Set<String>()
         let ordered =
             lines.filter { $0.statistic == .mean }.flatMap(\.changePoints)
@@ -133,20 +127,12 @@ public struct TrendAnalysis: Sendable {
     }
 
     /// The statistics on which the change point with `id` was found, mean first.
-    public func statistics(of id: String) -> [TrendStatistic] {
+    package func statistics(of id: String) -> [TrendStatistic] {
         TrendStatistic.allCases.filter { s in lines.contains { $0.statistic == s && $0.changePoints.contains { $0.id == id } } }
     }
 
     private func rowOrder(_ c: ChangePoint) -> Int {
-        lines.firstIndex { $0.level == c.level && $0.name == c.name && $0.resource == c.resource } ?? 0
-    }
-}
-
-func rowName(_ level: RowLevel, _ component: ComponentRef?, _ category: Category?) -> String {
-    switch level {
-    case .component: component?.name ?? ""
-    case .category: category?.rawValue ?? ""
-    case .total: "platform"
+        lines.firstIndex { $0.key == c.key } ?? 0
     }
 }
 
@@ -154,7 +140,7 @@ extension Reporter {
     /// Looks for change points in the mean and the p95 of every row of `trends` (one point per
     /// build, in the order of `builds`). A line is searched over the builds where it has a value;
     /// none is searched when there are fewer than `options.minBuilds` builds.
-    public static func trendAnalysis(
+    package static func trendAnalysis(
         distribution: String, builds: [String], trends: [TrendSeries], options: TrendOptions
     ) -> TrendAnalysis {
         var lines: [TrendLine] = []
@@ -175,18 +161,14 @@ extension Reporter {
                     points = found.map { split in
                         let index = present[split.index]
                         return ChangePoint(
-                            id: StableID.of(
-                                distribution: distribution, level: series.level, name: series.name, resource: series.resource,
-                                build: builds[index]),
-                            level: series.level, component: series.component, category: series.category, resource: series.resource,
+                            id: StableID.of(distribution: distribution, key: series.key, build: builds[index]), key: series.key,
                             statistic: statistic, build: builds[index], index: index, meanBefore: split.meanBefore,
                             meanAfter: split.meanAfter, pValue: split.pValue)
                     }
                 }
                 lines.append(
                     TrendLine(
-                        level: series.level, component: series.component, category: series.category, resource: series.resource,
-                        statistic: statistic, values: values, changePoints: points, enoughValues: enough))
+                        key: series.key, statistic: statistic, values: values, changePoints: points, enoughValues: enough))
             }
         }
         return TrendAnalysis(distribution: distribution, builds: builds, lines: lines, options: options)

@@ -4,6 +4,12 @@ import FedCollect
 import FedCore
 import Foundation
 
+/// What `fedreport query` prints.
+enum QueryFormat: String, ExpressibleByArgument, CaseIterable {
+    case csv
+    case json
+}
+
 extension Fedreport {
     struct Query: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -31,12 +37,8 @@ extension Fedreport {
         @Option(help: "Step, e.g. 30s (default: collect.step).")
         var step: String?
 
-        @Option(help: "csv or json.")
-        var format: String = "csv"
-
-        func validate() throws {
-            guard ["csv", "json"].contains(format) else { throw ValidationError("--format must be csv or json.") }
-        }
+        @Option(help: "The output format.")
+        var format = QueryFormat.csv
 
         func run() throws {
             try guarded {
@@ -50,12 +52,13 @@ extension Fedreport {
                 let collector = SeriesCollector(grid: grid)
                 let outcome = try client.queryRange(promql, grid: grid, sink: collector)
                 for w in outcome.warnings { printError("warning from the querier: \(w)") }
-                if format == "csv" {
-                    print("labels,timestamp,value", terminator: "\r\n")
+                if format == .csv {
+                    print(CSV.line(["labels", "timestamp", "value"]), terminator: "")
                     for s in collector.series {
-                        let labels = csvField(s.labels.description)
+                        // Timestamps and values are plain numbers, NaN or ±Inf: only the labels need quoting.
+                        let labels = CSV.field(s.labels.description)
                         for i in 0..<grid.count where !CollectedSeries.isMissing(s.values[i]) {
-                            print("\(labels),\(formatSeconds(grid.timestamp(at: i))),\(formatValue(s.values[i]))", terminator: "\r\n")
+                            print("\(labels),\(formatSeconds(grid.timestamp(at: i))),\(formatValue(s.values[i]))", terminator: CSV.lineEnd)
                         }
                     }
                 } else {
@@ -83,12 +86,4 @@ func formatValue(_ v: Double) -> String {
     if v == .infinity { return "+Inf" }
     if v == -.infinity { return "-Inf" }
     return "\(v)"
-}
-
-/// RFC 4180 quoting.
-func csvField(_ s: String) -> String {
-    if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-    return s
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FedCore
+import FedReports
 import FedStoreCore
 import Foundation
 
@@ -75,7 +76,7 @@ extension Fedreport {
                                     [
                                         $0.component, $0.namespace, $0.pod, $0.container, $0.resource.rawValue,
                                         formatFigure($0.summary.mean, $0.resource), formatFigure($0.summary.p95, $0.resource),
-                                        formatFigure($0.summary.max, $0.resource), String(format: "%.1f %%", 100 * $0.summary.coverage),
+                                        formatFigure($0.summary.max, $0.resource), Units.percent($0.summary.coverage, decimals: 1),
                                     ]
                                 }))
                     }

@@ -1,6 +1,7 @@
 import FedClient
 import FedCollect
 import FedCore
+import FedReports
 import FedStore
 import FedStoreCore
 import Foundation
@@ -43,7 +44,7 @@ struct CollectJob {
         let queue = ResultQueue<ClusterResult>()
         // A fatal error (a token that stays rejected, bad PromQL) stops the run: clusters not yet
         // started are skipped, those that complete are stored whole, the failed one not at all.
-        let stop = StopSignal()
+        let stop = Locked(false)
         // Querying starts once the run's transaction has begun: on PostgreSQL that is when its
         // claims are taken, so a run waiting for another (--wait) holds no results meanwhile.
         var started = false
@@ -68,7 +69,7 @@ struct CollectJob {
                         light.snapshots = []
                         results.append(light)
                         if let error = result.fatal {
-                            stop.raise()
+                            stop.withLock { $0 = true }
                             fatal.append((result.cluster.name, error))
                             continue
                         }
@@ -137,7 +138,7 @@ struct CollectJob {
     private func summaryRow(_ input: SnapshotInput, _ outcome: SaveOutcome) -> [String] {
         [
             input.cluster, input.build, "\(formatTime(input.grid.start)) – \(formatTime(input.grid.end))",
-            "\(input.componentCount)", input.totalCPUCoverage.map { String(format: "%.1f %%", 100 * $0) } ?? "-",
+            "\(input.componentCount)", input.totalCPUCoverage.map { Units.percent($0, decimals: 1) } ?? "-",
             "\(input.leftOut.timestamps)", input.partial ? "yes" : "no", outcome.description,
         ]
     }

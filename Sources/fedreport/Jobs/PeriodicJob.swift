@@ -82,7 +82,7 @@ struct PeriodicJob {
             let new = periodic.changePointsOfNewestBuild
             for c in new {
                 printError(
-                    "change point \(c.id): \(c.name) \(c.resource.rawValue) \(String(format: "%+.1f %%", c.changePct ?? .infinity)) from \(c.build), shown by \(periodic.newest)."
+                    "change point \(c.id): \(c.name) \(c.resource.rawValue) \(Units.deltaPct(c.changePct)) from \(c.build), shown by \(periodic.newest)."
                 )
             }
             if !new.isEmpty { failed = true }

@@ -1,15 +1,19 @@
 import FedCollect
+import FedCore
 import Foundation
 
 /// Progress on stderr: a live line on a terminal, a line per cluster in cron.
-final class StderrProgress: CollectProgress, @unchecked Sendable {
+final class StderrProgress: CollectProgress, Sendable {
     private let total: Int
     private let interactive: Bool
     private let quiet: Bool
-    private let lock = NSLock()
-    private var clustersDone = 0
-    private var queriesDone = 0
-    private var queriesTotal = 0
+    private let counts = Locked(Counts())
+
+    private struct Counts {
+        var clustersDone = 0
+        var queriesDone = 0
+        var queriesTotal = 0
+    }
 
     init(total: Int, interactive: Bool, quiet: Bool) {
         self.total = total
@@ -18,38 +22,34 @@ final class StderrProgress: CollectProgress, @unchecked Sendable {
     }
 
     func started(cluster: String, queries: Int) {
-        lock.lock()
-        queriesTotal += queries
-        lock.unlock()
+        counts.withLock { $0.queriesTotal += queries }
         draw(nil)
     }
 
     func finished(query: String, cluster: String) {
-        lock.lock()
-        queriesDone += 1
-        lock.unlock()
+        counts.withLock { $0.queriesDone += 1 }
         draw(nil)
     }
 
     func finished(cluster: String) {
-        lock.lock()
-        clustersDone += 1
-        lock.unlock()
+        counts.withLock { $0.clustersDone += 1 }
         draw(cluster)
     }
 
     private func draw(_ finishedCluster: String?) {
         guard !quiet else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        if interactive {
-            let width = 24
-            let fraction = queriesTotal == 0 ? 0 : Double(queriesDone) / Double(queriesTotal)
-            let filled = Int(fraction * Double(width))
-            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            FileHandle.standardError.write(Data("\r\(bar) clusters \(clustersDone)/\(total)  queries \(queriesDone)/\(queriesTotal) ".utf8))
-        } else if let finishedCluster {
-            FileHandle.standardError.write(Data("collected \(finishedCluster) (\(clustersDone)/\(total))\n".utf8))
+        // Drawn under the lock, so that lines from several threads do not interleave.
+        counts.withLock { c in
+            if interactive {
+                let width = 24
+                let fraction = c.queriesTotal == 0 ? 0 : Double(c.queriesDone) / Double(c.queriesTotal)
+                let filled = Int(fraction * Double(width))
+                let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+                FileHandle.standardError.write(
+                    Data("\r\(bar) clusters \(c.clustersDone)/\(total)  queries \(c.queriesDone)/\(c.queriesTotal) ".utf8))
+            } else if let finishedCluster {
+                FileHandle.standardError.write(Data("collected \(finishedCluster) (\(c.clustersDone)/\(total))\n".utf8))
+            }
         }
     }
 

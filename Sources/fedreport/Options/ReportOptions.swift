@@ -55,7 +55,7 @@ struct ReportOptions: ParsableArguments {
     }
 
     func formats(_ configuration: Configuration) throws -> [ReportFormat] {
-        let formats = try parseFormats(format ?? configuration.report.formats.joined(separator: ","))
+        let formats = try format.map(parseFormats) ?? configuration.report.formats
         try checkOnlyRegressions(formats)
         return formats
     }
