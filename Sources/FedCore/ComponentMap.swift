@@ -19,7 +19,7 @@ package struct ComponentRule: Sendable {
 }
 
 /// Where a series lands: a component and its category.
-public struct ComponentRef: Sendable, Hashable, Codable, Comparable {
+package struct ComponentRef: Sendable, Hashable, Codable, Comparable {
     package let name: String
     package let category: Category
 
@@ -31,7 +31,7 @@ public struct ComponentRef: Sendable, Hashable, Codable, Comparable {
     /// Series that no rule matches.
     package static let other = ComponentRef(name: "other", category: .other)
 
-    public static func < (a: ComponentRef, b: ComponentRef) -> Bool {
+    package static func < (a: ComponentRef, b: ComponentRef) -> Bool {
         (a.category, a.name) < (b.category, b.name)
     }
 }

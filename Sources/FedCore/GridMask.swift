@@ -2,7 +2,7 @@
 ///
 /// Used wherever "this timestamp counts" or "this timestamp is left out" must stay apart from a
 /// value: a NaN in a series says only that there is no number there, a mask says why.
-public struct GridMask: Sendable, Hashable {
+package struct GridMask: Sendable, Hashable {
     /// The number of grid points the mask covers.
     package let count: Int
     package private(set) var words: [UInt64]
@@ -107,13 +107,13 @@ extension GridMask: Codable {
     }
 
     /// `{"count": 720, "ranges": [[0, 29], [60, 719]]}`: readable, and short for the usual few runs.
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(count, forKey: .count)
         try c.encode(ranges.map { [$0.lowerBound, $0.upperBound] }, forKey: .ranges)
     }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let count = try c.decode(Int.self, forKey: .count)
         guard count >= 0 else {

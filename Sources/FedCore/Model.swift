@@ -1,17 +1,17 @@
 /// What a query measures.
-public enum Resource: String, Codable, Sendable, CaseIterable, Comparable {
+package enum Resource: String, Codable, Sendable, CaseIterable, Comparable {
     case cpu
     case memory
 
     /// The unit values of this resource are stored and exported in.
     package var unit: String { self == .cpu ? "cores" : "bytes" }
 
-    public static func < (a: Resource, b: Resource) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: Resource, b: Resource) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// Component categories, the same for every distribution so that OpenShift can be held against a
 /// baseline such as k3s.
-public enum Category: String, Codable, Sendable, CaseIterable, Comparable {
+package enum Category: String, Codable, Sendable, CaseIterable, Comparable {
     case controlPlane = "control-plane"
     case networking
     case storage
@@ -21,7 +21,7 @@ public enum Category: String, Codable, Sendable, CaseIterable, Comparable {
     case addOns = "add-ons"
     case other
 
-    public static func < (a: Category, b: Category) -> Bool {
+    package static func < (a: Category, b: Category) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 }
@@ -100,10 +100,10 @@ package func quotePromQL(_ value: String) -> String {
 }
 
 /// Milliseconds since the Unix epoch, the resolution Prometheus stores.
-public typealias TimestampMs = Int64
+package typealias TimestampMs = Int64
 
 /// A regular time grid: `count` points `start + k·step`.
-public struct TimeGrid: Sendable, Hashable, Codable {
+package struct TimeGrid: Sendable, Hashable, Codable {
     package var start: TimestampMs
     package var step: Int64
     package var count: Int

@@ -54,7 +54,7 @@ package struct QueryDefinition: Sendable, Equatable {
 
 /// The queries `collect` runs, loaded from a folder of YAML files, with a content hash stored
 /// in every snapshot so reports can tell when two snapshots were measured differently.
-public struct QuerySet: Sendable {
+package struct QuerySet: Sendable {
     package let queries: [QueryDefinition]
     /// SHA-256 over the queries' names, resources, distributions and PromQL, in name order.
     package let hash: String

@@ -1,5 +1,5 @@
 /// Timestamps of a collect window left out of the statistics, by reason.
-public struct LeftOutCounts: Codable, Sendable, Equatable {
+package struct LeftOutCounts: Codable, Sendable, Equatable {
     /// No build version known at the timestamp (`cluster_version` missing).
     package var noVersion = 0
     /// Two or more versions reported at once.
@@ -46,7 +46,7 @@ public struct LeftOutCounts: Codable, Sendable, Equatable {
 /// series there); no value (NaN, not in ``leftOut``: no series of the component had a point, as
 /// in a scrape gap, or the timestamp does not count for the snapshot); or left out (NaN and in
 /// ``leftOut``: a member sent NaN or ±Inf, so a sum would lack it and be too small).
-public struct ComponentSeries: Sendable, Equatable {
+package struct ComponentSeries: Sendable, Equatable {
     package var component: ComponentRef
     package var resource: Resource
     package var values: [Double]
@@ -68,7 +68,7 @@ public struct ComponentSeries: Sendable, Equatable {
 }
 
 /// Statistics of one container (or host service) for drill-down.
-public struct ContainerSummary: Sendable, Equatable, Codable {
+package struct ContainerSummary: Sendable, Equatable, Codable {
     package var namespace: String
     package var pod: String
     package var container: String
@@ -87,7 +87,7 @@ public struct ContainerSummary: Sendable, Equatable, Codable {
 }
 
 /// How many nodes a cluster ran while a snapshot was taken, and of which roles where known.
-public struct NodeCount: Sendable, Codable, Equatable {
+package struct NodeCount: Sendable, Codable, Equatable {
     /// The most nodes seen at once over the snapshot's timestamps that count.
     package var count: Int
     /// Nodes per role (`kube_node_role`), the most seen at once; empty where unknown. A node
@@ -110,7 +110,7 @@ public struct NodeCount: Sendable, Codable, Equatable {
 /// `collect` fills it in (`SnapshotInput`) and the store keeps it (`SnapshotRecord` in
 /// FedStoreCore): both embed this one value, so each field is declared once, and both read its
 /// fields as their own (`SnapshotMetadataCarrying`).
-public struct SnapshotMetadata: Sendable, Equatable, Codable {
+package struct SnapshotMetadata: Sendable, Equatable, Codable {
     package var cluster: String
     package var distribution: String
     package var build: String
@@ -178,7 +178,7 @@ public struct SnapshotMetadata: Sendable, Equatable, Codable {
 /// A value that holds a snapshot's metadata and reads its fields as its own: `input.cluster`
 /// for `input.metadata.cluster`.
 @dynamicMemberLookup
-public protocol SnapshotMetadataCarrying {
+package protocol SnapshotMetadataCarrying {
     var metadata: SnapshotMetadata { get set }
 }
 
@@ -193,8 +193,8 @@ extension SnapshotMetadataCarrying {
 
 /// Everything `collect` learned about one (cluster, build, segment), ready to store: the
 /// metadata, whose fields read as the input's own, and the series.
-public struct SnapshotInput: SnapshotMetadataCarrying, Sendable {
-    public var metadata: SnapshotMetadata
+package struct SnapshotInput: SnapshotMetadataCarrying, Sendable {
+    package var metadata: SnapshotMetadata
     /// Points of the grid that count (not left out for the build): the denominator of coverage.
     package var included: GridMask
     /// One series per (component, resource), each with a value per grid point.
@@ -296,4 +296,4 @@ package func platformTotal(
 }
 
 /// The version of fedreport, stored in every snapshot and printed in reports.
-public let fedreportVersion = "0.1.0"
+package let fedreportVersion = "0.1.0"

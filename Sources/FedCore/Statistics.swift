@@ -3,7 +3,7 @@
 /// Percentiles follow PromQL's `quantile_over_time`: with the `n` values sorted, the φ-quantile is
 /// found at rank `φ·(n−1)` with linear interpolation between the two closest ranks, so any figure
 /// can be checked with one PromQL query.
-public struct Summary: Codable, Sendable, Equatable {
+package struct Summary: Codable, Sendable, Equatable {
     package var mean: Double
     package var min: Double
     package var p50: Double

@@ -4,13 +4,13 @@ import FedStoreSQLite
 import Foundation
 
 /// Opens the store a `database:` value names, whichever engine it is.
-public enum Stores {
+package enum Stores {
     /// Opens `database`: an SQLite file at a path, or PostgreSQL at a `postgres://` URL, with
     /// the password from `passwordFile` or else `PGPASSWORD` (never from the URL).
     ///
     /// See `SnapshotStore.init(path:readOnly:)` and `PostgresSnapshotStore.init` for what
     /// opening for writing creates and migrates, and what read-only opening refuses.
-    public static func open(
+    package static func open(
         _ database: String, readOnly: Bool, passwordFile: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment, applicationName: String = "fedreport"
     ) throws -> any SnapshotStoring {
@@ -19,7 +19,7 @@ public enum Stores {
             applicationName: applicationName)
     }
 
-    public static func open(
+    package static func open(
         _ location: StoreLocation, readOnly: Bool, passwordFile: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment, applicationName: String = "fedreport"
     ) throws -> any SnapshotStoring {

@@ -9,7 +9,7 @@ import Foundation
 /// that a run which stores nothing leaves the folder as it found it (a database, lock file or
 /// folders it created are removed again; an existing database is never touched). PostgreSQL needs
 /// neither: the server's transaction and advisory locks do both jobs.
-public final class WriteGuard {
+package final class WriteGuard {
     private let path: String?
     private let lock: CollectLock?
     private let createdFolders: [String]
@@ -17,11 +17,11 @@ public final class WriteGuard {
     private let databaseExisted: Bool
     /// The store opened under the guard; closed before a created database is removed. Set it
     /// back to nil once the run has closed it.
-    public var store: (any SnapshotStoring)?
+    package var store: (any SnapshotStoring)?
 
     /// Guards `location`; with `wait`, waits for another run's collect lock instead of throwing
     /// `StoreError.collectLockHeld`.
-    public init(_ location: StoreLocation, wait: Bool) throws {
+    package init(_ location: StoreLocation, wait: Bool) throws {
         guard case .sqlite(let path) = location else {
             self.path = nil
             lock = nil
@@ -38,7 +38,7 @@ public final class WriteGuard {
     }
 
     /// Releases the lock; when nothing was `stored`, removes what the run created.
-    public func finish(stored: Bool) {
+    package func finish(stored: Bool) {
         guard let path, let lock else { return }
         if !databaseExisted && !stored {
             try? store?.close()

@@ -3,15 +3,15 @@ import Foundation
 
 /// One stored snapshot without its series: its id, its metadata (whose fields read as the
 /// record's own: `record.cluster`, `record.start`) and which grid points count.
-public struct SnapshotRecord: SnapshotMetadataCarrying, Sendable, Equatable, Encodable {
-    public var id: Int64
-    public var metadata: SnapshotMetadata
-    public var includedTimestamps: Int
+package struct SnapshotRecord: SnapshotMetadataCarrying, Sendable, Equatable, Encodable {
+    package var id: Int64
+    package var metadata: SnapshotMetadata
+    package var includedTimestamps: Int
     /// The grid points that count for the snapshot; nil for snapshots stored before fedreport
     /// kept them (schema 1 and 2), where only their number is known.
-    public var included: GridMask?
+    package var included: GridMask?
 
-    public init(id: Int64, metadata: SnapshotMetadata, includedTimestamps: Int, included: GridMask? = nil) {
+    package init(id: Int64, metadata: SnapshotMetadata, includedTimestamps: Int, included: GridMask? = nil) {
         self.id = id
         self.metadata = metadata
         self.includedTimestamps = includedTimestamps
@@ -24,7 +24,7 @@ public struct SnapshotRecord: SnapshotMetadataCarrying, Sendable, Equatable, Enc
 
     /// One flat object, as `snapshots --format json` prints it: the metadata's fields beside
     /// the record's own.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         try metadata.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
@@ -34,21 +34,21 @@ public struct SnapshotRecord: SnapshotMetadataCarrying, Sendable, Equatable, Enc
 }
 
 /// What the store holds about one build of one distribution.
-public struct BuildInfo: Sendable, Codable, Equatable {
-    public var build: String
-    public var distribution: String
+package struct BuildInfo: Sendable, Codable, Equatable {
+    package var build: String
+    package var distribution: String
     /// Clusters with a snapshot of this build, sorted.
-    public var clusters: [String]
+    package var clusters: [String]
     /// Number of snapshots of this build.
-    public var snapshots: Int
+    package var snapshots: Int
     /// The earliest snapshot start.
-    public var first: TimestampMs
+    package var first: TimestampMs
     /// The latest snapshot end.
-    public var last: TimestampMs
+    package var last: TimestampMs
     /// When the build's release payload was created, where a snapshot says (the earliest).
-    public var payloadCreated: TimestampMs?
+    package var payloadCreated: TimestampMs?
 
-    public init(
+    package init(
         build: String, distribution: String, clusters: [String], snapshots: Int, first: TimestampMs,
         last: TimestampMs, payloadCreated: TimestampMs? = nil
     ) {
@@ -63,14 +63,14 @@ public struct BuildInfo: Sendable, Codable, Equatable {
 }
 
 /// A query set as it was when snapshots were measured with it.
-public struct QuerySetRecord: Sendable, Equatable, Codable {
-    public struct Definition: Sendable, Equatable, Codable {
-        public var name: String
-        public var resource: String
-        public var distributions: [String]
-        public var promql: String
+package struct QuerySetRecord: Sendable, Equatable, Codable {
+    package struct Definition: Sendable, Equatable, Codable {
+        package var name: String
+        package var resource: String
+        package var distributions: [String]
+        package var promql: String
 
-        public init(name: String, resource: String, distributions: [String], promql: String) {
+        package init(name: String, resource: String, distributions: [String], promql: String) {
             self.name = name
             self.resource = resource
             self.distributions = distributions
@@ -78,18 +78,18 @@ public struct QuerySetRecord: Sendable, Equatable, Codable {
         }
     }
 
-    public var hash: String
-    public var folder: String
-    public var definitions: [Definition]
+    package var hash: String
+    package var folder: String
+    package var definitions: [Definition]
 
-    public init(hash: String, folder: String, definitions: [Definition]) {
+    package init(hash: String, folder: String, definitions: [Definition]) {
         self.hash = hash
         self.folder = folder
         self.definitions = definitions
     }
 
     /// The record of a loaded query set.
-    public init(_ set: QuerySet) {
+    package init(_ set: QuerySet) {
         self.init(
             hash: set.hash, folder: set.folder,
             definitions: set.queries.map {
@@ -99,7 +99,7 @@ public struct QuerySetRecord: Sendable, Equatable, Codable {
 }
 
 /// What `save` (or `push`) did with one snapshot.
-public enum SaveOutcome: Sendable, Equatable {
+package enum SaveOutcome: Sendable, Equatable {
     /// No snapshot of the same window existed.
     case inserted(id: Int64)
     /// A snapshot of the same cluster, build, start, end and step existed and was replaced.
@@ -118,7 +118,7 @@ public enum SaveOutcome: Sendable, Equatable {
 extension SaveOutcome: CustomStringConvertible {
     /// What happened, with the snapshot ids, as `collect` and `push` print it in their tables:
     /// `new #12`, `replaced #3 by #12`, `kept complete #3`, `already there #3`, `kept newer #3`.
-    public var description: String {
+    package var description: String {
         switch self {
         case .inserted(let id): "new #\(id)"
         case .replaced(let old, let new): "replaced #\(old) by #\(new)"
@@ -130,16 +130,16 @@ extension SaveOutcome: CustomStringConvertible {
 }
 
 /// Which snapshots `SnapshotStoring.snapshots(_:)` returns. Nil and empty mean "any".
-public struct SnapshotFilter: Sendable {
-    public var build: String?
-    public var distribution: String?
-    public var clusters: [String]
+package struct SnapshotFilter: Sendable {
+    package var build: String?
+    package var distribution: String?
+    package var clusters: [String]
     /// Only snapshots that end at or after this time.
-    public var since: TimestampMs?
+    package var since: TimestampMs?
     /// Only snapshots that start at or before this time.
-    public var until: TimestampMs?
+    package var until: TimestampMs?
 
-    public init(
+    package init(
         build: String? = nil, distribution: String? = nil, clusters: [String] = [], since: TimestampMs? = nil,
         until: TimestampMs? = nil
     ) {

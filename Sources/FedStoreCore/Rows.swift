@@ -2,7 +2,7 @@ import FedCore
 import Foundation
 
 // One plain Codable struct per table, whose coding keys are the column names. They mirror the
-// latest schema; the public model types (`SnapshotRecord`, `ComponentSeries`,
+// latest schema; the package model types (`SnapshotRecord`, `ComponentSeries`,
 // `ContainerSummary`) are built from them, here, for every backend: the SQLite store reads them
 // through GRDB (whose record protocols the SQLite target adds to them), the PostgreSQL store
 // through its own decoder by column name (`PostgresRowDecoder`), so that a row means the same,

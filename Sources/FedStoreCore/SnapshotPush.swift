@@ -2,19 +2,19 @@ import FedCore
 import Foundation
 
 /// `fedreport push`: copies snapshots from one store into another, whatever the engines.
-public enum SnapshotPush {
+package enum SnapshotPush {
     /// What one push did, snapshot by snapshot.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// Each source snapshot (its record as the source holds it) and what the target did with it.
-        public var outcomes: [(snapshot: SnapshotRecord, outcome: SaveOutcome)]
+        package var outcomes: [(snapshot: SnapshotRecord, outcome: SaveOutcome)]
         /// Query-set records offered to the target (those it already had were left alone).
-        public var querySets: Int
+        package var querySets: Int
 
-        public var inserted: Int { outcomes.filter { if case .inserted = $0.outcome { true } else { false } }.count }
-        public var replaced: Int { outcomes.filter { if case .replaced = $0.outcome { true } else { false } }.count }
-        public var alreadyStored: Int { outcomes.filter { if case .alreadyStored = $0.outcome { true } else { false } }.count }
-        public var keptComplete: Int { outcomes.filter { if case .keptComplete = $0.outcome { true } else { false } }.count }
-        public var keptNewer: Int { outcomes.filter { if case .keptNewer = $0.outcome { true } else { false } }.count }
+        package var inserted: Int { outcomes.filter { if case .inserted = $0.outcome { true } else { false } }.count }
+        package var replaced: Int { outcomes.filter { if case .replaced = $0.outcome { true } else { false } }.count }
+        package var alreadyStored: Int { outcomes.filter { if case .alreadyStored = $0.outcome { true } else { false } }.count }
+        package var keptComplete: Int { outcomes.filter { if case .keptComplete = $0.outcome { true } else { false } }.count }
+        package var keptNewer: Int { outcomes.filter { if case .keptNewer = $0.outcome { true } else { false } }.count }
     }
 
     /// Copies every snapshot of `source` that passes `filter` into `target`, with its component
@@ -26,7 +26,7 @@ public enum SnapshotPush {
     /// never replaces a complete one, a complete one always replaces a partial one, and of two
     /// equally complete ones the one collected last is kept. So pushing twice changes nothing the
     /// second time, and pushing an old store never undoes a newer collect. Series are read `batch` snapshots at a time.
-    public static func run(
+    package static func run(
         from source: any SnapshotStoring, to target: any SnapshotStoring, filter: SnapshotFilter = SnapshotFilter(),
         batch: Int = 16
     ) throws -> Result {

@@ -9,7 +9,7 @@ import Foundation
 /// one transaction, a snapshot of the same (cluster, build, start, end, step) replaces the stored
 /// one unless the new one is partial and the stored one complete, and reads return the same
 /// records in the same order. Commands talk to this protocol only.
-public protocol SnapshotStoring: AnyObject, Sendable {
+package protocol SnapshotStoring: AnyObject, Sendable {
     /// Where the store is, for messages: the file path, or the PostgreSQL URL without password.
     var location: String { get }
     /// Whether the store was opened for reading only.
@@ -42,20 +42,20 @@ public protocol SnapshotStoring: AnyObject, Sendable {
 }
 
 /// A snapshot with everything a store keeps of it: what `push` copies between stores.
-public struct StoredSnapshot: Sendable {
+package struct StoredSnapshot: Sendable {
     /// The metadata; its `id` is the one in the store it was read from, ignored when writing.
-    public var record: SnapshotRecord
-    public var components: [ComponentSeries]
-    public var containers: [ContainerSummary]
+    package var record: SnapshotRecord
+    package var components: [ComponentSeries]
+    package var containers: [ContainerSummary]
 
-    public init(record: SnapshotRecord, components: [ComponentSeries], containers: [ContainerSummary]) {
+    package init(record: SnapshotRecord, components: [ComponentSeries], containers: [ContainerSummary]) {
         self.record = record
         self.components = components
         self.containers = containers
     }
 
     /// The snapshot `collect` built, ready to write.
-    public init(_ input: SnapshotInput) {
+    package init(_ input: SnapshotInput) {
         record = SnapshotRecord(
             id: 0, metadata: input.metadata, includedTimestamps: input.includedTimestamps, included: input.included)
         components = input.components
@@ -66,13 +66,13 @@ public struct StoredSnapshot: Sendable {
 /// The clusters and window one collect run is about to write, claimed for the run's transaction
 /// so that two runs over the same cluster and window never interleave. SQLite files take the
 /// `CollectLock` instead and ignore the claim.
-public struct CollectClaim: Sendable, Equatable {
-    public var clusters: [String]
-    public var grid: TimeGrid
+package struct CollectClaim: Sendable, Equatable {
+    package var clusters: [String]
+    package var grid: TimeGrid
     /// Wait for another run's claim instead of failing at once.
-    public var wait: Bool
+    package var wait: Bool
 
-    public init(clusters: [String], grid: TimeGrid, wait: Bool) {
+    package init(clusters: [String], grid: TimeGrid, wait: Bool) {
         self.clusters = clusters
         self.grid = grid
         self.wait = wait
@@ -80,16 +80,16 @@ public struct CollectClaim: Sendable, Equatable {
 }
 
 /// How `SnapshotStoring.write` treats what it is given.
-public struct WriteOptions: Sendable {
+package struct WriteOptions: Sendable {
     /// Query-set records to keep with the snapshots (existing hashes are left alone).
-    public var querySets: [QuerySetRecord]
-    public var claim: CollectClaim?
+    package var querySets: [QuerySetRecord]
+    package var claim: CollectClaim?
     /// For `push`: a snapshot whose cluster, build, window and measurement hash are already in the
     /// store is skipped (`SaveOutcome.alreadyStored`), unless it is complete and the stored one
     /// partial.
-    public var skipAlreadyStored: Bool
+    package var skipAlreadyStored: Bool
 
-    public init(querySets: [QuerySetRecord] = [], claim: CollectClaim? = nil, skipAlreadyStored: Bool = false) {
+    package init(querySets: [QuerySetRecord] = [], claim: CollectClaim? = nil, skipAlreadyStored: Bool = false) {
         self.querySets = querySets
         self.claim = claim
         self.skipAlreadyStored = skipAlreadyStored
@@ -98,7 +98,7 @@ public struct WriteOptions: Sendable {
 
 extension SnapshotStoring {
     /// Every snapshot, ordered by start, then cluster, then id.
-    public func snapshots() throws -> [SnapshotRecord] { try snapshots(SnapshotFilter()) }
+    package func snapshots() throws -> [SnapshotRecord] { try snapshots(SnapshotFilter()) }
 
     /// Saves the snapshots of one collect run in a single transaction: either all of them are
     /// stored or, when any throws, none.
@@ -106,7 +106,7 @@ extension SnapshotStoring {
     /// A snapshot of the same (cluster, build, start, end, step) replaces the stored one, unless
     /// the new one is partial and the stored one complete. Every component series must have
     /// `grid.count` values and (component, resource) pairs must be unique within a snapshot.
-    public func save(_ inputs: [SnapshotInput]) throws -> [SaveOutcome] {
+    package func save(_ inputs: [SnapshotInput]) throws -> [SaveOutcome] {
         var pending: [StoredSnapshot]? = inputs.map(StoredSnapshot.init)
         return try write(
             {
@@ -119,7 +119,7 @@ extension SnapshotStoring {
     /// returns nil and may block until the next cluster is done, so a run over many clusters
     /// never holds all their series in memory. A throw from `next` (or from saving) rolls back
     /// everything saved so far. `saved` hears each batch's outcomes as they land.
-    public func save(
+    package func save(
         streaming next: () throws -> [SnapshotInput]?, saved: ([SnapshotInput], [SaveOutcome]) -> Void = { _, _ in },
         querySet: QuerySetRecord? = nil, claim: CollectClaim? = nil
     ) throws -> [SaveOutcome] {

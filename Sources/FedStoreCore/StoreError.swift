@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Each message is a full sentence that names the database (a file path, or a PostgreSQL URL
 /// without its password) and says what to do next.
-public enum StoreError: Error, LocalizedError, Equatable {
+package enum StoreError: Error, LocalizedError, Equatable {
     /// A read-only command was pointed at a database that does not exist.
     case missingDatabase(path: String)
     /// The database was written by a newer fedreport whose schema this one does not know.
@@ -57,7 +57,7 @@ public enum StoreError: Error, LocalizedError, Equatable {
     /// (another run wrote to the store meanwhile).
     case changedWhileReading(path: String, snapshotID: Int64, cluster: String, build: String)
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .missingDatabase(let path):
             "The snapshot database '\(path)' does not exist. Run `fedreport collect` first to create it, "

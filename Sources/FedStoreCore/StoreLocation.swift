@@ -2,7 +2,7 @@ import Foundation
 
 /// Where the snapshots live, as `database:` (or `--database`, `FEDREPORT_DATABASE_URL`,
 /// `push --to`) names it: a path of an SQLite file, or a `postgres://` URL.
-public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
+package enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     case sqlite(path: String)
     case postgres(PostgresURL)
 
@@ -10,20 +10,20 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     ///
     /// A URL that holds a password is refused (the password would end up in shell histories,
     /// process lists and logs); the error shows it masked.
-    public static func parse(_ text: String) throws -> StoreLocation {
+    package static func parse(_ text: String) throws -> StoreLocation {
         if isPostgresURL(text) { return .postgres(try PostgresURL(parsing: text)) }
         if text.isEmpty { throw StoreError.invalidLocation(value: text, reason: "it is empty") }
         return .sqlite(path: text)
     }
 
     /// Whether `text` is written as a PostgreSQL URL.
-    public static func isPostgresURL(_ text: String) -> Bool {
+    package static func isPostgresURL(_ text: String) -> Bool {
         let lower = text.lowercased()
         return lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://")
     }
 
     /// The path, or the URL without any password: safe to print.
-    public var description: String {
+    package var description: String {
         switch self {
         case .sqlite(let path): path
         case .postgres(let url): url.description
@@ -33,7 +33,7 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     /// Whether `self` and `other` name the same database: one SQLite file (the paths compared
     /// after resolving `.`, `..` and, for a file that exists, symbolic links), or one PostgreSQL
     /// database on one host and port, whichever user and settings connect to it.
-    public func isSameDatabase(as other: StoreLocation) -> Bool {
+    package func isSameDatabase(as other: StoreLocation) -> Bool {
         switch (self, other) {
         case (.sqlite(let x), .sqlite(let y)):
             return URL(fileURLWithPath: x).standardizedFileURL.resolvingSymlinksInPath()
@@ -47,7 +47,7 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// `text` with the password of a `scheme://user:password@host` URL replaced by `****`, for
     /// messages about a value that was refused.
-    public static func masked(_ text: String) -> String {
+    package static func masked(_ text: String) -> String {
         // libpq also takes the password as a query parameter: `?password=…` or `&password=…`.
         let text = text.replacingOccurrences(
             of: "([?&]password=)[^&#]*", with: "$1****", options: [.regularExpression, .caseInsensitive])
@@ -60,9 +60,9 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
 
 /// A PostgreSQL connection URL as libpq reads it, without a password:
 /// `postgres://user@host:port/database?sslmode=verify-full&sslrootcert=/path/ca.pem`.
-public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
+package struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     /// libpq's `sslmode`; `prefer` when the URL names none, as libpq does.
-    public enum SSLMode: String, Sendable, CaseIterable {
+    package enum SSLMode: String, Sendable, CaseIterable {
         case disable
         case allow
         case prefer
@@ -71,23 +71,23 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         case verifyFull = "verify-full"
     }
 
-    public var user: String
+    package var user: String
     /// A host name or address; a path (from `?host=/run/postgresql`) means a Unix socket folder.
-    public var host: String
-    public var port: Int
-    public var database: String
-    public var sslMode: SSLMode
+    package var host: String
+    package var port: Int
+    package var database: String
+    package var sslMode: SSLMode
     /// CA certificates (PEM) to verify the server with, for `verify-ca` and `verify-full`;
     /// nil: the system's.
-    public var sslRootCert: String?
+    package var sslRootCert: String?
     /// Seconds to wait for a connection; nil: 10.
-    public var connectTimeout: Int?
+    package var connectTimeout: Int?
     /// Shown in `pg_stat_activity`; nil: fedreport's own.
-    public var applicationName: String?
+    package var applicationName: String?
     /// The query parameters fedreport understands.
-    public static let knownParameters = ["sslmode", "sslrootcert", "connect_timeout", "application_name", "host", "port", "user"]
+    package static let knownParameters = ["sslmode", "sslrootcert", "connect_timeout", "application_name", "host", "port", "user"]
 
-    public init(
+    package init(
         user: String, host: String = "localhost", port: Int = 5432, database: String, sslMode: SSLMode = .prefer,
         sslRootCert: String? = nil, connectTimeout: Int? = nil, applicationName: String? = nil
     ) {
@@ -103,7 +103,7 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `text`; defaults as libpq: user `$USER` (`postgres` when unknown), host localhost,
     /// port 5432, database named like the user, sslmode prefer.
-    public init(parsing text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    package init(parsing text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let shown = StoreLocation.masked(text)
         func invalid(_ reason: String) -> StoreError { .invalidLocation(value: shown, reason: reason) }
         guard let components = URLComponents(string: text) else { throw invalid("it is not a valid URL") }
@@ -155,10 +155,10 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Whether `host` names a folder holding the server's Unix socket.
-    public var isUnixSocket: Bool { host.hasPrefix("/") }
+    package var isUnixSocket: Bool { host.hasPrefix("/") }
 
     /// The URL, without password, with every setting that differs from the default.
-    public var description: String {
+    package var description: String {
         var query: [String] = []
         var hostPart = host
         if isUnixSocket {
@@ -178,9 +178,9 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
 
 /// Where the password for a PostgreSQL store comes from: a file (`database_password_file`, or
 /// `push --to-password-file`) or the `PGPASSWORD` variable, never the command line.
-public enum DatabasePassword {
+package enum DatabasePassword {
     /// The password in `file` (its first line, without the line break), else `PGPASSWORD`, else nil.
-    public static func resolve(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
+    package static func resolve(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
         if let file {
             do {
                 let text = try String(contentsOfFile: file, encoding: .utf8)

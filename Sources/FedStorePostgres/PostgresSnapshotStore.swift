@@ -13,12 +13,12 @@ import PostgresNIO
 /// transaction lock on its own (cluster, build, start, end, step), so that runs over different
 /// windows whose snapshots coincide, and pushes, apply the replace rules one after the other.
 /// The server releases every lock when the transaction ends, also when the process is killed.
-public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
-    public static var schemaVersion: Int { PostgresSchema.version }
+package final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
+    package static var schemaVersion: Int { PostgresSchema.version }
 
-    public let url: PostgresURL
-    public let readOnly: Bool
-    public var location: String { url.description }
+    package let url: PostgresURL
+    package let readOnly: Bool
+    package var location: String { url.description }
     private let session: PostgresSession
     private let lock = NSLock()
     /// The schema the database is at: the current one once a writer migrated it, possibly an
@@ -32,7 +32,7 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
     /// written by a newer fedreport is refused before anything changes. With `readOnly`, the
     /// session is read-only and a database without fedreport's tables is an error that says to
     /// run `fedreport collect` first.
-    public init(url: PostgresURL, password: String?, readOnly: Bool = false, applicationName: String = "fedreport") throws {
+    package init(url: PostgresURL, password: String?, readOnly: Bool = false, applicationName: String = "fedreport") throws {
         self.url = url
         self.readOnly = readOnly
         session = try PostgresSession(url: url, password: password, applicationName: applicationName)
@@ -83,7 +83,7 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
     }
 
     /// Closes the connection; later calls fail.
-    public func close() throws {
+    package func close() throws {
         lock.lock()
         defer { lock.unlock() }
         session.close()
@@ -101,7 +101,7 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
 
     // MARK: - Writing
 
-    public func write(
+    package func write(
         _ next: () throws -> [StoredSnapshot]?, saved: ([SaveOutcome]) -> Void, options: WriteOptions
     ) throws -> [SaveOutcome] {
         if readOnly { throw StoreError.readOnlyStore(path: location) }
@@ -317,7 +317,7 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
     /// The columns of `snapshot` in `SnapshotRow` order.
     static let snapshotColumns = SnapshotRow.columns
 
-    public func snapshots(_ filter: SnapshotFilter) throws -> [SnapshotRecord] {
+    package func snapshots(_ filter: SnapshotFilter) throws -> [SnapshotRecord] {
         var conditions: [String] = []
         var binds = PostgresBindings()
         if let build = filter.build {
@@ -360,7 +360,7 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
         return Self.snapshotColumns.map { column in missing[column].map { "NULL::\($0) AS \(column)" } ?? column }
     }
 
-    public func builds() throws -> [BuildInfo] {
+    package func builds() throws -> [BuildInfo] {
         try perform("read builds") {
             let rows = try session.rows(
                 """
@@ -372,7 +372,7 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
         }
     }
 
-    public func componentSeries(snapshotIDs: [Int64]) throws -> [Int64: [ComponentSeries]] {
+    package func componentSeries(snapshotIDs: [Int64]) throws -> [Int64: [ComponentSeries]] {
         var binds = PostgresBindings()
         binds.append(Array(Set(snapshotIDs)))
         return try perform("read component series") {
@@ -400,7 +400,7 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
         }
     }
 
-    public func containers(snapshotIDs: [Int64]) throws -> [Int64: [ContainerSummary]] {
+    package func containers(snapshotIDs: [Int64]) throws -> [Int64: [ContainerSummary]] {
         var binds = PostgresBindings()
         binds.append(Array(Set(snapshotIDs)))
         return try perform("read container summaries") {
@@ -423,14 +423,14 @@ public final class PostgresSnapshotStore: SnapshotStoring, @unchecked Sendable {
         }
     }
 
-    public func querySet(hash: String) throws -> QuerySetRecord? {
+    package func querySet(hash: String) throws -> QuerySetRecord? {
         var binds = PostgresBindings()
         binds.append(QuerySetRecord.prefixPattern(hash))
         let rows = try readQuerySets("WHERE hash LIKE $1 ESCAPE '\\' LIMIT 2", binds)
         return rows.count == 1 ? rows[0] : nil
     }
 
-    public func querySets() throws -> [QuerySetRecord] {
+    package func querySets() throws -> [QuerySetRecord] {
         try readQuerySets("ORDER BY hash COLLATE \"C\"", PostgresBindings())
     }
 

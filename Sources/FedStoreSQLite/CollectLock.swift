@@ -1,3 +1,4 @@
+import FedCore
 import FedStoreCore
 import Foundation
 
@@ -15,16 +16,15 @@ import Foundation
 /// exits, so a crashed collect never leaves a stale lock behind. `flock` locks belong to an open
 /// file description: a second `acquire` in the same process conflicts with the first too.
 /// The lock file holds the pid of the holder, for the error message of the next one.
-public final class CollectLock: @unchecked Sendable {
+package final class CollectLock: @unchecked Sendable {
     /// The lock file, `<database>.lock`.
-    public let path: String
-    // Guarded by `mutex`; -1 once released.
-    private var fd: Int32
-    private let mutex = NSLock()
+    package let path: String
+    /// The lock file's descriptor; -1 once released.
+    private let fd: Locked<Int32>
 
     private init(path: String, fd: Int32) {
         self.path = path
-        self.fd = fd
+        self.fd = Locked(fd)
     }
 
     /// Takes the lock for the database at `databasePath`, creating the database's folder when
@@ -32,7 +32,7 @@ public final class CollectLock: @unchecked Sendable {
     ///
     /// With `wait`, blocks until the holder releases it; without, throws
     /// `StoreError.collectLockHeld` at once when another holds it.
-    public static func acquire(databasePath: String, wait: Bool) throws -> CollectLock {
+    package static func acquire(databasePath: String, wait: Bool) throws -> CollectLock {
         let path = databasePath + ".lock"
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
@@ -76,14 +76,14 @@ public final class CollectLock: @unchecked Sendable {
     /// With `removingFile`, the lock file is deleted first, while the lock is still held (for a
     /// run that leaves nothing behind); a process waiting on the deleted file notices and locks
     /// a fresh one, so two holders never overlap.
-    public func release(removingFile: Bool = false) {
-        mutex.lock()
-        defer { mutex.unlock() }
-        guard fd >= 0 else { return }
-        if removingFile { _ = unlink(path) }
-        _ = flock(fd, LOCK_UN)
-        close(fd)
-        fd = -1
+    package func release(removingFile: Bool = false) {
+        fd.withLock { fd in
+            guard fd >= 0 else { return }
+            if removingFile { _ = unlink(path) }
+            _ = flock(fd, LOCK_UN)
+            close(fd)
+            fd = -1
+        }
     }
 
     /// Whether the open file `fd` is still the file at `path` (not deleted or replaced).

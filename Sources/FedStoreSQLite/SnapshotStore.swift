@@ -8,14 +8,14 @@ import GRDB
 ///
 /// Writers wait up to 5 seconds for a lock held by another process. Two collects must not run at
 /// once on one database; take a `CollectLock` around a collect (and around a `push` into it).
-public final class SnapshotStore: SnapshotStoring {
+package final class SnapshotStore: SnapshotStoring {
     /// The schema version this fedreport writes and reads (`PRAGMA user_version`).
-    public static let schemaVersion: Int = Schema.version
+    package static let schemaVersion: Int = Schema.version
 
     /// The database file.
-    public let path: String
-    public var location: String { path }
-    public let readOnly: Bool
+    package let path: String
+    package var location: String { path }
+    package let readOnly: Bool
     private let pool: DatabasePool
 
     /// Opens the database at `path`.
@@ -24,7 +24,7 @@ public final class SnapshotStore: SnapshotStoring {
     /// schema. A database written by a newer fedreport is refused before anything touches it.
     /// With `readOnly`, a missing file or an older schema is an error that tells the user to run
     /// `fedreport collect` first.
-    public init(path: String, readOnly: Bool = false) throws {
+    package init(path: String, readOnly: Bool = false) throws {
         self.path = path
         self.readOnly = readOnly
         let exists = FileManager.default.fileExists(atPath: path)
@@ -75,13 +75,13 @@ public final class SnapshotStore: SnapshotStoring {
     ///
     /// Only for a database this process created and stored nothing in (a first collect that
     /// failed), after closing it: a failed first run then leaves no empty database behind.
-    public static func discardCreated(path: String) {
+    package static func discardCreated(path: String) {
         for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
     /// The folders that do not exist yet on the way to `path`, outermost first: what opening a
     /// database (or taking its collect lock) there would create.
-    public static func missingFolders(for path: String) -> [String] {
+    package static func missingFolders(for path: String) -> [String] {
         var missing: [String] = []
         var folder = (path as NSString).deletingLastPathComponent
         while !folder.isEmpty, folder != "/", !FileManager.default.fileExists(atPath: folder) {
@@ -92,7 +92,7 @@ public final class SnapshotStore: SnapshotStoring {
     }
 
     /// Removes `folders` (as `missingFolders` listed them) innermost first, each only while empty.
-    public static func removeEmptyFolders(_ folders: [String]) {
+    package static func removeEmptyFolders(_ folders: [String]) {
         for folder in folders.reversed() where rmdir(folder) != 0 { return }
     }
 
@@ -101,7 +101,7 @@ public final class SnapshotStore: SnapshotStoring {
     /// Without it the database closes when the store is released, but the `-wal` file may keep
     /// the last writes (and its size) until the next writer: SQLite only folds it in when the
     /// last connection closes, and the pool closes its writer before its readers.
-    public func close() throws {
+    package func close() throws {
         try perform("close the database") {
             if !readOnly {
                 try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
@@ -112,7 +112,7 @@ public final class SnapshotStore: SnapshotStoring {
 
     // MARK: - Saving
 
-    public func write(
+    package func write(
         _ next: () throws -> [StoredSnapshot]?, saved: ([SaveOutcome]) -> Void, options: WriteOptions
     ) throws -> [SaveOutcome] {
         if readOnly { throw StoreError.readOnlyStore(path: path) }
@@ -139,13 +139,13 @@ public final class SnapshotStore: SnapshotStoring {
             ])
     }
 
-    public func querySet(hash: String) throws -> QuerySetRecord? {
+    package func querySet(hash: String) throws -> QuerySetRecord? {
         let rows = try readQuerySets(
             where: "WHERE hash LIKE ? ESCAPE '\\' LIMIT 2", arguments: [QuerySetRecord.prefixPattern(hash)])
         return rows.count == 1 ? rows[0] : nil
     }
 
-    public func querySets() throws -> [QuerySetRecord] {
+    package func querySets() throws -> [QuerySetRecord] {
         try readQuerySets(where: "ORDER BY hash", arguments: [])
     }
 
@@ -219,7 +219,7 @@ public final class SnapshotStore: SnapshotStoring {
 
     // MARK: - Reading
 
-    public func snapshots(_ filter: SnapshotFilter) throws -> [SnapshotRecord] {
+    package func snapshots(_ filter: SnapshotFilter) throws -> [SnapshotRecord] {
         typealias C = SnapshotRow.Columns
         var request = SnapshotRow.all()
         if let build = filter.build { request = request.filter(C.build == build) }
@@ -232,7 +232,7 @@ public final class SnapshotStore: SnapshotStoring {
         return try rows.map { try $0.record(location: path) }
     }
 
-    public func builds() throws -> [BuildInfo] {
+    package func builds() throws -> [BuildInfo] {
         let rows = try perform("read builds") {
             try pool.read { db in
                 // A file a reader opens at schema 3 or older has no payload times.
@@ -250,7 +250,7 @@ public final class SnapshotStore: SnapshotStoring {
         return BuildInfo.aggregate(rows)
     }
 
-    public func componentSeries(snapshotIDs: [Int64]) throws -> [Int64: [ComponentSeries]] {
+    package func componentSeries(snapshotIDs: [Int64]) throws -> [Int64: [ComponentSeries]] {
         let ids = Array(Set(snapshotIDs))
         let (grids, rows) = try perform("read component series") {
             try pool.read { db in
@@ -276,7 +276,7 @@ public final class SnapshotStore: SnapshotStoring {
         return result
     }
 
-    public func containers(snapshotIDs: [Int64]) throws -> [Int64: [ContainerSummary]] {
+    package func containers(snapshotIDs: [Int64]) throws -> [Int64: [ContainerSummary]] {
         let ids = Array(Set(snapshotIDs))
         let (known, rows) = try perform("read container summaries") {
             try pool.read { db in
