@@ -114,40 +114,43 @@ package struct AckFile: Sendable, Equatable {
                 path: source, key: "(top level)", expected: "a list of entries, each {component, resource, build, reason, ticket}")
         }
         var acks: [Ack] = []
-        for (i, item) in sequence.enumerated() {
-            let entry = try YAMLObject(item, path: "[\(i)]", source: source)
-            let kind: Ack.Kind = entry.mapping.keys.contains { $0.string == "budget" } ? .budget : .change
-            try entry.checkKeys(kind == .budget ? budgetKeys : keys)
-            func required(_ key: String) throws -> String {
-                guard let value = try entry.string(key), !value.trimmingCharacters(in: .whitespaces).isEmpty else {
-                    throw entry.missing(key)
+        let unknown = UnknownKeys()
+        try unknown.reporting(source: source) {
+            for (i, item) in sequence.enumerated() {
+                let entry = try YAMLObject(item, path: "[\(i)]", source: source, unknown: unknown)
+                let kind: Ack.Kind = entry.mapping.keys.contains { $0.string == "budget" } ? .budget : .change
+                entry.checkKeys(kind == .budget ? budgetKeys : keys)
+                func required(_ key: String) throws -> String {
+                    guard let value = try entry.string(key), !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+                        throw entry.missing(key)
+                    }
+                    return value
                 }
-                return value
-            }
-            let component = try required(kind == .budget ? "budget" : "component")
-            let target: Ack.Target
-            if component == "total" {
-                target = .total
-            } else if component.hasPrefix("category:") {
-                let name = String(component.dropFirst("category:".count))
-                guard let category = Category(rawValue: name) else {
+                let component = try required(kind == .budget ? "budget" : "component")
+                let target: Ack.Target
+                if component == "total" {
+                    target = .total
+                } else if component.hasPrefix("category:") {
+                    let name = String(component.dropFirst("category:".count))
+                    guard let category = Category(rawValue: name) else {
+                        throw ConfigurationError.invalidValue(
+                            path: source, key: entry.key(kind == .budget ? "budget" : "component"), value: component,
+                            expected: "category: followed by one of \(Category.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    target = .category(category)
+                } else {
+                    target = .component(component)
+                }
+                let resourceText = try required("resource")
+                guard let resource = Resource(rawValue: resourceText) else {
                     throw ConfigurationError.invalidValue(
-                        path: source, key: entry.key(kind == .budget ? "budget" : "component"), value: component,
-                        expected: "category: followed by one of \(Category.allCases.map(\.rawValue).joined(separator: ", "))")
+                        path: source, key: entry.key("resource"), value: resourceText, expected: "cpu or memory")
                 }
-                target = .category(category)
-            } else {
-                target = .component(component)
+                acks.append(
+                    Ack(
+                        kind: kind, target: target, resource: resource, build: kind == .budget ? "" : try required("build"),
+                        reason: try required("reason"), ticket: try required("ticket"), entry: i + 1))
             }
-            let resourceText = try required("resource")
-            guard let resource = Resource(rawValue: resourceText) else {
-                throw ConfigurationError.invalidValue(
-                    path: source, key: entry.key("resource"), value: resourceText, expected: "cpu or memory")
-            }
-            acks.append(
-                Ack(
-                    kind: kind, target: target, resource: resource, build: kind == .budget ? "" : try required("build"),
-                    reason: try required("reason"), ticket: try required("ticket"), entry: i + 1))
         }
         return AckFile(path: source, acks: acks)
     }

@@ -64,11 +64,11 @@ extension Configuration {
 
 extension Configuration.Budgets {
     init(_ o: YAMLObject) throws {
-        try o.checkKeys(["total", "categories", "components"])
+        o.checkKeys(["total", "categories", "components"])
         if let t = try o.object("total") { total = try Configuration.Limits(t) }
         if let c = try o.object("categories") {
             // Unknown names are errors that list the categories, as unknown keys list the keys.
-            try c.checkKeys(Category.allCases.map(\.rawValue))
+            c.checkKeys(Category.allCases.map(\.rawValue))
             for category in Category.allCases {
                 if let limits = try c.object(category.rawValue) { categories[category] = try Configuration.Limits(limits) }
             }
@@ -86,7 +86,7 @@ extension Configuration.Budgets {
 
 extension Configuration.Limits {
     init(_ o: YAMLObject) throws {
-        try o.checkKeys(["cpu", "memory"])
+        o.checkKeys(["cpu", "memory"])
         cpu = try o.quantity("cpu", resource: .cpu)
         memory = try o.quantity("memory", resource: .memory)
     }

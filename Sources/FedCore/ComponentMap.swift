@@ -82,43 +82,45 @@ package struct ComponentMap: Sendable {
         }
         guard let node else { throw ConfigurationError.missingKey(path: source, key: "distribution") }
         let root = try YAMLObject(node, path: "", source: source)
-        try root.checkKeys(["distribution", "description", "components"])
-        guard let distribution = try root.string("distribution") else { throw root.missing("distribution") }
-        guard let list = try root.list("components") else { throw root.missing("components") }
-        var names: [String: Category] = [:]
-        var perNodeOf: [String: Bool] = [:]
-        let rules = try list.map { item -> ComponentRule in
-            try item.checkKeys(["name", "category", "match", "per_node"])
-            guard let name = try item.string("name") else { throw item.missing("name") }
-            guard let categoryText = try item.string("category") else { throw item.missing("category") }
-            guard let category = Category(rawValue: categoryText) else {
-                throw ConfigurationError.invalidValue(
-                    path: source, key: item.key("category"), value: categoryText,
-                    expected: "one of " + Category.allCases.map(\.rawValue).joined(separator: ", "))
+        root.checkKeys(["distribution", "description", "components"])
+        return try root.reportingUnknownKeys {
+            guard let distribution = try root.string("distribution") else { throw root.missing("distribution") }
+            guard let list = try root.list("components") else { throw root.missing("components") }
+            var names: [String: Category] = [:]
+            var perNodeOf: [String: Bool] = [:]
+            let rules = try list.map { item -> ComponentRule in
+                item.checkKeys(["name", "category", "match", "per_node"])
+                guard let name = try item.string("name") else { throw item.missing("name") }
+                guard let categoryText = try item.string("category") else { throw item.missing("category") }
+                guard let category = Category(rawValue: categoryText) else {
+                    throw ConfigurationError.invalidValue(
+                        path: source, key: item.key("category"), value: categoryText,
+                        expected: "one of " + Category.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                if let earlier = names[name], earlier != category {
+                    throw ConfigurationError.invalidValue(
+                        path: source, key: item.key("category"), value: categoryText,
+                        expected: "the category '\(earlier.rawValue)' given to '\(name)' by an earlier rule")
+                }
+                names[name] = category
+                guard let match = try item.string("match") else { throw item.missing("match") }
+                let selector: LabelSelector
+                do {
+                    selector = try LabelSelector(parsing: match)
+                } catch let e as LabelMatcherError {
+                    throw ConfigurationError.invalidValue(
+                        path: source, key: item.key("match"), value: match, expected: e.errorDescription ?? "a label selector")
+                }
+                let perNode = try item.bool("per_node") ?? false
+                if let earlier = perNodeOf[name], earlier != perNode {
+                    throw ConfigurationError.invalidValue(
+                        path: source, key: item.key("per_node"), value: String(perNode),
+                        expected: "per_node: \(earlier), as an earlier rule gives '\(name)'")
+                }
+                perNodeOf[name] = perNode
+                return ComponentRule(name: name, category: category, selector: selector, perNode: perNode)
             }
-            if let earlier = names[name], earlier != category {
-                throw ConfigurationError.invalidValue(
-                    path: source, key: item.key("category"), value: categoryText,
-                    expected: "the category '\(earlier.rawValue)' given to '\(name)' by an earlier rule")
-            }
-            names[name] = category
-            guard let match = try item.string("match") else { throw item.missing("match") }
-            let selector: LabelSelector
-            do {
-                selector = try LabelSelector(parsing: match)
-            } catch let e as LabelMatcherError {
-                throw ConfigurationError.invalidValue(
-                    path: source, key: item.key("match"), value: match, expected: e.errorDescription ?? "a label selector")
-            }
-            let perNode = try item.bool("per_node") ?? false
-            if let earlier = perNodeOf[name], earlier != perNode {
-                throw ConfigurationError.invalidValue(
-                    path: source, key: item.key("per_node"), value: String(perNode),
-                    expected: "per_node: \(earlier), as an earlier rule gives '\(name)'")
-            }
-            perNodeOf[name] = perNode
-            return ComponentRule(name: name, category: category, selector: selector, perNode: perNode)
+            return ComponentMap(distribution: distribution, rules: rules, source: source)
         }
-        return ComponentMap(distribution: distribution, rules: rules, source: source)
     }
 }

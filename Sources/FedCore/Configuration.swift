@@ -174,18 +174,18 @@ package struct Configuration: Sendable, Equatable {
         var config = Configuration()
         guard let node else { return config }
         let root = try YAMLObject(node, path: "", source: source)
-        try config.apply(root)
+        try root.reportingUnknownKeys { try config.apply(root) }
         try config.validate(source: source)
         return config
     }
 
     private mutating func apply(_ root: YAMLObject) throws {
-        try root.checkKeys([
+        root.checkKeys([
             "querier", "database", "database_password_file", "collect", "clusters", "components", "queries", "report", "trend",
             "budgets",
         ])
         if let q = try root.object("querier") {
-            try q.checkKeys([
+            q.checkKeys([
                 "url", "bearer_token_file", "bearer_token", "ca_file", "client_cert_file", "client_key_file",
                 "insecure_skip_tls_verify", "headers", "timeout", "connect_timeout", "max_concurrency",
                 "retries", "chunk", "thanos", "compression", "method",
@@ -206,7 +206,7 @@ package struct Configuration: Sendable, Equatable {
             querier.compression = try q.choice("compression") ?? querier.compression
             querier.method = try q.choice("method") ?? querier.method
             if let t = try q.object("thanos") {
-                try t.checkKeys(["dedup", "partial_response", "replica_labels", "max_source_resolution"])
+                t.checkKeys(["dedup", "partial_response", "replica_labels", "max_source_resolution"])
                 querier.thanos.dedup = try t.bool("dedup")
                 querier.thanos.partialResponse = try t.bool("partial_response")
                 querier.thanos.replicaLabels = try t.stringList("replica_labels") ?? []
@@ -221,7 +221,7 @@ package struct Configuration: Sendable, Equatable {
         database = try root.string("database") ?? database
         databasePasswordFile = try root.string("database_password_file")
         if let c = try root.object("collect") {
-            try c.checkKeys([
+            c.checkKeys([
                 "window", "step", "rate_window", "scrape_interval", "settle", "cluster_label", "replica_labels", "deadline",
             ])
             collect.window = try c.duration("window") ?? collect.window
@@ -235,7 +235,7 @@ package struct Configuration: Sendable, Equatable {
         }
         if let list = try root.list("clusters") {
             clusters = try list.map { item in
-                try item.checkKeys(["name", "distribution", "version"])
+                item.checkKeys(["name", "distribution", "version"])
                 guard let name = try item.string("name") else { throw item.missing("name") }
                 return ClusterConfig(
                     name: name,
@@ -246,7 +246,7 @@ package struct Configuration: Sendable, Equatable {
         components = try root.stringMap("components") ?? [:]
         queries = try root.string("queries")
         if let r = try root.object("report") {
-            try r.checkKeys([
+            r.checkKeys([
                 "output", "formats", "threshold", "min_delta_cpu", "min_delta_memory", "baseline", "builds", "acks", "notify",
                 "base_url",
             ])
@@ -262,7 +262,7 @@ package struct Configuration: Sendable, Equatable {
             report.baseURL = try r.string("base_url")
         }
         if let t = try root.object("trend") {
-            try t.checkKeys(["p_max", "window", "min_builds", "min_segment"])
+            t.checkKeys(["p_max", "window", "min_builds", "min_segment"])
             trend.pMax = try t.double("p_max") ?? trend.pMax
             trend.window = try t.int("window", range: 4...10_000) ?? trend.window
             trend.minBuilds = try t.int("min_builds", range: 2...10_000) ?? trend.minBuilds
@@ -374,7 +374,11 @@ package struct ClusterConfig: Sendable, Equatable, Codable {
 package enum ConfigurationError: Error, LocalizedError, Equatable {
     case unreadable(path: String, reason: String)
     case invalidYAML(path: String, reason: String)
+    /// One key the file's section does not know; `known` are those it does.
     case unknownKey(path: String, key: String, known: [String])
+    /// Several unknown keys of one file, in the order they were read: the top level, then each
+    /// section as the file is applied.
+    case unknownKeys(path: String, keys: [UnknownKey])
     case wrongType(path: String, key: String, expected: String)
     case badDuration(key: String, value: String)
     case invalidValue(path: String, key: String, value: String, expected: String)
@@ -388,7 +392,14 @@ package enum ConfigurationError: Error, LocalizedError, Equatable {
         case .invalidYAML(let path, let reason):
             "The configuration file '\(path)' is not valid YAML: \(reason)"
         case .unknownKey(let path, let key, let known):
-            "Unknown key '\(key)' in '\(path)'. Known keys here: \(known.joined(separator: ", "))."
+            "Unknown key '\(key)' in '\(path)'" + UnknownKey(key: key, known: known).suggestion.map { ": did you mean '\($0)'?" }.orPeriod
+                + " Known keys here: \(known.joined(separator: ", "))."
+        case .unknownKeys(let path, let keys):
+            "\(keys.count) unknown keys in '\(path)':\n"
+                + keys.map { k in
+                    "  '\(k.key)': " + (k.suggestion.map { "did you mean '\($0)'? " } ?? "")
+                        + "Known keys here: \(k.known.joined(separator: ", "))."
+                }.joined(separator: "\n")
         case .wrongType(let path, let key, let expected):
             "The key '\(key)' in '\(path)' should be \(expected)."
         case .badDuration(let key, let value):
@@ -402,20 +413,77 @@ package enum ConfigurationError: Error, LocalizedError, Equatable {
     }
 }
 
+/// A key a section of a file does not know, with those it does.
+package struct UnknownKey: Sendable, Equatable {
+    /// The dotted key, e.g. `querier.urll`.
+    package var key: String
+    package var known: [String]
+
+    package init(key: String, known: [String]) {
+        self.key = key
+        self.known = known
+    }
+
+    /// The known key it was most likely meant to be (``closestName(to:in:)``).
+    package var suggestion: String? {
+        closestName(to: String(key.split(separator: ".").last ?? Substring(key)), in: known)
+    }
+}
+
+extension Optional where Wrapped == String {
+    /// The text, else a full stop.
+    fileprivate var orPeriod: String { self ?? "." }
+}
+
+/// The unknown keys met while reading one file, reported together once it is read.
+final class UnknownKeys {
+    var found: [UnknownKey] = []
+
+    init() {}
+
+    /// Runs `read` over the file `source` and then throws every unknown key it met at once. A
+    /// misspelt key usually explains a later error too ("missing key"), so the unknown keys are
+    /// what is thrown when there are any, whatever `read` threw.
+    func reporting<T>(source: String, _ read: () throws -> T) throws -> T {
+        let value: T
+        do {
+            value = try read()
+        } catch {
+            try check(source: source)
+            throw error
+        }
+        try check(source: source)
+        return value
+    }
+
+    /// Throws the keys found, naming `source`: one, or all of them.
+    private func check(source: String) throws {
+        guard let first = found.first else { return }
+        if found.count == 1 { throw ConfigurationError.unknownKey(path: source, key: first.key, known: first.known) }
+        throw ConfigurationError.unknownKeys(path: source, keys: found)
+    }
+}
+
 /// A YAML mapping with its dotted path, for precise error messages.
 struct YAMLObject {
     let mapping: Node.Mapping
     let path: String
     let source: String
+    /// Shared by every object of one file: `checkKeys` notes here, `reportingUnknownKeys` throws.
+    let unknown: UnknownKeys
 
-    init(_ node: Node, path: String, source: String) throws {
+    init(_ node: Node, path: String, source: String, unknown: UnknownKeys = UnknownKeys()) throws {
         guard let m = node.mapping else {
             throw ConfigurationError.wrongType(path: source, key: path.isEmpty ? "(top level)" : path, expected: "a mapping of keys")
         }
         mapping = m
         self.path = path
         self.source = source
+        self.unknown = unknown
     }
+
+    /// Runs `read` over this file, then throws every unknown key it met at once (``UnknownKeys``).
+    func reportingUnknownKeys<T>(_ read: () throws -> T) throws -> T { try unknown.reporting(source: source, read) }
 
     func key(_ k: String) -> String { path.isEmpty ? k : "\(path).\(k)" }
 
@@ -431,12 +499,11 @@ struct YAMLObject {
 
     func missing(_ k: String) -> ConfigurationError { .missingKey(path: source, key: key(k)) }
 
-    func checkKeys(_ known: [String]) throws {
+    /// Notes each key of this mapping that is not one of `known`; `reportingUnknownKeys` throws them.
+    func checkKeys(_ known: [String]) {
         for (k, _) in mapping {
             let name = k.string ?? "\(k)"
-            if !known.contains(name) {
-                throw ConfigurationError.unknownKey(path: source, key: key(name), known: known)
-            }
+            if !known.contains(name) { unknown.found.append(UnknownKey(key: key(name), known: known)) }
         }
     }
 
@@ -512,7 +579,7 @@ struct YAMLObject {
 
     func object(_ k: String) throws -> YAMLObject? {
         guard let n = node(k) else { return nil }
-        return try YAMLObject(n, path: key(k), source: source)
+        return try YAMLObject(n, path: key(k), source: source, unknown: unknown)
     }
 
     func list(_ k: String) throws -> [YAMLObject]? {
@@ -520,7 +587,7 @@ struct YAMLObject {
         guard let seq = n.sequence else {
             throw ConfigurationError.wrongType(path: source, key: key(k), expected: "a list")
         }
-        return try seq.enumerated().map { try YAMLObject($1, path: "\(key(k))[\($0)]", source: source) }
+        return try seq.enumerated().map { try YAMLObject($1, path: "\(key(k))[\($0)]", source: source, unknown: unknown) }
     }
 
     func stringList(_ k: String) throws -> [String]? {

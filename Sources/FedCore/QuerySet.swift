@@ -109,17 +109,19 @@ package struct QuerySet: Sendable {
         }
         guard let node else { throw ConfigurationError.missingKey(path: source, key: "name") }
         let root = try YAMLObject(node, path: "", source: source)
-        try root.checkKeys(["name", "resource", "distributions", "description", "query"])
-        guard let name = try root.string("name") else { throw root.missing("name") }
-        guard let resourceText = try root.string("resource") else { throw root.missing("resource") }
-        guard let resource = Resource(rawValue: resourceText) else {
-            throw ConfigurationError.invalidValue(path: source, key: "resource", value: resourceText, expected: "cpu or memory")
+        root.checkKeys(["name", "resource", "distributions", "description", "query"])
+        return try root.reportingUnknownKeys {
+            guard let name = try root.string("name") else { throw root.missing("name") }
+            guard let resourceText = try root.string("resource") else { throw root.missing("resource") }
+            guard let resource = Resource(rawValue: resourceText) else {
+                throw ConfigurationError.invalidValue(path: source, key: "resource", value: resourceText, expected: "cpu or memory")
+            }
+            guard let promql = try root.string("query") else { throw root.missing("query") }
+            return QueryDefinition(
+                name: name, resource: resource, distributions: try root.stringList("distributions") ?? ["*"],
+                promql: promql.trimmingCharacters(in: .whitespacesAndNewlines),
+                description: try root.string("description") ?? "", source: source)
         }
-        guard let promql = try root.string("query") else { throw root.missing("query") }
-        return QueryDefinition(
-            name: name, resource: resource, distributions: try root.stringList("distributions") ?? ["*"],
-            promql: promql.trimmingCharacters(in: .whitespacesAndNewlines),
-            description: try root.string("description") ?? "", source: source)
     }
 }
 

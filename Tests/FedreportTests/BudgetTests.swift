@@ -51,10 +51,10 @@ struct BudgetTests {
     func errors() {
         #expect(
             message("budgets: {totals: {cpu: 2}}")
-                == "Unknown key 'budgets.totals' in 'f.yaml'. Known keys here: total, categories, components.")
+                == "Unknown key 'budgets.totals' in 'f.yaml': did you mean 'total'? Known keys here: total, categories, components.")
         #expect(
             message("budgets: {categories: {ctrl-plane: {cpu: 1}}}")
-                == "Unknown key 'budgets.categories.ctrl-plane' in 'f.yaml'. Known keys here: control-plane, networking, storage, monitoring, node, operators, add-ons, other."
+                == "Unknown key 'budgets.categories.ctrl-plane' in 'f.yaml': did you mean 'control-plane'? Known keys here: control-plane, networking, storage, monitoring, node, operators, add-ons, other."
         )
         #expect(message("budgets: {total: {disk: 1Gi}}").contains("Unknown key 'budgets.total.disk'"))
         #expect(
