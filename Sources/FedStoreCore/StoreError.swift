@@ -27,6 +27,9 @@ package enum StoreError: Error, LocalizedError, Equatable {
     case ioError(path: String, detail: String)
     /// `save` was called on a store opened read-only.
     case readOnlyStore(path: String)
+    /// A database this process may only read has a write-ahead log with changes, but no index of
+    /// it (`-shm`) that SQLite can read them through, and none can be created.
+    case unreadableLog(path: String)
     /// `save` was given a snapshot that cannot be stored as it is; nothing of the run was saved.
     case invalidSnapshot(path: String, cluster: String, build: String, reason: String)
     /// A stored row cannot be read back into the model.
@@ -94,6 +97,11 @@ package enum StoreError: Error, LocalizedError, Equatable {
         case .readOnlyStore(let path):
             "The snapshot database '\(path)' was opened read-only, so snapshots cannot be saved to it. "
                 + "Open it without read-only to save."
+        case .unreadableLog(let path):
+            "The snapshot database '\(path)' can only be read here, and its write-ahead log '\(path)-wal' holds changes "
+                + "that SQLite cannot read without its index '\(path)-shm', which it may not create in that folder. "
+                + "Read it once where its folder can be written (a collect folds the log in), or copy the database with "
+                + "its -wal file to a folder you can write."
         case .invalidSnapshot(let path, let cluster, let build, let reason):
             "The snapshot of cluster '\(cluster)', build '\(build)' cannot be saved to '\(path)': \(reason). "
                 + "Nothing of this run was saved; this is a bug in fedreport, please report it."

@@ -52,7 +52,7 @@ package final class SnapshotStore: SnapshotStoring {
             configuration.readonly = readOnly
             configuration.busyMode = .timeout(5)
             configuration.label = "fedreport.store"
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try DatabasePool(path: readOnly ? try Self.readingPath(path) : path, configuration: configuration)
             if !readOnly {
                 try Schema.migrator.migrate(pool)
                 // A newer fedreport may have migrated the file between the probe and here.
@@ -69,6 +69,31 @@ package final class SnapshotStore: SnapshotStoring {
             // Creating the directory failed.
             throw StoreError.cannotOpen(path: path, detail: error.localizedDescription)
         }
+    }
+
+    /// What a read-only connection opens for the database at `path`.
+    ///
+    /// Where this process may write the file and its folder, the path itself: SQLite keeps its
+    /// `-wal` and `-shm` companions as for any reader, and sees what a running collect commits.
+    /// Elsewhere (a file chmod 444, a read-only folder or mount, another user's database) a WAL
+    /// reader would need to create them: in a read-only folder it cannot, and beside a read-only
+    /// file it would leave read-only companions that a later writer trips over. So, when the log
+    /// holds nothing, the file is opened `immutable` (an SQLite URI): nothing is created or
+    /// locked. A log that holds changes is read through its existing `-shm` index; without one,
+    /// that cannot be done here and the error says what to do.
+    static func readingPath(_ path: String) throws -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        if access(path, W_OK) == 0 && access(folder.isEmpty ? "." : folder, W_OK | X_OK) == 0 { return path }
+        let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int ?? 0
+        if log > 0 {
+            guard FileManager.default.fileExists(atPath: path + "-shm") else { throw StoreError.unreadableLog(path: path) }
+            return path
+        }
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        // Percent-encoded but for unreserved ASCII and `/`: `?`, `#` and `%` in a path must not
+        // read as URI syntax.
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/-._~")
+        return "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?immutable=1"
     }
 
     /// Deletes the database file at `path` and its `-wal`, `-shm` and `-journal` companions.
@@ -318,7 +343,7 @@ package final class SnapshotStore: SnapshotStoring {
         var configuration = GRDB.Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(5)
-        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        let queue = try DatabaseQueue(path: try readingPath(path), configuration: configuration)
         defer { try? queue.close() }
         return try queue.read { db in
             (
