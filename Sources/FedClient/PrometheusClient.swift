@@ -313,17 +313,21 @@ package final class PrometheusClient: @unchecked Sendable {
         let url = baseURL + path
         let handle = try takeHandle()
         defer { putHandle(handle) }
-        logger.debug("\(get ? "GET" : "POST") \(url)", metadata: ["query": "\(abbreviate(query))"])
+        let method = get ? "GET" : "POST"
+        let started = Date()
         let response: HTTPResponse
         do {
             response = try handle.perform(
-                url: get ? url + "?" + form : url, method: get ? "GET" : "POST", body: get ? nil : Array(form.utf8), options: options,
+                url: get ? url + "?" + form : url, method: method, body: get ? nil : Array(form.utf8), options: options,
                 accept: { status, type in (200..<300).contains(status) || (type?.contains("json") ?? false) },
                 consume: { bytes in try decoder.feed(bytes) })
         } catch let e as DecodeError {
+            logRequest(method, url, query: query, since: started, outcome: "malformed answer")
             throw QueryError.malformed(problem: e.problem, offset: e.offset, query: query, url: url)
         } catch let e as TransportFailure {
-            throw QueryError.transport(code: e.code, message: e.message, query: query, url: url, bytesReceived: e.bytesReceived)
+            let error = QueryError.transport(code: e.code, message: e.message, query: query, url: url, bytesReceived: e.bytesReceived)
+            logRequest(method, url, query: query, since: started, outcome: error.shortCause)
+            throw error
         }
         retryAfter = response.retryAfter
         let streamed = (200..<300).contains(response.status) || (response.contentType?.contains("json") ?? false)
@@ -332,6 +336,9 @@ package final class PrometheusClient: @unchecked Sendable {
         if streamed {
             do { envelope = try decoder.finish() } catch { decodeError = error }
         }
+        logRequest(
+            method, url, query: query, since: started,
+            outcome: "HTTP \(response.status)" + (envelope.map { ", \($0.seriesCount) series" } ?? ""))
         guard (200..<300).contains(response.status) else {
             let e = envelope ?? decoder.envelope
             throw QueryError.http(
@@ -372,10 +379,20 @@ package final class PrometheusClient: @unchecked Sendable {
         idleHandles.withLock { if $0.count < 16 { $0.append(handle) } }
     }
 
+    /// `--verbose`: one line per request, once it is answered (or failed): the method, the URL,
+    /// the status, how long it took and how many series came back.
+    private func logRequest(_ method: String, _ url: String, query: String?, since started: Date, outcome: String) {
+        logger.debug(
+            "\(method) \(url): \(outcome) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s",
+            metadata: query.map { ["query": "\(abbreviate($0))"] } ?? [:])
+    }
+
     private func fetchOnce(url: String, what: String, options: TransportOptions, retryAfter: inout String?) throws -> (Int, [UInt8]) {
         let handle = try takeHandle()
         defer { putHandle(handle) }
         let collector = ByteCollector()
+        let started = Date()
+        defer { logRequest("GET", url, query: nil, since: started, outcome: collector.outcome) }
         do {
             let response = try handle.perform(
                 url: url, method: "GET", body: nil, options: options, accept: { _, _ in true },
@@ -386,6 +403,7 @@ package final class PrometheusClient: @unchecked Sendable {
                     collector.bytes.append(contentsOf: bytes)
                 })
             retryAfter = response.retryAfter
+            collector.outcome = "HTTP \(response.status), \(collector.bytes.count) bytes"
             if [401, 403, 429, 502, 503, 504].contains(response.status) {
                 let json = try? JSONSerialization.jsonObject(with: Data(collector.bytes)) as? [String: Any]
                 throw QueryError.http(
@@ -394,13 +412,17 @@ package final class PrometheusClient: @unchecked Sendable {
             }
             return (response.status, collector.bytes)
         } catch let e as TransportFailure {
-            throw QueryError.transport(code: e.code, message: e.message, query: what, url: url, bytesReceived: e.bytesReceived)
+            let error = QueryError.transport(code: e.code, message: e.message, query: what, url: url, bytesReceived: e.bytesReceived)
+            collector.outcome = error.shortCause
+            throw error
         }
     }
 }
 
 private final class ByteCollector {
     var bytes: [UInt8] = []
+    /// What the request came to, for the `--verbose` line.
+    var outcome = "no answer"
 }
 
 func snippetText(_ bytes: [UInt8]) -> String {
