@@ -273,18 +273,10 @@ package struct Configuration: Sendable, Equatable {
 
     /// Checks relations between keys that a single key cannot express.
     package func validate(source: String = "fedreport.yaml") throws {
-        guard let url = URL(string: querier.url), let scheme = url.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", url.host != nil
-        else {
+        if let problem = Self.querierURLProblem(querier.url) {
             throw ConfigurationError.invalidValue(
-                path: source, key: "querier.url", value: querier.url,
-                expected: "an http:// or https:// URL such as https://thanos-querier.example.com")
-        }
-        if url.user != nil || url.password != nil {
-            // It would be stored with every snapshot and printed in every report and error.
-            throw ConfigurationError.invalidValue(
-                path: source, key: "querier.url", value: "(credentials hidden)",
-                expected: "a URL without user:password@ — put a token in querier.bearer_token_file instead")
+                path: source, key: "querier.url", value: Self.hasCredentials(querier.url) ? "(credentials hidden)" : querier.url,
+                expected: problem)
         }
         if querier.bearerToken != nil && querier.bearerTokenFile != nil {
             throw ConfigurationError.invalidValue(
@@ -346,6 +338,23 @@ package struct Configuration: Sendable, Equatable {
 }
 
 extension Configuration {
+    /// What is wrong with `url` as the querier's URL, as what was expected ("an http:// or
+    /// https:// URL such as …"); nil when it will do.
+    package static func querierURLProblem(_ url: String) -> String? {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            parsed.host != nil
+        else { return "an http:// or https:// URL such as https://thanos-querier.example.com" }
+        // Credentials would be stored with every snapshot and printed in every report and error.
+        if hasCredentials(url) { return "a URL without user:password@ — put a token in querier.bearer_token_file instead" }
+        return nil
+    }
+
+    /// Whether `url` holds `user:password@`.
+    package static func hasCredentials(_ url: String) -> Bool {
+        guard let parsed = URL(string: url) else { return false }
+        return parsed.user != nil || parsed.password != nil
+    }
+
     /// Checks that `value` of `key` is an http:// or https:// URL with a host.
     static func checkHTTPURL(_ value: String, key: String, source: String, example: String) throws {
         guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
