@@ -86,11 +86,22 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // The runs behind the commands: collect, the periodic report, compare, trend, nightly and
+        // push, with their policies (what stops a run, what it stores, what fails it) and the
+        // exit code each outcome maps to. What a run says goes through a reporter the command
+        // prints, so that tests call the runs directly.
+        .target(
+            name: "FedRun",
+            dependencies: [
+                "FedCore", "FedClient", "FedCollect", "FedStoreCore", "FedStore", "FedReports",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command-line tool: commands only.
         .executableTarget(
             name: "fedreport",
             dependencies: [
-                "CMalloc", "FedCore", "FedClient", "FedStoreCore", "FedStore", "FedCollect", "FedReports", "FedDashboards",
+                "CMalloc", "FedCore", "FedClient", "FedStoreCore", "FedStore", "FedCollect", "FedReports", "FedDashboards", "FedRun",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -118,8 +129,8 @@ let package = Package(
             name: "FedreportTests",
             dependencies: [
                 "FedCore", "FedDecode", "FedClient", "FedStoreCore", "FedStoreSQLite", "FedStorePostgres", "FedStore",
-                "FedCollect", "FedReports", "FedDashboards", "FedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Yams", package: "Yams"),
+                "FedCollect", "FedReports", "FedDashboards", "FedRun", "FedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
             ],
             // Golden reports are read from the source tree by path, not bundled.
             exclude: ["Golden"]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CMalloc
 import FedCore
+import FedRun
 import Foundation
 
 @main
@@ -29,17 +30,36 @@ struct Fedreport: ParsableCommand {
         // glibc gives every thread that allocates its own arena; collect's worker threads would
         // each keep freed series buffers around. Two arenas keep peak memory flat.
         _ = fed_limit_malloc_arenas(2)
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot(nil)
+            command = try parseAsRoot(nil)
+        } catch {
+            exit(for: error, in: nil)
+        }
+        do {
             try command.run()
         } catch {
-            // The argument parser exits 64 (EX_USAGE) for a wrong flag or argument; fedreport's
-            // documented, stable code for that is 2.
-            if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(Exit.usage)
-            }
-            exit(withError: error)
+            exit(for: error, in: type(of: command))
         }
+    }
+
+    /// Ends the process for `error`: the one place that turns usage errors into exit code 2.
+    ///
+    /// The argument parser exits 64 (EX_USAGE) for a wrong flag, argument or value, and for a
+    /// `ValidationError` from a `validate()`; fedreport's documented, stable code for every usage
+    /// error is 2 (README, "Exit codes"), so the message and the usage are printed here and the
+    /// process exits 2. A usage error found once the command runs (a value that does not fit the
+    /// configuration or the store) comes as a `ValidationError` from `command`'s `run()`: it is
+    /// shown with that subcommand's usage, as the parser shows its own, not the root's. Any other
+    /// error exits as the argument parser says (an `ExitCode` with its code).
+    static func exit(for error: any Error, in command: (any ParsableCommand.Type)?) -> Never {
+        guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+        var text = fullMessage(for: error)
+        if let command, error is ValidationError {
+            let name = "fedreport \(command._commandName)"
+            text = "Error: \(message(for: error))\nUsage: \(usageString(for: command))\n  See '\(name) --help' for more information."
+        }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+        Foundation.exit(RunOutcome.usage.exitCode)
     }
 }

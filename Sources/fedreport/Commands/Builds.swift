@@ -1,8 +1,6 @@
 import ArgumentParser
 import FedCore
-import FedReports
-import FedStoreCore
-import Foundation
+import FedRun
 
 extension Fedreport {
     struct Builds: ParsableCommand {
@@ -21,15 +19,7 @@ extension Fedreport {
 
         func run() throws {
             try guarded {
-                let configuration = try global.load()
-                let store = try global.openStore(configuration, readOnly: true)
-                // Build order within each distribution, as the reports use it (orderedBuilds).
-                let all = try store.builds()
-                let builds = Set(all.map(\.distribution)).sorted().flatMap { distribution in
-                    let infos = all.filter { $0.distribution == distribution }
-                    let byName = Dictionary(uniqueKeysWithValues: infos.map { ($0.build, $0) })
-                    return orderedBuilds(infos).compactMap { byName[$0] }
-                }
+                let builds = try Listings.builds(try global.context().openStore(readOnly: true))
                 switch format {
                 case .json: try printJSON(builds)
                 case .table:
@@ -38,12 +28,12 @@ extension Fedreport {
                             ["BUILD", "DISTRIBUTION", "CLUSTERS", "SNAPSHOTS", "FIRST", "LAST"],
                             builds.map {
                                 [
-                                    $0.build, $0.distribution, $0.clusters.joined(separator: ","), "\($0.snapshots)", formatTime($0.first),
-                                    formatTime($0.last),
+                                    $0.build, $0.distribution, $0.clusters.joined(separator: ","), "\($0.snapshots)", isoTime($0.first),
+                                    isoTime($0.last),
                                 ]
                             }))
                 }
-                return Exit.ok
+                return .ok
             }
         }
     }

@@ -1,7 +1,7 @@
 import ArgumentParser
-import FedClient
 import FedCollect
 import FedCore
+import FedRun
 import Foundation
 
 extension Fedreport {
@@ -20,40 +20,42 @@ extension Fedreport {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: "Look at the window ending here (RFC 3339, a date, Unix seconds, now or now-6h; default: now).")
-        var end: String?
+        @Option(
+            help: "Look at the window ending here (RFC 3339, a date, Unix seconds, now or now-6h; default: now).",
+            transform: Read.time("--end"))
+        var end: Timestamp?
 
-        @Option(help: "How far back to look for clusters and data (default: collect.window).")
-        var window: String?
+        @Option(help: "How far back to look for clusters and data (default: collect.window).", transform: Read.duration("--window"))
+        var window: PromDuration?
 
         func run() throws {
             try guarded {
-                let configuration = try global.load()
-                let logger = global.logger()
-                let resources = try RunResources.load(configuration: configuration, environment: ProcessInfo.processInfo.environment)
-                let client = try PrometheusClient(querier: configuration.querier, logger: logger)
-                let windowLength = try window.map { try parseDurationOption($0, option: "--window") } ?? configuration.collect.window
-                let endTime = try end.map { try parseTime($0, option: "--end") } ?? Int64(Date().timeIntervalSince1970 * 1000)
-                let grid = Collector.grid(start: nil, end: endTime, window: windowLength, step: configuration.collect.step, now: endTime)
-                let collector = Collector(
-                    configuration: configuration, client: client, querySet: resources.querySet, maps: resources.maps, logger: logger)
+                let context = try global.context()
+                let configuration = context.configuration
+                let collector = try context.collector()
+                let client = collector.client
+                let resources = RunResources(querySet: collector.querySet, maps: collector.maps)
+                let endTime = end?.milliseconds ?? context.now
+                let grid = Collector.grid(
+                    start: nil, end: endTime, window: window ?? configuration.collect.window, step: configuration.collect.step, now: endTime
+                )
 
                 let build = try client.buildInfo()
                 print("Querier:   \(client.baseURL)")
                 print(
                     "Server:    \(build.map { "\($0["version"] ?? "?") (revision \($0["revision"] ?? "?"))" } ?? "build info not offered")")
-                print("Window:    \(formatTime(grid.start)) to \(formatTime(grid.end))")
+                print("Window:    \(isoTime(grid.start)) to \(isoTime(grid.end))")
                 print("Query set: \(resources.querySet.folder) (sha256 \(resources.querySet.hash.prefix(12)))")
                 print("")
                 let shape = try collector.hubShape(grid: grid)
                 printHubShape(shape, label: configuration.collect.clusterLabel, querySet: resources.querySet)
                 let plans = try collector.plan(grid: grid, only: [])
                 if plans.isEmpty {
-                    printError("error: \(CollectError.noClusters(url: client.baseURL).localizedDescription)")
+                    printError("error: \(describe(CollectError.noClusters(url: client.baseURL)))")
                     if let label = shape.proposedClusterLabel(configured: configuration.collect.clusterLabel) {
                         printError("The hub names clusters with \(label) instead: set collect.cluster_label: \(label).")
                     }
-                    return Exit.error
+                    return .error
                 }
                 let checks = plans.map { collector.check(plan: $0, grid: grid) }
                 let rows = checks.map { c -> [String] in
@@ -73,9 +75,9 @@ extension Fedreport {
                     printError(
                         "\n\(problems) problem(s): a query with NO DATA means the metric is not federated from that cluster (check the federation match[] list) or the cluster label differs (collect.cluster_label)."
                     )
-                    return Exit.error
+                    return .error
                 }
-                return Exit.ok
+                return .ok
             }
         }
 

@@ -1,9 +1,6 @@
 import ArgumentParser
-import FedClient
-import FedCollect
 import FedCore
-import FedStoreCore
-import Foundation
+import FedRun
 
 extension Fedreport {
     struct Collect: ParsableCommand {
@@ -31,11 +28,13 @@ extension Fedreport {
 
         func run() throws {
             try guarded {
-                var configuration = try global.load()
-                try window.apply(to: &configuration)
-                try runOptions.apply(to: &configuration)
-                let job = CollectJob(configuration: configuration, global: global, clusters: clusters, wait: runOptions.wait)
-                return try job.run(grid: try window.grid(configuration))
+                let context = try global.context {
+                    window.apply(to: &$0)
+                    runOptions.apply(to: &$0)
+                }
+                let settings = CollectRun.Settings(
+                    grid: try window.grid(context.configuration), clusters: clusters, wait: runOptions.wait)
+                return try CollectRun.run(settings, in: context, reporter: global.printer).outcome
             }
         }
     }

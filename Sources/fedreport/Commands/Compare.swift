@@ -1,9 +1,5 @@
 import ArgumentParser
-import FedCollect
-import FedCore
-import FedReports
-import FedStoreCore
-import Foundation
+import FedRun
 
 extension Fedreport {
     struct Compare: ParsableCommand {
@@ -54,55 +50,16 @@ extension Fedreport {
 
         func run() throws {
             try guarded {
-                let configuration = try global.load()
-                let formats = try report.formats(configuration)
-                let templates = try report.templateSet()
-                let ackFile = try Acks.load(configuration: configuration, configPath: global.config)
-                var acknowledger = Acks.acknowledger(ackFile)
-                let store = try global.openStore(configuration, readOnly: true)
-                let now = Int64(Date().timeIntervalSince1970 * 1000)
-                let baseName = ReportWriter.comparisonBaseName(builds: builds, at: now)
-                let context = report.context(
-                    formats: formats, configuration: configuration, baseName: baseName, at: now,
-                    command: "fedreport compare \(builds.joined(separator: " "))" + (baseline.map { " --baseline \($0)" } ?? ""))
-                let files: [(ReportFormat, String)]
-                let unacknowledged: Int
-                var options = try report.options(configuration)
-                if perNode {
-                    let maps = try RunResources.load(configuration: configuration, environment: ProcessInfo.processInfo.environment).maps
-                    options.perNodeComponents = maps.values.reduce(into: Set<String>()) { $0.formUnion($1.perNodeComponents) }
-                }
-                if builds.count == 2 {
-                    var comparison = try Reporter.compare(
-                        store: store, a: builds[0], b: builds[1], distribution: distribution, baseline: baseline,
-                        selection: try report.selection(),
-                        options: options)
-                    acknowledger.mark(&comparison)
-                    files = try Reporter.render(comparison, formats: formats, templates: templates, context: context)
-                    unacknowledged = comparison.unacknowledgedRegressions.count
-                    summarise(total: comparison.regressions.count, unacknowledged: unacknowledged)
-                } else {
-                    var multi = try Reporter.compare(
-                        store: store, builds: builds, distribution: distribution, baseline: baseline,
-                        selection: try report.selection(),
-                        options: report.options(configuration))
-                    acknowledger.mark(&multi)
-                    files = try Reporter.render(multi, formats: formats, templates: templates, context: context)
-                    unacknowledged = multi.unacknowledgedRegressions.count
-                    summarise(total: multi.regressions.count, unacknowledged: unacknowledged)
-                }
-                Acks.warnStale(acknowledger, file: ackFile)
-                try report.emit(files, configuration: configuration, baseName: baseName)
-                return report.failOnRegression && unacknowledged > 0 ? Exit.regression : Exit.ok
+                let context = try global.context()
+                let settings = CompareRun.Settings(
+                    builds: builds, distribution: distribution, baseline: baseline, perNode: perNode,
+                    compare: report.options(context.configuration), selection: report.selection.selection,
+                    output: try report.output(context.configuration), failOnRegression: report.failOnRegression)
+                let printer = global.printer
+                let summary = try CompareRun.run(settings, in: context, reporter: printer)
+                printer.written(summary.written)
+                return summary.outcome
             }
-        }
-
-        func summarise(total: Int, unacknowledged: Int) {
-            guard total > 0 else { return }
-            let acknowledged = total - unacknowledged
-            printError(
-                "\(total) regression(s) from \(builds.first!) to \(builds.last!)"
-                    + (acknowledged > 0 ? ", \(acknowledged) of them acknowledged in acks.yaml." : "."))
         }
     }
 }

@@ -1,8 +1,7 @@
 import ArgumentParser
-import FedClient
 import FedCollect
 import FedCore
-import Foundation
+import FedRun
 
 extension Fedreport {
     struct Components: ParsableCommand {
@@ -25,20 +24,15 @@ extension Fedreport {
 
         func run() throws {
             try guarded {
-                var configuration = try global.load()
-                try window.apply(to: &configuration)
-                let logger = global.logger()
-                let resources = try RunResources.load(configuration: configuration, environment: ProcessInfo.processInfo.environment)
-                let client = try PrometheusClient(querier: configuration.querier, logger: logger)
-                let grid = try window.grid(configuration)
-                let collector = Collector(
-                    configuration: configuration, client: client, querySet: resources.querySet, maps: resources.maps, logger: logger)
+                let context = try global.context { window.apply(to: &$0) }
+                let grid = try window.grid(context.configuration)
+                let collector = try context.collector()
                 let plans = try collector.plan(grid: grid, only: clusters)
-                if plans.isEmpty { throw CollectError.noClusters(url: client.baseURL) }
+                if plans.isEmpty { throw CollectError.noClusters(url: collector.client.baseURL) }
                 var unmapped = 0
                 for plan in plans {
-                    guard let map = resources.maps[plan.distribution] else {
-                        throw CollectError.missingMap(distribution: plan.distribution, looked: resources.querySet.folder)
+                    guard let map = collector.maps[plan.distribution] else {
+                        throw CollectError.missingMap(distribution: plan.distribution, looked: collector.querySet.folder)
                     }
                     let members = try collector.members(plan: plan, grid: grid, map: map)
                     print("\(plan.name) (\(plan.distribution), map \(map.source))")
@@ -48,9 +42,11 @@ extension Fedreport {
                     print("")
                 }
                 if unmapped > 0 {
-                    printError("\(unmapped) namespace(s) or service(s) fall into 'other': add rules for them to the component map.")
+                    global.printer.say(
+                        RunMessage(
+                            .info, "\(unmapped) namespace(s) or service(s) fall into 'other': add rules for them to the component map."))
                 }
-                return Exit.ok
+                return .ok
             }
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import FedCollect
 import FedCore
 import FedDashboards
+import FedRun
 import Foundation
 
 extension DashboardDatasource: ExpressibleByArgument {}
@@ -37,8 +38,9 @@ extension Fedreport {
 
         func run() throws {
             try guarded {
-                let configuration = try global.load()
-                let resources = try RunResources.load(configuration: configuration, environment: ProcessInfo.processInfo.environment)
+                let context = try global.context()
+                let configuration = context.configuration
+                let resources = try context.resources()
                 let definitions = DashboardDefinitions(
                     querySet: resources.querySet, maps: resources.maps, distribution: distribution,
                     clusterLabel: configuration.collect.clusterLabel, rateWindow: configuration.collect.rateWindow,
@@ -46,7 +48,7 @@ extension Fedreport {
                 let text = try GrafanaDashboard.text(try GrafanaDashboard.build(definitions, datasource: datasource))
                 guard let output else {
                     print(text, terminator: "")
-                    return Exit.ok
+                    return .ok
                 }
                 do {
                     try text.write(toFile: output, atomically: true, encoding: .utf8)
@@ -54,10 +56,10 @@ extension Fedreport {
                     printError(
                         "error: Cannot write the dashboard to '\(output)' (\(error.localizedDescription)). Check the folder exists and is writable."
                     )
-                    return Exit.error
+                    return .error
                 }
                 print(output)
-                return Exit.ok
+                return .ok
             }
         }
     }

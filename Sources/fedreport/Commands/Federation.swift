@@ -1,6 +1,7 @@
 import ArgumentParser
 import FedCollect
 import FedCore
+import FedRun
 import Foundation
 
 extension FederationPlan.Format: ExpressibleByArgument {}
@@ -51,8 +52,9 @@ extension Fedreport {
 
         func run() throws {
             try guarded {
-                let configuration = try global.load()
-                let resources = try RunResources.load(configuration: configuration, environment: ProcessInfo.processInfo.environment)
+                let context = try global.context()
+                let configuration = context.configuration
+                let resources = try context.resources()
                 guard let map = resources.maps[distribution] else {
                     throw CollectError.missingMap(
                         distribution: distribution, looked: "the component maps (\(resources.maps.keys.sorted().joined(separator: ", ")))")
@@ -63,7 +65,7 @@ extension Fedreport {
                     querySet: QuerySet(queries: resources.querySet.queries(for: distribution), folder: resources.querySet.folder),
                     maps: [map])
                 print(try plan.yaml(format), terminator: "")
-                return Exit.ok
+                return .ok
             }
         }
     }

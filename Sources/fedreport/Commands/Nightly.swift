@@ -1,6 +1,6 @@
 import ArgumentParser
 import FedCore
-import Foundation
+import FedRun
 
 extension Fedreport {
     struct Nightly: ParsableCommand {
@@ -13,7 +13,8 @@ extension Fedreport {
                 --fail-on says on what: `change-point` (the default) fails on a regression change \
                 point that the newest build brings (one that starts at it, or that the builds before \
                 it did not show), `regression` on a regression of the newest build against the one \
-                before it, `none` never. Entries of acks.yaml never fail the job.
+                before it, `none` never. Entries of acks.yaml never fail the job. The report's folder \
+                is checked first: one that cannot be written fails the job before anything is collected.
 
                 Example (crontab):
                   30 2 * * *  cd /var/lib/fedreport && fedreport nightly --baseline k3s --quiet >> nightly.log 2>&1
@@ -27,7 +28,7 @@ extension Fedreport {
         @OptionGroup var report: ReportOptions
 
         @Option(help: "What fails the job with exit 3: change-point, regression or none (default: change-point).")
-        var failOn: FailOn?
+        var failOn: PeriodicRun.FailOn?
 
         func validate() throws {
             if report.failOnRegression, let failOn, failOn != .regression {
@@ -37,21 +38,20 @@ extension Fedreport {
 
         func run() throws {
             try guarded {
-                var configuration = try global.load()
-                try window.apply(to: &configuration)
-                try runOptions.apply(to: &configuration)
+                let context = try global.context {
+                    window.apply(to: &$0)
+                    runOptions.apply(to: &$0)
+                }
                 // --cluster narrows what is collected and what is reported alike.
-                let collected = try CollectJob(
-                    configuration: configuration, global: global, clusters: report.clusters, wait: runOptions.wait
-                )
-                .run(grid: try window.grid(configuration))
-                if collected == Exit.error { return collected }
-                let reported = try PeriodicJob(
-                    configuration: configuration, global: global, report: report, periodic: periodic,
-                    failOn: failOn ?? (report.failOnRegression ? .regression : .changePoint)
-                ).run()
-                if reported != Exit.ok { return reported }
-                return collected
+                let collect = CollectRun.Settings(
+                    grid: try window.grid(context.configuration), clusters: report.selection.clusters, wait: runOptions.wait)
+                let reportSettings = try periodic.settings(
+                    report, configuration: context.configuration,
+                    failOn: failOn ?? (report.failOnRegression ? .regression : .changePoint))
+                let printer = global.printer
+                let summary = try NightlyRun.run(collect: collect, report: reportSettings, in: context, reporter: printer)
+                if let reported = summary.reported { printer.written(reported.written) }
+                return summary.outcome
             }
         }
     }

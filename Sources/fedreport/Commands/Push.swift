@@ -1,8 +1,6 @@
 import ArgumentParser
 import FedCore
-import FedStore
-import FedStoreCore
-import Foundation
+import FedRun
 
 extension Fedreport {
     struct Push: ParsableCommand {
@@ -34,17 +32,10 @@ extension Fedreport {
         @Option(name: .customLong("to-password-file"), help: "A file holding the target's PostgreSQL password.")
         var toPasswordFile: String?
 
-        @Option(name: .customLong("cluster"), help: "Only snapshots of this cluster (repeatable).")
-        var clusters: [String] = []
-
         @Option(help: "Only snapshots of this build.")
         var build: String?
 
-        @Option(help: "Only snapshots ending at or after this time (RFC 3339, a date, Unix seconds, now or now-6h).")
-        var since: String?
-
-        @Option(help: "Only snapshots starting at or before this time (RFC 3339, a date, Unix seconds, now or now-6h).")
-        var until: String?
+        @OptionGroup var selection: SelectionOptions
 
         @Flag(help: "Wait for a collect running on an SQLite target instead of exiting.")
         var wait = false
@@ -54,30 +45,9 @@ extension Fedreport {
 
         func run() throws {
             try guarded {
-                let configuration = try global.load()
-                let sourceLocation = try StoreLocation.parse(configuration.database)
-                let targetLocation = try StoreLocation.parse(to)
-                if sourceLocation.isSameDatabase(as: targetLocation) {
-                    throw ValidationError(
-                        "--to names the configured database itself (\(targetLocation)); give another database to copy into.")
-                }
-                let filter = SnapshotFilter(
-                    build: build, clusters: clusters, since: try since.map { try parseTime($0, option: "--since") },
-                    until: try until.map { try parseTime($0, option: "--until") })
-                let source = try global.openStore(configuration, readOnly: true)
-                let guarded = try WriteGuard(targetLocation, wait: wait)
-                var stored = false
-                defer { guarded.finish(stored: stored) }
-                let target = try Stores.open(
-                    targetLocation, readOnly: false, passwordFile: toPasswordFile, applicationName: "fedreport push")
-                guarded.store = target
-                let result = try SnapshotPush.run(from: source, to: target, filter: filter)
-                try target.close()
-                guarded.store = nil
-                try source.close()
-                // An empty source still leaves a target with the schema: a push that ran through
-                // is a success, like a collect that stored something.
-                stored = true
+                let settings = PushRun.Settings(
+                    target: to, targetPasswordFile: toPasswordFile, filter: selection.filter(build: build), wait: wait)
+                let result = try PushRun.run(settings, in: try global.context(), reporter: global.printer).result
                 switch format {
                 case .json:
                     try printJSON(
@@ -92,20 +62,12 @@ extension Fedreport {
                             ["CLUSTER", "BUILD", "SEGMENT", "SOURCE", "TARGET"],
                             result.outcomes.map {
                                 [
-                                    $0.snapshot.cluster, $0.snapshot.build,
-                                    "\(formatTime($0.snapshot.start)) – \(formatTime($0.snapshot.end))", "#\($0.snapshot.id)",
-                                    $0.outcome.description,
+                                    $0.snapshot.cluster, $0.snapshot.build, "\(isoTime($0.snapshot.start)) – \(isoTime($0.snapshot.end))",
+                                    "#\($0.snapshot.id)", $0.outcome.description,
                                 ]
                             }))
                 }
-                if !global.quiet {
-                    printError(
-                        "Pushed \(result.outcomes.count) snapshot(s) from \(sourceLocation) to \(targetLocation): "
-                            + "\(result.inserted) new, \(result.replaced) replaced, \(result.alreadyStored) already there, "
-                            + "\(result.keptComplete) kept complete and \(result.keptNewer) kept newer in the target; "
-                            + "\(result.querySets) query set(s).")
-                }
-                return Exit.ok
+                return .ok
             }
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import FedClient
 import FedCollect
 import FedCore
+import FedRun
 import Foundation
 
 /// What `fedreport query` prints.
@@ -28,30 +29,32 @@ extension Fedreport {
         @Argument(help: "The PromQL expression.")
         var promql: String
 
-        @Option(help: "Start (RFC 3339, a date, Unix seconds, now or now-6h).")
-        var start: String
+        @Option(help: "Start (RFC 3339, a date, Unix seconds, now or now-6h).", transform: Read.time("--start"))
+        var start: Timestamp
 
-        @Option(help: "End (RFC 3339, a date, Unix seconds, now or now-6h).")
-        var end: String
+        @Option(help: "End (RFC 3339, a date, Unix seconds, now or now-6h).", transform: Read.time("--end"))
+        var end: Timestamp
 
-        @Option(help: "Step, e.g. 30s (default: collect.step).")
-        var step: String?
+        @Option(help: "Step, e.g. 30s (default: collect.step).", transform: Read.duration("--step"))
+        var step: PromDuration?
 
         @Option(help: "The output format.")
         var format = QueryFormat.csv
 
+        func validate() throws {
+            if end < start { throw ValidationError("--end must not be before --start.") }
+            if let step, step.milliseconds <= 0 { throw ValidationError("--step must be above 0s, e.g. --step 30s.") }
+        }
+
         func run() throws {
             try guarded {
-                let configuration = try global.load()
-                let client = try PrometheusClient(querier: configuration.querier, logger: global.logger())
-                let stepDuration = try step.map { try parseDurationOption($0, option: "--step") } ?? configuration.collect.step
-                let s = try parseTime(start, option: "--start")
-                let e = try parseTime(end, option: "--end")
-                guard e >= s else { throw ValidationError("--end must not be before --start.") }
-                let grid = TimeGrid(start: s, end: e, step: stepDuration.milliseconds)
+                let context = try global.context()
+                let client = try context.client()
+                let stepDuration = step ?? context.configuration.collect.step
+                let grid = TimeGrid(start: start.milliseconds, end: end.milliseconds, step: stepDuration.milliseconds)
                 let collector = SeriesCollector(grid: grid)
                 let outcome = try client.queryRange(promql, grid: grid, sink: collector)
-                for w in outcome.warnings { printError("warning from the querier: \(w)") }
+                for w in outcome.warnings { global.printer.say(RunMessage(.warning, "from the querier: \(w)")) }
                 if format == .csv {
                     print(CSV.line(["labels", "timestamp", "value"]), terminator: "")
                     for s in collector.series {
@@ -73,9 +76,12 @@ extension Fedreport {
                     let data = try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys])
                     print(String(decoding: data, as: UTF8.self))
                 }
-                printError(
-                    "\(collector.series.count) series, \(outcome.points) points, \(outcome.bytes) bytes in \(outcome.requests) request(s)")
-                return Exit.ok
+                global.printer.say(
+                    RunMessage(
+                        .info,
+                        "\(collector.series.count) series, \(outcome.points) points, \(outcome.bytes) bytes in \(outcome.requests) request(s)"
+                    ))
+                return .ok
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedRun
 
 extension Fedreport {
     struct Report: ParsableCommand {
@@ -21,10 +22,13 @@ extension Fedreport {
 
         func run() throws {
             try guarded {
-                try PeriodicJob(
-                    configuration: try global.load(), global: global, report: report, periodic: periodic,
-                    failOn: report.failOnRegression ? .regression : .none
-                ).run()
+                let context = try global.context()
+                let settings = try periodic.settings(
+                    report, configuration: context.configuration, failOn: report.failOnRegression ? .regression : .none)
+                let printer = global.printer
+                let summary = try PeriodicRun.run(settings, in: context, reporter: printer)
+                printer.written(summary.written)
+                return summary.outcome
             }
         }
     }

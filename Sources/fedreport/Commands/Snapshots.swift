@@ -1,7 +1,7 @@
 import ArgumentParser
 import FedCore
 import FedReports
-import FedStoreCore
+import FedRun
 import Foundation
 
 extension Fedreport {
@@ -10,7 +10,8 @@ extension Fedreport {
             abstract: "List snapshots with their window, coverage counts and flags.",
             discussion: """
                 With --containers ID, the drill-down of one snapshot: statistics per pod and \
-                container (and host service), optionally for one component.
+                container (and host service), optionally for one component. A build, snapshot, \
+                component or query set that is not stored exits 4, naming those that are.
 
                 Example:
                   fedreport snapshots --build 4.6.8
@@ -36,17 +37,17 @@ extension Fedreport {
         @Option(help: "table or json.")
         var format: ListFormat = .table
 
+        func validate() throws {
+            if component != nil && containers == nil {
+                throw ValidationError("--component narrows the drill-down of one snapshot: give --containers ID too.")
+            }
+        }
+
         func run() throws {
             try guarded {
-                let configuration = try global.load()
-                let store = try global.openStore(configuration, readOnly: true)
+                let store = try global.context().openStore(readOnly: true)
                 if let hash = querySet {
-                    guard let record = try store.querySet(hash: hash) else {
-                        printError(
-                            "error: No single query set with a hash starting '\(hash)' is stored. `fedreport snapshots` shows each snapshot's hash."
-                        )
-                        return Exit.noSnapshots
-                    }
+                    let record = try Listings.querySet(store, hashPrefix: hash)
                     switch format {
                     case .json: try printJSON(record)
                     case .table:
@@ -55,17 +56,10 @@ extension Fedreport {
                             print("\n# \(d.name): \(d.resource), distributions \(d.distributions.joined(separator: ", "))\n\(d.promql)")
                         }
                     }
-                    return Exit.ok
+                    return .ok
                 }
                 if let id = containers {
-                    guard let list = try store.containers(snapshotIDs: [id])[id] else {
-                        printError("error: No snapshot #\(id). `fedreport snapshots` lists the ids.")
-                        return Exit.noSnapshots
-                    }
-                    let shown = list.filter { component == nil || $0.component == component }.sorted {
-                        ($0.resource, $0.component, $0.namespace, $0.pod, $0.container)
-                            < ($1.resource, $1.component, $1.namespace, $1.pod, $1.container)
-                    }
+                    let shown = try Listings.containers(store, snapshot: id, component: component)
                     switch format {
                     case .json: try printJSON(shown)
                     case .table:
@@ -80,9 +74,9 @@ extension Fedreport {
                                     ]
                                 }))
                     }
-                    return Exit.ok
+                    return .ok
                 }
-                let snapshots = try store.snapshots(SnapshotFilter(build: build))
+                let snapshots = try Listings.snapshots(store, build: build)
                 switch format {
                 case .json: try printJSON(snapshots)
                 case .table:
@@ -91,14 +85,14 @@ extension Fedreport {
                             ["ID", "CLUSTER", "BUILD", "START", "END", "STEP", "INCLUDED", "LEFT OUT", "PARTIAL", "QUERY SET"],
                             snapshots.map {
                                 [
-                                    "\($0.id)", $0.cluster, $0.build, formatTime($0.start), formatTime($0.end),
+                                    "\($0.id)", $0.cluster, $0.build, isoTime($0.start), isoTime($0.end),
                                     PromDuration(milliseconds: $0.step).description, "\($0.includedTimestamps)",
                                     "\($0.leftOut.timestamps)", $0.partial ? "yes: " + $0.warnings.joined(separator: "; ") : "no",
                                     String($0.querySetHash.prefix(12)),
                                 ]
                             }))
                 }
-                return Exit.ok
+                return .ok
             }
         }
     }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import FedCore
-import FedReports
-import FedStoreCore
-import Foundation
+import FedRun
 
 extension Fedreport {
     struct Trend: ParsableCommand {
@@ -44,54 +42,16 @@ extension Fedreport {
 
         func run() throws {
             try guarded {
-                let configuration = try global.load()
-                let formats = try report.formats(configuration)
-                let templates = try report.templateSet()
-                let ackFile = try Acks.load(configuration: configuration, configPath: global.config)
-                let store = try global.openStore(configuration, readOnly: true)
-                var analysis = try Reporter.trend(
-                    store: store, distribution: distribution, builds: builds ?? configuration.report.builds,
-                    selection: try report.selection(), options: report.trendOptions(configuration))
-                var acknowledger = Acks.acknowledger(ackFile)
-                acknowledger.mark(&analysis)
-                Acks.warnStale(acknowledger, file: ackFile)
-                let all = analysis.lines
-                analysis.lines = try all.filter(matches)
-                if analysis.lines.isEmpty, let component {
-                    let known = Array(Set(all.filter { $0.level == .component }.map(\.name))).sorted()
-                    throw ValidationError(
-                        "--component \(component): no such component in these builds. Known: \(known.joined(separator: ", ")); "
-                            + "or category:<name>, or total.")
-                }
-                if let message = analysis.notEnoughBuildsMessage { printError("note: \(message).") }
-                let now = Int64(Date().timeIntervalSince1970 * 1000)
-                let baseName = ReportWriter.trendBaseName(distribution: distribution, newest: analysis.builds.last ?? "", at: now)
-                let context = report.context(
-                    formats: formats, configuration: configuration, baseName: baseName, at: now,
-                    command: "fedreport trend --distribution \(distribution)")
-                let files = try Reporter.render(analysis, formats: formats, templates: templates, context: context)
-                try report.emit(files, configuration: configuration, baseName: baseName)
-                let points = analysis.distinctChangePoints
-                if !points.isEmpty { printError("\(points.count) change point(s) over \(analysis.builds.count) builds.") }
-                return Exit.ok
+                let context = try global.context()
+                let configuration = context.configuration
+                let settings = TrendRun.Settings(
+                    distribution: distribution, builds: builds ?? configuration.report.builds,
+                    only: TrendRun.LineFilter(component: component, resource: resource), trend: report.trendOptions(configuration),
+                    selection: report.selection.selection, output: try report.output(configuration))
+                let printer = global.printer
+                printer.written(try TrendRun.run(settings, in: context, reporter: printer).written)
+                return .ok
             }
-        }
-
-        /// Whether the line passes --component and --resource; an unknown component is an error
-        /// that lists the known ones.
-        func matches(_ line: TrendLine) throws -> Bool {
-            if let resource, line.resource != resource { return false }
-            guard let component else { return true }
-            if component == "total" { return line.level == .total }
-            if component.hasPrefix("category:") {
-                let name = String(component.dropFirst("category:".count))
-                guard Category(rawValue: name) != nil else {
-                    throw ValidationError(
-                        "--component \(component): no such category. Known: \(Category.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                return line.level == .category && line.category?.rawValue == name
-            }
-            return line.level == .component && line.name == component
         }
     }
 }

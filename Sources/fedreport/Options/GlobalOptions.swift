@@ -1,7 +1,6 @@
 import ArgumentParser
 import FedCore
-import FedStore
-import FedStoreCore
+import FedRun
 import Foundation
 import Logging
 
@@ -26,6 +25,15 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Only errors on stderr.")
     var quiet = false
 
+    func validate() throws {
+        // Checked here, while the arguments are parsed, so that a bad value is a usage error of
+        // the flag, not of a file.
+        guard let url, let problem = Configuration.querierURLProblem(url) else { return }
+        // A password is not echoed back.
+        if Configuration.hasCredentials(url) { throw ValidationError("--url must be \(problem).") }
+        throw ValidationError("--url '\(url)' is not \(problem).")
+    }
+
     /// The configuration: file, then the environment (`FEDREPORT_DATABASE_URL`), then flags.
     func load() throws -> Configuration {
         var configuration: Configuration
@@ -41,17 +49,22 @@ struct GlobalOptions: ParsableArguments {
         }
         if let database { configuration.database = database }
         if let url { configuration.querier.url = url }
-        try configuration.validate(source: "the command line")
         warnAboutInlineSecrets(configPath: config ?? "fedreport.yaml")
         return configuration
     }
 
-    /// Opens the configured snapshot store, SQLite or PostgreSQL.
-    func openStore(_ configuration: Configuration, readOnly: Bool) throws -> any SnapshotStoring {
-        try Stores.open(
-            configuration.database, readOnly: readOnly, passwordFile: configuration.databasePasswordFile,
-            applicationName: "fedreport \(commandName)")
+    /// What a run needs besides its own settings: the configuration as `load` reads it, changed
+    /// by `adjust` (the flags of a command that override keys), this command's clock and logger.
+    func context(adjusting adjust: (inout Configuration) -> Void = { _ in }) throws -> RunContext {
+        var configuration = try load()
+        adjust(&configuration)
+        return RunContext(
+            configuration: configuration, configPath: config, environment: ProcessInfo.processInfo.environment, now: Clock.now,
+            applicationName: "fedreport \(commandName)", logger: logger())
     }
+
+    /// Prints what a run says, as --quiet and --verbose ask.
+    var printer: Printer { Printer(quiet: quiet && !verbose, verbose: verbose) }
 
     /// The command's name, for `application_name` on PostgreSQL (what `pg_stat_activity` and a
     /// refused claim show).

@@ -1,4 +1,8 @@
 import ArgumentParser
+import FedCore
+import FedRun
+
+extension PeriodicRun.FailOn: ExpressibleByArgument {}
 
 /// What the periodic report covers, shared by `report` and `nightly`.
 struct PeriodicOptions: ParsableArguments {
@@ -10,4 +14,12 @@ struct PeriodicOptions: ParsableArguments {
 
     @Option(help: "Baseline distribution, optionally @build (default: report.baseline).")
     var baseline: String?
+
+    /// The settings of the report run: these flags and `report` over the configuration.
+    func settings(_ report: ReportOptions, configuration: Configuration, failOn: PeriodicRun.FailOn) throws -> PeriodicRun.Settings {
+        PeriodicRun.Settings(
+            distribution: distribution, builds: builds ?? configuration.report.builds, baseline: baseline ?? configuration.report.baseline,
+            compare: report.options(configuration), trend: report.trendOptions(configuration), selection: report.selection.selection,
+            output: try report.output(configuration), failOn: failOn)
+    }
 }

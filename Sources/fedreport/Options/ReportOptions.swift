@@ -1,9 +1,11 @@
 import ArgumentParser
 import FedCore
 import FedReports
+import FedRun
 import Foundation
 
-/// Flags shared by `compare`, `report` and `nightly`: formats, output and verdict thresholds.
+/// Flags shared by `compare`, `report`, `trend` and `nightly`: formats, output, verdict
+/// thresholds and which snapshots to read.
 struct ReportOptions: ParsableArguments {
     @Option(help: "Formats, comma-separated: md, html, csv, json, jira (default: report.formats).")
     var format: String?
@@ -29,14 +31,7 @@ struct ReportOptions: ParsableArguments {
     @Flag(help: "md, jira and json only: just the headline, the regressions and change points, and data quality (for a ticket).")
     var onlyRegressions = false
 
-    @Option(name: .customLong("cluster"), help: "Only snapshots of this cluster (repeatable).")
-    var clusters: [String] = []
-
-    @Option(help: "Only snapshots ending at or after this time (RFC 3339, a date, Unix seconds, now or now-6h).")
-    var since: String?
-
-    @Option(help: "Only snapshots starting at or before this time (RFC 3339, a date, Unix seconds, now or now-6h).")
-    var until: String?
+    @OptionGroup var selection: SelectionOptions
 
     func validate() throws {
         if let format { try checkOnlyRegressions(try parseFormats(format)) }
@@ -54,12 +49,6 @@ struct ReportOptions: ParsableArguments {
         }
     }
 
-    func formats(_ configuration: Configuration) throws -> [ReportFormat] {
-        let formats = try format.map(parseFormats) ?? configuration.report.formats
-        try checkOnlyRegressions(formats)
-        return formats
-    }
-
     /// --only-regressions cuts Markdown, Jira and JSON; HTML and CSV are always whole.
     func checkOnlyRegressions(_ formats: [ReportFormat]) throws {
         let whole = formats.filter { $0 == .html || $0 == .csv }
@@ -67,6 +56,15 @@ struct ReportOptions: ParsableArguments {
         throw ValidationError(
             "--only-regressions works with md, jira and json, not \(whole.map(\.rawValue).joined(separator: " or ")): "
                 + "add --format md,jira,json (or a subset).")
+    }
+
+    /// Where the report goes and how it is rendered: the flags, else `report:` of the configuration.
+    func output(_ configuration: Configuration) throws -> ReportOutput {
+        let formats = try format.map(parseFormats) ?? configuration.report.formats
+        try checkOnlyRegressions(formats)
+        let templateSet = try templates.map { try TemplateSet.load(folder: $0) } ?? TemplateSet.shipped()
+        return ReportOutput(
+            formats: formats, folder: output ?? configuration.report.output, templates: templateSet, onlyRegressions: onlyRegressions)
     }
 
     /// Change-point settings: `trend:` of the configuration, with the verdict threshold.
@@ -77,48 +75,11 @@ struct ReportOptions: ParsableArguments {
             threshold: options(configuration).threshold)
     }
 
-    /// The facts of one rendering: the time, --only-regressions, and where the whole report is
-    /// for a Jira text that had to be cut: the HTML (else Markdown) file this run writes, else
-    /// `command` with --format html.
-    func context(
-        formats: [ReportFormat], configuration: Configuration, baseName: String, at now: TimestampMs, command: String
-    ) -> RenderContext {
-        let folder = output ?? configuration.report.output
-        var full = "\(command) --format html"
-        if folder != "-", let whole = [ReportFormat.html, .md].first(where: formats.contains), !onlyRegressions || whole == .html {
-            full = (folder as NSString).appendingPathComponent("\(baseName).\(whole.fileExtension)")
-        }
-        return RenderContext(generatedAt: now, onlyRegressions: onlyRegressions, fullReport: full)
-    }
-
+    /// The verdicts' thresholds: the flags, else `report:` of the configuration.
     func options(_ configuration: Configuration) -> CompareOptions {
         CompareOptions(
             threshold: (threshold ?? configuration.report.threshold) / 100,
             minDeltaCPU: minDeltaCPU ?? configuration.report.minDeltaCPU,
             minDeltaMemory: minDeltaMemory ?? configuration.report.minDeltaMemory)
-    }
-
-    func selection() throws -> SnapshotSelection {
-        SnapshotSelection(
-            clusters: clusters, since: try since.map { try parseTime($0, option: "--since") },
-            until: try until.map { try parseTime($0, option: "--until") })
-    }
-
-    func templateSet() throws -> TemplateSet {
-        if let templates { return try TemplateSet.load(folder: templates) }
-        return try TemplateSet.shipped()
-    }
-
-    /// Renders and writes (or prints) the files; returns the paths written.
-    func emit(_ files: [(ReportFormat, String)], configuration: Configuration, baseName: String) throws {
-        let folder = output ?? configuration.report.output
-        if folder == "-" {
-            guard files.count == 1 else {
-                throw ValidationError("--output - writes to stdout and takes exactly one --format, e.g. --format json.")
-            }
-            print(files[0].1, terminator: files[0].1.hasSuffix("\n") ? "" : "\n")
-            return
-        }
-        for path in try ReportWriter.write(files, folder: folder, baseName: baseName) { print(path) }
     }
 }

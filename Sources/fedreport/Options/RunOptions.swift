@@ -6,10 +6,10 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Wait for a running collect to finish instead of exiting.")
     var wait = false
 
-    @Option(help: "Give up on requests after this long, e.g. 4h (default: collect.deadline).")
-    var deadline: String?
+    @Option(help: "Give up on requests after this long, e.g. 4h (default: collect.deadline).", transform: Read.duration("--deadline"))
+    var deadline: PromDuration?
 
-    func apply(to configuration: inout Configuration) throws {
-        if let deadline { configuration.collect.deadline = try parseDurationOption(deadline, option: "--deadline") }
+    func apply(to configuration: inout Configuration) {
+        if let deadline { configuration.collect.deadline = deadline }
     }
 }

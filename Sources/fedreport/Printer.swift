@@ -1,9 +1,50 @@
 import FedCollect
 import FedCore
+import FedReports
+import FedRun
 import Foundation
 
+/// What a run says, printed as --quiet and --verbose ask: lines on stderr, the table of what a
+/// collect stored on stdout, progress on stderr.
+struct Printer: RunReporter {
+    /// Only errors, and the lines that say why the exit code is not 0.
+    let quiet: Bool
+    /// Also what the run looked at and decided.
+    let verbose: Bool
+
+    func say(_ message: RunMessage) {
+        if message.level == .detail ? !verbose : quiet && !message.showsWhenQuiet { return }
+        printError(message.description)
+    }
+
+    func progress(clusters: Int) -> any RunProgress {
+        StderrProgress(total: clusters, interactive: isTerminal(2) && !quiet, quiet: quiet)
+    }
+
+    func stored(_ rows: [CollectRun.Row]) {
+        print(
+            textTable(
+                ["CLUSTER", "BUILD", "SEGMENT", "COMPONENTS", "COVERAGE", "LEFT OUT", "PARTIAL", "STORED"],
+                rows.map {
+                    [
+                        $0.cluster, $0.build, "\(isoTime($0.start)) – \(isoTime($0.end))", "\($0.components)",
+                        $0.coverage.map { Units.percent($0, decimals: 1) } ?? "-", "\($0.leftOut)", $0.partial ? "yes" : "no",
+                        $0.saved.description,
+                    ]
+                }))
+    }
+
+    /// The paths of the reports written, on stdout; or the one report itself.
+    func written(_ report: WrittenReport) {
+        switch report {
+        case .files(let paths): for path in paths { print(path) }
+        case .stdout(let text): print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        }
+    }
+}
+
 /// Progress on stderr: a live line on a terminal, a line per cluster in cron.
-final class StderrProgress: CollectProgress, Sendable {
+final class StderrProgress: RunProgress, Sendable {
     private let total: Int
     private let interactive: Bool
     private let quiet: Bool
