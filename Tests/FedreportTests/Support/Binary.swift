@@ -27,10 +27,23 @@ let fedreportBinary: String = {
 }()
 
 /// Runs `fedreport` with `arguments`, in `directory`, with extra environment variables.
-func runFedreport(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> RunResult {
+///
+/// `unprivileged` runs it as the user `nobody` when the tests run as root (root reads and writes
+/// whatever the permission bits say, so a read-only file is only read-only to another user);
+/// `mergingStderr` sends stderr into stdout, so that the order of the lines of both shows.
+func runFedreport(
+    _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], unprivileged: Bool = false,
+    mergingStderr: Bool = false
+) throws -> RunResult {
+    var command = [fedreportBinary] + arguments
+    if unprivileged && getuid() == 0 {
+        guard let nobody = getpwnam("nobody") else { throw NSError(domain: "no user nobody", code: 1) }
+        command = ["/usr/bin/setpriv", "--reuid=\(nobody.pointee.pw_uid)", "--regid=\(nobody.pointee.pw_gid)", "--clear-groups"] + command
+    }
+    if mergingStderr { command = ["/bin/sh", "-c", #"exec "$0" "$@" 2>&1"#] + command }
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: fedreportBinary)
-    process.arguments = arguments
+    process.executableURL = URL(fileURLWithPath: command[0])
+    process.arguments = Array(command.dropFirst())
     var env = ProcessInfo.processInfo.environment
     env["FEDREPORT_TOKEN"] = nil
     for (k, v) in environment { env[k] = v }
@@ -75,6 +88,12 @@ final class LockedData: @unchecked Sendable {
         defer { lock.unlock() }
         return data
     }
+}
+
+/// The uid and gid `runFedreport(unprivileged: true)` runs as: `nobody` under root, else this process's.
+var unprivilegedOwner: (uid: uid_t, gid: gid_t) {
+    guard getuid() == 0, let nobody = getpwnam("nobody") else { return (getuid(), getgid()) }
+    return (nobody.pointee.pw_uid, nobody.pointee.pw_gid)
 }
 
 /// A fresh temporary folder.
