@@ -20,6 +20,7 @@ extension Fedreport {
                 Examples:
                   fedreport trend --distribution ocp --builds 30
                   fedreport trend --component etcd --resource cpu --format json --output -
+                  fedreport trend --baseline k3s --builds 30
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -36,6 +37,12 @@ extension Fedreport {
         @Option(help: "Only cpu or memory.")
         var resource: Resource?
 
+        @Option(
+            help:
+                "Baseline each build is held against: a distribution, optionally with a build, k3s or k3s@v1.26.5+k3s1 (default: report.baseline)."
+        )
+        var baseline: String?
+
         @OptionGroup var report: ReportOptions
 
         func validate() throws {
@@ -49,14 +56,27 @@ extension Fedreport {
                 let templates = try report.templateSet()
                 let ackFile = try Acks.load(configuration: configuration, configPath: global.config)
                 let store = try global.openStore(configuration, readOnly: true)
-                var analysis = try Reporter.trend(
-                    store: store, distribution: distribution, builds: builds ?? configuration.report.builds,
-                    selection: try report.selection(), options: report.trendOptions(configuration))
+                func analyse(_ baseline: String?) throws -> TrendAnalysis {
+                    try Reporter.trend(
+                        store: store, distribution: distribution, builds: builds ?? configuration.report.builds, baseline: baseline,
+                        selection: try report.selection(), options: report.trendOptions(configuration))
+                }
+                let baselineSpec = baseline ?? configuration.report.baseline
+                var analysis: TrendAnalysis
+                do {
+                    analysis = try analyse(baselineSpec)
+                } catch let error as CompareError where baselineSpec != nil {
+                    // As the periodic report does: the trend is worth having without the baseline.
+                    guard let without = try? analyse(nil) else { throw error }
+                    printError("warning: \(describe(error)) The trend is written without a baseline.")
+                    analysis = without
+                }
                 var acknowledger = Acks.acknowledger(ackFile)
                 acknowledger.mark(&analysis)
                 Acks.warnStale(acknowledger, file: ackFile)
                 let all = analysis.lines
                 analysis.lines = try all.filter(matches)
+                analysis.ratioLines = try analysis.ratioLines.filter(matches)
                 if analysis.lines.isEmpty, let component {
                     let known = Array(Set(all.filter { $0.level == .component }.map(\.name))).sorted()
                     throw ValidationError(
