@@ -10,17 +10,20 @@ package enum TrendRun {
     package struct Settings: Sendable {
         package var distribution: String
         package var builds: Int
+        /// `<distribution>[@<build>]` each build is held against, or nil for none.
+        package var baseline: String?
         package var only: LineFilter
         package var trend: TrendOptions
         package var selection: SnapshotSelection
         package var output: ReportOutput
 
         package init(
-            distribution: String, builds: Int, only: LineFilter = .init(), trend: TrendOptions, selection: SnapshotSelection = .init(),
-            output: ReportOutput
+            distribution: String, builds: Int, baseline: String? = nil, only: LineFilter = .init(), trend: TrendOptions,
+            selection: SnapshotSelection = .init(), output: ReportOutput
         ) {
             self.distribution = distribution
             self.builds = builds
+            self.baseline = baseline
             self.only = only
             self.trend = trend
             self.selection = selection
@@ -42,22 +45,11 @@ package enum TrendRun {
         /// The lines that pass. An unknown category, or a component that none of `lines` is of,
         /// is a usage error that lists the known ones.
         package func apply(_ lines: [TrendLine]) throws -> [TrendLine] {
-            var category: Category?
-            if let component, component.hasPrefix("category:") {
-                let name = String(component.dropFirst("category:".count))
-                guard let c = Category(rawValue: name) else {
-                    throw UsageError(
-                        "--component \(component): no such category. Known: \(Category.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                category = c
+            if let component, component.hasPrefix("category:"), Category(rawValue: String(component.dropFirst("category:".count))) == nil {
+                throw UsageError(
+                    "--component \(component): no such category. Known: \(Category.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
-            let kept = lines.filter { line in
-                if let resource, line.resource != resource { return false }
-                guard let component else { return true }
-                if component == "total" { return line.level == .total }
-                if let category { return line.level == .category && line.category == category }
-                return line.level == .component && line.name == component
-            }
+            let kept = lines.filter { keeps($0) }
             if kept.isEmpty, let component {
                 let known = Array(Set(lines.filter { $0.level == .component }.map(\.name))).sorted()
                 throw UsageError(
@@ -65,6 +57,17 @@ package enum TrendRun {
                         + "or category:<name>, or total.")
             }
             return kept
+        }
+
+        /// Whether `line` passes.
+        package func keeps(_ line: TrendLine) -> Bool {
+            if let resource, line.resource != resource { return false }
+            guard let component else { return true }
+            if component == "total" { return line.level == .total }
+            if component.hasPrefix("category:") {
+                return line.level == .category && line.category?.rawValue == component.dropFirst("category:".count).description
+            }
+            return line.level == .component && line.name == component
         }
     }
 
@@ -74,15 +77,28 @@ package enum TrendRun {
         package var written: WrittenReport
     }
 
+    /// Analyses, renders and writes the trend. A baseline that cannot be loaded does not sink it,
+    /// as in the periodic report: the trend is written without the baseline, with a warning.
     package static func run(_ settings: Settings, in context: RunContext, reporter: any RunReporter) throws -> Summary {
         var acks = try AckUse(context, reporter: reporter)
         let store = try context.openStore(readOnly: true)
-        var analysis = try Reporter.trend(
-            store: store, distribution: settings.distribution, builds: settings.builds, selection: settings.selection,
-            options: settings.trend)
+        func analyse(_ baseline: String?) throws -> TrendAnalysis {
+            try Reporter.trend(
+                store: store, distribution: settings.distribution, builds: settings.builds, baseline: baseline,
+                selection: settings.selection, options: settings.trend)
+        }
+        var analysis: TrendAnalysis
+        do {
+            analysis = try analyse(settings.baseline)
+        } catch let error as CompareError where settings.baseline != nil {
+            guard let without = try? analyse(nil) else { throw error }
+            reporter.say(.warning, "\(describe(error)) The trend is written without a baseline.")
+            analysis = without
+        }
         acks.acknowledger.mark(&analysis)
         acks.warnStale(reporter)
         analysis.lines = try settings.only.apply(analysis.lines)
+        analysis.ratioLines = analysis.ratioLines.filter { settings.only.keeps($0) }
         if let message = analysis.notEnoughBuildsMessage { reporter.say(.note, "\(message).") }
         reporter.say(.detail, Pooled.trend(analysis.options))
         let baseName = ReportWriter.trendBaseName(distribution: settings.distribution, newest: analysis.builds.last ?? "", at: context.now)

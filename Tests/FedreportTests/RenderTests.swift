@@ -31,14 +31,49 @@ enum RenderFixture {
         ] + extra
     }
 
-    /// The acknowledgements of the fixtures: etcd's CPU regression into 4.7.0 and the change
-    /// point of the control-plane category in the nightlies.
+    /// The acknowledgements of the fixtures: etcd's CPU regression into 4.7.0, the change
+    /// point of the control-plane category in the nightlies and the control plane's memory budget.
     static let acks = [
         Ack(target: .component("etcd"), resource: .cpu, build: "4.7.0", reason: "etcd 3.5 rebase, accepted", ticket: "OCPBUGS-1234"),
         Ack(
             target: .category(.controlPlane), resource: .cpu, build: "4.7.0-0.nightly-2026-10-07-040000",
             reason: "follows etcd", ticket: "OCPBUGS-1235"),
+        Ack(
+            kind: .budget, target: .category(.controlPlane), resource: .memory, build: "", reason: "over until etcd compacts",
+            ticket: "EDGE-7"),
     ]
+
+    /// The budgets of the fixtures. 4.7.0: CPU 1.724 cores within the total's 2, memory 5.43 GiB
+    /// over its 5 GiB; the control plane's memory 3.1 GiB over its 3 GiB (acknowledged); etcd's
+    /// CPU 420 m over its 400 m; `router` is in no build: not measured.
+    static var budgets: Configuration.Budgets {
+        var b = Configuration.Budgets()
+        b.total = .init(cpu: 2, memory: 5 * gib)
+        b.categories = [.controlPlane: .init(memory: 3 * gib)]
+        b.components = ["etcd": .init(cpu: 0.4), "router": .init(memory: gib)]
+        return b
+    }
+
+    static var options: CompareOptions {
+        var o = CompareOptions()
+        o.budgets = budgets
+        return o
+    }
+
+    /// The k3s baseline of the nightlies: its server (control plane) and coredns.
+    static var k3sServer: BuildSample {
+        F.sample(
+            "v1.26.5+k3s1", distribution: "k3s",
+            [
+                F.snapshot(
+                    id: 70, build: "v1.26.5+k3s1", cluster: "edge-k3s-0", distribution: "k3s",
+                    [
+                        F.series("k3s-server", .controlPlane, .cpu, F.constant(0.08)),
+                        F.series("k3s-server", .controlPlane, .memory, F.constant(900 * mib)),
+                        F.series("coredns", .networking, .cpu, F.constant(0.004)),
+                    ])
+            ])
+    }
 
     static var comparison: Comparison {
         var c = unacknowledgedComparison
@@ -80,7 +115,7 @@ enum RenderFixture {
                         F.series("coredns", .networking, .cpu, F.constant(0.004)),
                     ])
             ])
-        return Comparer.compare(a: a, b: b, baseline: k3s)
+        return Comparer.compare(a: a, b: b, baseline: k3s, options: options)
     }
 
     static var periodic: PeriodicReport {
@@ -105,12 +140,16 @@ enum RenderFixture {
                         F.series("k3s-server", .controlPlane, .cpu, F.constant(0.08))
                     ])
             ])
-        return Reporter.periodic(distribution: "ocp", samples: samples, baseline: k3s)
+        // Total CPU 1.624, 1.679 and 1.714 cores against a budget of 1.7: over in the newest only.
+        var options = CompareOptions()
+        options.budgets.total = .init(cpu: 1.7)
+        return Reporter.periodic(distribution: "ocp", samples: samples, baseline: k3s, options: options)
     }
 
     /// Twelve nightlies of one snapshot each; etcd's CPU steps up 30 % from the seventh
-    /// (2026-10-07) on, which moves the control-plane category and the platform total too. A
-    /// wobble of a few tenths of a percent keeps the other builds from being identical.
+    /// (2026-10-07) on, which moves the control-plane category and the platform total too, and
+    /// their ratio to k3s. A wobble of a few tenths of a percent keeps the other builds from being
+    /// identical. The total's CPU goes from about 1.62 cores to 1.73, over its budget of 1.7.
     static let nightlies = (1...12).map { String(format: "4.7.0-0.nightly-2026-10-%02d-040000", $0) }
 
     static var trendPeriodic: PeriodicReport {
@@ -120,7 +159,9 @@ enum RenderFixture {
                 build,
                 [F.snapshot(id: Int64(30 + i), build: build, components(cpuScale: (i >= 6 ? 1.3 : 1) + wobble, memScale: 1, extra: []))])
         }
-        var r = Reporter.periodic(distribution: "ocp", samples: samples, baseline: nil)
+        var options = CompareOptions()
+        options.budgets.total = .init(cpu: 1.7, memory: 6 * gib)
+        var r = Reporter.periodic(distribution: "ocp", samples: samples, baseline: k3sServer, options: options)
         var acknowledger = Acknowledger(acks: acks)
         acknowledger.mark(&r.changes)
         return r
@@ -146,7 +187,7 @@ enum RenderFixture {
                     id: 60, build: "v1.26.5+k3s1", cluster: "edge-k3s-0", distribution: "k3s",
                     [F.series("k3s-server", .controlPlane, .cpu, F.constant(0.08))])
             ])
-        var m = Comparer.compare(samples, baseline: k3s)
+        var m = Comparer.compare(samples, baseline: k3s, options: options)
         var acknowledger = Acknowledger(acks: acks)
         acknowledger.mark(&m)
         return m
@@ -296,10 +337,13 @@ struct RenderTests {
         // from different clusters and were measured differently; B has a partial snapshot.
         #expect(cells[21] == "partial;measurement-mismatch;cluster-sets-differ")
         #expect(cells[22] == "0")
-        // Three rows (a, b, baseline) per category row, two per component row.
+        // Three rows (a, b, baseline) per category row, two per component row; the answers' rows
+        // (targets, breakdown, baseline ratio, budgets) follow with sides of their own.
         let components = c.components.count
         let others = c.categories.count + c.totals.count
-        #expect(lines.count == 1 + 2 * components + 3 * others + 1)
+        let sides = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).dropFirst(5).first.map(String.init) ?? "" }
+        #expect(sides.filter { ["a", "b", "baseline"].contains($0) }.count == 2 * components + 3 * others)
+        #expect(Set(sides.dropFirst().filter { !$0.isEmpty }) == ["a", "b", "baseline", "target", "breakdown", "baseline-ratio", "budget"])
         #expect(CSVRenderer.neutralise("-x") == "'-x")
         #expect(CSVRenderer.neutralise("@x") == "'@x")
         #expect(CSVRenderer.neutralise("\tx") == "'\tx")
@@ -321,7 +365,7 @@ struct RenderTests {
         var compared = 0
         for line in lines {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard cells.count == columns.count, cells[0] == "component", cells[5] != "baseline" else { continue }
+            guard cells.count == columns.count, cells[0] == "component", cells[5] == "a" || cells[5] == "b" else { continue }
             let rows = try #require(json["components"] as? [[String: Any]])
             let row = try #require(rows.first { $0["component"] as? String == cells[1] && $0["resource"] as? String == cells[3] })
             for name in ["mean", "p50", "p95", "p99", "max", "min"] {
@@ -367,7 +411,11 @@ struct RenderTests {
         let c = RenderFixture.comparison
         let text = JSONRenderer().render(c)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["a", "b", "baseline", "components", "categories", "totals", "data_quality"])
+        #expect(
+            Set(object.keys) == [
+                "a", "b", "baseline", "targets", "delta_breakdown", "baseline_ratio", "budgets", "components", "categories", "totals",
+                "data_quality",
+            ])
         let a = try #require(object["a"] as? [String: Any])
         #expect(a["build"] as? String == "4.6.1")
         #expect(a["snapshots"] as? Int == 3)
@@ -548,12 +596,22 @@ struct RenderEndToEndTests {
             csv.hasPrefix(
                 "level,component,category,resource,unit,side,build,distribution,snapshots,samples,coverage,mean,p50,p95,p99,max,min,"
                     + "delta_pct_mean,delta_pct_p95,delta_pct_max,verdict,flags,left_out,p_value,q_value,ci95_low,ci95_high,hedges_g,"
-                    + "basis,id,acknowledged,statistic,mean_before,nodes\r\n"))
-        #expect(csv.components(separatedBy: "\r\n").count == 1 + 2 * c.components.count + 3 * (c.categories.count + c.totals.count) + 1)
+                    + "basis,id,acknowledged,statistic,mean_before,nodes,share,cumulative_share,change,baseline_mean,baseline_ratio,"
+                    + "limit,headroom,exceeded,rank\r\n"))
+        let sides = csv.components(separatedBy: "\r\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).dropFirst(5).first ?? ""
+        }
+        #expect(
+            sides.filter { ["a", "b", "baseline"].contains($0) }.count == 2 * c.components.count + 3 * (c.categories.count + c.totals.count)
+        )
         // JSON: the documented top-level keys in order, and the sides' builds.
         let json = try #require(text[.json])
         let keys = json.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { String($0.split(separator: "\"")[1]) }
-        #expect(keys == ["a", "b", "baseline", "components", "categories", "totals", "data_quality"])
+        #expect(
+            keys == [
+                "a", "b", "baseline", "targets", "delta_breakdown", "baseline_ratio", "budgets", "components", "categories", "totals",
+                "data_quality",
+            ])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect((object["a"] as? [String: Any])?["build"] as? String == "4.6.1")
         #expect((object["b"] as? [String: Any])?["build"] as? String == "4.7.0")

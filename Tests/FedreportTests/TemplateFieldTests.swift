@@ -218,11 +218,12 @@ struct TemplateFieldTests {
         for style in [TextStyle.markdown, .html] {
             let model = ViewModel(style: style, context: RenderFixture.context)
             let suffix = style == .markdown ? "md" : "html"
-            for c in Self.comparisons { walker.walk("report.\(suffix)", stack: [model.comparison(c)]) }
-            walker.walk("periodic.\(suffix)", stack: [model.periodic(RenderFixture.periodic)])
-            walker.walk("periodic.\(suffix)", stack: [model.periodic(RenderFixture.trendPeriodic)])
-            walker.walk("multi.\(suffix)", stack: [model.multi(RenderFixture.multi)])
-            walker.walk("trend.\(suffix)", stack: [model.trend(RenderFixture.trendPeriodic.changes)])
+            for c in Self.comparisons { walker.walk("report.\(suffix)", stack: [model.report(c)]) }
+            walker.walk("periodic.\(suffix)", stack: [model.report(RenderFixture.periodic)])
+            let nightlies = ViewModel(style: style, context: RenderFixture.context, labels: BuildLabels(RenderFixture.nightlies))
+            walker.walk("periodic.\(suffix)", stack: [nightlies.report(RenderFixture.trendPeriodic)])
+            walker.walk("multi.\(suffix)", stack: [model.report(RenderFixture.multi)])
+            walker.walk("trend.\(suffix)", stack: [nightlies.report(RenderFixture.trendPeriodic.changes)])
         }
         return walker
     }

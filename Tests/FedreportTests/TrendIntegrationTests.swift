@@ -252,7 +252,11 @@ struct TrendIntegrationTests {
         #expect(points.allSatisfy { ($0["statistics"] as? [String]) == ["mean", "p95"] })
         let md = try file("md")
         #expect(md.contains("## Change points (2)"))
-        #expect(md.contains("| \(etcdID) | component | etcd | CPU | \(names[S.stepAt]) | mean, p95 |"))
+        // The first build goes by its time stamp in the table, its full name in the legend of builds.
+        let stamp = names[S.stepAt].split(separator: "-").suffix(3).map(String.init)
+        let label = "\(stamp[0])-\(stamp[1]) \(stamp[2].prefix(2)):\(stamp[2].dropFirst(2).prefix(2))"
+        #expect(md.contains("| \(etcdID) | component | etcd | CPU | \(label) | mean, p95 |"))
+        #expect(md.contains("| \(label) | \(names[S.stepAt]) |"))
         // Two charts (etcd, control-plane), each with a ring on its mean and its p95 line, and one
         // more on control-plane's line in the chart of the categories' means.
         let html = try file("html")
@@ -446,7 +450,7 @@ struct TrendIntegrationTests {
         ])
         #expect(json.status == 0, "\(json.stderr)")
         let doc = try jsonObject(json.stdout)
-        #expect(Set(doc.keys) == ["a", "b", "baseline", "totals", "regressions", "data_quality"])
+        #expect(Set(doc.keys) == ["a", "b", "baseline", "totals", "regressions", "budgets", "data_quality"])
         let regressions = try #require(doc["regressions"] as? [[String: Any]])
         #expect(regressions.contains { $0["name"] as? String == "etcd" && $0["resource"] as? String == "cpu" })
         let jira = try runFedreport([

@@ -292,7 +292,7 @@ struct ComparisonCaveatTests {
             #expect(headline.contains("A and B come from different clusters"), "\(ext) headline")
             #expect(text.contains("Different clusters"), "\(ext) data quality")
         }
-        let csv = try #require(texts["csv"]).components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
+        let csv = try sideRows(try #require(texts["csv"]))
         #expect(!csv.isEmpty && csv.allSatisfy { $0.contains("cluster-sets-differ") })
         // The same clusters on both sides: no such caution.
         let same = try allFormats("4.6.1", "4.6.8", config: config)
@@ -325,7 +325,7 @@ struct ComparisonCaveatTests {
         #expect(Set(uses.compactMap { $0["hash"] as? String }) == hashes["it-ocp-0"]!.union(hashes["it-ocp-1"]!))
         #expect((texts["md"] ?? "").contains("Measured differently") && (texts["md"] ?? "").contains("measured differently"))
         #expect((texts["html"] ?? "").contains("Measured differently"))
-        let csv = try #require(texts["csv"]).components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
+        let csv = try sideRows(try #require(texts["csv"]))
         #expect(!csv.isEmpty && csv.allSatisfy { $0.contains("measurement-mismatch") })
         // Both builds of it-ocp-0, measured alike: no mismatch.
         let alike = try allFormats("4.6.1", "4.6.8", config: config)
@@ -361,5 +361,15 @@ struct ComparisonCaveatTests {
         let k3s = try runFedreport(["compare", "4.6.1", "4.6.16", "--distribution", "k3s", "--config", config])
         #expect(k3s.status == 4, "\(k3s.stderr)")
         #expect(k3s.stderr.contains("4.6.16"))
+    }
+}
+
+/// The CSV rows of the sides A, B and the baseline (the answers' rows that follow them carry no
+/// flags): `side` is the sixth column, and the names before it hold no comma.
+func sideRows(_ csv: String) throws -> [String] {
+    let lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+    let side = try #require(lines.first?.split(separator: ",").firstIndex(of: "side"))
+    return lines.dropFirst().filter { line in
+        ["a", "b", "baseline"].contains(line.split(separator: ",", omittingEmptySubsequences: false)[side])
     }
 }

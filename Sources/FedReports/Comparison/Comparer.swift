@@ -70,13 +70,15 @@ package enum Comparer {
         if a.clusters != b.clusters { dq.clusterSets = .init(a: a.clusters, b: b.clusters) }
         dq.nodeCounts = nodeCounts(a: a.nodes, b: b.nodes)
 
-        return Comparison(
+        var comparison = Comparison(
             a: sideInfo(a), b: sideInfo(b), baseline: baseline.map(sideInfo), options: options,
             components: rows.filter { $0.level == .component },
             categories: rows.filter { $0.level == .category },
             totals: rows.filter { $0.level == .total },
             dataQuality: dq,
             provenance: provenance([(.a, a), (.b, b)] + (baseline.map { [(Side.baseline, $0)] } ?? [])))
+        answer(&comparison, a: a, b: b, options: options)
+        return comparison
     }
 
     /// Sets verdict, flags and notes of a row whose statistics and q-value are known.

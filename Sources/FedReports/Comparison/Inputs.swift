@@ -78,6 +78,8 @@ package struct CompareOptions: Sendable, Equatable {
     /// Components whose rows are divided by each snapshot's node count (`compare --per-node`:
     /// the map's `per_node` components); empty compares them whole.
     package var perNodeComponents: Set<String> = []
+    /// The budgets B (and each build of a trend) is held against (`budgets:`).
+    package var budgets = Configuration.Budgets()
 
     package init(
         threshold: Double = 0.05, minDeltaCPU: Double = 0.005, minDeltaMemory: Double = 10 * 1024 * 1024,

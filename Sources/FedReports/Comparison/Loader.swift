@@ -95,14 +95,19 @@ extension Reporter {
     }
 
     /// `fedreport trend`: change points in the mean and p95 of every row over the last `builds`
-    /// builds of `distribution` that have a snapshot passing `selection`.
+    /// builds of `distribution` that have a snapshot passing `selection`, each build against
+    /// `baseline` (`<distribution>[@<build>]`) when given and against the budgets of `options`.
     package static func trend(
-        store: any SnapshotStoring, distribution: String, builds: Int, selection: SnapshotSelection = .init(),
+        store: any SnapshotStoring, distribution: String, builds: Int, baseline: String? = nil, selection: SnapshotSelection = .init(),
         options: TrendOptions = .init()
     ) throws -> TrendAnalysis {
-        let samples = try SnapshotLoader(store: store).history(distribution: distribution, builds: builds, selection: selection)
-        return trendAnalysis(
-            distribution: distribution, builds: samples.map(\.build), trends: trendSeries(samples), options: options)
+        let loader = SnapshotLoader(store: store)
+        let samples = try loader.history(distribution: distribution, builds: builds, selection: selection)
+        let sbase = try baseline.map { try loader.baseline($0, selection: selection) }
+        let trends = trendSeries(samples)
+        var analysis = trendAnalysis(distribution: distribution, builds: samples.map(\.build), trends: trends, options: options)
+        answer(&analysis, trends: trends, baseline: sbase, budgets: options.budgets)
+        return analysis
     }
 }
 

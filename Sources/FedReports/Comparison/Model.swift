@@ -472,6 +472,13 @@ package struct Comparison: Sendable {
     package var totals: [ComparisonRow]
     package var dataQuality: DataQuality
     package var provenance: [ProvenanceEntry]
+    /// Where B's CPU and memory go, what explains the change from A, B against the baseline and
+    /// B's budgets (see `Answers/`).
+    package var targets = Targets()
+    package var breakdown: [DeltaBreakdown] = []
+    /// Nil without a baseline.
+    package var baselineRatio: BaselineRatio?
+    package var budgets: [BudgetStatus] = []
 
     /// Every row, components first.
     package var allRows: [ComparisonRow] { components + categories + totals }

@@ -34,6 +34,11 @@ package struct MultiComparison: Sendable {
     /// Over every snapshot used; `lowCoverage` and `measurements` gathered from the pairs.
     package var dataQuality: DataQuality
     package var provenance: [ProvenanceEntry]
+    /// Where the last build's CPU and memory go, what explains its change from the first, and
+    /// each build against the baseline (one per build; empty without a baseline).
+    package var targets = Targets()
+    package var breakdown: [DeltaBreakdown] = []
+    package var baselineRatios: [BaselineRatio] = []
 
     package var allRows: [MultiRow] { components + categories + totals }
     /// Every regression of every pair, in pair order.
@@ -93,10 +98,12 @@ extension Comparer {
             provenance[i].side = String((samples.firstIndex { $0.build == provenance[i].build } ?? 0) + 1)
         }
         if let baseline { provenance += self.provenance([(.baseline, baseline)]) }
-        return MultiComparison(
+        var multi = MultiComparison(
             builds: samples.map(sideInfo), baseline: baseline.map(sideInfo), options: options, pairs: pairs,
             components: rows.filter { $0.level == .component }, categories: rows.filter { $0.level == .category },
             totals: rows.filter { $0.level == .total }, dataQuality: dq, provenance: provenance)
+        answer(&multi, samples: samples)
+        return multi
     }
 }
 

@@ -29,6 +29,8 @@ package struct PeriodicReport: Sendable {
     /// Findings over every snapshot of the trend and the baseline.
     package var dataQuality: DataQuality
     package var provenance: [ProvenanceEntry]
+    /// Where the newest build's CPU and memory go (the comparison's targets, with one build its own).
+    package var targets = Targets()
 
     package var newest: String { builds.last ?? "" }
 }
@@ -47,9 +49,12 @@ extension Reporter {
         }
         let trends = trendSeries(samples)
         // Without settings of its own, a change point needs the verdicts' threshold.
-        let changes = trendAnalysis(
+        var changes = trendAnalysis(
             distribution: distribution, builds: samples.map(\.build), trends: trends,
             options: trendOptions ?? TrendOptions(threshold: options.threshold))
+        answer(
+            &changes, trends: trends, baseline: baseline,
+            budgets: changes.options.budgets.isEmpty ? options.budgets : changes.options.budgets)
         let sides = samples.map { (Side.b, $0) } + (baseline.map { [(Side.baseline, $0)] } ?? [])
         var dq = Comparer.dataQuality(sides: sides)
         dq.lowCoverage = comparison?.dataQuality.lowCoverage ?? []
@@ -59,9 +64,11 @@ extension Reporter {
         var provenance = Comparer.provenance(samples.map { (Side.b, $0) })
         for i in provenance.indices { provenance[i].side = "trend" }
         if let baseline { provenance += Comparer.provenance([(.baseline, baseline)]) }
-        return PeriodicReport(
+        var report = PeriodicReport(
             distribution: distribution, builds: samples.map(\.build), comparison: comparison,
             baseline: baseline.map(Comparer.sideInfo), trends: trends, changes: changes, dataQuality: dq, provenance: provenance)
+        report.targets = targets(report, trends: trends)
+        return report
     }
 
     /// Each row's pooled figures per build, for samples in build order (oldest first).

@@ -14,6 +14,8 @@ package struct CSVRenderer: Sendable {
         "coverage", "mean", "p50", "p95", "p99", "max", "min", "delta_pct_mean", "delta_pct_p95", "delta_pct_max",
         "verdict", "flags", "left_out", "p_value", "q_value", "ci95_low", "ci95_high", "hedges_g", "basis", "id", "acknowledged",
         "statistic", "mean_before", "nodes",
+        // The answers' rows (CSVRenderer+Answers.swift).
+        "share", "cumulative_share", "change", "baseline_mean", "baseline_ratio", "limit", "headroom", "exceeded", "rank",
     ]
 
     /// Empty cells for the columns after `left_out`, on rows that have none of them.
@@ -30,7 +32,7 @@ package struct CSVRenderer: Sendable {
     package func render(_ c: Comparison) -> String {
         var out = line(Self.columns.map { .text($0) })
         for r in c.allRows { out += rows(r, c) }
-        return out
+        return out + answerRows(c)
     }
 
     /// The comparison's rows (when there are two builds), one `trend` row per build, then one
@@ -48,7 +50,7 @@ package struct CSVRenderer: Sendable {
             }
         }
         out += changePointRows(r.changes)
-        return out
+        return out + answerRows(r)
     }
 
     /// Each pair's rows, the pair's B as the `b` side: a comparison of three or more builds is
@@ -56,7 +58,7 @@ package struct CSVRenderer: Sendable {
     package func render(_ m: MultiComparison) -> String {
         var out = line(Self.columns.map { .text($0) })
         for pair in m.pairs { for row in pair.allRows { out += rows(row, pair) } }
-        return out
+        return out + answerRows(m)
     }
 
     /// `fedreport trend`: one `trend` row per line and build (the value in the `mean` or `p95`
@@ -74,7 +76,7 @@ package struct CSVRenderer: Sendable {
             }
         }
         out += changePointRows(a)
-        return out
+        return out + answerRows(a)
     }
 
     /// `side` = `change-point`, `build` = the first build of the new regime, `mean` = the mean

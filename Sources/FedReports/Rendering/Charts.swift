@@ -181,8 +181,12 @@ enum Charts {
         var marks: [(index: Int, title: String, up: Bool)] = []
     }
 
-    /// Lines over evenly spaced builds.
-    static func lines(title: String, resource: Resource, xLabels: [String], lines: [Line]) -> ChartView {
+    /// Lines over evenly spaced builds; `label` writes a value where the resource's units do not
+    /// (a ratio), with the axis in steps as for cores.
+    static func lines(
+        title: String, resource: Resource, xLabels: [String], lines: [Line], label: ((Double) -> String)? = nil
+    ) -> ChartView {
+        let text = label ?? { Units.value($0, resource) }
         let left = 80.0
         let right = 20.0
         let height = 300.0
@@ -209,7 +213,7 @@ enum Charts {
                 }
                 segments[segments.count - 1].append("\(f(x(i))),\(f(y(v)))")
                 points.append(
-                    ChartView.Point(cx: f(x(i)), cy: f(y(v)), title: "\(line.label) · \(xLabels[i]): \(Units.value(v, resource))"))
+                    ChartView.Point(cx: f(x(i)), cy: f(y(v)), title: "\(line.label) · \(xLabels[i]): \(text(v))"))
             }
             let marks = line.marks.compactMap { mark -> ChartView.ChangeMark? in
                 guard mark.index < line.values.count, let v = line.values[mark.index] else { return nil }
@@ -225,7 +229,7 @@ enum Charts {
         let ticks = (0...axis.steps).map { (i: Int) -> ChartView.YTick in
             let v = axis.low + axis.step * Double(i)
             return ChartView.YTick(
-                y: f(y(v)), x1: f(left), x2: f(width - right), label: Units.value(v, resource), labelX: f(left - 6),
+                y: f(y(v)), x1: f(left), x2: f(width - right), label: text(v), labelX: f(left - 6),
                 labelY: f(y(v) + 4))
         }
         // Labels that would run into each other are thinned out: every k-th is written, the

@@ -26,6 +26,8 @@ package struct JSONRenderer: Sendable {
             ("a", side(c.a, provenance: c.provenance.filter { $0.side == Side.a.rawValue })),
             ("b", side(c.b, provenance: c.provenance.filter { $0.side == Side.b.rawValue })),
             ("baseline", c.baseline.map { side($0, provenance: c.provenance.filter { $0.side == Side.baseline.rawValue }) } ?? .null),
+            ("targets", targets(c.targets)), ("delta_breakdown", breakdown(c.breakdown)),
+            ("baseline_ratio", c.baselineRatio.map(baselineRatio) ?? .null), ("budgets", budgets(c.budgets)),
             ("components", .array(c.components.map { row($0, withBaseline: false) })),
             ("categories", .array(c.categories.map { row($0, withBaseline: true, hasBaseline: c.baseline != nil) })),
             ("totals", .array(c.totals.map { row($0, withBaseline: true, hasBaseline: c.baseline != nil) })),
@@ -38,6 +40,8 @@ package struct JSONRenderer: Sendable {
             ("distribution", .string(r.distribution)),
             ("builds", .array(r.builds.map { .string($0) })),
             ("newest", .string(r.newest)),
+            ("targets", targets(r.targets)), ("budgets", budgets(r.changes.budgets, builds: r.builds)),
+            ("baseline_ratio", ratioHistory(r.changes)),
             ("comparison", r.comparison.map(document) ?? .null),
             ("baseline", r.baseline.map { side($0, provenance: r.provenance.filter { $0.side == Side.baseline.rawValue }) } ?? .null),
             ("trend", .array(r.trends.map(trend))),
@@ -73,6 +77,7 @@ package struct JSONRenderer: Sendable {
             ("not_enough_builds", .bool(a.notEnoughBuilds)),
             ("min_builds", .int(Int64(a.options.minBuilds))),
             ("options", trendOptions(a.options)),
+            ("baseline_ratio", ratioHistory(a)), ("budgets", budgets(a.budgets, builds: a.builds)),
         ])
     }
 
@@ -139,6 +144,7 @@ package struct JSONRenderer: Sendable {
             ("baseline", c.baseline.map { side($0, provenance: nil) } ?? .null),
             ("totals", .array(c.totals.map { row($0, withBaseline: true, hasBaseline: c.baseline != nil) })),
             ("regressions", .array(c.regressions.map { namedRow($0, c) })),
+            ("budgets", budgets(c.budgets)),
             ("data_quality", dataQuality(c.dataQuality)),
         ])
     }
@@ -150,6 +156,7 @@ package struct JSONRenderer: Sendable {
             ("newest", .string(r.newest)),
             ("comparison", r.comparison.map(ticket) ?? .null),
             ("change_points", changePoints(r.changes)),
+            ("budgets", budgets(r.changes.budgets, builds: r.builds)),
             ("data_quality", dataQuality(r.dataQuality)),
         ])
     }
@@ -160,6 +167,7 @@ package struct JSONRenderer: Sendable {
             ("baseline", m.baseline.map { side($0, provenance: nil) } ?? .null),
             ("totals", .array(m.totals.map { multiRow($0, m) })),
             ("regressions", .array(m.pairs.flatMap { pair in pair.regressions.map { namedRow($0, pair) } })),
+            ("budgets", budgets(m.budgets)),
             ("data_quality", dataQuality(m.dataQuality)),
         ])
     }
@@ -181,6 +189,14 @@ package struct JSONRenderer: Sendable {
         .object([
             ("builds", .array(m.builds.enumerated().map { i, b in side(b, provenance: m.provenance.filter { $0.side == String(i + 1) }) })),
             ("baseline", m.baseline.map { side($0, provenance: m.provenance.filter { $0.side == Side.baseline.rawValue }) } ?? .null),
+            ("targets", targets(m.targets)), ("delta_breakdown", breakdown(m.breakdown)),
+            (
+                "baseline_ratio",
+                ratioHistory(
+                    baseline: m.baseline, totals: SideMeans(m.totals.compactMap { r in r.baseline.map { (r.key, $0.summary.mean) } }),
+                    builds: m.builds.map(\.build), ratios: m.baselineRatios)
+            ),
+            ("budgets", budgets(m.budgets)),
             (
                 "steps",
                 .array(

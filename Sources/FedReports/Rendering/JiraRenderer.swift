@@ -21,6 +21,10 @@ package struct JiraRenderer: Sendable {
     package func render(_ c: Comparison, context: RenderContext) -> String {
         var lines = ["h2. \(e("Resource comparison: \(c.a.build) → \(c.b.build)"))", ""]
         lines += headline(c) + [""] + sides([("A", c.a), ("B", c.b)] + (c.baseline.map { [("Baseline", $0)] } ?? []))
+        if !context.onlyRegressions {
+            lines += targets(c.targets, limit: 5, build: c.b.build) + breakdown(c.breakdown, limit: 5, step: "\(c.a.build) → \(c.b.build)")
+        }
+        lines += budgets(c.budgets, build: c.b.build, onlyExceeded: context.onlyRegressions)
         lines += changes(c.regressions, title: "Regressions", pair: c) + ["", acknowledgedLine(c.regressions)]
         if !context.onlyRegressions {
             lines += changes(c.improvements, title: "Improvements", pair: c)
@@ -38,14 +42,20 @@ package struct JiraRenderer: Sendable {
         if let c = r.comparison {
             lines += ["h3. \(e("\(c.a.build) → \(c.b.build)"))"] + headline(c) + [""]
             lines += sides([("A", c.a), ("B", c.b)] + (c.baseline.map { [("Baseline", $0)] } ?? []))
+            lines += targets(r.targets, limit: 3, build: r.newest) + budgets(r.budgets, build: r.newest, onlyExceeded: true)
             lines += changes(c.regressions, title: "Regressions", pair: c) + ["", acknowledgedLine(c.regressions)]
             if !context.onlyRegressions { lines += changes(c.improvements, title: "Improvements", pair: c) }
         } else {
             lines.append(e("Only one build of \(r.distribution) is stored: nothing to compare it with yet."))
+            lines += targets(r.targets, limit: 3, build: r.newest) + budgets(r.budgets, build: r.newest, onlyExceeded: true)
         }
         lines += changePoints(r.changes)
+        if !context.onlyRegressions {
+            if let c = r.comparison { lines += breakdown(c.breakdown, limit: 5, step: "\(c.a.build) → \(c.b.build)") }
+            lines += progress(r.changes)
+        }
         if !context.onlyRegressions, let c = r.comparison { lines += totals(c) }
-        lines += dataQuality(r.dataQuality)
+        lines += dataQuality(r.dataQuality) + legend(r.builds)
         return Self.fit(lines + footer(context), fullReport: context.fullReport)
     }
 
@@ -63,6 +73,12 @@ package struct JiraRenderer: Sendable {
         }
         lines.append("")
         lines += sides(m.builds.enumerated().map { (String($0 + 1), $1) } + (m.baseline.map { [("Baseline", $0)] } ?? []))
+        let last = m.builds.last?.build ?? ""
+        if !context.onlyRegressions {
+            lines += targets(m.targets, limit: 5, build: last)
+            lines += breakdown(m.breakdown, limit: 5, step: "\(m.builds.first?.build ?? "") → \(last)")
+        }
+        lines += budgets(m.budgets, build: last, onlyExceeded: context.onlyRegressions)
         let regressions = m.pairs.flatMap { pair in pair.regressions.map { (pair, $0) } }
         lines += stepChanges(regressions, title: "Regressions") + ["", acknowledgedLine(regressions.map(\.1))]
         if !context.onlyRegressions {
@@ -85,7 +101,7 @@ package struct JiraRenderer: Sendable {
             "h2. \(e("Change points: \(a.distribution)"))", "",
             e("Over \(a.builds.count) builds" + (a.builds.isEmpty ? "." : " (\(a.builds.first!) … \(a.builds.last!)).")),
         ]
-        lines += changePoints(a)
+        lines += changePoints(a) + progress(a) + legend(a.builds)
         return Self.fit(lines + footer(context), fullReport: context.fullReport)
     }
 
@@ -158,11 +174,12 @@ package struct JiraRenderer: Sendable {
         if let message = a.notEnoughBuildsMessage { return lines + [e(message.capitalizedFirst + ".")] }
         guard !points.isEmpty else { return lines + ["None over the \(a.builds.count) builds."] }
         lines.append("||Id||Level||Name||Resource||First build||Found on||Before||After||Change||p||Acknowledged||")
+        let labels = BuildLabels(a.builds)
         for c in points {
             let verdict: Verdict = c.direction == .regression ? .regression : .improvement
             let ack = c.acknowledgement.map { e("acknowledged (\($0.ticket))") } ?? " "
             lines.append(
-                "|\(c.id)|\(c.level.rawValue)|\(e(c.name))|\(c.resource == .cpu ? "CPU" : "memory")|\(e(c.build))|"
+                "|\(c.id)|\(c.level.rawValue)|\(e(c.name))|\(c.resource == .cpu ? "CPU" : "memory")|\(e(labels(c.build)))|"
                     + "\(a.statistics(of: c.id).map(\.rawValue).joined(separator: ", "))|\(v(c.meanBefore, c.resource))|"
                     + "\(v(c.meanAfter, c.resource))|\(colored(Units.deltaPct(c.changePct), verdict))|"
                     + "\(e(ViewModel.probability(c.pValue)))|\(ack)|")

@@ -31,23 +31,24 @@ package struct TemplateReportRenderer: ReportRenderer {
 
     /// `view` through the template `name` of this style: `report` is `report.md` or `report.html`.
     private func fill(_ view: some Sendable, template name: String) throws -> String {
-        try templates.render(view, template: "\(name).\(format.fileExtension)")
+        let text = try templates.render(view, template: "\(name).\(format.fileExtension)")
+        return style == .html ? TableLabels.apply(text) : text
     }
 
     package func render(_ c: Comparison, context: RenderContext) throws -> String {
-        try fill(ViewModel(style: style, context: context).comparison(c), template: "report")
+        try fill(ViewModel(style: style, context: context, labels: BuildLabels([c.a.build, c.b.build])).report(c), template: "report")
     }
 
     package func render(_ r: PeriodicReport, context: RenderContext) throws -> String {
-        try fill(ViewModel(style: style, context: context).periodic(r), template: "periodic")
+        try fill(ViewModel(style: style, context: context, labels: BuildLabels(r.builds)).report(r), template: "periodic")
     }
 
     package func render(_ m: MultiComparison, context: RenderContext) throws -> String {
-        try fill(ViewModel(style: style, context: context).multi(m), template: "multi")
+        try fill(ViewModel(style: style, context: context, labels: BuildLabels(m.builds.map(\.build))).report(m), template: "multi")
     }
 
     package func render(_ a: TrendAnalysis, context: RenderContext) throws -> String {
-        try fill(ViewModel(style: style, context: context).trend(a), template: "trend")
+        try fill(ViewModel(style: style, context: context, labels: BuildLabels(a.builds)).report(a), template: "trend")
     }
 }
 

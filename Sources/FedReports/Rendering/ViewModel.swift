@@ -29,6 +29,8 @@ package struct RenderContext: Sendable {
 struct ViewModel {
     let style: TextStyle
     let context: RenderContext
+    /// The names builds go by in this report's tables and charts.
+    var labels = BuildLabels([])
 
     static let partialMark = "†"
     static let lowCoverageMark = "‡"
@@ -281,7 +283,8 @@ struct ViewModel {
 
     func comparisonCharts(_ c: Comparison) -> [ChartView] {
         var series = [
-            Charts.Series(label: "A · \(c.a.build)", cssClass: "s-a"), Charts.Series(label: "B · \(c.b.build)", cssClass: "s-b"),
+            Charts.Series(label: "A · \(labels(c.a.build))", cssClass: "s-a"),
+            Charts.Series(label: "B · \(labels(c.b.build))", cssClass: "s-b"),
         ]
         if let base = c.baseline { series.append(.init(label: "baseline · \(base.build)", cssClass: "s-base")) }
         var charts: [ChartView] = []
@@ -335,9 +338,7 @@ struct ViewModel {
     }
 
     func buildColumn(_ name: String) -> BuildColumnView {
-        let parts = Charts.buildParts(name)
-        return BuildColumnView(
-            build: t(name), top: t(parts?.stream ?? name), bottom: t(parts?.stamp ?? ""), hasBottom: parts != nil)
+        BuildColumnView(build: t(name), top: t(labels(name)), bottom: "", hasBottom: false)
     }
 
     func trendRow(_ s: TrendSeries) -> TrendRowView {

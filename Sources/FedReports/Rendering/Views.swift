@@ -262,6 +262,10 @@ struct ComparisonView: Sendable {
     /// "2 of them acknowledged …", or empty.
     var acknowledgedNote: String
     var hasAcknowledged: Bool
+    /// Where the CPU and memory go, what explains the change, the budgets: shown after the
+    /// headline of a comparison (a periodic report shows its own first instead).
+    var hasAnswers = false
+    var answers: AnswersView?
 }
 
 /// One change point as the reports list it: one line per id (a change of a row found on its
@@ -356,6 +360,13 @@ struct PeriodicView: Sendable {
     var hasChangeCharts: Bool
     /// False with --only-regressions.
     var full: Bool
+    /// The newest build's answers, first; the builds against the baseline and the budgets; the
+    /// trend with a row per build; the components over the builds; the shortened build names.
+    var answers: AnswersView?
+    var progress: ProgressView?
+    var trendTables: [BuildTableView] = []
+    var componentSummaries: [ComponentTrendView] = []
+    var legend: BuildLegendView?
 }
 
 /// `trend.md`: the change points of `fedreport trend` and the lines they were found on.
@@ -387,6 +398,11 @@ struct TrendView: Sendable {
     var hasShortLines: Bool
     /// HTML only: one chart per row with a change point.
     var changeCharts: [ChartView]
+    /// The builds against the baseline and the budgets; `lines` with a row per build; the
+    /// shortened build names.
+    var progress: ProgressView?
+    var linesTable: BuildTableView?
+    var legend: BuildLegendView?
 }
 
 /// `multi.md` / `multi.html`: three or more builds, a column each.
@@ -464,4 +480,8 @@ struct MultiView: Sendable {
     var hasAcknowledged: Bool
     /// HTML only: mean CPU and memory by category, a bar per build.
     var charts: [ChartView]
+    /// The last build's answers (its change from the first) and each build against the baseline.
+    var answers: AnswersView?
+    var ratios: [BuildTableView] = []
+    var hasRatios = false
 }

@@ -63,6 +63,7 @@ package struct Acknowledger: Sendable {
         markRows(&comparison.components)
         markRows(&comparison.categories)
         markRows(&comparison.totals)
+        mark(&comparison.budgets)
     }
 
     /// Marks the change points that an entry names with their first build.
@@ -76,6 +77,7 @@ package struct Acknowledger: Sendable {
                 }
             }
         }
+        markAnswers(&analysis)
     }
 
     /// Marks the exceeded budgets that an entry names with their scope and resource.
@@ -101,7 +103,7 @@ package struct Acknowledger: Sendable {
         }
     }
 
-    private mutating func match(_ key: RowKey, build: String) -> Int? {
+    mutating func match(_ key: RowKey, build: String) -> Int? {
         guard let k = acks.firstIndex(where: { $0.matches(key, build: build) }) else { return nil }
         used.insert(k)
         return k

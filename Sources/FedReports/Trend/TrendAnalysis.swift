@@ -34,6 +34,8 @@ package struct TrendOptions: Sendable, Equatable {
     package var minSegment: Int
     /// The relative change a change point must exceed, as a fraction (report.threshold / 100).
     package var threshold: Double
+    /// The budgets each build is held against (`budgets:`).
+    package var budgets = Configuration.Budgets()
 
     package init(pMax: Double = 0.001, window: Int = 50, minBuilds: Int = 10, minSegment: Int = 5, threshold: Double = 0.05) {
         self.pMax = pMax
@@ -103,6 +105,13 @@ package struct TrendAnalysis: Sendable {
     package var builds: [String]
     package var lines: [TrendLine]
     package var options: TrendOptions
+    /// The baseline the builds are held against, when one was asked for.
+    package var baseline: BaselineReference?
+    /// Each build's ratio to the baseline, a line per total and category both have (statistic
+    /// `mean`: the ratio of the means), with its change points.
+    package var ratioLines: [TrendLine] = []
+    /// Every budget's status in every build.
+    package var budgets: [BudgetTrend] = []
 
     /// Fewer builds than `minBuilds`: no change point is looked for at all.
     package var notEnoughBuilds: Bool { builds.count < options.minBuilds }

@@ -18,6 +18,7 @@ extension Fedreport {
                 Examples:
                   fedreport trend --distribution ocp --builds 30
                   fedreport trend --component etcd --resource cpu --format json --output -
+                  fedreport trend --baseline k3s --builds 30
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -34,6 +35,12 @@ extension Fedreport {
         @Option(help: "Only cpu or memory.")
         var resource: Resource?
 
+        @Option(
+            help:
+                "Baseline each build is held against: a distribution, optionally with a build, k3s or k3s@v1.26.5+k3s1 (default: report.baseline)."
+        )
+        var baseline: String?
+
         @OptionGroup var report: ReportOptions
 
         func validate() throws {
@@ -45,7 +52,7 @@ extension Fedreport {
                 let context = try global.context()
                 let configuration = context.configuration
                 let settings = TrendRun.Settings(
-                    distribution: distribution, builds: builds ?? configuration.report.builds,
+                    distribution: distribution, builds: builds ?? configuration.report.builds, baseline: baseline ?? configuration.report.baseline,
                     only: TrendRun.LineFilter(component: component, resource: resource), trend: report.trendOptions(configuration),
                     selection: report.selection.selection, output: try report.output(configuration))
                 let printer = global.printer

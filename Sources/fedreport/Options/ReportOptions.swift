@@ -70,16 +70,20 @@ struct ReportOptions: ParsableArguments {
     /// Change-point settings: `trend:` of the configuration, with the verdict threshold.
     func trendOptions(_ configuration: Configuration) -> TrendOptions {
         let t = configuration.trend
-        return TrendOptions(
+        var options = TrendOptions(
             pMax: t.pMax, window: t.window, minBuilds: t.minBuilds, minSegment: t.minSegment,
             threshold: options(configuration).threshold)
+        options.budgets = configuration.budgets
+        return options
     }
 
     /// The verdicts' thresholds: the flags, else `report:` of the configuration.
     func options(_ configuration: Configuration) -> CompareOptions {
-        CompareOptions(
+        var options = CompareOptions(
             threshold: (threshold ?? configuration.report.threshold) / 100,
             minDeltaCPU: minDeltaCPU ?? configuration.report.minDeltaCPU,
             minDeltaMemory: minDeltaMemory ?? configuration.report.minDeltaMemory)
+        options.budgets = configuration.budgets
+        return options
     }
 }
