@@ -81,7 +81,7 @@ package struct Notifier: Sendable {
     }
 
     /// `https://hooks.slack.com/…`: scheme, host and port only.
-    static func redacted(_ url: String) -> String {
+    package static func redacted(_ url: String) -> String {
         guard let c = URLComponents(string: url), let scheme = c.scheme, let host = c.host else { return "(the webhook URL)" }
         let port = c.port.map { ":\($0)" } ?? ""
         return "\(scheme)://\(host)\(port)" + (c.path.isEmpty || c.path == "/" ? "" : "/…")

@@ -126,7 +126,12 @@ package struct Configuration: Sendable, Equatable {
         /// `base_url` joined with the name of a report file, for links in tickets and
         /// notifications; nil without a base URL. The name is percent-encoded as a path segment.
         package func link(file: String) -> String? {
-            guard var base = baseURL else { return nil }
+            baseURL.map { Self.link(base: $0, file: file) }
+        }
+
+        /// `base` joined with the name of `file`, percent-encoded as a path segment.
+        package static func link(base: String, file: String) -> String {
+            var base = base
             while base.hasSuffix("/") { base.removeLast() }
             let name = (file as NSString).lastPathComponent
             return base + "/" + (name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? name)

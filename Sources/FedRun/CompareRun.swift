@@ -19,13 +19,13 @@ package enum CompareRun {
         package var compare: CompareOptions
         package var selection: SnapshotSelection
         package var output: ReportOutput
-        /// Exit 3 on a regression that acks.yaml does not acknowledge.
-        package var failOnRegression: Bool
+        /// What fails the run with exit 3: `regression` and `budget` (a comparison has no change points).
+        package var failOn: FailOn
 
         package init(
             builds: [String], distribution: String? = nil, baseline: String? = nil, perNode: Bool = false,
             compare: CompareOptions = .init(), selection: SnapshotSelection = .init(), output: ReportOutput,
-            failOnRegression: Bool = false
+            failOn: FailOn = .none
         ) {
             self.builds = builds
             self.distribution = distribution
@@ -34,7 +34,7 @@ package enum CompareRun {
             self.compare = compare
             self.selection = selection
             self.output = output
-            self.failOnRegression = failOnRegression
+            self.failOn = failOn
         }
     }
 
@@ -56,6 +56,21 @@ package enum CompareRun {
             case .several(let m): m.unacknowledgedRegressions
             }
         }
+
+        /// The budgets B (the last build) exceeds.
+        package var exceededBudgets: [BudgetStatus] {
+            switch self {
+            case .pair(let c): c.exceededBudgets
+            case .several(let m): m.budgets.filter(\.isExceeded)
+            }
+        }
+
+        package var unacknowledgedExceededBudgets: [BudgetStatus] {
+            switch self {
+            case .pair(let c): c.unacknowledgedExceededBudgets
+            case .several(let m): m.unacknowledgedExceededBudgets
+            }
+        }
     }
 
     /// What a run made.
@@ -68,6 +83,9 @@ package enum CompareRun {
     package static func run(_ settings: Settings, in context: RunContext, reporter: any RunReporter) throws -> Summary {
         guard settings.builds.count >= 2 else {
             throw UsageError("Give two builds or more, oldest first, e.g. `fedreport compare 4.6.1 4.6.8`.")
+        }
+        guard !settings.failOn.contains(.changePoint) else {
+            throw UsageError("compare finds no change points (report and nightly do): --fail-on takes regression and budget here.")
         }
         var acks = try AckUse(context, reporter: reporter)
         let store = try context.openStore(readOnly: true)
@@ -111,14 +129,24 @@ package enum CompareRun {
         }
         let total = made.regressions.count
         let unacknowledged = made.unacknowledgedRegressions.count
-        let fails = settings.failOnRegression && unacknowledged > 0
+        let failsOnRegression = settings.failOn.contains(.regression) && unacknowledged > 0
         if total > 0 {
             let acknowledged = total - unacknowledged
             reporter.say(
-                fails ? .failure : .info,
+                failsOnRegression ? .failure : .info,
                 "\(total) regression(s) from \(builds.first!) to \(builds.last!)"
                     + (acknowledged > 0 ? ", \(acknowledged) of them acknowledged in acks.yaml." : "."))
         }
+        let exceeded = made.exceededBudgets.count
+        let overBudget = made.unacknowledgedExceededBudgets.count
+        let failsOnBudget = settings.failOn.contains(.budget) && overBudget > 0
+        if exceeded > 0 {
+            reporter.say(
+                failsOnBudget ? .failure : .info,
+                "\(exceeded) budget(s) exceeded by \(builds.last!)"
+                    + (overBudget < exceeded ? ", \(exceeded - overBudget) of them acknowledged in acks.yaml." : "."))
+        }
+        let fails = failsOnRegression || failsOnBudget
         acks.warnStale(reporter)
         let written = try output.emit(files, baseName: baseName)
         return Summary(comparison: made, written: written, outcome: fails ? .regression : .ok)

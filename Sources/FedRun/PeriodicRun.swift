@@ -11,22 +11,16 @@ import Foundation
 ///   the report: when the report can be made without it, it is, with a warning.
 /// - Entries of acks.yaml mark regressions and change points acknowledged; entries that matched
 ///   nothing are warned about as stale.
-/// - What fails the run (`regression`, exit 3) is `failOn`: an unacknowledged regression of the
-///   newest build, an unacknowledged regression change point the newest build brings, or nothing.
+/// - What fails the run (`regression`, exit 3) is `failOn`: any of an unacknowledged regression of
+///   the newest build, an unacknowledged regression change point the newest build brings, and an
+///   unacknowledged budget the newest build exceeds.
+/// - When `notify` names webhooks and the report found something new and unacknowledged, each gets
+///   a ``NotificationSummary``; a notification that fails is a warning, never a failed run.
 ///
 /// A run is three steps, each usable alone: ``build(_:store:acks:reporter:)`` makes the
 /// report model, ``ReportOutput`` renders and writes it, ``verdict(_:failOn:reporter:)`` says
 /// what was found and gives the outcome.
 package enum PeriodicRun {
-    /// What fails a periodic report with exit 3.
-    package enum FailOn: String, Sendable, CaseIterable {
-        /// A regression of the newest build against the one before it that acks.yaml does not acknowledge.
-        case regression
-        /// A regression change point that the newest build brings and acks.yaml does not acknowledge.
-        case changePoint = "change-point"
-        case none
-    }
-
     /// What to report on and how.
     package struct Settings: Sendable {
         package var distribution: String
@@ -39,10 +33,12 @@ package enum PeriodicRun {
         package var selection: SnapshotSelection
         package var output: ReportOutput
         package var failOn: FailOn
+        /// Webhooks told about new findings (`--notify`, `report.notify`).
+        package var notify: [String]
 
         package init(
             distribution: String, builds: Int, baseline: String?, compare: CompareOptions, trend: TrendOptions,
-            selection: SnapshotSelection = .init(), output: ReportOutput, failOn: FailOn
+            selection: SnapshotSelection = .init(), output: ReportOutput, failOn: FailOn, notify: [String] = []
         ) {
             self.distribution = distribution
             self.builds = builds
@@ -52,6 +48,7 @@ package enum PeriodicRun {
             self.selection = selection
             self.output = output
             self.failOn = failOn
+            self.notify = notify
         }
     }
 
@@ -76,6 +73,13 @@ package enum PeriodicRun {
             report, formats: settings.output.formats, templates: settings.output.templates, context: renderContext)
         let outcome = verdict(report, failOn: settings.failOn, reporter: reporter)
         let written = try settings.output.emit(files, baseName: baseName)
+        if !settings.notify.isEmpty {
+            Notifying.send(
+                NotificationSummary(
+                    distribution: settings.distribution, build: report.newest, report: renderContext.fullReport ?? baseName,
+                    findings: newFindings(report)),
+                to: settings.notify, context: context, reporter: reporter)
+        }
         return Summary(report: report, written: written, outcome: outcome)
     }
 
@@ -118,19 +122,19 @@ package enum PeriodicRun {
         return report
     }
 
-    /// Says what `report` found (one line per regression and change point, then the counts) and
-    /// gives the outcome `failOn` asks for.
+    /// Says what `report` found (one line per regression, change point and exceeded budget, then
+    /// the counts) and gives the outcome `failOn` asks for.
     package static func verdict(_ report: PeriodicReport, failOn: FailOn, reporter: any RunReporter) -> RunOutcome {
         for line in Findings.lines(report) { reporter.say(.info, line) }
         var failed = false
         if let comparison = report.comparison, comparison.hasRegression {
             let acknowledged = comparison.regressions.count - comparison.unacknowledgedRegressions.count
-            let unacknowledged = !comparison.unacknowledgedRegressions.isEmpty
+            let fails = failOn.contains(.regression) && !comparison.unacknowledgedRegressions.isEmpty
             reporter.say(
-                failOn == .regression && unacknowledged ? .failure : .info,
+                fails ? .failure : .info,
                 "\(comparison.regressions.count) regression(s) in \(report.newest)"
                     + (acknowledged > 0 ? ", \(acknowledged) of them acknowledged in acks.yaml." : "."))
-            if failOn == .regression && unacknowledged { failed = true }
+            if fails { failed = true }
         }
         let points = report.changes.distinctChangePoints
         if !points.isEmpty {
@@ -140,7 +144,7 @@ package enum PeriodicRun {
                 "\(points.count) change point(s) over \(report.builds.count) builds"
                     + (acknowledged > 0 ? ", \(acknowledged) of them acknowledged in acks.yaml." : "."))
         }
-        if failOn == .changePoint {
+        if failOn.contains(.changePoint) {
             let new = report.changePointsOfNewestBuild
             for c in new {
                 reporter.say(
@@ -150,6 +154,28 @@ package enum PeriodicRun {
             }
             if !new.isEmpty { failed = true }
         }
+        let exceeded = report.exceededBudgets
+        if !exceeded.isEmpty {
+            let unacknowledged = report.unacknowledgedExceededBudgets.count
+            let fails = failOn.contains(.budget) && unacknowledged > 0
+            reporter.say(
+                fails ? .failure : .info,
+                "\(exceeded.count) budget(s) exceeded by \(report.newest)"
+                    + (unacknowledged < exceeded.count ? ", \(exceeded.count - unacknowledged) of them acknowledged in acks.yaml." : "."))
+            if fails { failed = true }
+        }
         return failed ? .regression : .ok
+    }
+
+    /// What a notification tells about `report`, none of it acknowledged: the newest build's
+    /// regressions, the change points it brings, and the budgets it exceeds that the build
+    /// before it did not (a budget exceeded night after night is told once, when it starts).
+    package static func newFindings(_ report: PeriodicReport) -> [NotificationSummary.Finding] {
+        let before = Set(
+            report.changes.budgets.compactMap { trend -> String? in
+                let s = trend.statuses
+                return s.count >= 2 && s[s.count - 2].isExceeded ? s[s.count - 1].id : nil
+            })
+        return report.findings.filter { $0.kind != .budget || !before.contains($0.id) }
     }
 }

@@ -16,26 +16,37 @@ package struct ReportOutput: Sendable {
     /// Markdown, Jira and JSON keep only the headline, the regressions and change points and data
     /// quality (the part that goes into a ticket).
     package var onlyRegressions: Bool
+    /// Where the report folder is published (`report.base_url`): the footers of Markdown and
+    /// Jira, and notifications, link to the HTML file there.
+    package var baseURL: String?
 
-    package init(formats: [ReportFormat], folder: String, templates: TemplateSet, onlyRegressions: Bool = false) {
+    package init(
+        formats: [ReportFormat], folder: String, templates: TemplateSet, onlyRegressions: Bool = false, baseURL: String? = nil
+    ) {
         self.formats = formats
         self.folder = folder
         self.templates = templates
         self.onlyRegressions = onlyRegressions
+        self.baseURL = baseURL
     }
 
     /// Whether the report goes to stdout instead of files.
     package var toStdout: Bool { folder == "-" }
 
     /// The facts of one rendering: the time, `--only-regressions`, and where the whole report is
-    /// for a Jira text that had to be cut: the HTML (else Markdown) file this run writes, else
-    /// `command` with `--format html`.
+    /// for a Jira text that had to be cut, a footer and a notification: the HTML file this run
+    /// writes under `baseURL`, else the HTML (else Markdown) file's path, else `command` with
+    /// `--format html`.
     package func context(baseName: String, at now: TimestampMs, command: String) -> RenderContext {
         var full = "\(command) --format html"
         if !toStdout, let whole = [ReportFormat.html, .md].first(where: formats.contains), !onlyRegressions || whole == .html {
             full = (folder as NSString).appendingPathComponent("\(baseName).\(whole.fileExtension)")
         }
-        return RenderContext(generatedAt: now, onlyRegressions: onlyRegressions, fullReport: full)
+        var link: String?
+        if !toStdout, formats.contains(.html), let base = baseURL {
+            link = Configuration.Report.link(base: base, file: "\(baseName).\(ReportFormat.html.fileExtension)")
+        }
+        return RenderContext(generatedAt: now, onlyRegressions: onlyRegressions, fullReport: full, link: link)
     }
 
     /// Writes the rendered `files` as `<folder>/<baseName>.<ext>`, or hands the one file back for

@@ -145,7 +145,7 @@ struct PeriodicRunTests {
         return path
     }
 
-    func settings(folder: String, failOn: PeriodicRun.FailOn) throws -> PeriodicRun.Settings {
+    func settings(folder: String, failOn: FailOn) throws -> PeriodicRun.Settings {
         PeriodicRun.Settings(
             distribution: "ocp", builds: 10, baseline: "k3s", compare: CompareOptions(), trend: TrendOptions(),
             output: ReportOutput(formats: [.json], folder: folder, templates: try TemplateSet.shipped()), failOn: failOn)

@@ -193,9 +193,16 @@ package struct JiraRenderer: Sendable {
     }
 
     func footer(_ context: RenderContext) -> [String] {
-        var text = "Generated \(Units.time(context.generatedAt)) by fedreport \(context.version)"
-        if let full = context.fullReport { text += "; the full report: \(full)" }
+        let text = "Generated \(Units.time(context.generatedAt)) by fedreport \(context.version)"
+        // A published report is a link a ticket reader can follow; a local path is only text.
+        if let link = context.link { return ["", "_\(e(text)); the full report: [\(Self.linkTarget(link))]_"] }
+        if let full = context.fullReport { return ["", "_\(e(text + "; the full report: \(full)."))_"] }
         return ["", "_\(e(text + "."))_"]
+    }
+
+    /// A URL inside Jira's `[…]` link markup: `|`, `[` and `]` would end or split the link.
+    static func linkTarget(_ url: String) -> String {
+        url.replacingOccurrences(of: "|", with: "%7C").replacingOccurrences(of: "[", with: "%5B").replacingOccurrences(of: "]", with: "%5D")
     }
 
     // MARK: Text

@@ -67,7 +67,7 @@ extension ViewModel {
         let short = a.notEnoughBuilds ? [] : a.lines.filter { !$0.enoughValues }
         let shortNames = short.map { "\($0.name) \($0.resource.rawValue) \($0.statistic.rawValue)" }
         return TrendView(
-            generatedAt: generatedAt, version: t(context.version), title: t("Change points: \(a.distribution)"),
+            generatedAt: generatedAt, version: t(context.version), link: context.link, title: t("Change points: \(a.distribution)"),
             distribution: t(a.distribution), builds: a.builds.map(buildColumn), buildCount: a.builds.count,
             buildRange: t(a.builds.count > 1 ? "\(a.builds.first!) … \(a.builds.last!)" : a.builds.first ?? ""),
             changePoints: changePoints(a), lines: lines, hasLines: !lines.isEmpty,
@@ -91,7 +91,7 @@ extension ViewModel {
         }
         let acknowledged = m.regressions.count - m.unacknowledgedRegressions.count
         return MultiView(
-            generatedAt: generatedAt, version: t(context.version), partialMark: Self.partialMark,
+            generatedAt: generatedAt, version: t(context.version), link: context.link, partialMark: Self.partialMark,
             lowCoverageMark: Self.lowCoverageMark,
             title: t("Resource comparison: " + m.builds.map(\.build).joined(separator: " → ")), builds: builds,
             hasBaseline: m.baseline != nil, baseline: m.baseline.map(side), options: options(m.options),

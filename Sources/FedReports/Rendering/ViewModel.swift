@@ -12,14 +12,19 @@ package struct RenderContext: Sendable {
     /// Where the whole report is (a file written in the same run, or the command that writes
     /// it), for the line that ends a Jira text cut to Jira's length limit.
     package var fullReport: String?
+    /// Where the HTML report of this run is published (`report.base_url` and its file name):
+    /// the footer of Markdown and Jira links there instead of naming a local path.
+    package var link: String?
 
     package init(
-        generatedAt: TimestampMs, version: String = FedCore.fedreportVersion, onlyRegressions: Bool = false, fullReport: String? = nil
+        generatedAt: TimestampMs, version: String = FedCore.fedreportVersion, onlyRegressions: Bool = false, fullReport: String? = nil,
+        link: String? = nil
     ) {
         self.generatedAt = generatedAt
         self.version = version
         self.onlyRegressions = onlyRegressions
-        self.fullReport = fullReport
+        self.fullReport = link ?? fullReport
+        self.link = link
     }
 }
 
@@ -49,7 +54,7 @@ struct ViewModel {
             r.notes.map { NoteView(name: t(r.name), level: r.level.rawValue, resource: resourceName(r.resource), note: t($0)) }
         }
         return ComparisonView(
-            generatedAt: generatedAt, version: t(context.version), partialMark: Self.partialMark,
+            generatedAt: generatedAt, version: t(context.version), link: context.link, partialMark: Self.partialMark,
             lowCoverageMark: Self.lowCoverageMark, title: t("Resource comparison: \(c.a.build) → \(c.b.build)"),
             a: side(c.a), b: side(c.b), hasBaseline: c.baseline != nil, baseline: c.baseline.map(side),
             headline: headline(c), cautions: cautions(c), hasCautions: !cautions(c).isEmpty, options: options(c.options),
@@ -324,7 +329,7 @@ struct ViewModel {
         func trends(_ level: RowLevel) -> [TrendRowView] { r.trends.filter { $0.level == level }.map(trendRow) }
         let charts = style == .html ? changeCharts(r.changes) : []
         return PeriodicView(
-            generatedAt: generatedAt, version: t(context.version), partialMark: Self.partialMark,
+            generatedAt: generatedAt, version: t(context.version), link: context.link, partialMark: Self.partialMark,
             lowCoverageMark: Self.lowCoverageMark, title: t("Resource report: \(r.distribution) \(r.newest)"),
             distribution: t(r.distribution), newest: t(r.newest), builds: r.builds.map(buildColumn),
             buildCount: r.builds.count,

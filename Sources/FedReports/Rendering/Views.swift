@@ -227,6 +227,8 @@ struct ProvenanceView: Sendable {
 struct ComparisonView: Sendable {
     var generatedAt: String
     var version: String
+    /// Where the HTML report is published (`report.base_url`), for the Markdown footer.
+    var link: String?
     var partialMark: String
     var lowCoverageMark: String
     var title: String
@@ -335,6 +337,8 @@ struct PeriodicView: Sendable {
 
     var generatedAt: String
     var version: String
+    /// Where the HTML report is published (`report.base_url`), for the Markdown footer.
+    var link: String?
     var partialMark: String
     var lowCoverageMark: String
     var title: String
@@ -384,6 +388,8 @@ struct TrendView: Sendable {
 
     var generatedAt: String
     var version: String
+    /// Where the HTML report is published (`report.base_url`), for the Markdown footer.
+    var link: String?
     var title: String
     var distribution: String
     var builds: [Build]
@@ -455,6 +461,8 @@ struct MultiView: Sendable {
 
     var generatedAt: String
     var version: String
+    /// Where the HTML report is published (`report.base_url`), for the Markdown footer.
+    var link: String?
     var partialMark: String
     var lowCoverageMark: String
     var title: String

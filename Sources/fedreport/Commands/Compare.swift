@@ -11,15 +11,17 @@ extension Fedreport {
                 baseline (latest build of that distribution unless @version is given) is compared \
                 at the category and total level. With three or more builds, the report has a column \
                 per build, changes against the first and a verdict for each consecutive pair. \
-                Regressions that acks.yaml acknowledges are marked and do not fail the run. Writes \
-                the reports and prints their paths.
+                With budgets: in the configuration, the last build is held against them. --fail-on \
+                regression,budget exits 3 on a regression or an exceeded budget; what acks.yaml \
+                acknowledges is marked and does not fail the run. Writes the reports and prints \
+                their paths.
 
                 Examples:
                   fedreport compare 4.6.1 4.6.8 --baseline k3s
                   fedreport compare 4.6.1 4.6.8 4.7.0 --baseline k3s
                   fedreport compare 4.6.1 4.6.8 --baseline k3s@v1.26.5+k3s1 --format json --output -
                   fedreport compare 4.6.1 4.6.8 --format jira --only-regressions --output -
-                  fedreport compare 4.6.1 4.6.8 --fail-on-regression --threshold 10
+                  fedreport compare 4.6.1 4.6.8 --fail-on regression,budget --threshold 10
                   fedreport compare 4.6.1 4.6.8 --distribution ocp     # when a name is stored for two distributions
                 """)
 
@@ -54,7 +56,7 @@ extension Fedreport {
                 let settings = CompareRun.Settings(
                     builds: builds, distribution: distribution, baseline: baseline, perNode: perNode,
                     compare: report.options(context.configuration), selection: report.selection.selection,
-                    output: try report.output(context.configuration), failOnRegression: report.failOnRegression)
+                    output: try report.output(context.configuration), failOn: report.failOn(otherwise: .none))
                 let printer = global.printer
                 let summary = try CompareRun.run(settings, in: context, reporter: printer)
                 printer.written(summary.written)

@@ -10,10 +10,12 @@ extension Fedreport {
                 Runs `collect` for the window (default: the last collect.window), then `report` for \
                 the distribution. A failed collect stops the job (exit 1); partial data is reported \
                 and marked, and the job then exits 5 unless it fails on what it found (exit 3). \
-                --fail-on says on what: `change-point` (the default) fails on a regression change \
-                point that the newest build brings (one that starts at it, or that the builds before \
-                it did not show), `regression` on a regression of the newest build against the one \
-                before it, `none` never. Entries of acks.yaml never fail the job. The report's folder \
+                --fail-on says on what, as a comma-separated list: `change-point` (the default) \
+                fails on a regression change point that the newest build brings (one that starts \
+                at it, or that the builds before it did not show), `regression` on a regression of \
+                the newest build against the one before it, `budget` on a budget the newest build \
+                exceeds; `none` never. Entries of acks.yaml never fail the job. With --notify (or \
+                report.notify), webhooks get a summary of what is new. The report's folder \
                 is checked first: one that cannot be written fails the job before anything is collected.
 
                 Example (crontab):
@@ -27,15 +29,6 @@ extension Fedreport {
         @OptionGroup var periodic: PeriodicOptions
         @OptionGroup var report: ReportOptions
 
-        @Option(help: "What fails the job with exit 3: change-point, regression or none (default: change-point).")
-        var failOn: PeriodicRun.FailOn?
-
-        func validate() throws {
-            if report.failOnRegression, let failOn, failOn != .regression {
-                throw ValidationError("--fail-on-regression and --fail-on \(failOn.rawValue) disagree: keep one of them.")
-            }
-        }
-
         func run() throws {
             try guarded {
                 let context = try global.context {
@@ -45,9 +38,7 @@ extension Fedreport {
                 // --cluster narrows what is collected and what is reported alike.
                 let collect = CollectRun.Settings(
                     grid: try window.grid(context.configuration), clusters: report.selection.clusters, wait: runOptions.wait)
-                let reportSettings = try periodic.settings(
-                    report, configuration: context.configuration,
-                    failOn: failOn ?? (report.failOnRegression ? .regression : .changePoint))
+                let reportSettings = try periodic.settings(report, configuration: context.configuration, failOn: .changePoint)
                 let printer = global.printer
                 let summary = try NightlyRun.run(collect: collect, report: reportSettings, in: context, reporter: printer)
                 if let reported = summary.reported { printer.written(reported.written) }

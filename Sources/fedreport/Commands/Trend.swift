@@ -45,6 +45,9 @@ extension Fedreport {
 
         func validate() throws {
             if let builds, builds < 2 { throw ValidationError("--builds must be 2 or more.") }
+            if report.failOn != nil || report.failOnRegression {
+                throw ValidationError("trend never fails on what it finds: --fail-on works with compare, report and nightly.")
+            }
         }
 
         func run() throws {
@@ -52,7 +55,8 @@ extension Fedreport {
                 let context = try global.context()
                 let configuration = context.configuration
                 let settings = TrendRun.Settings(
-                    distribution: distribution, builds: builds ?? configuration.report.builds, baseline: baseline ?? configuration.report.baseline,
+                    distribution: distribution, builds: builds ?? configuration.report.builds,
+                    baseline: baseline ?? configuration.report.baseline,
                     only: TrendRun.LineFilter(component: component, resource: resource), trend: report.trendOptions(configuration),
                     selection: report.selection.selection, output: try report.output(configuration))
                 let printer = global.printer

@@ -1,4 +1,5 @@
 import FedCore
+import FedRun
 import Foundation
 
 /// The moment this command started, read once, at its first use: `now` in every time typed on the
@@ -31,6 +32,28 @@ enum Read {
             }
             return d
         }
+    }
+}
+
+extension Read {
+    /// `--fail-on`: a comma-separated list of regression, change-point and budget, or none.
+    static func failOn(_ text: String) throws -> FailOn {
+        do {
+            return try FailOn(parsing: text)
+        } catch let error as UsageError {
+            throw OptionValueError(error.message)
+        }
+    }
+
+    /// A webhook URL: http or https, with a host.
+    static func webhook(_ text: String) throws -> String {
+        guard let c = URLComponents(string: text), let scheme = c.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = c.host, !host.isEmpty
+        else {
+            throw OptionValueError(
+                "--notify '\(text)' is not an http(s) URL: give the webhook's URL, e.g. https://hooks.slack.com/services/….")
+        }
+        return text
     }
 }
 

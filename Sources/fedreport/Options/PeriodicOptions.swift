@@ -2,8 +2,6 @@ import ArgumentParser
 import FedCore
 import FedRun
 
-extension PeriodicRun.FailOn: ExpressibleByArgument {}
-
 /// What the periodic report covers, shared by `report` and `nightly`.
 struct PeriodicOptions: ParsableArguments {
     @Option(help: "The distribution to report on.")
@@ -15,11 +13,19 @@ struct PeriodicOptions: ParsableArguments {
     @Option(help: "Baseline distribution, optionally @build (default: report.baseline).")
     var baseline: String?
 
-    /// The settings of the report run: these flags and `report` over the configuration.
-    func settings(_ report: ReportOptions, configuration: Configuration, failOn: PeriodicRun.FailOn) throws -> PeriodicRun.Settings {
+    @Option(
+        help: ArgumentHelp(
+            "POST a summary of new findings to this webhook (repeatable; default: report.notify).", valueName: "url"),
+        transform: Read.webhook)
+    var notify: [String] = []
+
+    /// The settings of the report run: these flags and `report` over the configuration; the run
+    /// fails on what `--fail-on` says, else on `failOn`.
+    func settings(_ report: ReportOptions, configuration: Configuration, failOn: FailOn) throws -> PeriodicRun.Settings {
         PeriodicRun.Settings(
             distribution: distribution, builds: builds ?? configuration.report.builds, baseline: baseline ?? configuration.report.baseline,
             compare: report.options(configuration), trend: report.trendOptions(configuration), selection: report.selection.selection,
-            output: try report.output(configuration), failOn: failOn)
+            output: try report.output(configuration), failOn: report.failOn(otherwise: failOn),
+            notify: notify.isEmpty ? configuration.report.notify : notify)
     }
 }

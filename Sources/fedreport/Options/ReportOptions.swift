@@ -25,7 +25,14 @@ struct ReportOptions: ParsableArguments {
     @Option(name: .customLong("min-delta-memory"), help: "Absolute memory change, in bytes, a verdict needs (default 10 MiB).")
     var minDeltaMemory: Double?
 
-    @Flag(help: "Exit with code 3 when a regression that acks.yaml does not acknowledge is found.")
+    @Option(
+        help: ArgumentHelp(
+            "What exits 3, comma-separated: regression, change-point (report, nightly), budget; or none.",
+            discussion: "An entry of acks.yaml keeps what it acknowledges from failing the run.", valueName: "list"),
+        transform: Read.failOn)
+    var failOn: FailOn?
+
+    @Flag(help: "The same as --fail-on regression (added to a --fail-on list).")
     var failOnRegression = false
 
     @Flag(help: "md, jira and json only: just the headline, the regressions and change points, and data quality (for a ticket).")
@@ -64,7 +71,17 @@ struct ReportOptions: ParsableArguments {
         try checkOnlyRegressions(formats)
         let templateSet = try templates.map { try TemplateSet.load(folder: $0) } ?? TemplateSet.shipped()
         return ReportOutput(
-            formats: formats, folder: output ?? configuration.report.output, templates: templateSet, onlyRegressions: onlyRegressions)
+            formats: formats, folder: output ?? configuration.report.output, templates: templateSet, onlyRegressions: onlyRegressions,
+            baseURL: configuration.report.baseURL)
+    }
+
+    /// What fails the run: `--fail-on`, with `regression` added by `--fail-on-regression`, else
+    /// `otherwise` (the command's default).
+    func failOn(otherwise: FailOn) -> FailOn {
+        guard failOn != nil || failOnRegression else { return otherwise }
+        var reasons = failOn?.reasons ?? []
+        if failOnRegression { reasons.insert(.regression) }
+        return FailOn(reasons)
     }
 
     /// Change-point settings: `trend:` of the configuration, with the verdict threshold.

@@ -103,15 +103,16 @@ func temporaryFolder(_ name: String) throws -> String {
     return path
 }
 
-/// Writes a configuration file pointing at `url` and returns its path.
-func writeConfig(in folder: String, url: String, extra: String = "") throws -> String {
+/// Writes a configuration file pointing at `url` and returns its path; the database is
+/// `database`, else `fedreport.sqlite` in `folder`.
+func writeConfig(in folder: String, url: String, extra: String = "", database: String? = nil) throws -> String {
     let path = "\(folder)/fedreport.yaml"
     let text = """
         querier:
           url: \(url)
           timeout: 60s
           retries: 1
-        database: \(folder)/fedreport.sqlite
+        database: \(database ?? "\(folder)/fedreport.sqlite")
         \(extra)
         """
     try text.write(toFile: path, atomically: true, encoding: .utf8)
