@@ -96,7 +96,7 @@ struct PostgresStoreTests {
     @Test("eight writers opening an empty database at once migrate it once")
     func concurrentFirstOpens() async throws {
         let bed = try await StoreBed.make(.postgres, "pg-first")
-        let failures = LockedData()
+        let failures = Locked(Data())
         let group = DispatchGroup()
         for _ in 0..<8 {
             group.enter()
@@ -104,13 +104,13 @@ struct PostgresStoreTests {
                 do {
                     try bed.open().close()
                 } catch {
-                    failures.set(Data("\(error)".utf8))
+                    failures.withLock { $0 = Data("\(error)".utf8) }
                 }
                 group.leave()
             }
         }
         group.wait()
-        #expect(failures.get().isEmpty, "\(String(decoding: failures.get(), as: UTF8.self))")
+        #expect(failures.withLock { $0 }.isEmpty, "\(String(decoding: failures.withLock { $0 }, as: UTF8.self))")
         #expect(try bed.sql("SELECT count(*), max(version) FROM schema_version") == "4|4")
     }
 
@@ -212,7 +212,7 @@ struct PostgresStoreTests {
         let holding = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
         let done = DispatchSemaphore(value: 0)
-        let firstResult = LockedData()
+        let firstResult = Locked(Data())
         Thread.detachNewThread {
             var sent = false
             do {
@@ -224,15 +224,15 @@ struct PostgresStoreTests {
                         release.wait()
                         return [StoreTests.input(cluster: "ocp-a")]
                     }, claim: CollectClaim(clusters: ["ocp-a", "ocp-b"], grid: grid, wait: false))
-                firstResult.set(Data("ok".utf8))
+                firstResult.withLock { $0 = Data("ok".utf8) }
             } catch {
-                firstResult.set(Data("\(error)".utf8))
+                firstResult.withLock { $0 = Data("\(error)".utf8) }
             }
             done.signal()
         }
         // The first run is inside its transaction, holding its claims, producing its snapshots.
         guard holding.wait(timeout: .now() + 30) == .success else {
-            Issue.record("the first run never started producing: \(String(decoding: firstResult.get(), as: UTF8.self))")
+            Issue.record("the first run never started producing: \(String(decoding: firstResult.withLock { $0 }, as: UTF8.self))")
             return
         }
         let second = try bed.open()
@@ -248,15 +248,16 @@ struct PostgresStoreTests {
         _ = try second.save(streaming: { nil }, claim: CollectClaim(clusters: ["ocp-a"], grid: other, wait: false))
         _ = try second.save(streaming: { nil }, claim: CollectClaim(clusters: ["ocp-c"], grid: grid, wait: false))
         // With wait, the second run blocks until the first commits, then replaces its snapshot.
-        let waited = LockedData()
+        let waited = Locked(Data())
         let waiting = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             do {
                 let outcomes = try second.save(
                     streaming: { nil }, claim: CollectClaim(clusters: ["ocp-a"], grid: grid, wait: true))
-                waited.set(Data("ok \(outcomes.count) \(try second.snapshots().count)".utf8))
+                let text = "ok \(outcomes.count) \(try second.snapshots().count)"
+                waited.withLock { $0 = Data(text.utf8) }
             } catch {
-                waited.set(Data("\(error)".utf8))
+                waited.withLock { $0 = Data("\(error)".utf8) }
             }
             waiting.signal()
         }
@@ -264,9 +265,9 @@ struct PostgresStoreTests {
         release.signal()
         done.wait()
         #expect(waiting.wait(timeout: .now() + 10) == .success)
-        #expect(String(decoding: firstResult.get(), as: UTF8.self) == "ok")
+        #expect(String(decoding: firstResult.withLock { $0 }, as: UTF8.self) == "ok")
         // It started after the first committed, so it saw its snapshot.
-        #expect(String(decoding: waited.get(), as: UTF8.self) == "ok 0 1")
+        #expect(String(decoding: waited.withLock { $0 }, as: UTF8.self) == "ok 0 1")
         #expect(
             try bed.sql(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"

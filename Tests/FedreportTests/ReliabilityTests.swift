@@ -830,15 +830,15 @@ struct ReliabilityTests {
         #expect(try bed.collect().status == 0)
         // Each collect takes about a second and holds its write transaction for most of it.
         bed.proxy.latency = 0.1
-        let stop = LockedFlag()
-        let done = LockedFlag()
-        let failures = LockedData()
-        let reads = LockedCounter()
+        let stop = Locked(false)
+        let done = Locked(false)
+        let failures = Locked(Data())
+        let reads = Locked(0)
         let config = bed.config
         let reader = Thread {
-            while !stop.isSet {
+            while !stop.withLock({ $0 }) {
                 let arguments =
-                    reads.value % 2 == 0
+                    reads.withLock { $0 } % 2 == 0
                     ? ["builds", "--config", config]
                     : ["compare", "4.6.1", "4.6.1", "--config", config, "--format", "json", "--output", "-"]
                 // A read counts only when the binary ran and answered; a launch that failed is a
@@ -846,23 +846,23 @@ struct ReliabilityTests {
                 do {
                     let r = try runFedreport(arguments)
                     if r.status == 0 && !r.stdout.isEmpty {
-                        reads.increment()
+                        reads.withLock { $0 += 1 }
                     } else {
-                        failures.set(Data((arguments[0] + " exited \(r.status): " + r.stderr).utf8))
+                        failures.withLock { $0 = Data((arguments[0] + " exited \(r.status): " + r.stderr).utf8) }
                     }
                 } catch {
-                    failures.set(Data((arguments[0] + " did not start: \(error)").utf8))
-                    reads.increment()  // move on to the other command
+                    failures.withLock { $0 = Data((arguments[0] + " did not start: \(error)").utf8) }
+                    reads.withLock { $0 += 1 }  // move on to the other command
                 }
             }
-            done.set()
+            done.withLock { $0 = true }
         }
         reader.start()
         for _ in 0..<3 { #expect(try bed.collect().status == 0) }
-        stop.set()
-        #expect(try await waitUntil(10) { done.isSet })
-        #expect(reads.value >= 6)
-        #expect(failures.get().isEmpty, "\(String(decoding: failures.get(), as: UTF8.self))")
+        stop.withLock { $0 = true }
+        #expect(try await waitUntil(10) { done.withLock { $0 } })
+        #expect(reads.withLock { $0 } >= 6)
+        #expect(failures.withLock { $0 }.isEmpty, "\(String(decoding: failures.withLock { $0 }, as: UTF8.self))")
     }
 
     // MARK: Disks
@@ -1078,35 +1078,5 @@ struct ReliabilityTests {
             let mode = (try FileManager.default.attributesOfItem(atPath: "\(reports)/\(name)")[.posixPermissions] as? Int) ?? -1
             #expect(mode == 0o600, "\(name) has mode \(String(mode, radix: 8))")
         }
-    }
-}
-
-final class LockedFlag: @unchecked Sendable {
-    private var value = false
-    private let lock = NSLock()
-    func set() {
-        lock.lock()
-        value = true
-        lock.unlock()
-    }
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
-    }
-}
-
-final class LockedCounter: @unchecked Sendable {
-    private var count = 0
-    private let lock = NSLock()
-    func increment() {
-        lock.lock()
-        count += 1
-        lock.unlock()
-    }
-    var value: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return count
     }
 }

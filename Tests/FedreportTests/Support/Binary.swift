@@ -55,39 +55,26 @@ func runFedreport(
     process.standardError = err
     try process.run()
     // Read both pipes concurrently so a large output cannot block the child.
-    let outData = LockedData()
-    let errData = LockedData()
+    let outData = Locked(Data())
+    let errData = Locked(Data())
     let group = DispatchGroup()
     group.enter()
     DispatchQueue.global().async {
-        outData.set(out.fileHandleForReading.readDataToEndOfFile())
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        outData.withLock { $0 = data }
         group.leave()
     }
     group.enter()
     DispatchQueue.global().async {
-        errData.set(err.fileHandleForReading.readDataToEndOfFile())
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        errData.withLock { $0 = data }
         group.leave()
     }
     process.waitUntilExit()
     group.wait()
     return RunResult(
-        status: process.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self),
-        stderr: String(decoding: errData.get(), as: UTF8.self))
-}
-
-final class LockedData: @unchecked Sendable {
-    private var data = Data()
-    private let lock = NSLock()
-    func set(_ d: Data) {
-        lock.lock()
-        data = d
-        lock.unlock()
-    }
-    func get() -> Data {
-        lock.lock()
-        defer { lock.unlock() }
-        return data
-    }
+        status: process.terminationStatus, stdout: String(decoding: outData.withLock { $0 }, as: UTF8.self),
+        stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
 }
 
 /// The uid and gid `runFedreport(unprivileged: true)` runs as: `nobody` under root, else this process's.
