@@ -125,15 +125,67 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The tests. A unit target per library, depending on that library and what its tests
+        // build fixtures from; `FedreportTests` is the one integration target, which drives the built
+        // `fedreport` binary against the test bed (Prometheus, nginx, PostgreSQL, VictoriaMetrics,
+        // chromium). `swift test` runs them all.
+        //
+        // FedTestHarness: what several test targets share (running the binary, temporary folders
+        // and configurations, the small scenario's bed, store beds on both engines, the sqlite3
+        // shell). A library, not a test target, so that test targets can depend on it; only tests do.
+        .target(
+            name: "FedTestHarness",
+            dependencies: ["FedCore", "FedStoreCore", "FedStoreSQLite", "FedStore", "FedTestSupport"],
+            path: "Tests/FedTestHarness"
+        ),
+        // Configuration, durations, statistics, build timelines, component maps, quantities, CSV,
+        // suggestions and `Locked`. FedTestSupport only for the repository root (the shipped maps).
+        .testTarget(name: "FedCoreTests", dependencies: ["FedCore", "FedTestSupport"]),
+        // The streaming decoder and number parsing, against generated bodies.
+        .testTarget(name: "FedDecodeTests", dependencies: ["FedCore", "FedDecode", "FedTestSupport"]),
+        // Client settings and the notifier (against a recording server and through nginx); the
+        // notification fixture is a FedReports summary.
+        .testTarget(
+            name: "FedClientTests",
+            dependencies: [
+                "FedCore", "FedClient", "FedReports", "FedTestSupport", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The aggregator and the streaming summary.
+        .testTarget(name: "FedCollectTests", dependencies: ["FedCore", "FedDecode", "FedCollect", "FedTestSupport"]),
+        // The store on both engines: the contract, models, migrations, the SQLite file and
+        // PostgreSQL's own behaviour. GRDB to write old schemas by hand in the migration tests.
+        .testTarget(
+            name: "FedStoreTests",
+            dependencies: [
+                "FedCore", "FedStoreCore", "FedStoreSQLite", "FedStorePostgres", "FedStore", "FedTestSupport",
+                "FedTestHarness", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // Comparisons, verdicts, budgets, acknowledgements, change points and the renderers, with
+        // the golden reports (read from the source tree by path, not bundled). The runs' policies
+        // (RunPolicyTests, with the reporter that records what a run says) are here too for now:
+        // they build on the comparison and rendering fixtures of this target; FedRun, FedCollect,
+        // the harness and Logging are theirs.
+        .testTarget(
+            name: "FedReportsTests",
+            dependencies: [
+                "FedCore", "FedStoreCore", "FedStoreSQLite", "FedReports", "FedCollect", "FedRun", "FedTestSupport",
+                "FedTestHarness", .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Golden"]
+        ),
+        // Dashboards built from definitions; no server.
+        .testTarget(name: "FedDashboardsTests", dependencies: ["FedCore", "FedDashboards"]),
+        // `--fail-on` lists, read without a process.
+        .testTarget(name: "FedRunTests", dependencies: ["FedCore", "FedRun"]),
+        // Integration: every suite that runs the `fedreport` binary or the test bed end to end.
         .testTarget(
             name: "FedreportTests",
             dependencies: [
-                "FedCore", "FedDecode", "FedClient", "FedStoreCore", "FedStoreSQLite", "FedStorePostgres", "FedStore",
-                "FedCollect", "FedReports", "FedDashboards", "FedRun", "FedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log"),
-            ],
-            // Golden reports are read from the source tree by path, not bundled.
-            exclude: ["Golden"]
+                "FedCore", "FedDecode", "FedClient", "FedStoreCore", "FedStoreSQLite", "FedCollect", "FedRun",
+                "FedTestSupport", "FedTestHarness", .product(name: "Yams", package: "Yams"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

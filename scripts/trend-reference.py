@@ -2,7 +2,7 @@
 """An independent reference of fedreport's change-point detection, for checking its unit tests.
 
 Not used by fedreport or its tests at run time: the expected indices and figures in
-Tests/FedreportTests/EDivisiveTests.swift were worked out by hand and checked with this script.
+Tests/FedReportsTests/EDivisiveTests.swift were worked out by hand and checked with this script.
 It follows the same specification with numpy and scipy instead of Swift:
 
 - Q-hat of Matteson & James (2014), alpha = 1, computed by brute force from its definition;

@@ -51,7 +51,7 @@ enum Browser {
 struct BrowserTests {
     /// The committed samples and the golden reports (hostile names, partial marks, three series).
     static let pages: [String] = {
-        let folders = ["\(repositoryRoot)/reports/sample", "\(repositoryRoot)/Tests/FedreportTests/Golden"]
+        let folders = ["\(repositoryRoot)/reports/sample", "\(repositoryRoot)/Tests/FedReportsTests/Golden"]
         return folders.flatMap { folder in
             ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".html") }.sorted()
                 .map { "\(folder)/\($0)" }

@@ -1,16 +1,10 @@
 import FedCore
+import FedTestHarness
 import FedTestSupport
 import Foundation
 import Testing
 
 /// The small scenario: one OpenShift cluster, 2 h at 30 s.
-enum SmallScenario {
-    static let scenario = Scenarios.small
-    static func server() async throws -> PrometheusServer {
-        try await TestBed.prometheus(for: scenario, name: "small")
-    }
-}
-
 @Suite("Query client against a real Prometheus", .serialized, .enabled(if: TestBed.shouldRun))
 struct ClientIntegrationTests {
     let cluster = SmallScenario.scenario.clusters[0]

@@ -2,6 +2,7 @@ import FedClient
 import FedCollect
 import FedCore
 import FedDecode
+import FedTestHarness
 import FedTestSupport
 import Testing
 

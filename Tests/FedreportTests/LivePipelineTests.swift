@@ -1,6 +1,7 @@
 import FedCore
 import FedStoreCore
 import FedStoreSQLite
+import FedTestHarness
 import FedTestSupport
 import Foundation
 import Testing

@@ -1,5 +1,6 @@
 import FedCore
 import FedStoreCore
+import FedTestHarness
 import FedTestSupport
 import Foundation
 import Testing

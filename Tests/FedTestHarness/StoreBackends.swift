@@ -5,30 +5,38 @@ import Foundation
 import Testing
 
 /// The two engines a store can live in; tests that take `StoreBackend.all` run once for each.
-enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+package enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
     case postgres
 
-    var testDescription: String { rawValue }
+    package var testDescription: String { rawValue }
 
     /// SQLite always; PostgreSQL where it is installed, and always on CI (where a missing server
     /// must fail, not vanish). `PostgresPresenceTests` shows as skipped where it is left out.
-    static var all: [StoreBackend] { TestBed.postgresAvailable || TestBed.isCI ? [.sqlite, .postgres] : [.sqlite] }
+    package static var all: [StoreBackend] { TestBed.postgresAvailable || TestBed.isCI ? [.sqlite, .postgres] : [.sqlite] }
 }
 
 /// A fresh, empty database on one backend, and ways to look into it that do not go through
 /// fedreport's store code: the `sqlite3` shell or `psql`.
-struct StoreBed: Sendable {
-    let backend: StoreBackend
+package struct StoreBed: Sendable {
+    package let backend: StoreBackend
     /// What `database:` says: a path or a URL.
-    let database: String
+    package let database: String
     /// The folder of the test's files (configuration, SQLite database).
-    let folder: String
-    let server: PostgresServer?
+    package let folder: String
+    package let server: PostgresServer?
     /// The PostgreSQL database name.
-    let name: String?
+    package let name: String?
 
-    static func make(_ backend: StoreBackend, _ tag: String) async throws -> StoreBed {
+    package init(backend: StoreBackend, database: String, folder: String, server: PostgresServer?, name: String?) {
+        self.backend = backend
+        self.database = database
+        self.folder = folder
+        self.server = server
+        self.name = name
+    }
+
+    package static func make(_ backend: StoreBackend, _ tag: String) async throws -> StoreBed {
         let folder = try temporaryFolder("store-\(tag)")
         switch backend {
         case .sqlite:
@@ -41,12 +49,12 @@ struct StoreBed: Sendable {
         }
     }
 
-    func open(readOnly: Bool = false) throws -> any SnapshotStoring {
+    package func open(readOnly: Bool = false) throws -> any SnapshotStoring {
         try Stores.open(database, readOnly: readOnly)
     }
 
     /// Runs `query` through the engine's own shell; rows as lines, columns joined by `|`.
-    func sql(_ query: String) throws -> String {
+    package func sql(_ query: String) throws -> String {
         switch backend {
         case .sqlite: return try sqlite(database, query)
         case .postgres: return try server!.psql(query, database: name!)
@@ -54,7 +62,7 @@ struct StoreBed: Sendable {
     }
 
     /// The database's whole content, in a stable order.
-    func dump() throws -> String {
+    package func dump() throws -> String {
         switch backend {
         case .sqlite: return try sqlite(database, ".dump")
         case .postgres: return try server!.dump(database: name!)
@@ -62,7 +70,7 @@ struct StoreBed: Sendable {
     }
 
     /// (snapshots, component series, container summaries, query sets), counted by the shell.
-    func counts() throws -> [Int] {
+    package func counts() throws -> [Int] {
         try sql(
             "SELECT (SELECT count(*) FROM snapshot), (SELECT count(*) FROM component_series), "
                 + "(SELECT count(*) FROM container_summary), (SELECT count(*) FROM query_set)"
@@ -71,7 +79,7 @@ struct StoreBed: Sendable {
 
     /// The schema version as the engine records it: `PRAGMA user_version`, or the highest row of
     /// `schema_version`.
-    func schemaVersion() throws -> Int {
+    package func schemaVersion() throws -> Int {
         switch backend {
         case .sqlite: return Int(try sql("PRAGMA user_version")) ?? -1
         case .postgres: return Int(try sql("SELECT coalesce(max(version), 0) FROM schema_version")) ?? -1
@@ -79,7 +87,7 @@ struct StoreBed: Sendable {
     }
 
     /// Marks the database as written by a fedreport with schema `version`.
-    func pretendSchema(_ version: Int) throws {
+    package func pretendSchema(_ version: Int) throws {
         switch backend {
         case .sqlite: _ = try sql("PRAGMA user_version = \(version)")
         case .postgres: _ = try sql("INSERT INTO schema_version (version, name) VALUES (\(version), 'from the future')")
@@ -87,7 +95,7 @@ struct StoreBed: Sendable {
     }
 
     /// A configuration file for the binary: `url` as the querier, this database, `extra` lines.
-    func config(url: String, extra: String = "") throws -> String {
+    package func config(url: String, extra: String = "") throws -> String {
         let path = "\(folder)/fedreport.yaml"
         try """
         querier:
@@ -98,16 +106,5 @@ struct StoreBed: Sendable {
         \(extra)
         """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
-    }
-}
-
-@Suite("PostgreSQL is there for the store tests")
-struct PostgresPresenceTests {
-    @Test(
-        "the PostgreSQL variants of the store tests run (needs apt-get install postgresql)",
-        .enabled(if: TestBed.postgresAvailable || TestBed.isCI))
-    func postgresInstalled() throws {
-        #expect(StoreBackend.all.contains(.postgres))
-        _ = try PostgresServer.require()
     }
 }

@@ -1,16 +1,7 @@
 import FedCore
+import FedTestSupport
 import Foundation
 import Testing
-
-/// The message of the error `body` throws, or "" when it throws none.
-func errorText(_ body: () throws -> Any) -> String {
-    do {
-        _ = try body()
-        return ""
-    } catch {
-        return (error as? LocalizedError)?.errorDescription ?? "\(error)"
-    }
-}
 
 @Suite("Kubernetes quantities")
 struct QuantityTests {

@@ -6,22 +6,15 @@ import Foundation
     import FoundationNetworking
 #endif
 
-/// The repository root, found from this file's path.
-let repositoryRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<4 { url.deleteLastPathComponent() }
-    return url.path
-}()
-
 /// The output of one run of the real `fedreport` binary.
-struct RunResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+package struct RunResult: Sendable {
+    package var status: Int32
+    package var stdout: String
+    package var stderr: String
 }
 
 /// The built `fedreport` executable (built with the tests by `swift build --build-tests`).
-let fedreportBinary: String = {
+package let fedreportBinary: String = {
     let candidates = [".build/debug/fedreport", ".build/release/fedreport"].map { "\(repositoryRoot)/\($0)" }
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
 }()
@@ -31,7 +24,7 @@ let fedreportBinary: String = {
 /// `unprivileged` runs it as the user `nobody` when the tests run as root (root reads and writes
 /// whatever the permission bits say, so a read-only file is only read-only to another user);
 /// `mergingStderr` sends stderr into stdout, so that the order of the lines of both shows.
-func runFedreport(
+package func runFedreport(
     _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], unprivileged: Bool = false,
     mergingStderr: Bool = false
 ) throws -> RunResult {
@@ -78,13 +71,13 @@ func runFedreport(
 }
 
 /// The uid and gid `runFedreport(unprivileged: true)` runs as: `nobody` under root, else this process's.
-var unprivilegedOwner: (uid: uid_t, gid: gid_t) {
+package var unprivilegedOwner: (uid: uid_t, gid: gid_t) {
     guard getuid() == 0, let nobody = getpwnam("nobody") else { return (getuid(), getgid()) }
     return (nobody.pointee.pw_uid, nobody.pointee.pw_gid)
 }
 
 /// A fresh temporary folder.
-func temporaryFolder(_ name: String) throws -> String {
+package func temporaryFolder(_ name: String) throws -> String {
     let path = "\(TestBed.folder)/\(name)-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
@@ -92,7 +85,7 @@ func temporaryFolder(_ name: String) throws -> String {
 
 /// Writes a configuration file pointing at `url` and returns its path; the database is
 /// `database`, else `fedreport.sqlite` in `folder`.
-func writeConfig(in folder: String, url: String, extra: String = "", database: String? = nil) throws -> String {
+package func writeConfig(in folder: String, url: String, extra: String = "", database: String? = nil) throws -> String {
     let path = "\(folder)/fedreport.yaml"
     let text = """
         querier:
@@ -107,7 +100,7 @@ func writeConfig(in folder: String, url: String, extra: String = "", database: S
 }
 
 /// Asks Prometheus directly (Foundation's HTTP client, not fedreport's) for a range query.
-func promRange(
+package func promRange(
     _ url: String, _ query: String, start: TimestampMs, end: TimestampMs, step: Int64
 ) throws -> [(labels: [String: String], values: [(TimestampMs, Double)])] {
     let json = try promGet(
@@ -126,7 +119,7 @@ func promRange(
 }
 
 /// One instant query's single value (the first series), or nil when empty.
-func promScalar(_ url: String, _ query: String, at time: TimestampMs) throws -> Double? {
+package func promScalar(_ url: String, _ query: String, at time: TimestampMs) throws -> Double? {
     let json = try promGet(url, "/api/v1/query", ["query": query, "time": "\(Double(time) / 1000)"])
     guard let first = ((json["data"] as? [String: Any])?["result"] as? [[String: Any]])?.first,
         let value = first["value"] as? [Any], let text = value[1] as? String
@@ -134,7 +127,7 @@ func promScalar(_ url: String, _ query: String, at time: TimestampMs) throws -> 
     return Double(text)
 }
 
-func promGet(_ base: String, _ path: String, _ parameters: [String: String]) throws -> [String: Any] {
+package func promGet(_ base: String, _ path: String, _ parameters: [String: String]) throws -> [String: Any] {
     var components = URLComponents(string: base + path)!
     components.queryItems = parameters.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
     // URLComponents leaves '+' alone, which a server reads as a space.
@@ -148,7 +141,7 @@ func promGet(_ base: String, _ path: String, _ parameters: [String: String]) thr
 
 /// The tests' own platform total of stored component series, written apart from the code under
 /// test: the sum where every series of `resource` has a finite value, NaN anywhere else.
-func sumWhereAllPresent(_ series: [ComponentSeries], resource: Resource, count: Int) -> [Double] {
+package func sumWhereAllPresent(_ series: [ComponentSeries], resource: Resource, count: Int) -> [Double] {
     let members = series.filter { $0.resource == resource }
     return (0..<count).map { i in
         let values = members.map { $0.values[i] }
@@ -158,19 +151,19 @@ func sumWhereAllPresent(_ series: [ComponentSeries], resource: Resource, count: 
 
 /// One collect of a scenario's collectable window into a fresh folder, run once per name and
 /// shared by the tests of a suite.
-actor CollectedOnce {
-    static let shared = CollectedOnce()
+package actor CollectedOnce {
+    package static let shared = CollectedOnce()
 
-    struct Run: Sendable {
-        var url: String
-        var folder: String
-        var config: String
-        var result: RunResult
+    package struct Run: Sendable {
+        package var url: String
+        package var folder: String
+        package var config: String
+        package var result: RunResult
     }
 
     private var runs: [String: Run] = [:]
 
-    func get(_ scenario: Scenario, name: String) async throws -> Run {
+    package func get(_ scenario: Scenario, name: String) async throws -> Run {
         if let run = runs[name] { return run }
         let server = try await TestBed.prometheus(for: scenario, name: name)
         let folder = try temporaryFolder(name)

@@ -2,6 +2,7 @@ import FedCore
 import FedStore
 import FedStoreCore
 import FedStoreSQLite
+import FedTestHarness
 import FedTestSupport
 import Foundation
 import Testing

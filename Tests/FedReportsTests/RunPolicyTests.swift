@@ -3,6 +3,7 @@ import FedReports
 import FedRun
 import FedStoreCore
 import FedStoreSQLite
+import FedTestHarness
 import FedTestSupport
 import Foundation
 import Testing
