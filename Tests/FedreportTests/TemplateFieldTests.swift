@@ -208,6 +208,14 @@ struct TemplateFieldTests {
             .init(key: .component(ComponentRef(name: "etcd", category: .controlPlane), .cpu), side: "b", build: "4.7.0", coverage: 0.5)
         ]
         full.components[0].notes = ["a note"]
+        full.dataQuality.overlaps = [
+            .init(
+                cluster: "c", build: "4.7.0",
+                snapshots: [
+                    .init(snapshotID: 6, start: 0, end: 60_000, step: 30_000, counted: 3, dropped: 0),
+                    .init(snapshotID: 3, start: 30_000, end: 60_000, step: 30_000, counted: 0, dropped: 2),
+                ], leftOut: .init())
+        ]
         var bare = RenderFixture.comparison
         bare.baseline = nil
         return [full, bare]

@@ -138,7 +138,7 @@ package enum Comparer {
 
     static func sideInfo(_ s: BuildSample) -> SideInfo {
         SideInfo(
-            build: s.build, distribution: s.distribution, snapshots: s.snapshots.count, clusters: s.clusters,
+            build: s.build, distribution: s.distribution, snapshots: OverlapPlan(s.snapshots).runCount, clusters: s.clusters,
             snapshotIDs: s.snapshots.map(\.info.id), nodes: s.nodes)
     }
 
@@ -197,14 +197,32 @@ package enum Comparer {
             }
         }
         for (_, sample) in sides {
-            for snapshot in sample.snapshots {
+            // A run of overlapping snapshots counts its left-out timestamps once: their windows
+            // share them, and the counts cannot be split by timestamp.
+            let plan = OverlapPlan(sample.snapshots)
+            var grouped = Set<Int>()
+            for group in plan.groups {
+                let first = sample.snapshots[group[0]].info
+                guard !seen.contains(first.id) else { continue }
+                grouped.formUnion(group)
+                let members = group.map { i -> DataQuality.Overlap.Member in
+                    let s = sample.snapshots[i]
+                    return .init(
+                        snapshotID: s.info.id, start: s.info.start, end: s.info.end, step: s.info.step,
+                        counted: PooledSide.countedTimestamps(of: s, dropped: plan.dropped[i]), dropped: plan.dropped[i].population)
+                }
+                let leftOut = group.map { sample.snapshots[$0].info.leftOut }.reduce(LeftOutCounts(), Self.largest)
+                dq.overlaps.append(.init(cluster: first.cluster, build: first.build, snapshots: members, leftOut: leftOut))
+                dq.leftOut = dq.leftOut + leftOut
+            }
+            for (index, snapshot) in sample.snapshots.enumerated() {
                 let info = snapshot.info
                 guard seen.insert(info.id).inserted else { continue }
                 if info.partial {
                     dq.partialSnapshots.append(
                         .init(snapshotID: info.id, cluster: info.cluster, build: info.build, warnings: info.warnings))
                 }
-                dq.leftOut = dq.leftOut + info.leftOut
+                if !grouped.contains(index) { dq.leftOut = dq.leftOut + info.leftOut }
                 dq.offGridPoints += info.offGridPoints
                 if !info.partial {
                     for note in info.warnings {
@@ -227,6 +245,14 @@ package enum Comparer {
         dq.unmapped = unmappedOrder.sorted().map { .init(member: $0, builds: unmapped[$0] ?? []) }
         dq.querySets = hashOrder.map { .init(hash: $0, snapshotIDs: hashes[$0] ?? []) }
         return dq
+    }
+
+    /// Per kind, the larger of two left-out counts.
+    static func largest(_ a: LeftOutCounts, _ b: LeftOutCounts) -> LeftOutCounts {
+        LeftOutCounts(
+            noVersion: max(a.noVersion, b.noVersion), multipleVersions: max(a.multipleVersions, b.multipleVersions),
+            settling: max(a.settling, b.settling), upgrading: max(a.upgrading, b.upgrading),
+            nonFiniteSamples: max(a.nonFiniteSamples, b.nonFiniteSamples), incompleteTotals: max(a.incompleteTotals, b.incompleteTotals))
     }
 
     /// The measurement hashes of each side, in order of first appearance.

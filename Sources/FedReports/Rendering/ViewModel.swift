@@ -239,7 +239,8 @@ struct ViewModel {
             DataQualityView.NoData(id: "\(n.snapshotID)", cluster: t(n.cluster), build: t(n.build), query: t(n.query))
         }
         return DataQualityView(
-            clean: q.isClean, partial: partial, hasPartial: !partial.isEmpty, lowCoverage: low, hasLowCoverage: !low.isEmpty,
+            clean: q.isClean, partial: partial, hasPartial: !partial.isEmpty, overlaps: q.overlaps.map { t($0.text) },
+            hasOverlaps: !q.overlaps.isEmpty, lowCoverage: low, hasLowCoverage: !low.isEmpty,
             unmapped: unmapped, hasUnmapped: !unmapped.isEmpty, leftOutSamples: q.leftOutSamples,
             leftOutTimestamps: q.leftOutTimestamps, leftOutNoVersion: q.leftOut.noVersion,
             leftOutMultiple: q.leftOut.multipleVersions, leftOutSettling: q.leftOut.settling,

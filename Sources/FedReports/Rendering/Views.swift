@@ -172,6 +172,9 @@ struct DataQualityView: Sendable {
     var clean: Bool
     var partial: [Partial]
     var hasPartial: Bool
+    /// One sentence per run of overlapping snapshots: which, and what each gave to the union.
+    var overlaps: [String]
+    var hasOverlaps: Bool
     var lowCoverage: [LowCoverage]
     var hasLowCoverage: Bool
     var unmapped: [Unmapped]
