@@ -106,13 +106,31 @@ struct CompareTests {
         #expect(!c.hasRegression)
     }
 
-    @Test("A tiny component at +50 % but below the 0.005-core floor is unchanged")
+    @Test("A tiny component at +50 % but within the 0.005-core floor is negligible; +3 % within it is unchanged")
     func belowAbsoluteFloor() {
-        let a = F.sample("a", [F.snapshot(id: 1, build: "a", [F.series("tiny", .addOns, .cpu, F.constant(0.002))])])
-        let b = F.sample("b", [F.snapshot(id: 2, build: "b", [F.series("tiny", .addOns, .cpu, F.constant(0.003))])])
+        let a = F.sample(
+            "a",
+            [
+                F.snapshot(
+                    id: 1, build: "a",
+                    [F.series("tiny", .addOns, .cpu, F.constant(0.002)), F.series("small", .addOns, .cpu, F.constant(0.1))])
+            ])
+        let b = F.sample(
+            "b",
+            [
+                F.snapshot(
+                    id: 2, build: "b",
+                    [F.series("tiny", .addOns, .cpu, F.constant(0.003)), F.series("small", .addOns, .cpu, F.constant(0.103))])
+            ])
         let c = Comparer.compare(a: a, b: b)
+        // 0.002 → 0.003 cores: +50 %, but 1 millicore, within the 5 millicore floor.
         #expect(close(row(c, "tiny")?.deltaPct?.mean, 50.0))
-        #expect(row(c, "tiny")?.verdict == .unchanged)
+        #expect(row(c, "tiny")?.verdict == .negligible)
+        #expect(row(c, "tiny")?.basis == .thresholdOnly)
+        // 0.1 → 0.103: +3 %, within the 5 % threshold (and the floor): unchanged.
+        #expect(row(c, "small")?.verdict == .unchanged)
+        // The add-ons category: 0.102 → 0.106, +3.9 %: unchanged too.
+        #expect(c.categories.first { $0.category == .addOns && $0.resource == .cpu }?.verdict == .unchanged)
     }
 
     @Test("Components on one side only are new or removed, with the other side nil")

@@ -4,7 +4,8 @@ import Foundation
 /// Compares two builds (and optionally a baseline distribution) from pooled snapshots.
 ///
 /// The verdict of a row is taken on the MEAN (p95 and max are reported beside it): B's mean must
-/// differ from A's by more than `threshold` relative AND more than the resource's absolute floor.
+/// differ from A's by more than `threshold` relative AND more than the resource's absolute floor
+/// (a change over the threshold but within the floor is `negligible`).
 /// When both sides have at least `minSnapshotsForTest` snapshots with data, the change must also be
 /// significant: Welch's t-test on the per-snapshot means, Benjamini-Hochberg across all such rows
 /// of the comparison at `falseDiscoveryRate`. A side below `minCoverage` makes the row
@@ -121,9 +122,12 @@ package enum Comparer {
             a.snapshots >= options.minSnapshotsForTest && b.snapshots >= options.minSnapshotsForTest ? .significance : .thresholdOnly
         let delta = b.summary.mean - a.summary.mean
         let relative = a.summary.mean == 0 ? (delta == 0 ? 0 : Double.infinity) : abs(delta / a.summary.mean)
-        let exceeds = relative > options.threshold && abs(delta) > options.floor(row.resource)
-        guard exceeds else {
+        guard relative > options.threshold else {
             row.verdict = .unchanged
+            return
+        }
+        guard abs(delta) > options.floor(row.resource) else {
+            row.verdict = .negligible
             return
         }
         if let q = row.qValue, q > options.falseDiscoveryRate {

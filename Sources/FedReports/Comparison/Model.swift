@@ -73,6 +73,9 @@ package enum Verdict: String, Sendable, Codable, CaseIterable {
     case regression
     case improvement
     case unchanged
+    /// B's mean moved by more than the threshold, but by no more than the resource's absolute
+    /// floor: a large percentage of a tiny value.
+    case negligible
     case new
     case removed
     case insufficientData = "insufficient-data"

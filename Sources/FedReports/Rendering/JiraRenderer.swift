@@ -57,7 +57,7 @@ package struct JiraRenderer: Sendable {
                 guard i > 0 else { return "\(e(pair.0.build)) \(mean)" }
                 let step = total.steps[i - 1]
                 return "\(e(pair.0.build)) \(mean) (\(colored(Units.deltaPct(total.deltaPctVsFirst[i]), step?.verdict)) vs first, "
-                    + "\(e(step?.verdict.rawValue ?? "insufficient-data"))\(step.map(notes) ?? ""))"
+                    + "\(e(step?.verdict.rawValue ?? "insufficient-data"))\(step.map { notes($0, m.options) } ?? ""))"
             }
             lines.append("* *Platform \(total.resource == .cpu ? "CPU" : "memory")*: " + steps.joined(separator: "; "))
         }
@@ -97,7 +97,7 @@ package struct JiraRenderer: Sendable {
             var line =
                 "* *Platform \(word)*: \(v(r.a?.summary.mean, r.resource)) → \(v(r.b?.summary.mean, r.resource)), "
                 + "\(colored(Units.deltaPct(r.deltaPct?.mean), r.verdict)) (mean; p95 \(e(Units.deltaPct(r.deltaPct?.p95)))): "
-                + "\(e(r.verdict.rawValue))\(notes(r))"
+                + "\(e(r.verdict.rawValue))\(notes(r, c.options))"
             if let base = c.baseline {
                 let figure = r.baseline == nil ? "no data" : v(r.baseline?.summary.mean, r.resource)
                 line +=
@@ -147,7 +147,7 @@ package struct JiraRenderer: Sendable {
             lines.append(
                 "|\(r.resource == .cpu ? "CPU" : "memory")|\(v(r.a?.summary.mean, r.resource))|\(v(r.b?.summary.mean, r.resource))|"
                     + "\(colored(Units.deltaPct(r.deltaPct?.mean), r.verdict))|\(e(Units.deltaPct(r.deltaPct?.p95)))|"
-                    + "\(e(r.verdict.rawValue))\(notes(r))|")
+                    + "\(e(r.verdict.rawValue))\(notes(r, c.options))|")
         }
         return lines
     }
@@ -183,10 +183,11 @@ package struct JiraRenderer: Sendable {
 
     // MARK: Text
 
-    /// " · threshold only", " · acknowledged (T-1)" after a verdict, escaped.
-    func notes(_ r: ComparisonRow) -> String {
+    /// " · threshold only", " · within the 5 m floor", " · acknowledged (T-1)" after a verdict, escaped.
+    func notes(_ r: ComparisonRow, _ o: CompareOptions) -> String {
         var out = ""
         if (r.verdict == .regression || r.verdict == .improvement) && r.basis == .thresholdOnly { out += " · threshold only" }
+        out += e(ViewModel.floorNote(r, o))
         if let a = r.acknowledgement { out += " · " + e("acknowledged (\(a.ticket))") }
         return out
     }

@@ -130,6 +130,7 @@ extension ViewModel {
             var note = ""
             if let step {
                 if isChange(step) && step.basis == .thresholdOnly { note += " · threshold only" }
+                note += Self.floorNote(step, m.options)
                 if let ack = step.acknowledgement { note += t(" · acknowledged (\(ack.ticket))") }
             }
             let delta = Units.deltaPct(r.deltaPctVsFirst[i])

@@ -76,7 +76,7 @@ struct ViewModel {
     static func count(_ n: Int, _ v: Verdict) -> String {
         switch v {
         case .regression, .improvement: "\(n) \(v.rawValue)\(n == 1 ? "" : "s")"
-        case .unchanged, .new, .removed, .insufficientData: "\(n) \(v.rawValue)"
+        case .unchanged, .negligible, .new, .removed, .insufficientData: "\(n) \(v.rawValue)"
         }
     }
 
@@ -108,6 +108,7 @@ struct ViewModel {
                 changeSentence: change.sentence, deltaP95: Units.deltaPct(r.deltaPct?.p95),
                 verdict: r.verdict.rawValue, verdictClass: verdictClass(r.verdict),
                 verdictNote: (isChange(r) && r.basis == .thresholdOnly ? " · threshold only" : "")
+                    + Self.floorNote(r, c.options)
                     + (r.acknowledgement.map { t(" · acknowledged (\($0.ticket))") } ?? ""),
                 hasBaseline: c.baseline != nil,
                 base: mean(r.baseline, r.resource), hasBaselineData: r.baseline != nil,
@@ -159,7 +160,7 @@ struct ViewModel {
         switch v {
         case .regression: "bad"
         case .improvement: "good"
-        case .unchanged: "same"
+        case .unchanged, .negligible: "same"
         case .new, .removed: "info"
         case .insufficientData: "warn"
         }
@@ -193,12 +194,18 @@ struct ViewModel {
             verdict: r.verdict.rawValue, verdictClass: verdictClass(r.verdict), marks: marks(r),
             q: r.qValue.map { String(format: "%.3g", $0) } ?? "", members: t(r.members.joined(separator: ", ")),
             direction: (r.deltaMean ?? 0) >= 0 ? "up" : "down", id: r.id, confidence: Self.confidence(r),
-            basisNote: isChange(r) && r.basis == .thresholdOnly ? " · threshold only" : "",
+            basisNote: (isChange(r) && r.basis == .thresholdOnly ? " · threshold only" : "") + Self.floorNote(r, c.options),
             ack: r.acknowledgement.map { t("acknowledged (\($0.ticket))") } ?? "",
             ackNote: r.acknowledgement.map { t(" · acknowledged (\($0.ticket))") } ?? "")
     }
 
     func isChange(_ r: ComparisonRow) -> Bool { r.verdict == .regression || r.verdict == .improvement }
+
+    /// " · within the 5 m floor" after a negligible verdict: the absolute change the row stayed
+    /// within, though its percentage passed the threshold; empty for the other verdicts.
+    static func floorNote(_ r: ComparisonRow, _ o: CompareOptions) -> String {
+        r.verdict == .negligible ? " · within the \(Units.value(o.floor(r.resource), r.resource)) floor" : ""
+    }
 
     /// "threshold only", "p 0.0012 · q 0.004", "95 % CI +30 m to +80 m · g 3.91", joined by " · ".
     static func confidence(_ r: ComparisonRow) -> String {
