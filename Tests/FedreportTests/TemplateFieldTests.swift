@@ -221,6 +221,14 @@ struct TemplateFieldTests {
         return [full, bare]
     }
 
+    /// The golden three-build fixture with a step whose builds ran on different clusters, for
+    /// the cautions.
+    static var multiAcrossClusters: MultiComparison {
+        var m = RenderFixture.multi
+        m.pairs[1].dataQuality.clusterSets = .init(a: ["c0"], b: ["c1"])
+        return m
+    }
+
     func walker(checking texts: [String: String]) throws -> TemplateWalker {
         var walker = try TemplateWalker(texts: texts)
         for style in [TextStyle.markdown, .html] {
@@ -230,6 +238,7 @@ struct TemplateFieldTests {
             walker.walk("periodic.\(suffix)", stack: [model.periodic(RenderFixture.periodic)])
             walker.walk("periodic.\(suffix)", stack: [model.periodic(RenderFixture.trendPeriodic)])
             walker.walk("multi.\(suffix)", stack: [model.multi(RenderFixture.multi)])
+            walker.walk("multi.\(suffix)", stack: [model.multi(Self.multiAcrossClusters)])
             walker.walk("trend.\(suffix)", stack: [model.trend(RenderFixture.trendPeriodic.changes)])
         }
         return walker

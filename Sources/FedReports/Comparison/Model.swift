@@ -430,9 +430,12 @@ package struct DataQuality: Sendable, Equatable {
         package var b: [ClusterNodes]
 
         /// "A: c0 8 nodes; B: c1 5 nodes".
-        package var text: String {
+        package var text: String { text(a: "A", b: "B") }
+
+        /// "4.6.8: c0 8 nodes; 4.6.16: c1 5 nodes", with the sides named `a` and `b`.
+        package func text(a nameA: String, b nameB: String) -> String {
             func list(_ l: [ClusterNodes]) -> String { l.map { "\($0.cluster) \($0.text)" }.joined(separator: ", ") }
-            return "A: \(list(a)); B: \(list(b))"
+            return "\(nameA): \(list(a)); \(nameB): \(list(b))"
         }
     }
 

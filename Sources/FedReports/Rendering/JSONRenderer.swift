@@ -174,8 +174,9 @@ package struct JSONRenderer: Sendable {
 
     // MARK: Three or more builds
 
-    /// `builds` (the sides, in order), `baseline`, `steps` (each consecutive pair: `from`, `to`
-    /// and its regressions and improvements by id), `components`, `categories`, `totals` and
+    /// `builds` (the sides, in order), `baseline`, `steps` (each consecutive pair: `from`, `to`,
+    /// its regressions and improvements by id, and whether its builds' clusters and node counts
+    /// differ, as in a two-build comparison's data quality), `components`, `categories`, `totals` and
     /// `data_quality`.
     package func document(_ m: MultiComparison) -> JSONValue {
         .object([
@@ -189,6 +190,10 @@ package struct JSONRenderer: Sendable {
                             ("from", .string(pair.a.build)), ("to", .string(pair.b.build)),
                             ("regressions", .array(pair.regressions.map { .string($0.id) })),
                             ("improvements", .array(pair.improvements.map { .string($0.id) })),
+                            ("cluster_sets_differ", .bool(pair.dataQuality.clusterSetsDiffer)),
+                            ("cluster_sets", clusterSets(pair.dataQuality.clusterSets)),
+                            ("node_counts_differ", .bool(pair.dataQuality.nodeCountsDiffer)),
+                            ("node_counts", nodeCounts(pair.dataQuality.nodeCounts)),
                         ])
                     })
             ),
@@ -460,20 +465,9 @@ package struct JSONRenderer: Sendable {
                     })
             ),
             ("node_counts_differ", .bool(d.nodeCountsDiffer)),
-            (
-                "node_counts",
-                d.nodeCounts.map { n in .object([("a", .array(n.a.map(nodes))), ("b", .array(n.b.map(nodes)))]) } ?? .null
-            ),
+            ("node_counts", nodeCounts(d.nodeCounts)),
             ("cluster_sets_differ", .bool(d.clusterSetsDiffer)),
-            (
-                "cluster_sets",
-                d.clusterSets.map { sets in
-                    .object([
-                        ("a", .array(sets.a.map { .string($0) })), ("b", .array(sets.b.map { .string($0) })),
-                        ("only_a", .array(sets.onlyA.map { .string($0) })), ("only_b", .array(sets.onlyB.map { .string($0) })),
-                    ])
-                } ?? .null
-            ),
+            ("cluster_sets", clusterSets(d.clusterSets)),
             (
                 "snapshot_notes",
                 .array(

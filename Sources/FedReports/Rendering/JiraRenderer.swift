@@ -56,8 +56,9 @@ package struct JiraRenderer: Sendable {
                 let mean = v(pair.1?.summary.mean, total.resource)
                 guard i > 0 else { return "\(e(pair.0.build)) \(mean)" }
                 let step = total.steps[i - 1]
-                return "\(e(pair.0.build)) \(mean) (\(colored(Units.deltaPct(total.deltaPctVsFirst[i]), step?.verdict)) vs first, "
-                    + "\(e(step?.verdict.rawValue ?? "insufficient-data"))\(step.map { notes($0, m.options) } ?? ""))"
+                return "\(e(pair.0.build)) \(mean) (\(colored(Units.deltaPct(step?.deltaPct?.mean), step?.verdict)) "
+                    + "vs \(e(m.builds[i - 1].build)), \(e(step?.verdict.rawValue ?? "insufficient-data"))\(step.map { notes($0, m.options) } ?? "")"
+                    + (i > 1 ? "; \(e(Units.deltaPct(total.deltaPctVsFirst[i]))) vs \(e(m.builds[0].build)))" : ")")
             }
             lines.append("* *Platform \(total.resource == .cpu ? "CPU" : "memory")*: " + steps.joined(separator: "; "))
         }
@@ -71,7 +72,10 @@ package struct JiraRenderer: Sendable {
             for total in m.totals {
                 let cells = total.stats.enumerated().map { i, s -> String in
                     let mean = v(s?.summary.mean, total.resource)
-                    return i == 0 ? mean : "\(mean) (\(colored(Units.deltaPct(total.deltaPctVsFirst[i]), total.steps[i - 1]?.verdict)))"
+                    guard i > 0 else { return mean }
+                    // The step's change, coloured by its verdict.
+                    let step = total.steps[i - 1]
+                    return "\(mean) (\(colored(Units.deltaPct(step?.deltaPct?.mean), step?.verdict)))"
                 }
                 lines.append("|\(total.resource == .cpu ? "CPU" : "memory")|" + cells.joined(separator: "|") + "|")
             }

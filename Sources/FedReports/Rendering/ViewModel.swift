@@ -119,12 +119,7 @@ struct ViewModel {
     /// Sentences that qualify the whole comparison, for the headline.
     func cautions(_ c: Comparison) -> [String] {
         var out: [String] = []
-        if let sets = c.dataQuality.clusterSets {
-            out.append(
-                t(
-                    "A and B come from different clusters (A: \(sets.a.joined(separator: ", ")); B: \(sets.b.joined(separator: ", "))): "
-                        + "a different mix of clusters can move the pooled figures on its own."))
-        }
+        if let caution = clusterCaution(c, a: "A", b: "B") { out.append(caution) }
         if !c.dataQuality.incompleteQueries.isEmpty {
             out.append(
                 t(
@@ -137,12 +132,7 @@ struct ViewModel {
                     "Not measured: \(phrase). The hub has no such series (fedreport check lists what it carries), "
                         + "so those totals, categories and components are absent, not 0."))
         }
-        if let n = c.dataQuality.nodeCounts {
-            out.append(
-                t(
-                    "A and B ran on different numbers of nodes (\(n.text)): components that run on every node (DaemonSets) "
-                        + "scale with the node count."))
-        }
+        if let caution = nodeCaution(c, a: "A", b: "B") { out.append(caution) }
         if c.dataQuality.measurementMismatch {
             out.append(
                 t(
@@ -150,6 +140,24 @@ struct ViewModel {
                         + "see Data quality): a difference may come from the measurement, not the build."))
         }
         return out
+    }
+
+    /// "A and B come from different clusters (…)", the sides named `a` and `b`; nil when they share them.
+    func clusterCaution(_ c: Comparison, a: String, b: String) -> String? {
+        c.dataQuality.clusterSets.map { sets in
+            t(
+                "\(a) and \(b) come from different clusters (\(a): \(sets.a.joined(separator: ", ")); \(b): \(sets.b.joined(separator: ", "))): "
+                    + "a different mix of clusters can move the pooled figures on its own.")
+        }
+    }
+
+    /// "A and B ran on different numbers of nodes (…)", the sides named `a` and `b`; nil when they did not.
+    func nodeCaution(_ c: Comparison, a: String, b: String) -> String? {
+        c.dataQuality.nodeCounts.map { n in
+            t(
+                "\(a) and \(b) ran on different numbers of nodes (\(n.text(a: a, b: b))): components that run on every node (DaemonSets) "
+                    + "scale with the node count.")
+        }
     }
 
     func mean(_ s: SideStats?, _ r: Resource) -> String { s.map { Units.value($0.summary.mean, r) } ?? Self.missing }

@@ -405,11 +405,13 @@ struct MultiView: Sendable {
         var clusters: String
     }
 
-    /// One build's cell of a row: the mean, and from the second build on, its change against
-    /// the first and the verdict of the step that leads to it.
+    /// One build's cell of a row: the mean, and from the second build on, the change and the
+    /// verdict of the step from the build before, and from the third on, the change against
+    /// the first build.
     struct Cell: Sendable {
         var build: String
         var mean: String
+        /// The step's change of the mean, "+16.5 %"; empty for the first build.
         var delta: String
         var hasDelta: Bool
         /// "regression", "unchanged" … of the step from the build before; empty for the first build.
@@ -417,7 +419,11 @@ struct MultiView: Sendable {
         var verdictClass: String
         /// " · threshold only", " · acknowledged (T-1)", or empty.
         var note: String
-        /// Mean and, after the first build, "(+8.4 % · regression)", for Markdown's one-line cells.
+        /// "-12.2 % vs 4.6.1" from the third build on, else empty.
+        var vsFirst: String
+        var hasVsFirst: Bool
+        /// Mean and, after the first build, "(+16.5 % · regression; -12.2 % vs 4.6.1)", for
+        /// Markdown's one-line cells.
         var text: String
     }
 
@@ -450,6 +456,10 @@ struct MultiView: Sendable {
     var baseline: SideView?
     var options: OptionsView
     var headline: [Row]
+    /// Per step they apply to, the cautions of a two-build comparison, with the step's builds
+    /// for A and B ("4.6.8 and 4.6.16 come from different clusters …").
+    var cautions: [String]
+    var hasCautions: Bool
     var regressions: [Change]
     var hasRegressions: Bool
     var regressionCount: Int
