@@ -122,6 +122,7 @@ package struct CSVRenderer: Sendable {
         if c.dataQuality.measurementMismatch { flagNames.append("measurement-mismatch") }
         if c.dataQuality.clusterSetsDiffer { flagNames.append("cluster-sets-differ") }
         if c.dataQuality.nodeCountsDiffer { flagNames.append("node-counts-differ") }
+        if !c.dataQuality.overlaps.isEmpty { flagNames.append("overlapping-snapshots") }
         for r in Resource.allCases where c.dataQuality.notMeasured.contains(where: { $0.resource == r }) {
             flagNames.append("\(r.rawValue)-not-measured")
         }
