@@ -88,7 +88,10 @@ package struct CSVRenderer: Sendable {
                 figures[3] = .number(c.meanAfter)
                 return line(
                     head(c.key) + [.text("change-point"), .text(c.build), .text(a.distribution)]
-                        + figures + [.number(c.changePct), .number(nil), .number(nil), .text(c.direction.rawValue), .text(""), .int(nil)]
+                        + figures + [
+                            .number(c.changePct), .number(nil), .number(nil), .text(c.direction.rawValue),
+                            .text(c.provisional ? "provisional" : ""), .int(nil),
+                        ]
                         + [
                             .number(c.pValue), .number(nil), .number(nil), .number(nil), .number(nil), .text(""), .text(c.id),
                             .text(c.acknowledgement?.ticket ?? ""), .text(l.statistic.rawValue), .number(c.meanBefore),

@@ -101,7 +101,8 @@ package struct JSONRenderer: Sendable {
             ("id", .string(c.id)), ("build", .string(c.build)), ("index", .int(Int64(c.index))),
             ("mean_before", .num(c.meanBefore)), ("mean_after", .num(c.meanAfter)), ("change_pct", .num(c.changePct)),
             ("p_value", .num(c.pValue)), ("direction", .string(c.direction.rawValue)),
-            ("acknowledged", acknowledged(c.acknowledgement)),
+            ("acknowledged", acknowledged(c.acknowledgement)), ("id_build", .string(c.idBuild)), ("provisional", .bool(c.provisional)),
+            ("range", c.provisionalUntil.map { .object([("first", .string(c.build)), ("last", .string($0))]) } ?? .null),
         ])
     }
 
@@ -112,7 +113,8 @@ package struct JSONRenderer: Sendable {
 
     /// The periodic report's change points, one per id: `{"not_enough_builds", "min_builds",
     /// "points": [{"id", "level", "component"?, "category"?, "name", "resource", "statistics",
-    /// "build", "index", "mean_before", "mean_after", "change_pct", "p_value", "direction", "acknowledged"}]}`.
+    /// "build", "index", "mean_before", "mean_after", "change_pct", "p_value", "direction", "acknowledged", "id_build",
+    /// "provisional", "range"}]}`; `range` is `{"first", "last"}` while the point is provisional, else null.
     func changePoints(_ a: TrendAnalysis) -> JSONValue {
         .object([
             ("not_enough_builds", .bool(a.notEnoughBuilds)),

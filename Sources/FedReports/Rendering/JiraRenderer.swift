@@ -183,7 +183,7 @@ package struct JiraRenderer: Sendable {
             let verdict: Verdict = c.direction == .regression ? .regression : .improvement
             let ack = c.acknowledgement.map { e("acknowledged (\($0.ticket))") } ?? " "
             lines.append(
-                "|\(c.id)|\(c.level.rawValue)|\(e(c.name))|\(c.resource == .cpu ? "CPU" : "memory")|\(e(labels(c.build)))|"
+                "|\(c.id)|\(c.level.rawValue)|\(e(c.name))|\(c.resource == .cpu ? "CPU" : "memory")|\(e(c.buildText { labels($0) }))|"
                     + "\(a.statistics(of: c.id).map(\.rawValue).joined(separator: ", "))|\(v(c.meanBefore, c.resource))|"
                     + "\(v(c.meanAfter, c.resource))|\(colored(Units.deltaPct(c.changePct), verdict))|"
                     + "\(e(ViewModel.probability(c.pValue)))|\(ack)|")

@@ -20,7 +20,7 @@ extension ViewModel {
 
     func changePoint(_ c: ChangePoint, statistics: [TrendStatistic]) -> ChangePointView {
         ChangePointView(
-            id: c.id, level: c.level.rawValue, name: t(c.name), resource: resourceName(c.resource), build: t(labels(c.build)),
+            id: c.id, level: c.level.rawValue, name: t(c.name), resource: resourceName(c.resource), build: t(c.buildText { labels($0) }),
             statistics: statistics.map(\.rawValue).joined(separator: ", "), before: Units.value(c.meanBefore, c.resource),
             after: Units.value(c.meanAfter, c.resource), change: Units.deltaPct(c.changePct), p: Self.probability(c.pValue),
             direction: c.direction.rawValue, directionClass: c.direction == .regression ? "bad" : "good",

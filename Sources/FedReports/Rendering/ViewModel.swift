@@ -388,7 +388,7 @@ struct ViewModel {
     func changeMark(_ c: ChangePoint, _ statistic: TrendStatistic) -> (index: Int, title: String, up: Bool) {
         (
             c.index,
-            "change point \(c.id) at \(c.build): \(statistic.rawValue) \(Units.value(c.meanBefore, c.resource)) → "
+            "change point \(c.id) at \(c.buildText): \(statistic.rawValue) \(Units.value(c.meanBefore, c.resource)) → "
                 + "\(Units.value(c.meanAfter, c.resource)) (\(Units.deltaPct(c.changePct)), p \(Self.probability(c.pValue)))",
             c.direction == .regression
         )
