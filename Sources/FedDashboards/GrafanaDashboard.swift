@@ -16,6 +16,21 @@ package enum DashboardDatasource: String, CaseIterable, Sendable {
         case .postgres: "grafana-postgresql-datasource"
         }
     }
+
+    /// The name of the dashboard's data-source input, which Grafana's import screen asks for.
+    var inputName: String {
+        switch self {
+        case .prometheus: "DS_PROMETHEUS"
+        case .postgres: "DS_POSTGRESQL"
+        }
+    }
+
+    var pluginName: String {
+        switch self {
+        case .prometheus: "Prometheus"
+        case .postgres: "PostgreSQL"
+        }
+    }
 }
 
 /// What a dashboard is built from: the same query set and component maps as `collect`, so the
@@ -90,11 +105,21 @@ package enum GrafanaDashboard {
 
     // MARK: - Shared parts
 
-    /// The dashboard object around `panels` and `variables`.
+    /// The dashboard object around `panels` and `variables`, with the data-source input that
+    /// Grafana's import screen asks for (`__inputs`, as Grafana's "export for sharing externally"
+    /// writes it).
     static func dashboard(
-        title: String, uid: String, description: String, variables: [JSONValue], panels: [JSONValue], time: String
+        title: String, uid: String, description: String, datasource: DashboardDatasource, variables: [JSONValue],
+        panels: [JSONValue], time: String
     ) -> JSONValue {
         [
+            "__inputs": [
+                [
+                    "name": .string(datasource.inputName), "label": .string(datasource.pluginName),
+                    "description": .string("The \(datasource.pluginName) data source the panels read."), "type": "datasource",
+                    "pluginId": .string(datasource.pluginID), "pluginName": .string(datasource.pluginName),
+                ]
+            ],
             "title": .string(title), "uid": .string(String(uid.prefix(40))), "description": .string(description),
             "tags": ["fedreport"], "schemaVersion": .int(Int64(schemaVersion)), "version": 1, "editable": true, "graphTooltip": 1,
             "timezone": "utc", "time": ["from": .string(time), "to": "now"], "refresh": "",
@@ -102,11 +127,17 @@ package enum GrafanaDashboard {
         ]
     }
 
-    /// The variable that picks the data source, so the dashboard imports into any Grafana.
+    /// The variable that picks the data source, so the dashboard imports into any Grafana. It
+    /// starts at the data source chosen on the import screen (`${DS_…}`, which the import
+    /// replaces), and the panels and other variables read it (`${datasource}`), so it can still
+    /// be switched afterwards; where nothing replaces the input, Grafana falls back to the
+    /// plugin's default data source.
     static func datasourceVariable(_ datasource: DashboardDatasource) -> JSONValue {
-        [
+        let input = JSONValue.string("${\(datasource.inputName)}")
+        return [
             "name": "datasource", "label": "Data source", "type": "datasource", "query": .string(datasource.pluginID),
-            "current": [:], "hide": 0, "refresh": 1, "options": [], "regex": "", "skipUrlSync": false,
+            "current": ["selected": false, "text": input, "value": input], "hide": 0, "refresh": 1, "options": [], "regex": "",
+            "skipUrlSync": false,
         ]
     }
 

@@ -49,7 +49,8 @@ struct PostgresDashboard {
         let distribution = definitions.distribution
         return GrafanaDashboard.dashboard(
             title: "fedreport: \(distribution) builds (PostgreSQL store)", uid: "fedreport-\(distribution)-postgres",
-            description: GrafanaDashboard.provenance(definitions), variables: variables(), panels: layout.panels, time: "now-1y")
+            description: GrafanaDashboard.provenance(definitions), datasource: .postgres, variables: variables(), panels: layout.panels,
+            time: "now-1y")
     }
 
     func variables() -> [JSONValue] {

@@ -45,7 +45,7 @@ struct PrometheusDashboard {
         let distribution = definitions.distribution
         return GrafanaDashboard.dashboard(
             title: "fedreport: \(distribution) components (Prometheus)", uid: "fedreport-\(distribution)-prometheus",
-            description: GrafanaDashboard.provenance(definitions), variables: variables(), panels: layout.panels,
+            description: GrafanaDashboard.provenance(definitions), datasource: .prometheus, variables: variables(), panels: layout.panels,
             time: "now-24h")
     }
 

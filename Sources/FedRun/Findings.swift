@@ -35,10 +35,11 @@ package enum Findings {
     }
 
     /// `change point 6358e6db15: console-operator cpu +38.4 % from 4.7.0-…, regression`, one per
-    /// change (a change of the mean and the p95 at one build is one).
+    /// change (a change of the mean and the p95 at one build is one); a provisional one
+    /// `change point … (provisional): … from 4.7.0-…-21 (may move up to 4.7.0-…-25), regression`.
     package static func lines(_ analysis: TrendAnalysis) -> [String] {
         analysis.distinctChangePoints.map { c in
-            "change point \(c.id): \(name(c.key)) \(c.resource.rawValue) \(Units.deltaPct(c.changePct)) from \(c.build), "
+            "\(c.label): \(name(c.key)) \(c.resource.rawValue) \(Units.deltaPct(c.changePct)) from \(c.fromText), "
                 + c.direction.rawValue + acknowledged(c.acknowledgement)
         }
     }

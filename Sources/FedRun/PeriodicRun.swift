@@ -149,7 +149,7 @@ package enum PeriodicRun {
             for c in new {
                 reporter.say(
                     .failure,
-                    "change point \(c.id): \(c.name) \(c.resource.rawValue) \(Units.deltaPct(c.changePct)) from \(c.build), shown by \(report.newest)."
+                    "\(c.label): \(c.name) \(c.resource.rawValue) \(Units.deltaPct(c.changePct)) from \(c.fromText), shown by \(report.newest)."
                 )
             }
             if !new.isEmpty { failed = true }

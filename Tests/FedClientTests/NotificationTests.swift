@@ -43,6 +43,7 @@ enum NotificationFixture {
         #expect(findings.count == 3)
         let keys: Set<String> = [
             "kind", "id", "scope", "resource", "unit", "build", "before", "after", "change_pct", "value", "limit", "headroom",
+            "provisional_until",
         ]
         for f in findings { #expect(Set(f.keys) == keys) }
         let r = findings[0]
@@ -54,6 +55,7 @@ enum NotificationFixture {
         let c = findings[1]
         #expect(c["kind"] as? String == "change-point" && c["scope"] as? String == "total" && c["unit"] as? String == "bytes")
         #expect(c["before"] as? Double == 8_589_934_592 && c["after"] as? Double == 6_442_450_944 && c["change_pct"] as? Double == -25)
+        #expect(c["provisional_until"] is NSNull)
         let b = findings[2]
         #expect(b["kind"] as? String == "budget" && b["id"] as? String == "6b0cb692d1" && b["scope"] as? String == "total")
         #expect(b["value"] as? Double == 2.5 && b["limit"] as? Double == 2 && b["headroom"] as? Double == -0.5)

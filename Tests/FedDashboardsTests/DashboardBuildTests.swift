@@ -99,6 +99,31 @@ struct DashboardBuildTests {
         #expect(variables[1]["definition"] == "label_values(container_memory_working_set_bytes, cluster)")
         #expect(variables[2]["definition"] == #"label_values(kubernetes_build_info{cluster="$cluster"}, git_version)"#)
         #expect(variables[2]["multi"] == true && variables[2]["allValue"] == ".*")
+        try Self.checkInput(dashboard, name: "DS_PROMETHEUS", label: "Prometheus", plugin: "prometheus")
+    }
+
+    /// The one data-source input Grafana's import screen asks for, the `datasource` variable
+    /// starting at it, every other data-source reference reading the variable, and no other
+    /// `${DS_…}` anywhere in the text.
+    static func checkInput(_ dashboard: JSONValue, name: String, label: String, plugin: String) throws {
+        let inputs = Self.items(dashboard["__inputs"])
+        #expect(inputs.count == 1)
+        let input = try #require(inputs.first)
+        #expect(input["name"] == .string(name) && input["type"] == "datasource" && input["pluginId"] == .string(plugin))
+        #expect(input["label"] == .string(label) && input["pluginName"] == .string(label))
+        let variables = Self.items(dashboard["templating"]?["list"])
+        let variable = try #require(variables.first)
+        #expect(variable["type"] == "datasource" && variable["query"] == .string(plugin))
+        #expect(variable["current"]?["value"] == .string("${\(name)}") && variable["current"]?["text"] == .string("${\(name)}"))
+        let text = try GrafanaDashboard.text(dashboard)
+        // Two mentions: the variable's text and value.
+        #expect(text.components(separatedBy: "${DS_").count - 1 == 2)
+        #expect(text.components(separatedBy: "\"${\(name)}\"").count - 1 == 2)
+        // Every panel and target reads the variable, with the input's plugin.
+        for panel in Self.items(dashboard["panels"]) where panel["type"] != "row" {
+            #expect(panel["datasource"] == ["type": .string(plugin), "uid": "${datasource}"])
+            #expect(Self.items(panel["targets"]).allSatisfy { $0["datasource"] == ["type": .string(plugin), "uid": "${datasource}"] })
+        }
     }
 
     @Test("the PostgreSQL dashboard: A, B and the baseline per category and component, and `other` always")
@@ -130,6 +155,7 @@ struct DashboardBuildTests {
             variables.map { Self.text($0["name"]) }
                 == ["datasource", "distribution", "build_a", "build_b", "cluster", "baseline_distribution", "baseline"])
         #expect(variables[1]["current"] == ["text": "tiny", "value": "tiny"])
+        try Self.checkInput(dashboard, name: "DS_POSTGRESQL", label: "PostgreSQL", plugin: "grafana-postgresql-datasource")
     }
 
     @Test("the text is JSON with sorted keys, ending in a newline")
@@ -138,9 +164,9 @@ struct DashboardBuildTests {
         #expect(text.hasSuffix("}\n"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect((object["panels"] as? [Any])?.count == 9)
-        // Top-level keys in sorted order: annotations first, version last.
+        // Top-level keys in sorted order: __inputs first, version last.
         let keys = text.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { $0.split(separator: "\"")[1] }
-        #expect(keys.first == "annotations" && keys.last == "version" && keys == keys.sorted())
+        #expect(keys.first == "__inputs" && keys.last == "version" && keys == keys.sorted())
     }
 
     @Test("definitions a dashboard cannot be built from are refused, saying why")

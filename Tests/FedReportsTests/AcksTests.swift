@@ -104,6 +104,55 @@ struct AcksTests {
         #expect(new.allSatisfy { $0.build == RenderFixture.nightlies[6] })
     }
 
+    @Test("fewer than min_segment builds after a change point: provisional up to the newest; it keeps its id; an ack in its range applies")
+    func provisional() throws {
+        let nightlies = RenderFixture.nightlies
+        let full = RenderFixture.trendPeriodic
+        let trends = full.trends.map { TrendSeries(key: $0.key, points: Array($0.points.prefix(11))) }
+        var eleven = Reporter.trendAnalysis(
+            distribution: "ocp", builds: Array(nightlies.prefix(11)), trends: trends, options: full.changes.options)
+        // etcd 1.3× from index 6, eleven builds: 11 − 5 = 6 is the last build that leaves five
+        // after it, so no later one could be chosen; the change may start up to the eleventh.
+        let etcd = try #require(eleven.changePoints.first { $0.name == "etcd" && $0.statistic == .mean })
+        #expect(etcd.index == 6 && etcd.provisional && etcd.provisionalUntil == nightlies[10])
+        #expect(etcd.buildText == "\(nightlies[6]) … \(nightlies[10]) (provisional)")
+        // Ten builds show nothing near it (see newestBuild): first shown tonight, keyed here.
+        #expect(etcd.idBuild == nightlies[6] && etcd.firstShownBy == nightlies[10])
+        #expect(etcd.id == StableID.of(distribution: "ocp", level: .component, name: "etcd", resource: .cpu, build: nightlies[6]))
+        // The webhook's finding says so too.
+        let finding = NotificationSummary.Finding.changePoint(etcd)
+        #expect(finding.scope == "etcd" && finding.build == nightlies[6] && finding.provisionalUntil == nightlies[10])
+        #expect(finding.line.hasSuffix(" at \(nightlies[6]) (provisional: may move up to \(nightlies[10]))"))
+        let body = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    NotificationSummary(
+                        distribution: "ocp", build: nightlies[10], report: "r", findings: [finding]
+                    ).payload())) as? [String: Any])
+        let encoded = try #require(((body["summary"] as? [String: Any])?["findings"] as? [[String: Any]])?.first)
+        #expect(encoded["provisional_until"] as? String == nightlies[10] && encoded["kind"] as? String == "change-point")
+        // Twelve builds: 7 could be chosen and was not. Settled, the same id, first shown the night before.
+        let settled = try #require(full.changes.changePoints.first { $0.name == "etcd" && $0.statistic == .mean })
+        #expect(settled.index == 6 && !settled.provisional && settled.provisionalUntil == nil && settled.buildText == nightlies[6])
+        #expect(settled.id == etcd.id && settled.firstShownBy == nightlies[10])
+
+        // An ack at a build inside the range marks the provisional point, not the settled one.
+        let ack = Ack(target: .component("etcd"), resource: .cpu, build: nightlies[9], reason: "r", ticket: "T-9", entry: 1)
+        var acknowledger = Acknowledger(acks: [ack])
+        acknowledger.mark(&eleven)
+        let marked = eleven.changePoints.filter { $0.name == "etcd" && $0.resource == .cpu }
+        #expect(!marked.isEmpty && marked.allSatisfy { $0.acknowledgement?.ticket == "T-9" })
+        #expect(acknowledger.stale.isEmpty)
+        var twelve = full.changes
+        for l in twelve.lines.indices {
+            for c in twelve.lines[l].changePoints.indices { twelve.lines[l].changePoints[c].acknowledgement = nil }
+        }
+        var later = Acknowledger(acks: [ack])
+        later.mark(&twelve)
+        #expect(twelve.changePoints.allSatisfy { $0.acknowledgement == nil })
+        #expect(later.stale.map(\.ack.entry) == [1])
+    }
+
     @Test("Jira: markup escaped, at most 32,767 characters, a cut text ends naming the full report")
     func jira() {
         #expect(JiraRenderer.escape("a-b_c|d{e}[f]*g+h\\i\nj") == "a\\-b\\_c\\|d\\{e\\}\\[f\\]\\*g\\+h&#92;i j")

@@ -106,13 +106,31 @@ struct CompareTests {
         #expect(!c.hasRegression)
     }
 
-    @Test("A tiny component at +50 % but below the 0.005-core floor is unchanged")
+    @Test("A tiny component at +50 % but within the 0.005-core floor is negligible; +3 % within it is unchanged")
     func belowAbsoluteFloor() {
-        let a = F.sample("a", [F.snapshot(id: 1, build: "a", [F.series("tiny", .addOns, .cpu, F.constant(0.002))])])
-        let b = F.sample("b", [F.snapshot(id: 2, build: "b", [F.series("tiny", .addOns, .cpu, F.constant(0.003))])])
+        let a = F.sample(
+            "a",
+            [
+                F.snapshot(
+                    id: 1, build: "a",
+                    [F.series("tiny", .addOns, .cpu, F.constant(0.002)), F.series("small", .addOns, .cpu, F.constant(0.1))])
+            ])
+        let b = F.sample(
+            "b",
+            [
+                F.snapshot(
+                    id: 2, build: "b",
+                    [F.series("tiny", .addOns, .cpu, F.constant(0.003)), F.series("small", .addOns, .cpu, F.constant(0.103))])
+            ])
         let c = Comparer.compare(a: a, b: b)
+        // 0.002 → 0.003 cores: +50 %, but 1 millicore, within the 5 millicore floor.
         #expect(close(row(c, "tiny")?.deltaPct?.mean, 50.0))
-        #expect(row(c, "tiny")?.verdict == .unchanged)
+        #expect(row(c, "tiny")?.verdict == .negligible)
+        #expect(row(c, "tiny")?.basis == .thresholdOnly)
+        // 0.1 → 0.103: +3 %, within the 5 % threshold (and the floor): unchanged.
+        #expect(row(c, "small")?.verdict == .unchanged)
+        // The add-ons category: 0.102 → 0.106, +3.9 %: unchanged too.
+        #expect(c.categories.first { $0.category == .addOns && $0.resource == .cpu }?.verdict == .unchanged)
     }
 
     @Test("Components on one side only are new or removed, with the other side nil")
@@ -532,8 +550,8 @@ struct PoolingOverlapTests {
         c.components.first { $0.name == name && $0.resource == .cpu }?.a
     }
 
-    @Test("Two overlapping snapshots of one cluster count each timestamp once, the newest winning")
-    func overlapCountedOnce() {
+    @Test("Two overlapping snapshots of one cluster count each timestamp once, the newest winning, as one run")
+    func overlapCountedOnce() throws {
         // Grid 0…4 (older) and 2…6 (newer), one minute apart. The newer one keeps t = 2…6;
         // the older one keeps only t = 0, 1.
         let older = snap(
@@ -556,17 +574,29 @@ struct PoolingOverlapTests {
         #expect(etcd?.summary.max == 50)
         // Included: older 5 − 3 overlapped = 2, newer 5: 7 expected, 7 samples.
         #expect(etcd?.summary.coverage == 1)
-        #expect(etcd?.snapshots == 2)
-        // Per-snapshot means in input order: (1 + 2) / 2 and 133 / 5.
-        #expect(close(etcd?.snapshotMeans[0], 1.5))
-        #expect(close(etcd?.snapshotMeans[1], 26.6))
+        // The two windows overlap: one run, whose mean is that of the union, 136 / 7.
+        #expect(etcd?.snapshots == 1)
+        #expect(etcd?.snapshotMeans.count == 1)
+        #expect(close(etcd?.snapshotMeans[0], 136.0 / 7.0))
+        #expect(c.a.snapshots == 1 && c.a.snapshotIDs == [1, 2])
+        // Data quality names the run: the newer snapshot first, all 5 of its points; the older
+        // keeps 2 and loses 3 to the newer one's window.
+        let overlap = try #require(c.dataQuality.overlaps.first)
+        #expect(c.dataQuality.overlaps.count == 1)
+        #expect(overlap.cluster == "c0" && overlap.build == "a")
+        #expect(overlap.snapshots.map(\.snapshotID) == [2, 1])
+        #expect(overlap.snapshots.map(\.counted) == [5, 2])
+        #expect(overlap.snapshots.map(\.dropped) == [0, 3])
+        #expect(overlap.counted == 7)
+        #expect(overlap.text.hasPrefix("c0 a: snapshots #2 (2026-09-21 14:15:20Z – 2026-09-21 14:19:20Z, step 1m) and #1 "))
+        #expect(overlap.text.hasSuffix("7 of which count (#2: 5; #1: 2, 3 points covered by #2 left out)"))
         // control-plane per timestamp: 11, 12 | 50, 60, 70, 26, 27 = 256 over 7.
         let cp = c.categories.first { $0.category == .controlPlane && $0.resource == .cpu }?.a
         #expect(cp?.summary.samples == 7)
         #expect(close(cp?.summary.mean, 256.0 / 7.0))
         #expect(cp?.summary.coverage == 1)
         #expect(close(c.total(.cpu)?.a?.summary.mean, 256.0 / 7.0))
-        #expect(c.total(.cpu)?.a?.snapshots == 2)
+        #expect(c.total(.cpu)?.a?.snapshots == 1)
     }
 
     @Test("Coverage never exceeds 1: an overlap that holds the older snapshot's left-out timestamps is not subtracted twice")
@@ -624,22 +654,63 @@ struct PoolingOverlapTests {
         #expect(etcd?.partial == true)
     }
 
-    @Test("Different steps overlap only at timestamps equal to the millisecond; other clusters never overlap")
-    func differentStepsAndClusters() {
-        // Older: minutes 0, 1, 2, 3, 4. Newer: minutes 2, 3.5, 5 (step 90 s): only minute 2 is shared.
+    @Test("Different steps overlap by their windows, not only where their points coincide; other clusters never overlap")
+    func differentStepsAndClusters() throws {
+        // Older: minutes 0, 1, 2, 3, 4. Newer: minutes 2, 3.5, 5 (step 90 s): its window, minutes 2
+        // to 5, holds the older one's minutes 2, 3 and 4, though only minute 2 is a point of both.
         let older = snap(id: 1, first: 0, collectedAt: 1_000, [F.series("etcd", .controlPlane, .cpu, [1, 2, 3, 4, 5])])
         let newer = snap(
             id: 2, first: 2, step: 90_000, collectedAt: 2_000, [F.series("etcd", .controlPlane, .cpu, [10, 20, 30])])
         // Same grid as `older` but another cluster: kept whole.
         let other = snap(
             id: 3, cluster: "c1", first: 0, collectedAt: 3_000, [F.series("etcd", .controlPlane, .cpu, [0, 0, 0, 0, 0])])
-        let etcd = component(side([older, newer, other]), "etcd")
-        // 1, 2, 4, 5 | 10, 20, 30 | 0 × 5 → 72 over 12 samples.
-        #expect(etcd?.summary.samples == 12)
-        #expect(close(etcd?.summary.mean, 6.0))
-        // Included: 5 − 1, 3, 5 = 12.
+        let c = side([older, newer, other])
+        let etcd = component(c, "etcd")
+        // 1, 2 | 10, 20, 30 | 0 × 5 → 63 over 10 samples.
+        #expect(etcd?.summary.samples == 10)
+        #expect(close(etcd?.summary.mean, 6.3))
+        // Included: 5 − 3, 3, 5 = 10.
         #expect(etcd?.summary.coverage == 1)
-        #expect(etcd?.snapshots == 3)
+        // c0's two snapshots are one run (mean 63 / 5), c1's another (0).
+        #expect(etcd?.snapshots == 2)
+        #expect(etcd.map { $0.snapshotMeans.map { ($0 * 1e9).rounded() / 1e9 } } == [12.6, 0])
+        #expect(c.a.snapshots == 2)
+        let overlap = try #require(c.dataQuality.overlaps.first)
+        #expect(c.dataQuality.overlaps.count == 1)
+        #expect(overlap.snapshots.map(\.snapshotID) == [2, 1] && overlap.snapshots.map(\.dropped) == [0, 3])
+    }
+
+    @Test("Windows that share only an end point stay two runs; the shared point counts once")
+    func adjacentWindows() {
+        // Minutes 0…4 and 4…8: minute 4 is in both; the newer one keeps it.
+        let first = snap(id: 1, first: 0, collectedAt: 1_000, [F.series("etcd", .controlPlane, .cpu, [1, 1, 1, 1, 1])])
+        let second = snap(id: 2, first: 4, collectedAt: 2_000, [F.series("etcd", .controlPlane, .cpu, [3, 3, 3, 3, 3])])
+        let c = side([first, second])
+        let etcd = component(c, "etcd")
+        // 1 × 4 | 3 × 5 → 19 over 9.
+        #expect(etcd?.summary.samples == 9)
+        #expect(close(etcd?.summary.mean, 19.0 / 9.0))
+        #expect(etcd?.snapshots == 2)
+        #expect(etcd?.snapshotMeans == [1, 3])
+        #expect(c.a.snapshots == 2)
+        #expect(c.dataQuality.overlaps.isEmpty)
+    }
+
+    @Test("Left-out timestamps of overlapping snapshots count once: the largest of each kind, not the sum")
+    func overlapLeftOut() {
+        // Both cover the same settle period (30 and 20 timestamps at different steps); the newer
+        // one's window also starts earlier, with 100 timestamps of no version.
+        var older = snap(id: 1, first: 10, collectedAt: 1_000, [F.series("etcd", .controlPlane, .cpu, [1, 1, 1, 1])])
+        older.info.metadata.leftOut = LeftOutCounts(settling: 30, upgrading: 80, nonFiniteSamples: 2)
+        var newer = snap(id: 2, first: 0, collectedAt: 2_000, [F.series("etcd", .controlPlane, .cpu, F.constant(2, 20))])
+        newer.info.metadata.leftOut = LeftOutCounts(noVersion: 100, settling: 20, upgrading: 80)
+        let lone = F.snapshot(
+            id: 3, build: "a", cluster: "c9", leftOut: LeftOutCounts(settling: 5), [F.series("etcd", .controlPlane, .cpu, [1])])
+        let c = side([older, newer, lone])
+        let l = c.dataQuality.leftOut
+        // The run: 100, 30, 80 and 2 non-finite samples; c9: 5 settling.
+        #expect(l.noVersion == 100 && l.settling == 35 && l.upgrading == 80 && l.nonFiniteSamples == 2)
+        #expect(c.dataQuality.overlaps.first?.leftOut == LeftOutCounts(noVersion: 100, settling: 30, upgrading: 80, nonFiniteSamples: 2))
     }
 
     @Test("Coverage counts only the clusters that have the row")

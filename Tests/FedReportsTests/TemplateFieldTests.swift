@@ -208,9 +208,25 @@ struct TemplateFieldTests {
             .init(key: .component(ComponentRef(name: "etcd", category: .controlPlane), .cpu), side: "b", build: "4.7.0", coverage: 0.5)
         ]
         full.components[0].notes = ["a note"]
+        full.dataQuality.overlaps = [
+            .init(
+                cluster: "c", build: "4.7.0",
+                snapshots: [
+                    .init(snapshotID: 6, start: 0, end: 60_000, step: 30_000, counted: 3, dropped: 0),
+                    .init(snapshotID: 3, start: 30_000, end: 60_000, step: 30_000, counted: 0, dropped: 2),
+                ], leftOut: .init())
+        ]
         var bare = RenderFixture.comparison
         bare.baseline = nil
         return [full, bare]
+    }
+
+    /// The golden three-build fixture with a step whose builds ran on different clusters, for
+    /// the cautions.
+    static var multiAcrossClusters: MultiComparison {
+        var m = RenderFixture.multi
+        m.pairs[1].dataQuality.clusterSets = .init(a: ["c0"], b: ["c1"])
+        return m
     }
 
     func walker(checking texts: [String: String]) throws -> TemplateWalker {
@@ -224,6 +240,15 @@ struct TemplateFieldTests {
             walker.walk("periodic.\(suffix)", stack: [nightlies.report(RenderFixture.trendPeriodic)])
             walker.walk("multi.\(suffix)", stack: [model.report(RenderFixture.multi)])
             walker.walk("trend.\(suffix)", stack: [nightlies.report(RenderFixture.trendPeriodic.changes)])
+            walker.walk("multi.\(suffix)", stack: [model.report(Self.multiAcrossClusters)])
+            // Published under report.base_url: the footers' link.
+            var published = RenderFixture.context
+            published.link = "https://perf.example.com/fedreport/report.html"
+            let linked = ViewModel(style: style, context: published)
+            walker.walk("report.\(suffix)", stack: [linked.report(RenderFixture.comparison)])
+            walker.walk("periodic.\(suffix)", stack: [linked.report(RenderFixture.periodic)])
+            walker.walk("multi.\(suffix)", stack: [linked.report(RenderFixture.multi)])
+            walker.walk("trend.\(suffix)", stack: [linked.report(RenderFixture.trendPeriodic.changes)])
         }
         return walker
     }

@@ -224,9 +224,14 @@ struct TerminalFeedbackTests {
             let point = try #require(points.first { $0["level"] as? String == level })
             let id = try #require(point["id"] as? String)
             let build = try #require(point["build"] as? String)
+            // 16 builds, the step at 11 = 16 − 5: provisional, up to the newest build.
+            let newest = NightlyScenario.stepBuilds[15].version
+            #expect(point["provisional"] as? Bool == true)
             #expect(
-                findings.contains { $0.hasPrefix("change point \(id): \(name) cpu +") && $0.hasSuffix("% from \(build), regression") },
-                "\(findings)")
+                findings.contains {
+                    $0.hasPrefix("change point \(id) (provisional): \(name) cpu +")
+                        && $0.hasSuffix("% from \(build) (may move up to \(newest)), regression")
+                }, "\(findings)")
         }
     }
 

@@ -110,9 +110,9 @@ struct CompareIntegrationTests {
         #expect(apiMemory["verdict"] as? String == "regression")
         #expect(number(apiMemory, "a", "mean") == 900e6)
         #expect(number(apiMemory, "b", "mean") == 1_080e6)
-        // dns +3 % and service-ca +50 % of 1 millicore: unchanged.
+        // dns +3 %: unchanged; service-ca +50 %, but of 1 millicore (0.5 m, within the 5 m floor): negligible.
         #expect(try row(json, "components", "component", "dns", "cpu")["verdict"] as? String == "unchanged")
-        #expect(try row(json, "components", "component", "service-ca", "cpu")["verdict"] as? String == "unchanged")
+        #expect(try row(json, "components", "component", "service-ca", "cpu")["verdict"] as? String == "negligible")
         // insights only in B, kni-infra (platform-infra) only in A; a missing side is null.
         let insights = try row(json, "components", "component", "insights", "cpu")
         #expect(insights["verdict"] as? String == "new")
@@ -123,6 +123,57 @@ struct CompareIntegrationTests {
         #expect(a["build"] as? String == "4.6.1" && a["distribution"] as? String == "ocp")
         #expect(a["clusters"] as? [String] == ["cmp-a"])
         #expect((a["snapshots"] as? NSNumber)?.intValue == 1)
+    }
+
+    @Test("a change past the threshold but within the absolute floor reads negligible, with the floor, in every format")
+    func negligible() async throws {
+        let (folder, config) = try await ComparedDatabase.shared.get()
+        let result = try runFedreport([
+            "compare", "4.6.1", "4.7.0", "--config", config, "--format", "md,html,csv,json", "--output", "\(folder)/negligible",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let files = result.stdout.split(separator: "\n").map(String.init)
+        func file(_ ext: String) throws -> String {
+            try String(contentsOfFile: try #require(files.first { $0.hasSuffix(".\(ext)") }), encoding: .utf8)
+        }
+        // service-ca CPU 1 → 1.5 millicores: +50 %, 0.5 m within the 5 m floor. dns CPU 10 → 10.3 m: +3 %.
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try file("json").utf8)) as? [String: Any])
+        let serviceCA = try row(json, "components", "component", "service-ca", "cpu")
+        #expect(serviceCA["verdict"] as? String == "negligible")
+        #expect(abs(((serviceCA["delta_pct"] as? [String: Any])?["mean"] as? NSNumber ?? 0).doubleValue - 50.0) < 0.1)
+        // Every row over 5 % but within its floor is negligible, and no other row is.
+        let floors = ["cpu": 0.005, "memory": 10.0 * 1_048_576]
+        for list in ["components", "categories", "totals"] {
+            for r in try #require(json[list] as? [[String: Any]]) {
+                guard let a = number(r, "a", "mean"), let b = number(r, "b", "mean"), a > 0 else { continue }
+                let resource = try #require(r["resource"] as? String)
+                let within = abs(b - a) / a > 0.05 && abs(b - a) <= floors[resource]!
+                #expect((r["verdict"] as? String == "negligible") == within, "\(list) \(r["name"] ?? "") \(resource)")
+            }
+        }
+        // Markdown and HTML: the word with the floor in the cell, and the legend says what it means.
+        let md = try file("md")
+        let mdRow = try #require(md.split(separator: "\n").first { $0.hasPrefix("| service-ca | ") && $0.contains(" | CPU | ") })
+        #expect(mdRow.contains("| +50.0 % |") && mdRow.hasSuffix("| negligible · within the 5.0 m floor |"))
+        #expect(!md.contains("+50.0 % | unchanged"))
+        #expect(md.contains("a change of more than 5 % that stays within that floor is negligible"))
+        let html = try file("html")
+        #expect(html.contains(#"<span class="badge same">negligible</span> · within the 5.0 m floor"#))
+        #expect(html.contains("a change of more than 5 % that stays within that floor is negligible"))
+        // CSV: the verdict column says negligible for service-ca CPU, unchanged for dns CPU.
+        let lines = try file("csv").components(separatedBy: "\r\n")
+        let header = lines[0].components(separatedBy: ",")
+        let verdict = try #require(header.firstIndex(of: "verdict"))
+        let side = try #require(header.firstIndex(of: "side"))
+        // The rows of the sides A and B carry the verdict; the answers' rows (targets, breakdown) do not.
+        func csvVerdict(_ name: String) throws -> Set<String> {
+            Set(
+                lines.dropFirst().map { $0.components(separatedBy: ",") }
+                    .filter { $0.count > verdict && ["a", "b"].contains($0[side]) && $0.contains(name) && $0.contains("cpu") }
+                    .map { $0[verdict] })
+        }
+        #expect(try csvVerdict("service-ca") == ["negligible"])
+        #expect(try csvVerdict("dns") == ["unchanged"])
     }
 
     @Test("totals and categories, against the baseline, from the generator's inputs")

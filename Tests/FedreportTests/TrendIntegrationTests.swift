@@ -63,6 +63,16 @@ enum NightlyScenario {
             clusters: stepClusters.map { cluster($0, builds: stepBuilds).scalingCPU(namespace: "openshift-etcd", by: 1.5, in: after) })
     }()
 
+    /// The same step with two builds more: 18 builds, etcd 1.5× from the twelfth. On the night
+    /// build 14 is newest the change first shows, provisional; it settles on the night of 16.
+    static let settlingBuilds = builds(18)
+    static let settling: Scenario = {
+        let after = Set(settlingBuilds[stepAt...].map(\.version))
+        return Scenario(
+            dataStart: end - 18 * hour, dataEnd: end,
+            clusters: stepClusters.map { cluster($0, builds: settlingBuilds).scalingCPU(namespace: "openshift-etcd", by: 1.5, in: after) })
+    }()
+
     static let noiseBuilds = builds(30)
     static let noise = Scenario(dataStart: end - 30 * hour, dataEnd: end, clusters: [cluster("ci-noise", builds: noiseBuilds)])
 
@@ -126,6 +136,12 @@ func jiraEscaped(_ text: String) -> String {
 
 @Suite("Change points, acks and tickets against collected nightlies", .serialized, .enabled(if: TestBed.shouldRun))
 struct TrendIntegrationTests {
+    /// How the tables name a nightly: `4.7.0-0.nightly-2026-10-22-000000` is `10-22 00:00`.
+    static func label(_ name: String) -> String {
+        let stamp = name.split(separator: "-").suffix(3).map(String.init)
+        return "\(stamp[0])-\(stamp[1]) \(stamp[2].prefix(2)):\(stamp[2].dropFirst(2).prefix(2))"
+    }
+
     typealias S = NightlyScenario
 
     func step() async throws -> (folder: String, config: String) {
@@ -169,6 +185,10 @@ struct TrendIntegrationTests {
         for (_, _, _, _, point) in found {
             #expect(point["build"] as? String == names[S.stepAt])
             #expect((point["index"] as? NSNumber)?.intValue == S.stepAt)
+            // 16 − 5 = 11: no later build could have been chosen, so the change may still move
+            // up to the newest build.
+            #expect(point["provisional"] as? Bool == true)
+            #expect(point["range"] as? [String: String] == ["first": names[S.stepAt], "last": names[15]])
             #expect(point["direction"] as? String == "regression")
             #expect(point["acknowledged"] as? Bool == false)
             #expect(try #require(num(point["p_value"])) < 0.001)
@@ -180,8 +200,10 @@ struct TrendIntegrationTests {
         #expect(abs(try #require(num(etcd["mean_before"])) / before - 1) < 0.02, "before \(etcd["mean_before"] ?? "") vs \(before)")
         #expect(abs(try #require(num(etcd["mean_after"])) / after - 1) < 0.02, "after \(etcd["mean_after"] ?? "") vs \(after)")
         #expect(abs(try #require(num(etcd["change_pct"])) - (after / before - 1) * 100) < 3)
-        // The id: SHA-256 of distribution, level, name, resource and first build, one a line.
-        #expect(etcd["id"] as? String == (try sha256Prefix("ocp\ncomponent\netcd\ncpu\n\(names[S.stepAt])")))
+        // The id: SHA-256 of distribution, level, name, resource and first build, one a line,
+        // where the change first showed: with 15 builds, at 15 − 5 = 10 (see showsLate).
+        #expect(etcd["id"] as? String == (try sha256Prefix("ocp\ncomponent\netcd\ncpu\n\(names[S.stepAt - 1])")))
+        #expect(etcd["id_build"] as? String == names[S.stepAt - 1])
         // --component and --resource narrow the series.
         let narrow = try runFedreport([
             "trend", "--config", config, "--builds", "16", "--component", "etcd", "--resource", "cpu", "--format", "json", "--output", "-",
@@ -245,19 +267,35 @@ struct TrendIntegrationTests {
             try String(contentsOfFile: try #require(files.first { $0.hasSuffix(".\(ext)") }), encoding: .utf8)
         }
         let names = S.stepBuilds.map(\.version)
-        let etcdID = try sha256Prefix("ocp\ncomponent\netcd\ncpu\n\(names[S.stepAt])")
-        let cpID = try sha256Prefix("ocp\ncategory\ncontrol-plane\ncpu\n\(names[S.stepAt])")
+        // Each id names the build where the change first showed: for etcd the fifteenth night's
+        // build 10 (see showsLate); for control-plane the build of the first night whose trend
+        // (the history up to one second before the next build) shows it.
+        var cpBuild: String?
+        for h in 10...16 where cpBuild == nil {
+            let until = h < 16 ? (S.stepBuilds[h].from - 1000) / 1000 : S.step.collectableWindow.upperBound / 1000
+            let night = try runFedreport([
+                "trend", "--config", config, "--builds", "16", "--until", "\(until)", "--component", "category:control-plane",
+                "--resource", "cpu", "--format", "json", "--output", "-",
+            ])
+            let json = try jsonObject(night.stdout)
+            #expect((json["builds"] as? [String])?.count == h)
+            cpBuild = try changePoints(json).first?.4["build"] as? String
+        }
+        let etcdID = try sha256Prefix("ocp\ncomponent\netcd\ncpu\n\(names[S.stepAt - 1])")
+        let cpID = try sha256Prefix("ocp\ncategory\ncontrol-plane\ncpu\n\(try #require(cpBuild))")
         let json = try jsonObject(try file("json"))
         let points = try #require((json["change_points"] as? [String: Any])?["points"] as? [[String: Any]])
         #expect(Set(points.compactMap { $0["id"] as? String }) == [etcdID, cpID])
         #expect(points.allSatisfy { ($0["statistics"] as? [String]) == ["mean", "p95"] })
         let md = try file("md")
         #expect(md.contains("## Change points (2)"))
-        // The first build goes by its time stamp in the table, its full name in the legend of builds.
-        let stamp = names[S.stepAt].split(separator: "-").suffix(3).map(String.init)
-        let label = "\(stamp[0])-\(stamp[1]) \(stamp[2].prefix(2)):\(stamp[2].dropFirst(2).prefix(2))"
-        #expect(md.contains("| \(etcdID) | component | etcd | CPU | \(label) | mean, p95 |"))
-        #expect(md.contains("| \(label) | \(names[S.stepAt]) |"))
+        // The builds go by their time stamp in the table, their full names in the legend of builds;
+        // the point is provisional: fewer than min_segment builds follow it.
+        let label = Self.label
+        #expect(
+            md.contains(
+                "| \(etcdID) | component | etcd | CPU | \(label(names[S.stepAt])) … \(label(names[15])) (provisional) | mean, p95 |"))
+        #expect(md.contains("| \(label(names[S.stepAt])) | \(names[S.stepAt]) |"))
         // Two charts (etcd, control-plane), each with a ring on its mean and its p95 line, and one
         // more on control-plane's line in the chart of the categories' means.
         let html = try file("html")
@@ -267,7 +305,7 @@ struct TrendIntegrationTests {
         let csv = try file("csv")
         let cpRows = csv.components(separatedBy: "\r\n").filter { $0.contains(",change-point,") }
         #expect(cpRows.count == 4)
-        #expect(cpRows.allSatisfy { $0.contains(names[S.stepAt]) && $0.contains(",regression,") })
+        #expect(cpRows.allSatisfy { $0.contains(names[S.stepAt]) && $0.contains(",regression,provisional,") })
         let jira = try file("jira")
         #expect(jira.contains("h3. Change points (2)"))
         #expect(jira.contains("|\(etcdID)|component|etcd|CPU|"))
@@ -306,10 +344,11 @@ struct TrendIntegrationTests {
             if result.status == 3 { failing.append(h) }
             for p in points where firstShown[p["name"] as? String ?? ""] == nil { firstShown[p["name"] as? String ?? ""] = h }
             if h == 16 {
-                // The whole history: the change at its real first build.
+                // The whole history: the change at its real first build, with the id of the
+                // night it first showed (15, at build 10).
                 let etcd = try #require(points.first { $0["name"] as? String == "etcd" })
                 #expect(etcd["build"] as? String == names[S.stepAt])
-                #expect(etcd["id"] as? String == (try sha256Prefix("ocp\ncomponent\netcd\ncpu\n\(names[S.stepAt])")))
+                #expect(etcd["id"] as? String == (try sha256Prefix("ocp\ncomponent\netcd\ncpu\n\(names[S.stepAt - 1])")))
             }
         }
         // Only etcd and its category change, and the job fails on the nights each first shows,
@@ -323,7 +362,7 @@ struct TrendIntegrationTests {
         let (failed, shown) = try night(h, in: fresh)
         #expect(failed.status == 3, "\(failed.stderr)")
         let etcd = try #require(shown.first { $0["name"] as? String == "etcd" })
-        #expect(failed.stderr.contains("change point \(etcd["id"] as? String ?? "?"): etcd cpu"))
+        #expect(failed.stderr.contains("change point \(etcd["id"] as? String ?? "?") (provisional): etcd cpu"))
         #expect(try night(h, in: fresh, ["--fail-on", "none"]).0.status == 0)
 
         // Acknowledge what that night shows, written from the report (component, or
@@ -349,6 +388,75 @@ struct TrendIntegrationTests {
         let broken = try runFedreport(arguments(h, config: fresh.config, output: "\(fresh.folder)/broken"))
         #expect(broken.status == 1)
         #expect(broken.stderr.contains("acks.yaml") && broken.stderr.contains("a list of entries"))
+    }
+
+    @Test("night by night a late change is provisional with its range, keeps its id when it settles, and its ack carries over")
+    func provisionalSettles() async throws {
+        let builds = S.settlingBuilds
+        let names = builds.map(\.version)
+        let start = S.settling.collectableWindow.lowerBound / 1000
+        let place = try await NightlyDatabases.shared.fresh("nightly-settling", S.settling)
+        /// The nightly job on the night build `h − 1` is newest: collect up to the start of build h.
+        func night(_ h: Int) throws -> (result: RunResult, etcd: [String: Any]?, md: String, csv: String) {
+            let end = h < builds.count ? (builds[h].from - 1000) / 1000 : S.settling.collectableWindow.upperBound / 1000
+            let result = try runFedreport([
+                "nightly", "--config", place.config, "--start", "\(start)", "--end", "\(end)", "--builds", "18", "--format",
+                "json,md,csv", "--output", "\(place.folder)/night-\(h)",
+            ])
+            let files = result.stdout.split(separator: "\n").map(String.init)
+            func file(_ ext: String) throws -> String {
+                try String(contentsOfFile: try #require(files.last { $0.hasSuffix(".\(ext)") }, "\(result.stderr)"), encoding: .utf8)
+            }
+            let json = try jsonObject(try file("json"))
+            #expect(json["builds"] as? [String] == Array(names[..<h]))
+            let points = try #require((json["change_points"] as? [String: Any])?["points"] as? [[String: Any]])
+            return (result, points.first { $0["name"] as? String == "etcd" }, try file("md"), try file("csv"))
+        }
+        // etcd 1.5× from build 11 (the generator's input), min_segment 5: a change point needs
+        // five builds from it on, so with h builds the latest it can sit at is h − 5.
+        let id = try sha256Prefix("ocp\ncomponent\netcd\ncpu\n\(names[S.stepAt - 1])")
+
+        // h = 15: four builds of the new level. The change shows at 15 − 5 = 10, the earliest
+        // candidate, and may move up to the newest build, 14.
+        let (first, provisional, md, csv) = try night(15)
+        let p = try #require(provisional, "\(first.stderr)")
+        #expect(p["build"] as? String == names[10] && p["provisional"] as? Bool == true)
+        #expect(p["range"] as? [String: String] == ["first": names[10], "last": names[14]])
+        #expect(p["id"] as? String == id && p["id_build"] as? String == names[10])
+        #expect(first.status == 3)
+        #expect(first.stderr.contains("change point \(id) (provisional): etcd cpu +"))
+        #expect(first.stderr.contains(" % from \(names[10]) (may move up to \(names[14])), shown by \(names[14])."))
+        #expect(md.contains("| \(id) | component | etcd | CPU | \(Self.label(names[10])) … \(Self.label(names[14])) (provisional) |"))
+        let etcdRows = csv.components(separatedBy: "\r\n").filter { $0.hasPrefix("component,etcd,") && $0.contains(",change-point,") }
+        #expect(etcdRows.count == 2 && etcdRows.allSatisfy { $0.contains(",regression,provisional,") })
+
+        // Acknowledged from that report: component, resource and the build it named.
+        try "- {component: etcd, resource: cpu, build: \"\(names[10])\", reason: seen, ticket: OCPBUGS-7}".write(
+            toFile: "\(place.folder)/acks.yaml", atomically: true, encoding: .utf8)
+
+        // h = 16: five builds of the new level; 16 − 5 = 11 is the planted build, still the
+        // latest possible, so still provisional, now up to 15. Same id, the ack still applies.
+        let (second, moving, _, _) = try night(16)
+        let m = try #require(moving, "\(second.stderr)")
+        #expect(m["build"] as? String == names[11] && m["provisional"] as? Bool == true)
+        #expect(m["range"] as? [String: String] == ["first": names[11], "last": names[15]])
+        #expect(m["id"] as? String == id && m["id_build"] as? String == names[10])
+        #expect((m["acknowledged"] as? [String: String])?["ticket"] == "OCPBUGS-7")
+        // Listed as acknowledged, and not the failing line of a new change.
+        let etcdLines = second.stderr.split(separator: "\n").filter { $0.hasPrefix("change point \(id) (provisional): etcd cpu +") }
+        #expect(
+            etcdLines.count == 1
+                && etcdLines.allSatisfy { $0.hasSuffix("(may move up to \(names[15])), regression, acknowledged (OCPBUGS-7)") })
+
+        // h = 17: 12 could be chosen and is not: settled at the planted build, same id, still acknowledged.
+        let (third, settled, settledMD, _) = try night(17)
+        let s = try #require(settled, "\(third.stderr)")
+        #expect(s["build"] as? String == names[S.stepAt] && (s["index"] as? NSNumber)?.intValue == S.stepAt)
+        #expect(s["provisional"] as? Bool == false && s["range"] is NSNull)
+        #expect(s["id"] as? String == id && s["id_build"] as? String == names[10])
+        #expect((s["acknowledged"] as? [String: String])?["ticket"] == "OCPBUGS-7")
+        #expect(settledMD.contains("| \(id) | component | etcd | CPU | \(Self.label(names[S.stepAt])) | mean, p95 |"))
+        #expect(!third.stderr.contains("went stale"), "\(third.stderr)")
     }
 
     @Test("compare --fail-on-regression: exit 3 until every regression is acknowledged, written from the report")

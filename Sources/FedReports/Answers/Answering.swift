@@ -137,13 +137,6 @@ extension NotificationSummary.Finding {
             kind: .regression, id: row.id, scope: BudgetScope(row.key).description, resource: row.resource, build: build,
             before: row.a?.summary.mean, after: row.b?.summary.mean)
     }
-
-    /// A change point, at the first build of its new level.
-    package static func changePoint(_ c: ChangePoint) -> Self {
-        Self(
-            kind: .changePoint, id: c.id, scope: BudgetScope(c.key).description, resource: c.resource, build: c.build,
-            before: c.meanBefore, after: c.meanAfter)
-    }
 }
 
 extension BudgetScope {

@@ -4,7 +4,8 @@ import Foundation
 /// Compares two builds (and optionally a baseline distribution) from pooled snapshots.
 ///
 /// The verdict of a row is taken on the MEAN (p95 and max are reported beside it): B's mean must
-/// differ from A's by more than `threshold` relative AND more than the resource's absolute floor.
+/// differ from A's by more than `threshold` relative AND more than the resource's absolute floor
+/// (a change over the threshold but within the floor is `negligible`).
 /// When both sides have at least `minSnapshotsForTest` snapshots with data, the change must also be
 /// significant: Welch's t-test on the per-snapshot means, Benjamini-Hochberg across all such rows
 /// of the comparison at `falseDiscoveryRate`. A side below `minCoverage` makes the row
@@ -123,9 +124,12 @@ package enum Comparer {
             a.snapshots >= options.minSnapshotsForTest && b.snapshots >= options.minSnapshotsForTest ? .significance : .thresholdOnly
         let delta = b.summary.mean - a.summary.mean
         let relative = a.summary.mean == 0 ? (delta == 0 ? 0 : Double.infinity) : abs(delta / a.summary.mean)
-        let exceeds = relative > options.threshold && abs(delta) > options.floor(row.resource)
-        guard exceeds else {
+        guard relative > options.threshold else {
             row.verdict = .unchanged
+            return
+        }
+        guard abs(delta) > options.floor(row.resource) else {
+            row.verdict = .negligible
             return
         }
         if let q = row.qValue, q > options.falseDiscoveryRate {
@@ -140,7 +144,7 @@ package enum Comparer {
 
     static func sideInfo(_ s: BuildSample) -> SideInfo {
         SideInfo(
-            build: s.build, distribution: s.distribution, snapshots: s.snapshots.count, clusters: s.clusters,
+            build: s.build, distribution: s.distribution, snapshots: OverlapPlan(s.snapshots).runCount, clusters: s.clusters,
             snapshotIDs: s.snapshots.map(\.info.id), nodes: s.nodes)
     }
 
@@ -199,14 +203,32 @@ package enum Comparer {
             }
         }
         for (_, sample) in sides {
-            for snapshot in sample.snapshots {
+            // A run of overlapping snapshots counts its left-out timestamps once: their windows
+            // share them, and the counts cannot be split by timestamp.
+            let plan = OverlapPlan(sample.snapshots)
+            var grouped = Set<Int>()
+            for group in plan.groups {
+                let first = sample.snapshots[group[0]].info
+                guard !seen.contains(first.id) else { continue }
+                grouped.formUnion(group)
+                let members = group.map { i -> DataQuality.Overlap.Member in
+                    let s = sample.snapshots[i]
+                    return .init(
+                        snapshotID: s.info.id, start: s.info.start, end: s.info.end, step: s.info.step,
+                        counted: PooledSide.countedTimestamps(of: s, dropped: plan.dropped[i]), dropped: plan.dropped[i].population)
+                }
+                let leftOut = group.map { sample.snapshots[$0].info.leftOut }.reduce(LeftOutCounts(), Self.largest)
+                dq.overlaps.append(.init(cluster: first.cluster, build: first.build, snapshots: members, leftOut: leftOut))
+                dq.leftOut = dq.leftOut + leftOut
+            }
+            for (index, snapshot) in sample.snapshots.enumerated() {
                 let info = snapshot.info
                 guard seen.insert(info.id).inserted else { continue }
                 if info.partial {
                     dq.partialSnapshots.append(
                         .init(snapshotID: info.id, cluster: info.cluster, build: info.build, warnings: info.warnings))
                 }
-                dq.leftOut = dq.leftOut + info.leftOut
+                if !grouped.contains(index) { dq.leftOut = dq.leftOut + info.leftOut }
                 dq.offGridPoints += info.offGridPoints
                 if !info.partial {
                     for note in info.warnings {
@@ -229,6 +251,14 @@ package enum Comparer {
         dq.unmapped = unmappedOrder.sorted().map { .init(member: $0, builds: unmapped[$0] ?? []) }
         dq.querySets = hashOrder.map { .init(hash: $0, snapshotIDs: hashes[$0] ?? []) }
         return dq
+    }
+
+    /// Per kind, the larger of two left-out counts.
+    static func largest(_ a: LeftOutCounts, _ b: LeftOutCounts) -> LeftOutCounts {
+        LeftOutCounts(
+            noVersion: max(a.noVersion, b.noVersion), multipleVersions: max(a.multipleVersions, b.multipleVersions),
+            settling: max(a.settling, b.settling), upgrading: max(a.upgrading, b.upgrading),
+            nonFiniteSamples: max(a.nonFiniteSamples, b.nonFiniteSamples), incompleteTotals: max(a.incompleteTotals, b.incompleteTotals))
     }
 
     /// The measurement hashes of each side, in order of first appearance.

@@ -89,9 +89,11 @@ extension Reporter {
         options: CompareOptions = .init(), selection: SnapshotSelection = .init(), trendOptions: TrendOptions? = nil
     ) throws -> PeriodicReport {
         let loader = SnapshotLoader(store: store)
-        let samples = try loader.history(distribution: distribution, builds: builds, selection: selection)
+        let (earlier, samples) = try loader.historyWithEarlier(distribution: distribution, builds: builds, selection: selection)
         let sbase = try baseline.map { try loader.baseline($0, selection: selection) }
-        return periodic(distribution: distribution, samples: samples, baseline: sbase, options: options, trendOptions: trendOptions)
+        return periodic(
+            distribution: distribution, samples: samples, baseline: sbase, options: options, trendOptions: trendOptions,
+            earlier: earlier)
     }
 
     /// `fedreport trend`: change points in the mean and p95 of every row over the last `builds`
@@ -102,12 +104,28 @@ extension Reporter {
         options: TrendOptions = .init()
     ) throws -> TrendAnalysis {
         let loader = SnapshotLoader(store: store)
-        let samples = try loader.history(distribution: distribution, builds: builds, selection: selection)
+        let (earlier, samples) = try loader.historyWithEarlier(distribution: distribution, builds: builds, selection: selection)
         let sbase = try baseline.map { try loader.baseline($0, selection: selection) }
         let trends = trendSeries(samples)
-        var analysis = trendAnalysis(distribution: distribution, builds: samples.map(\.build), trends: trends, options: options)
+        var analysis = trendAnalysis(
+            distribution: distribution, builds: samples.map(\.build), trends: trends, options: options,
+            history: trendHistory(earlier: earlier, samples: samples, trends: trends))
         answer(&analysis, trends: trends, baseline: sbase, budgets: options.budgets)
         return analysis
+    }
+}
+
+extension SnapshotLoader {
+    /// The samples of the last `builds` builds (as ``history(distribution:builds:selection:)``)
+    /// and of up to `builds` − 1 builds before them: those that the reports of the nights the
+    /// window's builds were newest saw, over which the change points' ids are replayed.
+    package func historyWithEarlier(
+        distribution: String, builds: Int, selection: SnapshotSelection
+    ) throws -> (earlier: [BuildSample], samples: [BuildSample]) {
+        let window = max(builds, 1)
+        let all = try history(distribution: distribution, builds: 2 * window - 1, selection: selection)
+        let split = max(0, all.count - window)
+        return (Array(all[..<split]), Array(all[split...]))
     }
 }
 

@@ -73,6 +73,9 @@ package enum Verdict: String, Sendable, Codable, CaseIterable {
     case regression
     case improvement
     case unchanged
+    /// B's mean moved by more than the threshold, but by no more than the resource's absolute
+    /// floor: a large percentage of a tiny value.
+    case negligible
     case new
     case removed
     case insufficientData = "insufficient-data"
@@ -356,10 +359,57 @@ package struct DataQuality: Sendable, Equatable {
         package var onlyB: [String] { b.filter { !a.contains($0) } }
     }
 
+    /// Snapshots of one cluster and build whose windows overlap, pooled as one run over the
+    /// union of their timestamps (see `OverlapPlan`).
+    package struct Overlap: Sendable, Equatable {
+        package struct Member: Sendable, Equatable {
+            package var snapshotID: Int64
+            package var start: TimestampMs
+            package var end: TimestampMs
+            package var step: Int64
+            /// The snapshot's timestamps that count in the union.
+            package var counted: Int
+            /// Its grid points left out because they lie in the window of a snapshot before it.
+            package var dropped: Int
+        }
+
+        package var cluster: String
+        package var build: String
+        /// In priority order: the first keeps all its points, each next one those outside the
+        /// windows of the ones before it.
+        package var snapshots: [Member]
+        /// The left-out counts the run contributes: per kind, the largest of its snapshots'.
+        package var leftOut: LeftOutCounts
+
+        /// Timestamps that count in the union.
+        package var counted: Int { snapshots.reduce(0) { $0 + $1.counted } }
+
+        /// "test-cluster-0 4.6.1: snapshots #6 (…) and #3 (…) overlap; pooled as one run over the
+        /// union of their timestamps, 360 of which count (#6: 360; #3: 0, 340 points covered by #6 left out)".
+        package var text: String {
+            func window(_ m: Member) -> String {
+                "#\(m.snapshotID) (\(Units.timeSeconds(m.start)) – \(Units.timeSeconds(m.end)), step \(Units.step(m.step)))"
+            }
+            let names = snapshots.map(window)
+            let list =
+                names.count == 2 ? names.joined(separator: " and ") : names.dropLast().joined(separator: ", ") + " and " + names.last!
+            let shares = snapshots.enumerated().map { i, m in
+                let before = snapshots.prefix(i).map { "#\($0.snapshotID)" }.joined(separator: ", ")
+                return "#\(m.snapshotID): \(m.counted)"
+                    + (m.dropped > 0 && i > 0 ? ", \(m.dropped) point\(m.dropped == 1 ? "" : "s") covered by \(before) left out" : "")
+            }
+            return "\(cluster) \(build): snapshots \(list) overlap; pooled as one run over the union of their timestamps, "
+                + "\(counted) of which count (\(shares.joined(separator: "; ")))"
+        }
+    }
+
     package var partialSnapshots: [PartialSnapshot] = []
+    /// Overlapping snapshots pooled as one run, one entry per run.
+    package var overlaps: [Overlap] = []
     package var lowCoverage: [LowCoverage] = []
     package var unmapped: [Unmapped] = []
-    /// Sum of the left-out counts of all snapshots used.
+    /// Sum of the left-out counts of the snapshots used; a run of overlapping snapshots counts
+    /// once, with the largest count of each kind among them (``Overlap/leftOut``).
     package var leftOut = LeftOutCounts()
     package var querySets: [QuerySetUse] = []
     package var noData: [NoData] = []
@@ -380,9 +430,12 @@ package struct DataQuality: Sendable, Equatable {
         package var b: [ClusterNodes]
 
         /// "A: c0 8 nodes; B: c1 5 nodes".
-        package var text: String {
+        package var text: String { text(a: "A", b: "B") }
+
+        /// "4.6.8: c0 8 nodes; 4.6.16: c1 5 nodes", with the sides named `a` and `b`.
+        package func text(a nameA: String, b nameB: String) -> String {
             func list(_ l: [ClusterNodes]) -> String { l.map { "\($0.cluster) \($0.text)" }.joined(separator: ", ") }
-            return "A: \(list(a)); B: \(list(b))"
+            return "\(nameA): \(list(a)); \(nameB): \(list(b))"
         }
     }
 
@@ -452,7 +505,7 @@ package struct DataQuality: Sendable, Equatable {
 
     /// Whether there is anything to tell.
     package var isClean: Bool {
-        partialSnapshots.isEmpty && lowCoverage.isEmpty && unmapped.isEmpty && leftOut == LeftOutCounts()
+        partialSnapshots.isEmpty && overlaps.isEmpty && lowCoverage.isEmpty && unmapped.isEmpty && leftOut == LeftOutCounts()
             && !querySetsDiffer && noData.isEmpty && offGridPoints == 0 && snapshotNotes.isEmpty && !measurementMismatch
             && !clusterSetsDiffer && !nodeCountsDiffer && notMeasured.isEmpty && incompleteQueries.isEmpty
     }

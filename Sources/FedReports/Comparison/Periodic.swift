@@ -38,9 +38,12 @@ package struct PeriodicReport: Sendable {
 extension Reporter {
     /// Builds the periodic report from samples already in build order (oldest first). Change
     /// points use `trendOptions`, or the defaults with `options.threshold` when nil.
+    ///
+    /// `earlier` are the builds before `samples` that the reports of earlier nights saw (at most
+    /// `samples.count` − 1, oldest first): the change points' ids are replayed over them.
     package static func periodic(
         distribution: String, samples: [BuildSample], baseline: BuildSample?, options: CompareOptions = .init(),
-        trendOptions: TrendOptions? = nil
+        trendOptions: TrendOptions? = nil, earlier: [BuildSample] = []
     ) -> PeriodicReport {
         var comparison: Comparison?
         if samples.count >= 2 {
@@ -51,7 +54,8 @@ extension Reporter {
         // Without settings of its own, a change point needs the verdicts' threshold.
         var changes = trendAnalysis(
             distribution: distribution, builds: samples.map(\.build), trends: trends,
-            options: trendOptions ?? TrendOptions(threshold: options.threshold))
+            options: trendOptions ?? TrendOptions(threshold: options.threshold),
+            history: trendHistory(earlier: earlier, samples: samples, trends: trends))
         answer(
             &changes, trends: trends, baseline: baseline,
             budgets: changes.options.budgets.isEmpty ? options.budgets : changes.options.budgets)
@@ -71,6 +75,17 @@ extension Reporter {
         return report
     }
 
+    /// The rows of `trends` (those of `samples`) over `earlier` and `samples`; nil without
+    /// `earlier`.
+    package static func trendHistory(earlier: [BuildSample], samples: [BuildSample], trends: [TrendSeries]) -> TrendHistory? {
+        guard !earlier.isEmpty else { return nil }
+        let before = Dictionary(trendSeries(earlier).map { ($0.key, $0.points) }, uniquingKeysWith: { a, _ in a })
+        let none = earlier.map { TrendPoint(build: $0.build, stats: nil) }
+        return TrendHistory(
+            builds: earlier.map(\.build) + samples.map(\.build),
+            trends: trends.map { TrendSeries(key: $0.key, points: (before[$0.key] ?? none) + $0.points) })
+    }
+
     /// Each row's pooled figures per build, for samples in build order (oldest first).
     package static func trendSeries(_ samples: [BuildSample]) -> [TrendSeries] {
         let pooled = samples.map { PooledSide($0.snapshots) }
@@ -88,27 +103,18 @@ package enum Reporter {}
 extension PeriodicReport {
     /// The change points that fail `nightly --fail-on change-point`: regressions (more CPU or
     /// memory) that no entry of acks.yaml acknowledges and that the newest build brings: they
-    /// start at the newest build, or the same builds without it show no change of that row in
-    /// that direction within `min_segment` builds of it.
+    /// start at the newest build, or tonight's report is the first to show them (the same
+    /// change shown by an earlier night within `min_segment` builds of it, in the same
+    /// direction, is not new; see ``ChangePoint/firstShownBy``).
     ///
     /// A change point needs `min_segment` builds on each side, so a change shows some builds
-    /// after it started, first at the last build that leaves `min_segment` builds after it and
-    /// then, as builds of the new level come, at its real first build. "Brought by the newest
-    /// build" fails the job on the night a change first shows, and not again while it moves to
-    /// its place or on the nights after.
+    /// after it started, first (provisional) at the last build that leaves `min_segment`
+    /// builds after it and then, as builds of the new level come, at its real first build. It
+    /// keeps the id of the night it first showed, and fails the job on that night only, not
+    /// again while it moves to its place or on the nights after.
     package var changePointsOfNewestBuild: [ChangePoint] {
-        let candidates = changes.distinctChangePoints.filter { $0.direction == .regression && $0.acknowledgement == nil }
-        guard !candidates.isEmpty else { return [] }
-        var earlierTrends = trends
-        for i in earlierTrends.indices { earlierTrends[i].points.removeLast() }
-        let earlier = Reporter.trendAnalysis(
-            distribution: distribution, builds: Array(builds.dropLast()), trends: earlierTrends, options: changes.options)
-        let window = changes.options.minSegment
-        return candidates.filter { c in
-            c.build == newest
-                || !earlier.changePoints.contains {
-                    $0.key == c.key && $0.direction == c.direction && abs($0.index - c.index) < window
-                }
+        changes.distinctChangePoints.filter {
+            $0.direction == .regression && $0.acknowledgement == nil && ($0.build == newest || $0.firstShownBy == newest)
         }
     }
 }

@@ -4,19 +4,23 @@ import FedStoreCore
 /// Samples of one row gathered over the snapshots of one side.
 struct Accumulator {
     var values: [Double] = []
-    var snapshotMeans: [Double] = []
+    /// Per pooled run with a value for the row (overlapping snapshots of a cluster are one run,
+    /// see ``OverlapPlan``), in the order of its first snapshot: the sum and count of its values.
+    var runs: [(run: Int, sum: Double, count: Int)] = []
     var partial = false
     var members = Set<String>()
     /// Timestamps that counted but where the row was left out (a member without a value).
     var leftOut = 0
+
+    /// The mean of each run, in run order: what the significance test takes as independent.
+    var snapshotMeans: [Double] { runs.map { $0.sum / Double($0.count) } }
 }
 
 /// The pooled figures of one side: every row key it has a series for.
 ///
-/// Each (cluster, timestamp) is counted once: the snapshots of a cluster are taken in priority
-/// order (complete before partial, then newest `collectedAt` first, then highest id), and a
-/// snapshot's values at grid timestamps that a snapshot taken before it already covers are left
-/// out, as are those of its counted timestamps from its `includedTimestamps`.
+/// Overlapping snapshots of a cluster are pooled as one run over the union of their timestamps
+/// (``OverlapPlan``): each stretch of time counts once, whatever the steps, and the run counts
+/// once among the side's snapshots.
 ///
 /// A category or total of a snapshot is computed by ``combineSeries``: at a timestamp only where
 /// every component of the snapshot that feeds it has a value; where some have one and others
@@ -37,20 +41,15 @@ struct PooledSide {
     /// `perNode`: components whose rows are divided by each snapshot's node count (their
     /// categories and the totals stay whole).
     init(_ snapshots: [PooledSnapshot], components: Bool = true, perNode: Set<String> = []) {
-        let masks = Self.overlapMasks(snapshots)
+        let plan = OverlapPlan(snapshots)
         var includedOfCluster: [String: Int] = [:]
         var keysOfCluster: [String: Set<RowKey>] = [:]
         for (index, snapshot) in snapshots.enumerated() {
             let cluster = snapshot.info.cluster
             let count = snapshot.info.grid.count
-            let dropped = masks[index]
-            let counted = Self.includedMask(of: snapshot).subtracting(dropped)
-            // Snapshots from before masks were stored know only how many points counted; their
-            // points with a value stand in for the mask, which can only leave coverage lower.
-            let included =
-                snapshot.info.included != nil
-                ? counted.population
-                : max(0, snapshot.info.includedTimestamps - Self.includedMask(of: snapshot).intersection(dropped).population)
+            let run = plan.run[index]
+            let counted = Self.includedMask(of: snapshot).subtracting(plan.dropped[index])
+            let included = Self.countedTimestamps(of: snapshot, dropped: plan.dropped[index])
             expected += included
             includedOfCluster[cluster, default: 0] += included
             if snapshot.info.partial { anyPartial = true }
@@ -68,7 +67,7 @@ struct PooledSide {
                             undivided.insert(key)
                         }
                     }
-                    add(values, leftOut: series.leftOut.population, members: Set(series.members), to: key, from: snapshot)
+                    add(values, leftOut: series.leftOut.population, members: Set(series.members), to: key, from: snapshot, run: run)
                     keysOfCluster[cluster, default: []].insert(key)
                 }
                 byCategory[.category(key.component!.category, key.resource), default: []].append(series)
@@ -77,7 +76,7 @@ struct PooledSide {
             for (key, list) in byCategory.sorted(by: { $0.key < $1.key }) + byTotal.sorted(by: { $0.key < $1.key }) {
                 let combined = combineSeries(list, count: count, included: counted)
                 let members = key.level == .category ? Set(list.flatMap(\.members)) : []
-                add(combined.values, leftOut: combined.leftOut.population, members: members, to: key, from: snapshot)
+                add(combined.values, leftOut: combined.leftOut.population, members: members, to: key, from: snapshot, run: run)
                 keysOfCluster[cluster, default: []].insert(key)
             }
         }
@@ -99,34 +98,18 @@ struct PooledSide {
         return mask
     }
 
-    /// For each snapshot (in input order): the grid points to leave out because a snapshot of
-    /// the same cluster taken earlier in priority order already covers their timestamps. A
-    /// snapshot covers the timestamps of its whole grid (start, start + step, …, end), with or
-    /// without data there; timestamps are compared exactly, so grids of different steps overlap
-    /// only where they meet.
-    static func overlapMasks(_ snapshots: [PooledSnapshot]) -> [GridMask] {
-        var out = snapshots.map { GridMask(count: $0.info.grid.count) }
-        let byCluster = Dictionary(grouping: snapshots.indices, by: { snapshots[$0].info.cluster })
-        for (_, indices) in byCluster where indices.count > 1 {
-            let ordered = indices.sorted { x, y in
-                let a = snapshots[x].info
-                let b = snapshots[y].info
-                if a.partial != b.partial { return !a.partial }
-                if a.collectedAt != b.collectedAt { return a.collectedAt > b.collectedAt }
-                if a.id != b.id { return a.id > b.id }
-                return x < y
-            }
-            var covered = Set<TimestampMs>()
-            for index in ordered {
-                let grid = snapshots[index].info.grid
-                for i in 0..<grid.count where covered.contains(grid.timestamp(at: i)) { out[index][i] = true }
-                for i in 0..<grid.count { covered.insert(grid.timestamp(at: i)) }
-            }
-        }
-        return out
+    /// The timestamps of `snapshot` that count once the points in `dropped` are left out.
+    /// Snapshots from before masks were stored know only how many points counted; their points
+    /// with a value stand in for the mask, which can only leave coverage lower.
+    static func countedTimestamps(of snapshot: PooledSnapshot, dropped: GridMask) -> Int {
+        let mask = includedMask(of: snapshot)
+        guard snapshot.info.included == nil else { return mask.subtracting(dropped).population }
+        return max(0, snapshot.info.includedTimestamps - mask.intersection(dropped).population)
     }
 
-    private mutating func add(_ values: [Double], leftOut: Int, members: Set<String>, to key: RowKey, from snapshot: PooledSnapshot) {
+    private mutating func add(
+        _ values: [Double], leftOut: Int, members: Set<String>, to key: RowKey, from snapshot: PooledSnapshot, run: Int
+    ) {
         var acc = rows[key] ?? Accumulator()
         var sum = 0.0
         var n = 0
@@ -135,7 +118,14 @@ struct PooledSide {
             sum += v
             n += 1
         }
-        if n > 0 { acc.snapshotMeans.append(sum / Double(n)) }
+        if n > 0 {
+            if let k = acc.runs.firstIndex(where: { $0.run == run }) {
+                acc.runs[k].sum += sum
+                acc.runs[k].count += n
+            } else {
+                acc.runs.append((run, sum, n))
+            }
+        }
         if snapshot.info.partial { acc.partial = true }
         acc.members.formUnion(members)
         acc.leftOut += leftOut
@@ -182,5 +172,88 @@ struct PooledSide {
         return SideStats(
             summary: summary, snapshots: acc.snapshotMeans.count, snapshotMeans: acc.snapshotMeans,
             partial: acc.partial || anyPartial, leftOutTimestamps: acc.leftOut)
+    }
+}
+
+/// How the snapshots of one side overlap, and what pooling does about it.
+///
+/// The snapshots of a cluster are taken in priority order: complete before partial, then newest
+/// `collectedAt` first, then highest id. A snapshot's grid points inside the window (`start` to
+/// `end`, both included) of a snapshot before it in that order are dropped, whatever the two
+/// steps: each stretch of time counts once, with the points of the snapshot that has it. What is
+/// left of the snapshots is their union.
+///
+/// Snapshots of a cluster whose windows overlap by more than an instant (a re-run of the same
+/// hours, a longer window over a shorter one, another step over the same hours) are one run:
+/// one snapshot mean over their union in the significance test, one snapshot in the side's
+/// count. Windows that only share an end point (`D..D+1` and `D+1..D+2`) stay two runs; the
+/// shared point counts once.
+struct OverlapPlan {
+    /// Per snapshot, in input order: the grid points dropped because they lie in the window of a
+    /// snapshot of the same cluster that comes before it in priority order.
+    var dropped: [GridMask]
+    /// Per snapshot: the run it is pooled into, numbered from 0 in the order of each run's first
+    /// snapshot.
+    var run: [Int]
+    /// The snapshots of each run of two or more, in priority order (the first wins), in the order
+    /// of the runs.
+    var groups: [[Int]]
+    /// How many runs the snapshots make.
+    var runCount: Int
+
+    init(_ snapshots: [PooledSnapshot]) {
+        dropped = snapshots.map { GridMask(count: $0.info.grid.count) }
+        var parent = Array(snapshots.indices)
+        func root(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i {
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            }
+            return i
+        }
+        var ordered: [[Int]] = []
+        let byCluster = Dictionary(grouping: snapshots.indices, by: { snapshots[$0].info.cluster })
+        for cluster in byCluster.keys.sorted() {
+            let indices = Self.priorityOrder(byCluster[cluster]!, snapshots)
+            ordered.append(indices)
+            var before: [(start: TimestampMs, end: TimestampMs)] = []
+            for index in indices {
+                let info = snapshots[index].info
+                let grid = info.grid
+                for i in 0..<grid.count {
+                    let t = grid.timestamp(at: i)
+                    if before.contains(where: { $0.start <= t && t <= $0.end }) { dropped[index][i] = true }
+                }
+                for other in indices where other != index {
+                    let o = snapshots[other].info
+                    if max(o.start, info.start) < min(o.end, info.end) { parent[root(other)] = root(index) }
+                }
+                before.append((info.start, info.end))
+            }
+        }
+        var number: [Int: Int] = [:]
+        run = snapshots.indices.map { i in
+            let r = root(i)
+            if let n = number[r] { return n }
+            number[r] = number.count
+            return number.count - 1
+        }
+        runCount = number.count
+        var members = [[Int]](repeating: [], count: runCount)
+        for indices in ordered { for i in indices { members[run[i]].append(i) } }
+        groups = members.filter { $0.count > 1 }
+    }
+
+    /// `indices` of one cluster's snapshots in priority order.
+    static func priorityOrder(_ indices: [Int], _ snapshots: [PooledSnapshot]) -> [Int] {
+        indices.sorted { x, y in
+            let a = snapshots[x].info
+            let b = snapshots[y].info
+            if a.partial != b.partial { return !a.partial }
+            if a.collectedAt != b.collectedAt { return a.collectedAt > b.collectedAt }
+            if a.id != b.id { return a.id > b.id }
+            return x < y
+        }
     }
 }

@@ -9,7 +9,8 @@ import Foundation
 ///
 /// Each finding carries `kind` (`regression`, `change-point` or `budget`), `id`, `scope`
 /// (`total`, `category:<name>` or the component), `resource`, `unit` and `build`; regressions and
-/// change points `before`, `after` and `change_pct`, budgets `value`, `limit` and `headroom`. A
+/// change points `before`, `after` and `change_pct`, budgets `value`, `limit` and `headroom`;
+/// a provisional change point `provisional_until`, the newest build it may still move up to. A
 /// field that does not apply to a kind is null. Keys are sorted, so the body is the same for the
 /// same findings.
 package struct NotificationSummary: Sendable, Equatable {
@@ -35,6 +36,8 @@ package struct NotificationSummary: Sendable, Equatable {
         /// A budget's measured value and its limit (cores or bytes).
         package var value: Double?
         package var limit: Double?
+        /// A provisional change point's newest build: the change may still move up to it.
+        package var provisionalUntil: String?
 
         package init(
             kind: Kind, id: String, scope: String, resource: Resource, build: String, before: Double? = nil, after: Double? = nil,
@@ -49,6 +52,21 @@ package struct NotificationSummary: Sendable, Equatable {
             self.after = after
             self.value = value
             self.limit = limit
+        }
+
+        /// A change point (see ``ChangePoint/provisionalUntil``).
+        package static func changePoint(_ c: ChangePoint) -> Finding {
+            let scope =
+                switch c.level {
+                case .total: "total"
+                case .category: "category:\(c.name)"
+                case .component: c.name
+                }
+            var finding = Finding(
+                kind: .changePoint, id: c.id, scope: scope, resource: c.resource, build: c.build, before: c.meanBefore,
+                after: c.meanAfter)
+            finding.provisionalUntil = c.provisionalUntil
+            return finding
         }
 
         /// An exceeded budget of `build`.
@@ -77,7 +95,9 @@ package struct NotificationSummary: Sendable, Equatable {
             case .regression, .changePoint:
                 var text = "\(kind == .regression ? "regression" : "change point") `\(id)`: \(what) \(Units.deltaPct(changePct))"
                 if let before, let after { text += " (\(Units.value(before, resource)) → \(Units.value(after, resource)))" }
-                return text + " at \(build)"
+                text += " at \(build)"
+                if let provisionalUntil { text += " (provisional: may move up to \(provisionalUntil))" }
+                return text
             case .budget:
                 let limitText = limit.map { KubernetesQuantity.format($0, resource) } ?? "n/a"
                 guard let value, let headroom else { return "budget `\(id)`: \(what) not measured against its \(limitText) budget" }
@@ -153,6 +173,7 @@ extension NotificationSummary: Encodable {
 extension NotificationSummary.Finding: Encodable {
     private enum CodingKeys: String, CodingKey {
         case kind, id, scope, resource, unit, build, before, after, changePct = "change_pct", value, limit, headroom
+        case provisionalUntil = "provisional_until"
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -170,5 +191,6 @@ extension NotificationSummary.Finding: Encodable {
         try number(value, .value)
         try number(limit, .limit)
         try number(headroom, .headroom)
+        try c.encode(provisionalUntil, forKey: .provisionalUntil)
     }
 }

@@ -88,7 +88,10 @@ package struct CSVRenderer: Sendable {
                 figures[3] = .number(c.meanAfter)
                 return line(
                     head(c.key) + [.text("change-point"), .text(c.build), .text(a.distribution)]
-                        + figures + [.number(c.changePct), .number(nil), .number(nil), .text(c.direction.rawValue), .text(""), .int(nil)]
+                        + figures + [
+                            .number(c.changePct), .number(nil), .number(nil), .text(c.direction.rawValue),
+                            .text(c.provisional ? "provisional" : ""), .int(nil),
+                        ]
                         + [
                             .number(c.pValue), .number(nil), .number(nil), .number(nil), .number(nil), .text(""), .text(c.id),
                             .text(c.acknowledgement?.ticket ?? ""), .text(l.statistic.rawValue), .number(c.meanBefore),
@@ -122,6 +125,7 @@ package struct CSVRenderer: Sendable {
         if c.dataQuality.measurementMismatch { flagNames.append("measurement-mismatch") }
         if c.dataQuality.clusterSetsDiffer { flagNames.append("cluster-sets-differ") }
         if c.dataQuality.nodeCountsDiffer { flagNames.append("node-counts-differ") }
+        if !c.dataQuality.overlaps.isEmpty { flagNames.append("overlapping-snapshots") }
         for r in Resource.allCases where c.dataQuality.notMeasured.contains(where: { $0.resource == r }) {
             flagNames.append("\(r.rawValue)-not-measured")
         }

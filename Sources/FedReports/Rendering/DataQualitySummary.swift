@@ -9,6 +9,7 @@ enum DataQualitySummary {
             let list = q.partialSnapshots.map { "#\($0.snapshotID) \($0.cluster) \($0.build)" }.joined(separator: ", ")
             out.append("\(count(q.partialSnapshots.count, "partial snapshot")) (\(list)): figures may miss data.")
         }
+        for o in q.overlaps { out.append("Overlapping snapshots: \(o.text).") }
         if !q.lowCoverage.isEmpty {
             let list = q.lowCoverage.prefix(10).map {
                 "\($0.name) \($0.resource.rawValue) \($0.side) \(Units.percent($0.coverage))"

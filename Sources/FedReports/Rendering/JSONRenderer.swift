@@ -101,7 +101,8 @@ package struct JSONRenderer: Sendable {
             ("id", .string(c.id)), ("build", .string(c.build)), ("index", .int(Int64(c.index))),
             ("mean_before", .num(c.meanBefore)), ("mean_after", .num(c.meanAfter)), ("change_pct", .num(c.changePct)),
             ("p_value", .num(c.pValue)), ("direction", .string(c.direction.rawValue)),
-            ("acknowledged", acknowledged(c.acknowledgement)),
+            ("acknowledged", acknowledged(c.acknowledgement)), ("id_build", .string(c.idBuild)), ("provisional", .bool(c.provisional)),
+            ("range", c.provisionalUntil.map { .object([("first", .string(c.build)), ("last", .string($0))]) } ?? .null),
         ])
     }
 
@@ -112,7 +113,8 @@ package struct JSONRenderer: Sendable {
 
     /// The periodic report's change points, one per id: `{"not_enough_builds", "min_builds",
     /// "points": [{"id", "level", "component"?, "category"?, "name", "resource", "statistics",
-    /// "build", "index", "mean_before", "mean_after", "change_pct", "p_value", "direction", "acknowledged"}]}`.
+    /// "build", "index", "mean_before", "mean_after", "change_pct", "p_value", "direction", "acknowledged", "id_build",
+    /// "provisional", "range"}]}`; `range` is `{"first", "last"}` while the point is provisional, else null.
     func changePoints(_ a: TrendAnalysis) -> JSONValue {
         .object([
             ("not_enough_builds", .bool(a.notEnoughBuilds)),
@@ -182,8 +184,9 @@ package struct JSONRenderer: Sendable {
 
     // MARK: Three or more builds
 
-    /// `builds` (the sides, in order), `baseline`, `steps` (each consecutive pair: `from`, `to`
-    /// and its regressions and improvements by id), `components`, `categories`, `totals` and
+    /// `builds` (the sides, in order), `baseline`, `steps` (each consecutive pair: `from`, `to`,
+    /// its regressions and improvements by id, and whether its builds' clusters and node counts
+    /// differ, as in a two-build comparison's data quality), `components`, `categories`, `totals` and
     /// `data_quality`.
     package func document(_ m: MultiComparison) -> JSONValue {
         .object([
@@ -205,6 +208,10 @@ package struct JSONRenderer: Sendable {
                             ("from", .string(pair.a.build)), ("to", .string(pair.b.build)),
                             ("regressions", .array(pair.regressions.map { .string($0.id) })),
                             ("improvements", .array(pair.improvements.map { .string($0.id) })),
+                            ("cluster_sets_differ", .bool(pair.dataQuality.clusterSetsDiffer)),
+                            ("cluster_sets", clusterSets(pair.dataQuality.clusterSets)),
+                            ("node_counts_differ", .bool(pair.dataQuality.nodeCountsDiffer)),
+                            ("node_counts", nodeCounts(pair.dataQuality.nodeCounts)),
                         ])
                     })
             ),
@@ -366,6 +373,53 @@ package struct JSONRenderer: Sendable {
         return .object(pairs)
     }
 
+    /// `{"a", "b"}`: each side's nodes per cluster, or null.
+    func nodeCounts(_ n: DataQuality.NodeCounts?) -> JSONValue {
+        n.map { n in .object([("a", .array(n.a.map(nodes))), ("b", .array(n.b.map(nodes)))]) } ?? .null
+    }
+
+    /// `{"a", "b", "only_a", "only_b"}`, or null.
+    func clusterSets(_ c: DataQuality.ClusterSets?) -> JSONValue {
+        c.map { sets in
+            .object([
+                ("a", .array(sets.a.map { .string($0) })), ("b", .array(sets.b.map { .string($0) })),
+                ("only_a", .array(sets.onlyA.map { .string($0) })), ("only_b", .array(sets.onlyB.map { .string($0) })),
+            ])
+        } ?? .null
+    }
+
+    /// One run of overlapping snapshots: `cluster`, `build`, `mode` (`pooled-union`), `counted`,
+    /// `snapshots` (priority order: `snapshot_id`, `start_ms`, `end_ms`, `step_ms`, `counted`,
+    /// `dropped`), `left_out_timestamps` (what the run contributes) and `text`.
+    func overlap(_ o: DataQuality.Overlap) -> JSONValue {
+        .object([
+            ("cluster", .string(o.cluster)), ("build", .string(o.build)), ("mode", .string("pooled-union")),
+            ("counted", .int(Int64(o.counted))),
+            (
+                "snapshots",
+                .array(
+                    o.snapshots.map {
+                        .object([
+                            ("snapshot_id", .int($0.snapshotID)), ("start_ms", .int($0.start)), ("end_ms", .int($0.end)),
+                            ("step_ms", .int($0.step)), ("counted", .int(Int64($0.counted))), ("dropped", .int(Int64($0.dropped))),
+                        ])
+                    })
+            ),
+            ("left_out_timestamps", leftOut(o.leftOut)),
+            ("text", .string(o.text)),
+        ])
+    }
+
+    func leftOut(_ l: LeftOutCounts) -> JSONValue {
+        .object([
+            ("no_version", .int(Int64(l.noVersion))),
+            ("multiple_versions", .int(Int64(l.multipleVersions))),
+            ("settling", .int(Int64(l.settling))),
+            ("upgrading", .int(Int64(l.upgrading))),
+            ("incomplete_totals", .int(Int64(l.incompleteTotals))),
+        ])
+    }
+
     func dataQuality(_ d: DataQuality) -> JSONValue {
         .object([
             (
@@ -389,6 +443,7 @@ package struct JSONRenderer: Sendable {
                         ])
                     })
             ),
+            ("overlaps", .array(d.overlaps.map(overlap))),
             (
                 "unmapped",
                 .array(
@@ -397,16 +452,7 @@ package struct JSONRenderer: Sendable {
                     })
             ),
             ("left_out_samples", .int(Int64(d.leftOutSamples))),
-            (
-                "left_out_timestamps",
-                .object([
-                    ("no_version", .int(Int64(d.leftOut.noVersion))),
-                    ("multiple_versions", .int(Int64(d.leftOut.multipleVersions))),
-                    ("settling", .int(Int64(d.leftOut.settling))),
-                    ("upgrading", .int(Int64(d.leftOut.upgrading))),
-                    ("incomplete_totals", .int(Int64(d.leftOut.incompleteTotals))),
-                ])
-            ),
+            ("left_out_timestamps", leftOut(d.leftOut)),
             ("off_grid_points", .int(Int64(d.offGridPoints))),
             ("measurement_mismatch", .bool(d.measurementMismatch)),
             (
@@ -437,20 +483,9 @@ package struct JSONRenderer: Sendable {
                     })
             ),
             ("node_counts_differ", .bool(d.nodeCountsDiffer)),
-            (
-                "node_counts",
-                d.nodeCounts.map { n in .object([("a", .array(n.a.map(nodes))), ("b", .array(n.b.map(nodes)))]) } ?? .null
-            ),
+            ("node_counts", nodeCounts(d.nodeCounts)),
             ("cluster_sets_differ", .bool(d.clusterSetsDiffer)),
-            (
-                "cluster_sets",
-                d.clusterSets.map { sets in
-                    .object([
-                        ("a", .array(sets.a.map { .string($0) })), ("b", .array(sets.b.map { .string($0) })),
-                        ("only_a", .array(sets.onlyA.map { .string($0) })), ("only_b", .array(sets.onlyB.map { .string($0) })),
-                    ])
-                } ?? .null
-            ),
+            ("cluster_sets", clusterSets(d.clusterSets)),
             (
                 "snapshot_notes",
                 .array(

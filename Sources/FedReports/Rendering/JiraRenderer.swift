@@ -66,8 +66,9 @@ package struct JiraRenderer: Sendable {
                 let mean = v(pair.1?.summary.mean, total.resource)
                 guard i > 0 else { return "\(e(pair.0.build)) \(mean)" }
                 let step = total.steps[i - 1]
-                return "\(e(pair.0.build)) \(mean) (\(colored(Units.deltaPct(total.deltaPctVsFirst[i]), step?.verdict)) vs first, "
-                    + "\(e(step?.verdict.rawValue ?? "insufficient-data"))\(step.map(notes) ?? ""))"
+                return "\(e(pair.0.build)) \(mean) (\(colored(Units.deltaPct(step?.deltaPct?.mean), step?.verdict)) "
+                    + "vs \(e(m.builds[i - 1].build)), \(e(step?.verdict.rawValue ?? "insufficient-data"))\(step.map { notes($0, m.options) } ?? "")"
+                    + (i > 1 ? "; \(e(Units.deltaPct(total.deltaPctVsFirst[i]))) vs \(e(m.builds[0].build)))" : ")")
             }
             lines.append("* *Platform \(total.resource == .cpu ? "CPU" : "memory")*: " + steps.joined(separator: "; "))
         }
@@ -87,7 +88,10 @@ package struct JiraRenderer: Sendable {
             for total in m.totals {
                 let cells = total.stats.enumerated().map { i, s -> String in
                     let mean = v(s?.summary.mean, total.resource)
-                    return i == 0 ? mean : "\(mean) (\(colored(Units.deltaPct(total.deltaPctVsFirst[i]), total.steps[i - 1]?.verdict)))"
+                    guard i > 0 else { return mean }
+                    // The step's change, coloured by its verdict.
+                    let step = total.steps[i - 1]
+                    return "\(mean) (\(colored(Units.deltaPct(step?.deltaPct?.mean), step?.verdict)))"
                 }
                 lines.append("|\(total.resource == .cpu ? "CPU" : "memory")|" + cells.joined(separator: "|") + "|")
             }
@@ -113,7 +117,7 @@ package struct JiraRenderer: Sendable {
             var line =
                 "* *Platform \(word)*: \(v(r.a?.summary.mean, r.resource)) → \(v(r.b?.summary.mean, r.resource)), "
                 + "\(colored(Units.deltaPct(r.deltaPct?.mean), r.verdict)) (mean; p95 \(e(Units.deltaPct(r.deltaPct?.p95)))): "
-                + "\(e(r.verdict.rawValue))\(notes(r))"
+                + "\(e(r.verdict.rawValue))\(notes(r, c.options))"
             if let base = c.baseline {
                 let figure = r.baseline == nil ? "no data" : v(r.baseline?.summary.mean, r.resource)
                 line +=
@@ -163,7 +167,7 @@ package struct JiraRenderer: Sendable {
             lines.append(
                 "|\(r.resource == .cpu ? "CPU" : "memory")|\(v(r.a?.summary.mean, r.resource))|\(v(r.b?.summary.mean, r.resource))|"
                     + "\(colored(Units.deltaPct(r.deltaPct?.mean), r.verdict))|\(e(Units.deltaPct(r.deltaPct?.p95)))|"
-                    + "\(e(r.verdict.rawValue))\(notes(r))|")
+                    + "\(e(r.verdict.rawValue))\(notes(r, c.options))|")
         }
         return lines
     }
@@ -179,7 +183,7 @@ package struct JiraRenderer: Sendable {
             let verdict: Verdict = c.direction == .regression ? .regression : .improvement
             let ack = c.acknowledgement.map { e("acknowledged (\($0.ticket))") } ?? " "
             lines.append(
-                "|\(c.id)|\(c.level.rawValue)|\(e(c.name))|\(c.resource == .cpu ? "CPU" : "memory")|\(e(labels(c.build)))|"
+                "|\(c.id)|\(c.level.rawValue)|\(e(c.name))|\(c.resource == .cpu ? "CPU" : "memory")|\(e(c.buildText { labels($0) }))|"
                     + "\(a.statistics(of: c.id).map(\.rawValue).joined(separator: ", "))|\(v(c.meanBefore, c.resource))|"
                     + "\(v(c.meanAfter, c.resource))|\(colored(Units.deltaPct(c.changePct), verdict))|"
                     + "\(e(ViewModel.probability(c.pValue)))|\(ack)|")
@@ -207,10 +211,11 @@ package struct JiraRenderer: Sendable {
 
     // MARK: Text
 
-    /// " · threshold only", " · acknowledged (T-1)" after a verdict, escaped.
-    func notes(_ r: ComparisonRow) -> String {
+    /// " · threshold only", " · within the 5 m floor", " · acknowledged (T-1)" after a verdict, escaped.
+    func notes(_ r: ComparisonRow, _ o: CompareOptions) -> String {
         var out = ""
         if (r.verdict == .regression || r.verdict == .improvement) && r.basis == .thresholdOnly { out += " · threshold only" }
+        out += e(ViewModel.floorNote(r, o))
         if let a = r.acknowledgement { out += " · " + e("acknowledged (\(a.ticket))") }
         return out
     }

@@ -91,20 +91,20 @@ package enum Units {
     }
 
     /// ISO-8601 UTC with minutes: "2026-11-27 09:30Z".
-    package static func time(_ ms: TimestampMs) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm'Z'"
-        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-    }
+    package static func time(_ ms: TimestampMs) -> String { utc(ms, "yyyy-MM-dd HH:mm'Z'") }
+
+    /// ISO-8601 UTC with seconds: "2026-10-31 18:10:00Z".
+    package static func timeSeconds(_ ms: TimestampMs) -> String { utc(ms, "yyyy-MM-dd HH:mm:ss'Z'") }
 
     /// Compact UTC stamp for file names: "20261127T0930Z".
-    package static func fileStamp(_ ms: TimestampMs) -> String {
+    package static func fileStamp(_ ms: TimestampMs) -> String { utc(ms, "yyyyMMdd'T'HHmm'Z'") }
+
+    /// `ms` in UTC, formatted by the `DateFormatter` pattern `format`.
+    private static func utc(_ ms: TimestampMs, _ format: String) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd'T'HHmm'Z'"
+        f.dateFormat = format
         return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 

@@ -20,7 +20,7 @@ extension ViewModel {
 
     func changePoint(_ c: ChangePoint, statistics: [TrendStatistic]) -> ChangePointView {
         ChangePointView(
-            id: c.id, level: c.level.rawValue, name: t(c.name), resource: resourceName(c.resource), build: t(labels(c.build)),
+            id: c.id, level: c.level.rawValue, name: t(c.name), resource: resourceName(c.resource), build: t(c.buildText { labels($0) }),
             statistics: statistics.map(\.rawValue).joined(separator: ", "), before: Units.value(c.meanBefore, c.resource),
             after: Units.value(c.meanAfter, c.resource), change: Units.deltaPct(c.changePct), p: Self.probability(c.pValue),
             direction: c.direction.rawValue, directionClass: c.direction == .regression ? "bad" : "good",
@@ -67,7 +67,8 @@ extension ViewModel {
         let short = a.notEnoughBuilds ? [] : a.lines.filter { !$0.enoughValues }
         let shortNames = short.map { "\($0.name) \($0.resource.rawValue) \($0.statistic.rawValue)" }
         return TrendView(
-            generatedAt: generatedAt, version: t(context.version), link: context.link, title: t("Change points: \(a.distribution)"),
+            generatedAt: generatedAt, version: t(context.version), link: context.link, hasLink: context.link != nil,
+            title: t("Change points: \(a.distribution)"),
             distribution: t(a.distribution), builds: a.builds.map(buildColumn), buildCount: a.builds.count,
             buildRange: t(a.builds.count > 1 ? "\(a.builds.first!) … \(a.builds.last!)" : a.builds.first ?? ""),
             changePoints: changePoints(a), lines: lines, hasLines: !lines.isEmpty,
@@ -90,12 +91,18 @@ extension ViewModel {
                 snapshotsWord: b.snapshots == 1 ? "snapshot" : "snapshots", clusters: t(b.clusters.joined(separator: ", ")))
         }
         let acknowledged = m.regressions.count - m.unacknowledgedRegressions.count
+        let cautions = m.pairs.flatMap { pair in
+            [clusterCaution(pair, a: pair.a.build, b: pair.b.build), nodeCaution(pair, a: pair.a.build, b: pair.b.build)]
+                .compactMap { $0 }
+        }
         return MultiView(
-            generatedAt: generatedAt, version: t(context.version), link: context.link, partialMark: Self.partialMark,
+            generatedAt: generatedAt, version: t(context.version), link: context.link, hasLink: context.link != nil,
+            partialMark: Self.partialMark,
             lowCoverageMark: Self.lowCoverageMark,
             title: t("Resource comparison: " + m.builds.map(\.build).joined(separator: " → ")), builds: builds,
             hasBaseline: m.baseline != nil, baseline: m.baseline.map(side), options: options(m.options),
-            headline: m.totals.map { multiRow($0, m) }, regressions: regressions, hasRegressions: !regressions.isEmpty,
+            headline: m.totals.map { multiRow($0, m) }, cautions: cautions, hasCautions: !cautions.isEmpty, regressions: regressions,
+            hasRegressions: !regressions.isEmpty,
             regressionCount: regressions.count, improvements: improvements, hasImprovements: !improvements.isEmpty,
             improvementCount: improvements.count, totals: m.totals.map { multiRow($0, m) },
             categories: m.categories.map { multiRow($0, m) }, components: m.components.map { multiRow($0, m) },
@@ -123,20 +130,24 @@ extension ViewModel {
             guard i > 0 else {
                 return MultiView.Cell(
                     build: t(m.builds[i].build), mean: mean, delta: "", hasDelta: false, verdict: "", verdictClass: "", note: "",
-                    text: mean)
+                    vsFirst: "", hasVsFirst: false, text: mean)
             }
             let step = r.steps[i - 1]
             let verdict = step?.verdict ?? .insufficientData
             var note = ""
             if let step {
                 if isChange(step) && step.basis == .thresholdOnly { note += " · threshold only" }
+                note += Self.floorNote(step, m.options)
                 if let ack = step.acknowledgement { note += t(" · acknowledged (\(ack.ticket))") }
             }
-            let delta = Units.deltaPct(r.deltaPctVsFirst[i])
+            // The step's own change, beside its verdict; the change against the first build
+            // only where it is another step's (from the third build on), and labelled.
+            let delta = Units.deltaPct(step?.deltaPct?.mean)
+            let vsFirst = i > 1 ? t("\(Units.deltaPct(r.deltaPctVsFirst[i])) vs \(m.builds[0].build)") : ""
             return MultiView.Cell(
                 build: t(m.builds[i].build), mean: mean, delta: delta, hasDelta: true, verdict: verdict.rawValue,
-                verdictClass: verdictClass(verdict), note: note,
-                text: "\(mean) (\(delta) · \(verdict.rawValue)\(note))")
+                verdictClass: verdictClass(verdict), note: note, vsFirst: vsFirst, hasVsFirst: i > 1,
+                text: "\(mean) (\(delta) · \(verdict.rawValue)\(note)\(i > 1 ? "; " + vsFirst : ""))")
         }
         let flags = Set(r.steps.compactMap { $0 }.flatMap(\.flags))
         return MultiView.Row(

@@ -54,7 +54,8 @@ struct ViewModel {
             r.notes.map { NoteView(name: t(r.name), level: r.level.rawValue, resource: resourceName(r.resource), note: t($0)) }
         }
         return ComparisonView(
-            generatedAt: generatedAt, version: t(context.version), link: context.link, partialMark: Self.partialMark,
+            generatedAt: generatedAt, version: t(context.version), link: context.link, hasLink: context.link != nil,
+            partialMark: Self.partialMark,
             lowCoverageMark: Self.lowCoverageMark, title: t("Resource comparison: \(c.a.build) → \(c.b.build)"),
             a: side(c.a), b: side(c.b), hasBaseline: c.baseline != nil, baseline: c.baseline.map(side),
             headline: headline(c), cautions: cautions(c), hasCautions: !cautions(c).isEmpty, options: options(c.options),
@@ -83,7 +84,7 @@ struct ViewModel {
     static func count(_ n: Int, _ v: Verdict) -> String {
         switch v {
         case .regression, .improvement: "\(n) \(v.rawValue)\(n == 1 ? "" : "s")"
-        case .unchanged, .new, .removed, .insufficientData: "\(n) \(v.rawValue)"
+        case .unchanged, .negligible, .new, .removed, .insufficientData: "\(n) \(v.rawValue)"
         }
     }
 
@@ -115,6 +116,7 @@ struct ViewModel {
                 changeSentence: change.sentence, deltaP95: Units.deltaPct(r.deltaPct?.p95),
                 verdict: r.verdict.rawValue, verdictClass: verdictClass(r.verdict),
                 verdictNote: (isChange(r) && r.basis == .thresholdOnly ? " · threshold only" : "")
+                    + Self.floorNote(r, c.options)
                     + (r.acknowledgement.map { t(" · acknowledged (\($0.ticket))") } ?? ""),
                 hasBaseline: c.baseline != nil,
                 base: mean(r.baseline, r.resource), hasBaselineData: r.baseline != nil,
@@ -125,12 +127,7 @@ struct ViewModel {
     /// Sentences that qualify the whole comparison, for the headline.
     func cautions(_ c: Comparison) -> [String] {
         var out: [String] = []
-        if let sets = c.dataQuality.clusterSets {
-            out.append(
-                t(
-                    "A and B come from different clusters (A: \(sets.a.joined(separator: ", ")); B: \(sets.b.joined(separator: ", "))): "
-                        + "a different mix of clusters can move the pooled figures on its own."))
-        }
+        if let caution = clusterCaution(c, a: "A", b: "B") { out.append(caution) }
         if !c.dataQuality.incompleteQueries.isEmpty {
             out.append(
                 t(
@@ -143,12 +140,7 @@ struct ViewModel {
                     "Not measured: \(phrase). The hub has no such series (fedreport check lists what it carries), "
                         + "so those totals, categories and components are absent, not 0."))
         }
-        if let n = c.dataQuality.nodeCounts {
-            out.append(
-                t(
-                    "A and B ran on different numbers of nodes (\(n.text)): components that run on every node (DaemonSets) "
-                        + "scale with the node count."))
-        }
+        if let caution = nodeCaution(c, a: "A", b: "B") { out.append(caution) }
         if c.dataQuality.measurementMismatch {
             out.append(
                 t(
@@ -156,6 +148,24 @@ struct ViewModel {
                         + "see Data quality): a difference may come from the measurement, not the build."))
         }
         return out
+    }
+
+    /// "A and B come from different clusters (…)", the sides named `a` and `b`; nil when they share them.
+    func clusterCaution(_ c: Comparison, a: String, b: String) -> String? {
+        c.dataQuality.clusterSets.map { sets in
+            t(
+                "\(a) and \(b) come from different clusters (\(a): \(sets.a.joined(separator: ", ")); \(b): \(sets.b.joined(separator: ", "))): "
+                    + "a different mix of clusters can move the pooled figures on its own.")
+        }
+    }
+
+    /// "A and B ran on different numbers of nodes (…)", the sides named `a` and `b`; nil when they did not.
+    func nodeCaution(_ c: Comparison, a: String, b: String) -> String? {
+        c.dataQuality.nodeCounts.map { n in
+            t(
+                "\(a) and \(b) ran on different numbers of nodes (\(n.text(a: a, b: b))): components that run on every node (DaemonSets) "
+                    + "scale with the node count.")
+        }
     }
 
     func mean(_ s: SideStats?, _ r: Resource) -> String { s.map { Units.value($0.summary.mean, r) } ?? Self.missing }
@@ -166,7 +176,7 @@ struct ViewModel {
         switch v {
         case .regression: "bad"
         case .improvement: "good"
-        case .unchanged: "same"
+        case .unchanged, .negligible: "same"
         case .new, .removed: "info"
         case .insufficientData: "warn"
         }
@@ -200,12 +210,18 @@ struct ViewModel {
             verdict: r.verdict.rawValue, verdictClass: verdictClass(r.verdict), marks: marks(r),
             q: r.qValue.map { String(format: "%.3g", $0) } ?? "", members: t(r.members.joined(separator: ", ")),
             direction: (r.deltaMean ?? 0) >= 0 ? "up" : "down", id: r.id, confidence: Self.confidence(r),
-            basisNote: isChange(r) && r.basis == .thresholdOnly ? " · threshold only" : "",
+            basisNote: (isChange(r) && r.basis == .thresholdOnly ? " · threshold only" : "") + Self.floorNote(r, c.options),
             ack: r.acknowledgement.map { t("acknowledged (\($0.ticket))") } ?? "",
             ackNote: r.acknowledgement.map { t(" · acknowledged (\($0.ticket))") } ?? "")
     }
 
     func isChange(_ r: ComparisonRow) -> Bool { r.verdict == .regression || r.verdict == .improvement }
+
+    /// " · within the 5 m floor" after a negligible verdict: the absolute change the row stayed
+    /// within, though its percentage passed the threshold; empty for the other verdicts.
+    static func floorNote(_ r: ComparisonRow, _ o: CompareOptions) -> String {
+        r.verdict == .negligible ? " · within the \(Units.value(o.floor(r.resource), r.resource)) floor" : ""
+    }
 
     /// "threshold only", "p 0.0012 · q 0.004", "95 % CI +30 m to +80 m · g 3.91", joined by " · ".
     static func confidence(_ r: ComparisonRow) -> String {
@@ -246,7 +262,8 @@ struct ViewModel {
             DataQualityView.NoData(id: "\(n.snapshotID)", cluster: t(n.cluster), build: t(n.build), query: t(n.query))
         }
         return DataQualityView(
-            clean: q.isClean, partial: partial, hasPartial: !partial.isEmpty, lowCoverage: low, hasLowCoverage: !low.isEmpty,
+            clean: q.isClean, partial: partial, hasPartial: !partial.isEmpty, overlaps: q.overlaps.map { t($0.text) },
+            hasOverlaps: !q.overlaps.isEmpty, lowCoverage: low, hasLowCoverage: !low.isEmpty,
             unmapped: unmapped, hasUnmapped: !unmapped.isEmpty, leftOutSamples: q.leftOutSamples,
             leftOutTimestamps: q.leftOutTimestamps, leftOutNoVersion: q.leftOut.noVersion,
             leftOutMultiple: q.leftOut.multipleVersions, leftOutSettling: q.leftOut.settling,
@@ -329,7 +346,8 @@ struct ViewModel {
         func trends(_ level: RowLevel) -> [TrendRowView] { r.trends.filter { $0.level == level }.map(trendRow) }
         let charts = style == .html ? changeCharts(r.changes) : []
         return PeriodicView(
-            generatedAt: generatedAt, version: t(context.version), link: context.link, partialMark: Self.partialMark,
+            generatedAt: generatedAt, version: t(context.version), link: context.link, hasLink: context.link != nil,
+            partialMark: Self.partialMark,
             lowCoverageMark: Self.lowCoverageMark, title: t("Resource report: \(r.distribution) \(r.newest)"),
             distribution: t(r.distribution), newest: t(r.newest), builds: r.builds.map(buildColumn),
             buildCount: r.builds.count,
@@ -370,7 +388,7 @@ struct ViewModel {
     func changeMark(_ c: ChangePoint, _ statistic: TrendStatistic) -> (index: Int, title: String, up: Bool) {
         (
             c.index,
-            "change point \(c.id) at \(c.build): \(statistic.rawValue) \(Units.value(c.meanBefore, c.resource)) → "
+            "change point \(c.id) at \(c.buildText): \(statistic.rawValue) \(Units.value(c.meanBefore, c.resource)) → "
                 + "\(Units.value(c.meanAfter, c.resource)) (\(Units.deltaPct(c.changePct)), p \(Self.probability(c.pValue)))",
             c.direction == .regression
         )

@@ -172,6 +172,9 @@ struct DataQualityView: Sendable {
     var clean: Bool
     var partial: [Partial]
     var hasPartial: Bool
+    /// One sentence per run of overlapping snapshots: which, and what each gave to the union.
+    var overlaps: [String]
+    var hasOverlaps: Bool
     var lowCoverage: [LowCoverage]
     var hasLowCoverage: Bool
     var unmapped: [Unmapped]
@@ -229,6 +232,7 @@ struct ComparisonView: Sendable {
     var version: String
     /// Where the HTML report is published (`report.base_url`), for the Markdown footer.
     var link: String?
+    var hasLink: Bool
     var partialMark: String
     var lowCoverageMark: String
     var title: String
@@ -339,6 +343,7 @@ struct PeriodicView: Sendable {
     var version: String
     /// Where the HTML report is published (`report.base_url`), for the Markdown footer.
     var link: String?
+    var hasLink: Bool
     var partialMark: String
     var lowCoverageMark: String
     var title: String
@@ -390,6 +395,7 @@ struct TrendView: Sendable {
     var version: String
     /// Where the HTML report is published (`report.base_url`), for the Markdown footer.
     var link: String?
+    var hasLink: Bool
     var title: String
     var distribution: String
     var builds: [Build]
@@ -424,11 +430,13 @@ struct MultiView: Sendable {
         var clusters: String
     }
 
-    /// One build's cell of a row: the mean, and from the second build on, its change against
-    /// the first and the verdict of the step that leads to it.
+    /// One build's cell of a row: the mean, and from the second build on, the change and the
+    /// verdict of the step from the build before, and from the third on, the change against
+    /// the first build.
     struct Cell: Sendable {
         var build: String
         var mean: String
+        /// The step's change of the mean, "+16.5 %"; empty for the first build.
         var delta: String
         var hasDelta: Bool
         /// "regression", "unchanged" … of the step from the build before; empty for the first build.
@@ -436,7 +444,11 @@ struct MultiView: Sendable {
         var verdictClass: String
         /// " · threshold only", " · acknowledged (T-1)", or empty.
         var note: String
-        /// Mean and, after the first build, "(+8.4 % · regression)", for Markdown's one-line cells.
+        /// "-12.2 % vs 4.6.1" from the third build on, else empty.
+        var vsFirst: String
+        var hasVsFirst: Bool
+        /// Mean and, after the first build, "(+16.5 % · regression; -12.2 % vs 4.6.1)", for
+        /// Markdown's one-line cells.
         var text: String
     }
 
@@ -463,6 +475,7 @@ struct MultiView: Sendable {
     var version: String
     /// Where the HTML report is published (`report.base_url`), for the Markdown footer.
     var link: String?
+    var hasLink: Bool
     var partialMark: String
     var lowCoverageMark: String
     var title: String
@@ -471,6 +484,10 @@ struct MultiView: Sendable {
     var baseline: SideView?
     var options: OptionsView
     var headline: [Row]
+    /// Per step they apply to, the cautions of a two-build comparison, with the step's builds
+    /// for A and B ("4.6.8 and 4.6.16 come from different clusters …").
+    var cautions: [String]
+    var hasCautions: Bool
     var regressions: [Change]
     var hasRegressions: Bool
     var regressionCount: Int

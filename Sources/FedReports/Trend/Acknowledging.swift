@@ -66,13 +66,19 @@ package struct Acknowledger: Sendable {
         mark(&comparison.budgets)
     }
 
-    /// Marks the change points that an entry names with their first build.
+    /// Marks the change points that an entry names with their first build, with the build their
+    /// id is keyed on (where the change first showed, so that an ack written then carries over
+    /// when the change moves), or, while a point is provisional, with any build of its range.
     package mutating func mark(_ analysis: inout TrendAnalysis) {
         builds.formUnion(analysis.builds)
         for l in analysis.lines.indices {
             for c in analysis.lines[l].changePoints.indices {
                 let p = analysis.lines[l].changePoints[c]
-                if let k = match(p.key, build: p.build) {
+                var named = [p.build, p.idBuild]
+                if let until = p.provisionalUntil, let last = analysis.builds.lastIndex(of: until), last >= p.index {
+                    named += analysis.builds[p.index...last]
+                }
+                if let k = match(p.key, builds: named) {
                     analysis.lines[l].changePoints[c].acknowledgement = acks[k].acknowledgement
                 }
             }
@@ -104,7 +110,11 @@ package struct Acknowledger: Sendable {
     }
 
     mutating func match(_ key: RowKey, build: String) -> Int? {
-        guard let k = acks.firstIndex(where: { $0.matches(key, build: build) }) else { return nil }
+        match(key, builds: [build])
+    }
+
+    private mutating func match(_ key: RowKey, builds named: [String]) -> Int? {
+        guard let k = acks.firstIndex(where: { ack in named.contains { ack.matches(key, build: $0) } }) else { return nil }
         used.insert(k)
         return k
     }
