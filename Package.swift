@@ -132,10 +132,11 @@ let package = Package(
         //
         // FedTestHarness: what several test targets share (running the binary, temporary folders
         // and configurations, the small scenario's bed, store beds on both engines, the sqlite3
-        // shell). A library, not a test target, so that test targets can depend on it; only tests do.
+        // shell, the comparison and rendering fixtures). A library, not a test target, so that
+        // test targets can depend on it; only tests do.
         .target(
             name: "FedTestHarness",
-            dependencies: ["FedCore", "FedStoreCore", "FedStoreSQLite", "FedStore", "FedTestSupport"],
+            dependencies: ["FedCore", "FedStoreCore", "FedStoreSQLite", "FedStore", "FedReports", "FedTestSupport"],
             path: "Tests/FedTestHarness"
         ),
         // Configuration, durations, statistics, build timelines, component maps, quantities, CSV,
@@ -163,22 +164,24 @@ let package = Package(
             ]
         ),
         // Comparisons, verdicts, budgets, acknowledgements, change points and the renderers, with
-        // the golden reports (read from the source tree by path, not bundled). The runs' policies
-        // (RunPolicyTests, with the reporter that records what a run says) are here too for now:
-        // they build on the comparison and rendering fixtures of this target; FedRun, FedCollect,
-        // the harness and Logging are theirs.
+        // the golden reports (read from the source tree by path, not bundled).
         .testTarget(
             name: "FedReportsTests",
-            dependencies: [
-                "FedCore", "FedStoreCore", "FedStoreSQLite", "FedReports", "FedCollect", "FedRun", "FedTestSupport",
-                "FedTestHarness", .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["FedCore", "FedStoreCore", "FedStoreSQLite", "FedReports", "FedTestSupport", "FedTestHarness"],
             exclude: ["Golden"]
         ),
         // Dashboards built from definitions; no server.
         .testTarget(name: "FedDashboardsTests", dependencies: ["FedCore", "FedDashboards"]),
-        // `--fail-on` lists, read without a process.
-        .testTarget(name: "FedRunTests", dependencies: ["FedCore", "FedRun"]),
+        // The runs' policies, called as a library with a reporter that records what a run says
+        // (no process spawned; collects ask a real Prometheus through the fault proxy), and
+        // `--fail-on` lists.
+        .testTarget(
+            name: "FedRunTests",
+            dependencies: [
+                "FedCore", "FedStoreCore", "FedStoreSQLite", "FedReports", "FedCollect", "FedRun", "FedTestSupport",
+                "FedTestHarness", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Integration: every suite that runs the `fedreport` binary or the test bed end to end.
         .testTarget(
             name: "FedreportTests",

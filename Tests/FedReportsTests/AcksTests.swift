@@ -1,5 +1,6 @@
 import FedCore
 import FedStoreCore
+import FedTestHarness
 import Foundation
 import Testing
 

@@ -1,51 +1,11 @@
 import FedCore
 import FedStoreCore
 import FedStoreSQLite
+import FedTestHarness
 import Foundation
 import Testing
 
 @testable import FedReports
-
-/// Builders of synthetic comparison inputs shared by the comparison and rendering tests.
-enum Fixture {
-    static let start: TimestampMs = 1_790_000_000_000  // 2026-09-21T14:13:20Z
-    static let step: Int64 = 30_000
-
-    static func series(
-        _ name: String, _ category: Category, _ resource: Resource, _ values: [Double], members: [String]? = nil
-    ) -> ComponentSeries {
-        ComponentSeries(
-            component: ComponentRef(name: name, category: category), resource: resource, values: values,
-            members: members ?? ["openshift-\(name)"])
-    }
-
-    static func snapshot(
-        id: Int64, build: String, cluster: String = "test-cluster-0", distribution: String = "ocp",
-        included: Int? = nil, partial: Bool = false, warnings: [String] = [], querySetHash: String = "qs1",
-        leftOut: LeftOutCounts = .init(), noData: [String] = [], measurementHash: String = "", offGridPoints: Int = 0,
-        _ series: [ComponentSeries]
-    ) -> PooledSnapshot {
-        let count = series.first?.values.count ?? 1
-        let begin = start + id * 86_400_000
-        return PooledSnapshot(
-            info: SnapshotRecord(
-                id: id,
-                metadata: SnapshotMetadata(
-                    cluster: cluster, distribution: distribution, build: build, start: begin,
-                    end: begin + Int64(count - 1) * step, step: step, querySetHash: querySetHash,
-                    querierURL: "https://thanos-querier.example:9091", serverBuild: "prometheus 2.45.0", fedreportVersion: "0.1.0",
-                    leftOut: leftOut, warnings: warnings, partial: partial, collectedAt: begin + 90_000_000, noData: noData,
-                    measurementHash: measurementHash, offGridPoints: offGridPoints),
-                includedTimestamps: included ?? count),
-            series: series)
-    }
-
-    static func sample(_ build: String, distribution: String = "ocp", _ snapshots: [PooledSnapshot]) -> BuildSample {
-        BuildSample(build: build, distribution: distribution, snapshots: snapshots)
-    }
-
-    static func constant(_ v: Double, _ n: Int = 4) -> [Double] { [Double](repeating: v, count: n) }
-}
 
 private func close(_ x: Double?, _ y: Double, tolerance: Double = 1e-9) -> Bool {
     guard let x else { return false }
@@ -446,22 +406,8 @@ struct CompareTests {
 struct CompareStoreTests {
     func input(
         cluster: String, distribution: String = "ocp", build: String, day: Int64, etcd: Double, partial: Bool = false
-    )
-        -> SnapshotInput
-    {
-        let grid = TimeGrid(start: Fixture.start + day * 86_400_000, step: 60_000, count: 4)
-        return SnapshotInput(
-            metadata: SnapshotMetadata(
-                cluster: cluster, distribution: distribution, build: build, start: grid.start, end: grid.end, step: grid.step,
-                querySetHash: "qs1", querierURL: "https://q.example", serverBuild: nil, fedreportVersion: "0.1.0",
-                leftOut: .init(), warnings: partial ? ["partial response"] : [], partial: partial,
-                collectedAt: grid.end + 1000, noData: []),
-            included: GridMask(count: 4, allSet: true),
-            components: [
-                Fixture.series("etcd", .controlPlane, .cpu, [etcd, etcd, etcd, etcd]),
-                Fixture.series("etcd", .controlPlane, .memory, [200e6, 200e6, 200e6, 200e6]),
-            ],
-            containers: [])
+    ) -> SnapshotInput {
+        Fixture.storeInput(cluster: cluster, distribution: distribution, build: build, day: day, etcd: etcd, partial: partial)
     }
 
     @Test("compare and periodic load pooled snapshots from a real store")

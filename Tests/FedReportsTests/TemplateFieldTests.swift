@@ -1,4 +1,5 @@
 import FedCore
+import FedTestHarness
 import Foundation
 import Testing
 

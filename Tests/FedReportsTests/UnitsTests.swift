@@ -1,4 +1,5 @@
 import FedCore
+import FedTestHarness
 import Testing
 
 @testable import FedReports

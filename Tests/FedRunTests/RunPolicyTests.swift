@@ -137,10 +137,9 @@ struct PeriodicRunTests {
     func store(_ folder: URL) throws -> String {
         let path = folder.appendingPathComponent("fedreport.sqlite").path
         let store = try SnapshotStore(path: path)
-        let inputs = CompareStoreTests()
         _ = try store.save([
-            inputs.input(cluster: "test-cluster-0", build: "4.6.9", day: 0, etcd: 0.30),
-            inputs.input(cluster: "test-cluster-0", build: "4.6.10", day: 1, etcd: 0.42),
+            Fixture.storeInput(cluster: "test-cluster-0", build: "4.6.9", day: 0, etcd: 0.30),
+            Fixture.storeInput(cluster: "test-cluster-0", build: "4.6.10", day: 1, etcd: 0.42),
         ])
         try store.close()
         return path
@@ -292,14 +291,13 @@ struct RunSelectionTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try SnapshotStore(path: dir.appendingPathComponent("s.sqlite").path)
-        let inputs = CompareStoreTests()
         // Collected out of order; 4.6.10 is newer than 4.6.9 although it sorts before it as text,
         // and k3s sorts before ocp.
         _ = try store.save([
-            inputs.input(cluster: "c0", build: "4.6.10", day: 0, etcd: 0.3),
-            inputs.input(cluster: "c0", build: "4.6.9", day: 1, etcd: 0.3),
-            inputs.input(cluster: "k", distribution: "k3s", build: "v1.27.1+k3s1", day: 2, etcd: 0.1),
-            inputs.input(cluster: "k", distribution: "k3s", build: "v1.26.5+k3s1", day: 3, etcd: 0.1),
+            Fixture.storeInput(cluster: "c0", build: "4.6.10", day: 0, etcd: 0.3),
+            Fixture.storeInput(cluster: "c0", build: "4.6.9", day: 1, etcd: 0.3),
+            Fixture.storeInput(cluster: "k", distribution: "k3s", build: "v1.27.1+k3s1", day: 2, etcd: 0.1),
+            Fixture.storeInput(cluster: "k", distribution: "k3s", build: "v1.26.5+k3s1", day: 3, etcd: 0.1),
         ])
         #expect(try Listings.builds(store).map(\.build) == ["v1.26.5+k3s1", "v1.27.1+k3s1", "4.6.9", "4.6.10"])
         // snapshots --build of a build that is not stored: exit 4 with the known builds.
