@@ -360,11 +360,17 @@ extension Configuration {
         return parsed.user != nil || parsed.password != nil
     }
 
+    /// Whether `value` is an http:// or https:// URL with a host: a webhook or a published folder.
+    package static func isHTTPURL(_ value: String) -> Bool {
+        guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = url.host
+        else { return false }
+        return !host.isEmpty
+    }
+
     /// Checks that `value` of `key` is an http:// or https:// URL with a host.
     static func checkHTTPURL(_ value: String, key: String, source: String, example: String) throws {
-        guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            let host = url.host, !host.isEmpty
-        else {
+        guard isHTTPURL(value) else {
             throw ConfigurationError.invalidValue(
                 path: source, key: key, value: value, expected: "an http:// or https:// URL such as \(example)")
         }

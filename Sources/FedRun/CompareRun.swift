@@ -61,7 +61,7 @@ package enum CompareRun {
         package var exceededBudgets: [BudgetStatus] {
             switch self {
             case .pair(let c): c.exceededBudgets
-            case .several(let m): m.budgets.filter(\.isExceeded)
+            case .several(let m): m.exceededBudgets
             }
         }
 
@@ -135,7 +135,7 @@ package enum CompareRun {
             reporter.say(
                 failsOnRegression ? .failure : .info,
                 "\(total) regression(s) from \(builds.first!) to \(builds.last!)"
-                    + (acknowledged > 0 ? ", \(acknowledged) of them acknowledged in acks.yaml." : "."))
+                    + acknowledgedEnding(acknowledged))
         }
         let exceeded = made.exceededBudgets.count
         let overBudget = made.unacknowledgedExceededBudgets.count
@@ -144,7 +144,7 @@ package enum CompareRun {
             reporter.say(
                 failsOnBudget ? .failure : .info,
                 "\(exceeded) budget(s) exceeded by \(builds.last!)"
-                    + (overBudget < exceeded ? ", \(exceeded - overBudget) of them acknowledged in acks.yaml." : "."))
+                    + acknowledgedEnding(exceeded - overBudget))
         }
         let fails = failsOnRegression || failsOnBudget
         acks.warnStale(reporter)

@@ -14,7 +14,7 @@ package enum Findings {
     /// The regressions of every step of a comparison of three or more builds, then the budgets
     /// the last build exceeds.
     package static func lines(_ multi: MultiComparison) -> [String] {
-        multi.pairs.flatMap(regressions) + budgets(multi.budgets.filter(\.isExceeded), build: multi.builds.last?.build ?? "")
+        multi.pairs.flatMap(regressions) + budgets(multi.exceededBudgets, build: multi.builds.last?.build ?? "")
     }
 
     static func regressions(_ comparison: Comparison) -> [String] {

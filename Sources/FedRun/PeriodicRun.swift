@@ -133,7 +133,7 @@ package enum PeriodicRun {
             reporter.say(
                 fails ? .failure : .info,
                 "\(comparison.regressions.count) regression(s) in \(report.newest)"
-                    + (acknowledged > 0 ? ", \(acknowledged) of them acknowledged in acks.yaml." : "."))
+                    + acknowledgedEnding(acknowledged))
             if fails { failed = true }
         }
         let points = report.changes.distinctChangePoints
@@ -142,7 +142,7 @@ package enum PeriodicRun {
             reporter.say(
                 .info,
                 "\(points.count) change point(s) over \(report.builds.count) builds"
-                    + (acknowledged > 0 ? ", \(acknowledged) of them acknowledged in acks.yaml." : "."))
+                    + acknowledgedEnding(acknowledged))
         }
         if failOn.contains(.changePoint) {
             let new = report.changePointsOfNewestBuild
@@ -161,7 +161,7 @@ package enum PeriodicRun {
             reporter.say(
                 fails ? .failure : .info,
                 "\(exceeded.count) budget(s) exceeded by \(report.newest)"
-                    + (unacknowledged < exceeded.count ? ", \(exceeded.count - unacknowledged) of them acknowledged in acks.yaml." : "."))
+                    + acknowledgedEnding(exceeded.count - unacknowledged))
             if fails { failed = true }
         }
         return failed ? .regression : .ok

@@ -13,3 +13,9 @@ package func isoTime(_ ms: TimestampMs) -> String {
     f.formatOptions = [.withInternetDateTime]
     return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
 }
+
+/// How a count of findings ends on stderr: `, 2 of them acknowledged in acks.yaml.`, or `.` when
+/// acks.yaml acknowledges none.
+func acknowledgedEnding(_ acknowledged: Int) -> String {
+    acknowledged > 0 ? ", \(acknowledged) of them acknowledged in acks.yaml." : "."
+}

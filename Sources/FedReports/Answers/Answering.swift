@@ -110,6 +110,7 @@ extension Comparison {
 extension MultiComparison {
     /// The budgets held against the last build.
     package var budgets: [BudgetStatus] { pairs.last?.budgets ?? [] }
+    package var exceededBudgets: [BudgetStatus] { pairs.last?.exceededBudgets ?? [] }
     package var unacknowledgedExceededBudgets: [BudgetStatus] { pairs.last?.unacknowledgedExceededBudgets ?? [] }
 }
 

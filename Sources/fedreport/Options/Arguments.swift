@@ -47,9 +47,7 @@ extension Read {
 
     /// A webhook URL: http or https, with a host.
     static func webhook(_ text: String) throws -> String {
-        guard let c = URLComponents(string: text), let scheme = c.scheme?.lowercased(), ["http", "https"].contains(scheme),
-            let host = c.host, !host.isEmpty
-        else {
+        guard Configuration.isHTTPURL(text) else {
             throw OptionValueError(
                 "--notify '\(text)' is not an http(s) URL: give the webhook's URL, e.g. https://hooks.slack.com/services/….")
         }
