@@ -29,9 +29,11 @@ package func runFedreport(
     mergingStderr: Bool = false
 ) throws -> RunResult {
     var command = [fedreportBinary] + arguments
+    var extra = environment
     if unprivileged && getuid() == 0 {
         guard let nobody = getpwnam("nobody") else { throw NSError(domain: "no user nobody", code: 1) }
         command = ["/usr/bin/setpriv", "--reuid=\(nobody.pointee.pw_uid)", "--regid=\(nobody.pointee.pw_gid)", "--clear-groups"] + command
+        if extra["FEDREPORT_HOME"] == nil { extra["FEDREPORT_HOME"] = try readableHome.get() }
     }
     if mergingStderr { command = ["/bin/sh", "-c", #"exec "$0" "$@" 2>&1"#] + command }
     let process = Process()
@@ -39,7 +41,7 @@ package func runFedreport(
     process.arguments = Array(command.dropFirst())
     var env = ProcessInfo.processInfo.environment
     env["FEDREPORT_TOKEN"] = nil
-    for (k, v) in environment { env[k] = v }
+    for (k, v) in extra { env[k] = v }
     process.environment = env
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let out = Pipe()
@@ -68,6 +70,19 @@ package func runFedreport(
     return RunResult(
         status: process.terminationStatus, stdout: String(decoding: outData.withLock { $0 }, as: UTF8.self),
         stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
+}
+
+/// The shipped templates and query sets, copied once into the test bed's folder for runs as
+/// `nobody`: the checkout may sit in a folder only root can enter (a clone in `mktemp -d`), where
+/// `nobody` finds neither next to the binary.
+let readableHome: Result<String, any Error> = Result {
+    let home = "\(TestBed.folder)/fedreport-home"
+    try? FileManager.default.removeItem(atPath: home)
+    try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+    for folder in ["templates", "queries"] {
+        try FileManager.default.copyItem(atPath: "\(repositoryRoot)/\(folder)", toPath: "\(home)/\(folder)")
+    }
+    return home
 }
 
 /// The uid and gid `runFedreport(unprivileged: true)` runs as: `nobody` under root, else this process's.
